@@ -1,0 +1,70 @@
+//! Errors of the use cases and of the storage port.
+//!
+//! Which error type goes where:
+//! - `simrenew-domain` returns [`DomainError`] and [`ParseError`]: a rule said no.
+//! - Store implementations return [`StoreError`]: the database failed or a constraint fired
+//!   (a unique violation is turned into [`StoreError::Conflict`] by the store crate).
+//! - Use cases return [`AppError`], which wraps both and adds what only a use case knows
+//!   (not found, conflicts of state).
+//! - Only the HTTP crate turns [`AppError`] into status codes, in one place; only the binary
+//!   uses `anyhow`.
+
+use simrenew_domain::{DomainError, ParseError};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+pub type AppResult<T> = Result<T, AppError>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness or foreign-key constraint refused the write; `constraint` is its name.
+    #[error("constraint {constraint} refused the write")]
+    Conflict { constraint: String },
+    /// The database could not be reached or is overloaded; the caller may retry.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Anything else; details are logged by the store, not shown to users.
+    #[error("database error: {0}")]
+    Internal(String),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The thing named (`line`, `plan`, `order`, `voucher`, `brand`, `quote`) does not exist.
+    #[error("{what} not found")]
+    NotFound {
+        what: &'static str,
+        field: Option<&'static str>,
+    },
+    /// The request is well-formed but clashes with the current state.
+    #[error("{message}")]
+    Conflict {
+        field: Option<&'static str>,
+        message: String,
+    },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<ParseError> for AppError {
+    fn from(e: ParseError) -> Self {
+        AppError::Domain(DomainError::Parse(e))
+    }
+}
+
+impl AppError {
+    pub fn not_found(what: &'static str, field: &'static str) -> Self {
+        AppError::NotFound {
+            what,
+            field: Some(field),
+        }
+    }
+
+    pub fn conflict(field: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! The payment step of a renewal, behind one trait so that card, PayPal and store payments can
+//! join the credit balance and vouchers without touching the renewal itself.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::line::Line;
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{LedgerReason, Order, PaymentMethod};
+use simrenew_domain::voucher::{VoucherCode, VoucherValue};
+use simrenew_domain::DomainError;
+
+use crate::ports::Tx;
+use crate::{AppError, AppResult};
+
+/// How the customer asks to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentInstruction {
+    /// From the line's credit balance.
+    Credit,
+    /// With a voucher: a plan voucher pays for its plan, a credit voucher tops the balance up
+    /// and the order is then paid from the balance.
+    Voucher(VoucherCode),
+}
+
+/// What a settled payment was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub method: PaymentMethod,
+    pub amount: Money,
+    pub voucher: Option<simrenew_domain::ids::VoucherId>,
+}
+
+/// Settles an order's amount inside the renewal's transaction, or fails changing nothing
+/// (the transaction is rolled back by the caller).
+#[async_trait]
+pub trait PaymentStep: Send + Sync {
+    async fn settle(
+        &self,
+        tx: &mut dyn Tx,
+        line: &Line,
+        order: &Order,
+        now: Timestamp,
+    ) -> AppResult<Settlement>;
+}
+
+pub fn step_for(instruction: &PaymentInstruction) -> Box<dyn PaymentStep> {
+    match instruction {
+        PaymentInstruction::Credit => Box::new(CreditBalance),
+        PaymentInstruction::Voucher(code) => Box::new(VoucherPayment(code.clone())),
+    }
+}
+
+/// Pays from the line's credit balance.
+pub struct CreditBalance;
+
+#[async_trait]
+impl PaymentStep for CreditBalance {
+    async fn settle(
+        &self,
+        tx: &mut dyn Tx,
+        line: &Line,
+        order: &Order,
+        now: Timestamp,
+    ) -> AppResult<Settlement> {
+        debit(tx, line, order, now).await?;
+        Ok(Settlement {
+            method: PaymentMethod::Credit,
+            amount: order.quote.total,
+            voucher: None,
+        })
+    }
+}
+
+async fn debit(tx: &mut dyn Tx, line: &Line, order: &Order, now: Timestamp) -> AppResult<()> {
+    let total = order.quote.total;
+    if line.credit.cents < total.cents {
+        return Err(DomainError::InsufficientCredit {
+            needed: total,
+            available: line.credit,
+        }
+        .into());
+    }
+    tx.move_credit(
+        line,
+        total.negate(),
+        LedgerReason::RenewalPayment,
+        Some(order.id),
+        None,
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Pays with a voucher.
+pub struct VoucherPayment(pub VoucherCode);
+
+#[async_trait]
+impl PaymentStep for VoucherPayment {
+    async fn settle(
+        &self,
+        tx: &mut dyn Tx,
+        line: &Line,
+        order: &Order,
+        now: Timestamp,
+    ) -> AppResult<Settlement> {
+        let code = self.0.to_string();
+        let voucher = tx
+            .lock_voucher(&self.0)
+            .await?
+            .ok_or(AppError::not_found("voucher", "voucher_code"))?;
+        if voucher.brand_id != line.brand_id {
+            return Err(DomainError::VoucherForOtherBrand { code }.into());
+        }
+        if voucher.redeemed.is_some() {
+            return Err(DomainError::VoucherUsed { code }.into());
+        }
+        if voucher.expires_at.is_some_and(|e| e <= now) {
+            return Err(DomainError::VoucherExpired { code }.into());
+        }
+        tx.mark_voucher_redeemed(voucher.id, line.id, now).await?;
+        match &voucher.value {
+            VoucherValue::Plan(plan_code) => {
+                if *plan_code != order.quote.plan_code || order.quote.periods != 1 {
+                    return Err(DomainError::VoucherForOtherPlan {
+                        code,
+                        voucher_plan: plan_code.clone(),
+                        order_plan: format!("{} × {}", order.quote.plan_code, order.quote.periods),
+                    }
+                    .into());
+                }
+                Ok(Settlement {
+                    method: PaymentMethod::Voucher,
+                    amount: order.quote.total,
+                    voucher: Some(voucher.id),
+                })
+            }
+            VoucherValue::Credit(value) => {
+                let balance = tx
+                    .move_credit(
+                        line,
+                        *value,
+                        LedgerReason::VoucherRedemption,
+                        Some(order.id),
+                        Some(voucher.id),
+                        now,
+                    )
+                    .await?;
+                let topped_up = Line {
+                    credit: balance,
+                    ..line.clone()
+                };
+                debit(tx, &topped_up, order, now).await?;
+                Ok(Settlement {
+                    method: PaymentMethod::Voucher,
+                    amount: order.quote.total,
+                    voucher: Some(voucher.id),
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! The storage port, split into reads ([`Store`]) and one write transaction ([`Tx`]).
+//!
+//! A use case opens a [`Tx`], locks the rows it decides on (the line first, always), asks the
+//! domain, writes, and commits. Dropping a [`Tx`] without committing rolls it back.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::brand::Brand;
+use simrenew_domain::bundle::Bundle;
+use simrenew_domain::catalog::{Channel, LineKind, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::*;
+use simrenew_domain::line::{Line, LineIdentity, LineState};
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{
+    LedgerReason, Order, OrderState, Payment, PaymentMethod, StoredQuote,
+};
+use simrenew_domain::promotion::{Promotion, PromotionUsage};
+use simrenew_domain::quote::Quote;
+use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+
+use crate::StoreResult;
+
+/// Which plans to list.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFilter {
+    pub brand: Option<BrandId>,
+    pub kind: Option<LineKind>,
+    pub channel: Option<Channel>,
+}
+
+/// Which lines to list, one page at a time, in id order.
+#[derive(Debug, Clone)]
+pub struct LineFilter {
+    pub brand: Option<BrandId>,
+    pub kind: Option<LineKind>,
+    /// The state at `now` (expiry moves lines to grace and lapsed by itself).
+    pub state: Option<LineState>,
+    pub after: Option<LineId>,
+    pub limit: u32,
+}
+
+/// A line with what is shown with it.
+#[derive(Debug, Clone)]
+pub struct LineDetails {
+    pub line: Line,
+    pub brand: Brand,
+    /// Bundles not yet ended at the time of reading, in start order.
+    pub bundles: Vec<Bundle>,
+}
+
+/// An order with its line's number, its payments and the bundles it granted.
+#[derive(Debug, Clone)]
+pub struct OrderDetails {
+    pub order: Order,
+    pub msisdn: Msisdn,
+    pub payments: Vec<Payment>,
+    pub bundles: Vec<Bundle>,
+}
+
+/// Who a promotion's per-customer limit counts: the subscriber when known, else the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Customer {
+    Subscriber(SubscriberId),
+    Line(LineId),
+}
+
+impl Customer {
+    pub fn of(line: &Line) -> Self {
+        line.subscriber_id
+            .map_or(Customer::Line(line.id), Customer::Subscriber)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub brand_id: BrandId,
+    pub subscriber_id: Option<SubscriberId>,
+    pub msisdn: Msisdn,
+    pub identity: LineIdentity,
+    pub state: LineState,
+    pub expires_at: Option<Timestamp>,
+    pub grace_until: Option<Timestamp>,
+    pub credit: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBundle {
+    pub brand_id: BrandId,
+    pub line_id: LineId,
+    pub order_id: Option<OrderId>,
+    pub plan_code: String,
+    pub data_mb: Option<u64>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// A fact the network must hear about, queued in the same transaction as the change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutboxEvent {
+    BundleGranted {
+        brand: BrandId,
+        line: LineId,
+        msisdn: Msisdn,
+        order: OrderId,
+        bundle: BundleId,
+        plan_code: String,
+        data_mb: Option<u64>,
+        starts_at: Timestamp,
+        ends_at: Timestamp,
+    },
+}
+
+impl OutboxEvent {
+    pub fn topic(&self) -> &'static str {
+        match self {
+            OutboxEvent::BundleGranted { .. } => "bundle_granted",
+        }
+    }
+}
+
+/// What happened to the first request with an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyBegin {
+    /// First time: go ahead, then [`Store::idempotency_finish`].
+    Started,
+    /// Done before with the same request: answer this again.
+    Replay { status: u16, body: String },
+    /// The key was used with another request.
+    Mismatch,
+    /// The first request is still being processed.
+    InProgress,
+}
+
+/// Reads outside a transaction, and the way into one.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Starts a write transaction.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+
+    async fn brands(&self) -> StoreResult<Vec<Brand>>;
+    async fn brand_by_code(&self, code: &str) -> StoreResult<Option<Brand>>;
+    /// Plans of each brand's catalog version in force at `now`.
+    async fn plans_in_force(&self, filter: &PlanFilter, now: Timestamp) -> StoreResult<Vec<Plan>>;
+    async fn line_details(
+        &self,
+        msisdn: &Msisdn,
+        now: Timestamp,
+    ) -> StoreResult<Option<LineDetails>>;
+    async fn lines(&self, filter: &LineFilter, now: Timestamp) -> StoreResult<Vec<Line>>;
+    async fn order(&self, id: OrderId) -> StoreResult<Option<OrderDetails>>;
+
+    async fn idempotency_begin(
+        &self,
+        scope: &str,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<IdempotencyBegin>;
+    async fn idempotency_finish(
+        &self,
+        scope: &str,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> StoreResult<()>;
+    /// Forgets a key whose request failed without effect, so that it may be retried.
+    async fn idempotency_forget(&self, scope: &str, key: &str) -> StoreResult<()>;
+}
+
+/// One write transaction.
+///
+/// Methods take the columns they write as arguments, so some take many.
+#[allow(clippy::too_many_arguments)]
+#[async_trait]
+pub trait Tx: Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+
+    async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
+    /// The line, locked against concurrent renewals until commit.
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<Line>>;
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<Line>>;
+    /// The plan with this code in the brand's catalog version in force at `now`.
+    async fn plan_in_force(
+        &mut self,
+        brand: BrandId,
+        code: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Plan>>;
+    async fn plan(&mut self, id: PlanId) -> StoreResult<Plan>;
+    /// The brand's promotions with their use so far by `customer` and by everyone.
+    async fn promotions(
+        &mut self,
+        brand: BrandId,
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>>;
+    /// These promotions with their use so far, locked until commit so that concurrent orders
+    /// cannot both take the last use.
+    async fn lock_promotions(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>>;
+    async fn record_promotion_use(
+        &mut self,
+        promotion: PromotionId,
+        customer: Customer,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Has the line ever been renewed (a paid order)?
+    async fn has_renewals(&mut self, line: LineId) -> StoreResult<bool>;
+
+    async fn insert_quote(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+        valid_until: Timestamp,
+    ) -> StoreResult<QuoteId>;
+    async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>>;
+
+    async fn insert_order(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+    ) -> StoreResult<OrderId>;
+    async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>>;
+    async fn set_order_state(
+        &mut self,
+        id: OrderId,
+        state: OrderState,
+        paid_at: Option<Timestamp>,
+    ) -> StoreResult<()>;
+    async fn insert_payment(
+        &mut self,
+        brand: BrandId,
+        order: OrderId,
+        line: LineId,
+        method: PaymentMethod,
+        amount: Money,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<PaymentId>;
+
+    /// Moves the line's credit by `amount` (negative to debit) and appends a ledger entry;
+    /// returns the new balance.
+    async fn move_credit(
+        &mut self,
+        line: &Line,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money>;
+
+    async fn insert_bundle(&mut self, bundle: &NewBundle, now: Timestamp) -> StoreResult<BundleId>;
+    async fn set_line_expiry(
+        &mut self,
+        line: LineId,
+        state: LineState,
+        expires_at: Timestamp,
+        grace_until: Timestamp,
+    ) -> StoreResult<()>;
+    /// An outbox row for the provisioning job, written with the change it announces.
+    async fn enqueue_outbox(&mut self, event: &OutboxEvent, now: Timestamp) -> StoreResult<()>;
+
+    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>>;
+    async fn mark_voucher_redeemed(
+        &mut self,
+        id: VoucherId,
+        line: LineId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn insert_voucher_batch(
+        &mut self,
+        brand: BrandId,
+        name: &str,
+        value: &VoucherValue,
+        expires_at: Option<Timestamp>,
+        codes: &[VoucherCode],
+        now: Timestamp,
+    ) -> StoreResult<VoucherBatchId>;
+
+    /// Which of these MSISDNs and ICCIDs exist already.
+    async fn existing_line_keys(
+        &mut self,
+        msisdns: &[String],
+        iccids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    async fn insert_line(&mut self, line: &NewLine, now: Timestamp) -> StoreResult<LineId>;
+}

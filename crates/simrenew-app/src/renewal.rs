@@ -1,0 +1,348 @@
+//! Quote → order → payment → renewal, each step in one transaction.
+//!
+//! The renewal writes the payment, the ledger entry, the bundle, the line's new expiry, the
+//! promotion use and the outbox row for provisioning in the same transaction as the order's
+//! change to `syncing`: either all of it happens, or none.
+
+use jiff::{SignedDuration, Timestamp};
+use simrenew_domain::brand::Brand;
+use simrenew_domain::bundle::{extend, period_windows};
+use simrenew_domain::catalog::{Channel, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
+use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
+use simrenew_domain::promotion::{PromoCode, PromoRejection};
+use simrenew_domain::quote::{quote, Quote, QuoteInput};
+use simrenew_domain::DomainError;
+
+use crate::payment::{step_for, PaymentInstruction, Settlement};
+use crate::ports::{Customer, NewBundle, OutboxEvent, Tx};
+use crate::{App, AppError, AppResult};
+
+/// What a customer wants to buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRequest {
+    pub msisdn: Msisdn,
+    pub plan_code: String,
+    pub periods: u32,
+    pub channel: Channel,
+    pub promo_code: Option<PromoCode>,
+}
+
+/// Where an order's price comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderSource {
+    /// Freeze a quote given earlier.
+    Quote(QuoteId),
+    /// Price it now.
+    Purchase(PurchaseRequest),
+}
+
+/// The bundle a paid order granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRenewal {
+    /// One bundle per period, in order.
+    pub bundles: Vec<BundleId>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// An order and, once paid, what paid it and what it granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderReceipt {
+    pub order: Order,
+    pub msisdn: Msisdn,
+    pub settlement: Option<Settlement>,
+    pub renewal: Option<AppliedRenewal>,
+}
+
+impl App {
+    /// Prices a purchase and keeps the quote for [`QUOTE_VALID_MINUTES`].
+    pub async fn quote(&self, req: &PurchaseRequest) -> AppResult<StoredQuote> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let line = lock_line(tx.as_mut(), &req.msisdn).await?;
+        let brand = tx.brand(line.brand_id).await?;
+        let (plan, q) = price(tx.as_mut(), &brand, &line, req, now).await?;
+        let valid_until = now
+            .checked_add(SignedDuration::from_mins(QUOTE_VALID_MINUTES))
+            .map_err(|_| DomainError::TimeOutOfRange)?;
+        let id = tx
+            .insert_quote(
+                brand.id,
+                line.id,
+                plan.id,
+                req.channel,
+                &q,
+                now,
+                valid_until,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(StoredQuote {
+            id,
+            brand_id: brand.id,
+            line_id: line.id,
+            plan_id: plan.id,
+            channel: req.channel,
+            quote: q,
+            created_at: now,
+            valid_until,
+        })
+    }
+
+    /// Creates an order from a quote or a purchase request, and pays it at once when a
+    /// payment is given, all in one transaction.
+    pub async fn create_order(
+        &self,
+        source: &OrderSource,
+        payment: Option<&PaymentInstruction>,
+    ) -> AppResult<OrderReceipt> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let (line, plan, channel, q) = match source {
+            OrderSource::Purchase(req) => {
+                let line = lock_line(tx.as_mut(), &req.msisdn).await?;
+                let brand = tx.brand(line.brand_id).await?;
+                let (plan, q) = price(tx.as_mut(), &brand, &line, req, now).await?;
+                (line, plan, req.channel, q)
+            }
+            OrderSource::Quote(id) => {
+                let stored = tx
+                    .quote(*id)
+                    .await?
+                    .ok_or(AppError::not_found("quote", "quote_id"))?;
+                if stored.valid_until <= now {
+                    return Err(AppError::conflict(
+                        "quote_id",
+                        "the quote has expired; ask for a new one",
+                    ));
+                }
+                let line = tx
+                    .lock_line_by_id(stored.line_id)
+                    .await?
+                    .ok_or(AppError::not_found("line", "quote_id"))?;
+                let plan = tx.plan(stored.plan_id).await?;
+                (line, plan, stored.channel, stored.quote)
+            }
+        };
+        let id = tx
+            .insert_order(line.brand_id, line.id, plan.id, channel, &q, now)
+            .await?;
+        let order = Order {
+            id,
+            brand_id: line.brand_id,
+            line_id: line.id,
+            plan_id: plan.id,
+            channel,
+            state: OrderState::PendingPayment,
+            quote: q,
+            created_at: now,
+            paid_at: None,
+        };
+        let receipt = match payment {
+            Some(p) => pay(tx.as_mut(), order, line, &plan, p, now).await?,
+            None => OrderReceipt {
+                order,
+                msisdn: line.msisdn,
+                settlement: None,
+                renewal: None,
+            },
+        };
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Pays an order waiting for payment and applies its renewal.
+    pub async fn pay_order(
+        &self,
+        id: OrderId,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let order = tx
+            .lock_order(id)
+            .await?
+            .ok_or(AppError::not_found("order", "order_id"))?;
+        let line = tx
+            .lock_line_by_id(order.line_id)
+            .await?
+            .ok_or(AppError::not_found("line", "order_id"))?;
+        let plan = tx.plan(order.plan_id).await?;
+        let receipt = pay(tx.as_mut(), order, line, &plan, payment, now).await?;
+        tx.commit().await?;
+        Ok(receipt)
+    }
+
+    /// Buys and pays in one step: what the CLI's `renew` and a store counter do.
+    pub async fn renew(
+        &self,
+        req: &PurchaseRequest,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
+        self.create_order(&OrderSource::Purchase(req.clone()), Some(payment))
+            .await
+    }
+}
+
+pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<Line> {
+    tx.lock_line(msisdn)
+        .await?
+        .ok_or(AppError::not_found("line", "msisdn"))
+}
+
+/// Prices `req` for `line` inside the transaction.
+pub(crate) async fn price(
+    tx: &mut dyn Tx,
+    brand: &Brand,
+    line: &Line,
+    req: &PurchaseRequest,
+    now: Timestamp,
+) -> AppResult<(Plan, Quote)> {
+    let plan = tx
+        .plan_in_force(brand.id, &req.plan_code, now)
+        .await?
+        .ok_or(AppError::not_found("plan", "plan"))?;
+    let promotions = tx.promotions(brand.id, Customer::of(line)).await?;
+    let first_renewal = !tx.has_renewals(line.id).await?;
+    let q = quote(&QuoteInput {
+        brand,
+        line,
+        plan: &plan,
+        periods: req.periods,
+        channel: req.channel,
+        now,
+        first_renewal,
+        promotions: &promotions,
+        promo_code: req.promo_code.as_ref(),
+    })?;
+    Ok((plan, q))
+}
+
+/// Settles the order and applies its renewal to the locked line.
+async fn pay(
+    tx: &mut dyn Tx,
+    mut order: Order,
+    line: Line,
+    plan: &Plan,
+    payment: &PaymentInstruction,
+    now: Timestamp,
+) -> AppResult<OrderReceipt> {
+    if order.state != OrderState::PendingPayment {
+        return Err(AppError::conflict(
+            "order_id",
+            format!("the order is {}, not waiting for payment", order.state),
+        ));
+    }
+    line.check_renewable(now)?;
+    let brand = tx.brand(line.brand_id).await?;
+    let customer = Customer::of(&line);
+
+    // Promotion limits are checked again under lock: the last use of a code goes to one order.
+    if !order.quote.promotions.is_empty() {
+        let ids: Vec<_> = order.quote.promotions.iter().map(|p| p.id).collect();
+        let current = tx.lock_promotions(&ids, customer).await?;
+        for applied in &order.quote.promotions {
+            let Some((promo, usage)) = current.iter().find(|(p, _)| p.id == applied.id) else {
+                continue;
+            };
+            let reason = if promo.global_limit.is_some_and(|l| usage.overall >= l) {
+                Some(PromoRejection::Exhausted)
+            } else if promo
+                .per_customer_limit
+                .is_some_and(|l| usage.by_customer >= l)
+            {
+                Some(PromoRejection::AlreadyUsed)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(DomainError::PromoCode {
+                    code: applied.code.clone().unwrap_or_else(|| applied.name.clone()),
+                    reason,
+                }
+                .into());
+            }
+        }
+    }
+
+    let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
+    tx.insert_payment(
+        brand.id,
+        order.id,
+        line.id,
+        settlement.method,
+        settlement.amount,
+        settlement.voucher,
+        now,
+    )
+    .await?;
+
+    let ext = extend(
+        line.expires_at,
+        now,
+        plan.validity,
+        order.quote.total_periods(),
+        &brand,
+    )?;
+    let periods = order.quote.total_periods();
+    let mut bundles = vec![];
+    for (starts_at, ends_at) in period_windows(&ext, plan.validity, periods, &brand)? {
+        let bundle = NewBundle {
+            brand_id: brand.id,
+            line_id: line.id,
+            order_id: Some(order.id),
+            plan_code: plan.code.clone(),
+            data_mb: plan.data.megabytes(),
+            starts_at,
+            ends_at,
+        };
+        let id = tx.insert_bundle(&bundle, now).await?;
+        tx.enqueue_outbox(
+            &OutboxEvent::BundleGranted {
+                brand: brand.id,
+                line: line.id,
+                msisdn: line.msisdn.clone(),
+                order: order.id,
+                bundle: id,
+                plan_code: plan.code.clone(),
+                data_mb: plan.data.megabytes(),
+                starts_at,
+                ends_at,
+            },
+            now,
+        )
+        .await?;
+        bundles.push(id);
+    }
+    tx.set_line_expiry(line.id, LineState::Active, ext.expires_at, ext.grace_until)
+        .await?;
+    for applied in &order.quote.promotions {
+        tx.record_promotion_use(applied.id, customer, line.id, order.id, now)
+            .await?;
+    }
+    tx.set_order_state(order.id, OrderState::Syncing, Some(now))
+        .await?;
+    order.state = OrderState::Syncing;
+    order.paid_at = Some(now);
+    tracing::info!(
+        order.id = %order.id,
+        line.id = %line.id,
+        expires_at = %ext.expires_at,
+        "renewal applied"
+    );
+    Ok(OrderReceipt {
+        order,
+        msisdn: line.msisdn,
+        settlement: Some(settlement),
+        renewal: Some(AppliedRenewal {
+            bundles,
+            starts_at: ext.starts_at,
+            ends_at: ext.ends_at,
+            expires_at: ext.expires_at,
+        }),
+    })
+}

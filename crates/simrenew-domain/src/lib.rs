@@ -1,0 +1,22 @@
+//! The rules of simrenew: money, lines, plans, catalog versions, promotions, quotes, bundles
+//! and expiry arithmetic.
+//!
+//! **Architecture Invariant:** this crate does no I/O, is not async and knows nothing of HTTP,
+//! SQL or serde wire formats. Time is always a parameter (`now: Timestamp`), never read here.
+
+pub mod brand;
+pub mod bundle;
+pub mod catalog;
+pub mod error;
+pub mod identifiers;
+pub mod ids;
+pub mod line;
+pub mod money;
+pub mod order;
+pub mod promotion;
+pub mod quote;
+pub mod time;
+pub mod voucher;
+
+pub use error::{DomainError, ParseError};
+pub use jiff::{tz::TimeZone, Timestamp};

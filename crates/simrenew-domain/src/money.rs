@@ -1,0 +1,195 @@
+//! Money is integer cents with a currency; VAT is computed per line item.
+
+use std::fmt;
+
+use crate::ParseError;
+
+/// An ISO 4217 currency code such as `EUR`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const EUR: Currency = Currency(*b"EUR");
+
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let bytes = s.as_bytes();
+        if bytes.len() != 3 || !bytes.iter().all(u8::is_ascii_uppercase) {
+            return Err(ParseError::new(
+                "currency",
+                "must be a three-letter ISO 4217 code such as EUR",
+            ));
+        }
+        Ok(Currency([bytes[0], bytes[1], bytes[2]]))
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII upper-case letters are ever stored.
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An amount of money in the smallest unit of its currency (cents for EUR).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Money {
+    pub cents: i64,
+    pub currency: Currency,
+}
+
+/// Two amounts in different currencies were combined, or a sum overflowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("cannot combine {0} and {1}")]
+    CurrencyMismatch(Currency, Currency),
+    #[error("amount out of range")]
+    Overflow,
+}
+
+impl Money {
+    pub fn new(cents: i64, currency: Currency) -> Self {
+        Self { cents, currency }
+    }
+
+    pub fn zero(currency: Currency) -> Self {
+        Self { cents: 0, currency }
+    }
+
+    pub fn eur(cents: i64) -> Self {
+        Self::new(cents, Currency::EUR)
+    }
+
+    pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
+        self.same_currency(other)?;
+        let cents = self
+            .cents
+            .checked_add(other.cents)
+            .ok_or(MoneyError::Overflow)?;
+        Ok(Money { cents, ..self })
+    }
+
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        self.checked_add(other.negate())
+    }
+
+    pub fn checked_mul(self, factor: i64) -> Result<Money, MoneyError> {
+        let cents = self.cents.checked_mul(factor).ok_or(MoneyError::Overflow)?;
+        Ok(Money { cents, ..self })
+    }
+
+    pub fn negate(self) -> Money {
+        Money {
+            cents: -self.cents,
+            ..self
+        }
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.cents < 0
+    }
+
+    /// `percent_bp` basis points of this amount (2 500 bp = 25 %), rounded half away from zero.
+    pub fn percent(self, percent_bp: u32) -> Money {
+        let cents = div_round_half_away(i128::from(self.cents) * i128::from(percent_bp), 10_000);
+        Money { cents, ..self }
+    }
+
+    /// The VAT contained in this VAT-inclusive amount at `rate_bp` basis points
+    /// (2 100 bp = 21 %), rounded half away from zero to the cent.
+    pub fn vat_included(self, rate_bp: u32) -> Money {
+        let rate = i128::from(rate_bp);
+        let cents = div_round_half_away(i128::from(self.cents) * rate, 10_000 + rate);
+        Money { cents, ..self }
+    }
+
+    fn same_currency(self, other: Money) -> Result<(), MoneyError> {
+        if self.currency == other.currency {
+            Ok(())
+        } else {
+            Err(MoneyError::CurrencyMismatch(self.currency, other.currency))
+        }
+    }
+}
+
+/// `n / d` rounded half away from zero; `d` is positive. The result always fits in `i64` for
+/// the callers above (a percentage or a VAT share of an `i64` amount).
+fn div_round_half_away(n: i128, d: i128) -> i64 {
+    let q = (2 * n.abs() + d) / (2 * d);
+    let q = if n < 0 { -q } else { q };
+    i64::try_from(q).unwrap_or(if n < 0 { i64::MIN } else { i64::MAX })
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.cents < 0 { "-" } else { "" };
+        let abs = self.cents.unsigned_abs();
+        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn vat_of_a_belgian_price() {
+        // 10.00 EUR including 21 % VAT holds 1.74 EUR of VAT (8.26 net).
+        assert_eq!(Money::eur(1000).vat_included(2100).cents, 174);
+        assert_eq!(Money::eur(-1000).vat_included(2100).cents, -174);
+        assert_eq!(Money::eur(0).vat_included(2100).cents, 0);
+    }
+
+    #[test]
+    fn percent_rounds_half_away_from_zero() {
+        assert_eq!(Money::eur(999).percent(5000).cents, 500);
+        assert_eq!(Money::eur(-999).percent(5000).cents, -500);
+        assert_eq!(Money::eur(1000).percent(2500).cents, 250);
+    }
+
+    #[test]
+    fn currencies_do_not_mix() {
+        let usd = Money::new(1, Currency::parse("USD").unwrap());
+        assert!(Money::eur(1).checked_add(usd).is_err());
+        assert!(Currency::parse("eur").is_err());
+        assert!(Currency::parse("EURO").is_err());
+    }
+
+    #[test]
+    fn display() {
+        assert_eq!(Money::eur(1234).to_string(), "12.34 EUR");
+        assert_eq!(Money::eur(-5).to_string(), "-0.05 EUR");
+    }
+
+    proptest! {
+        #[test]
+        fn vat_is_never_more_than_the_gross(cents in -10_000_000_000i64..10_000_000_000, rate in 0u32..10_000) {
+            let vat = Money::eur(cents).vat_included(rate).cents;
+            prop_assert!(vat.abs() <= cents.abs());
+            prop_assert_eq!(vat.signum() * cents.signum() >= 0, true);
+            // net + vat == gross, and net * rate ≈ vat within half a cent of rounding
+            let net = cents - vat;
+            let exact = i128::from(net) * i128::from(rate);
+            let diff = (i128::from(vat) * 10_000 - exact).abs();
+            // the rounding error of vat is at most half a cent of gross at the rate
+            prop_assert!(diff <= 10_000 + i128::from(rate));
+        }
+
+        #[test]
+        fn addition_is_exact(a in -1_000_000_000i64..1_000_000_000, b in -1_000_000_000i64..1_000_000_000) {
+            let sum = Money::eur(a).checked_add(Money::eur(b)).unwrap();
+            prop_assert_eq!(sum.cents, a + b);
+            prop_assert_eq!(sum.checked_sub(Money::eur(b)).unwrap(), Money::eur(a));
+        }
+
+        #[test]
+        fn percent_of_whole_is_whole(cents in -1_000_000_000i64..1_000_000_000) {
+            prop_assert_eq!(Money::eur(cents).percent(10_000).cents, cents);
+            prop_assert_eq!(Money::eur(cents).percent(0).cents, 0);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+//! Lines: one, and pages of many.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simrenew_app::ports::{LineDetails, LineFilter};
+use simrenew_domain::brand::{parse_brand_code, Brand};
+use simrenew_domain::bundle::data_left_mb;
+use simrenew_domain::catalog::LineKind;
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::LineId;
+use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::Timestamp;
+use utoipa::{IntoParams, ToSchema};
+
+use super::wire::{rfc3339, MoneyJson};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiPath, ApiQuery, Permission, Principal};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BundleJson {
+    pub id: i64,
+    pub plan: String,
+    /// Null when unlimited.
+    pub data_mb: Option<u64>,
+    /// Null when unlimited.
+    pub data_left_mb: Option<u64>,
+    pub starts_at: String,
+    pub ends_at: String,
+    /// `current` (running now) or `queued` (starts when the one before ends).
+    pub status: &'static str,
+}
+
+/// A line as every channel shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineJson {
+    #[schema(example = "+32470123456")]
+    pub msisdn: String,
+    #[schema(example = "lumo")]
+    pub brand: String,
+    /// `physical_sim`, `esim` or `virtual_sim`.
+    pub kind: &'static str,
+    /// `pending_identification`, `active`, `grace`, `lapsed` or `suspended`, at the time of
+    /// the request.
+    pub state: &'static str,
+    pub iccid: Option<String>,
+    pub eid: Option<String>,
+    /// SGP.22 activation code of an eSIM (`LPA:1$...`).
+    pub activation_code: Option<String>,
+    /// RFC 3339, in the brand's time zone. Null for a line never renewed.
+    #[schema(example = "2026-12-25T10:00:00+01:00")]
+    pub expires_at: Option<String>,
+    /// When the line lapses if not renewed.
+    pub grace_until: Option<String>,
+    /// Data left in the bundles running now; null when unlimited.
+    pub data_left_mb: Option<u64>,
+    pub credit: MoneyJson,
+    pub auto_renew: bool,
+    /// Bundles running now and queued after it, in order.
+    pub bundles: Vec<BundleJson>,
+}
+
+pub fn line_json(d: &LineDetails, now: Timestamp) -> LineJson {
+    let tz = &d.brand.time_zone;
+    let mut json = summary(&d.line, &d.brand, now);
+    json.data_left_mb = data_left_mb(&d.bundles, now);
+    json.bundles = d
+        .bundles
+        .iter()
+        .map(|b| BundleJson {
+            id: b.id.0,
+            plan: b.plan_code.clone(),
+            data_mb: b.data.megabytes(),
+            data_left_mb: b.data_left_mb(),
+            starts_at: rfc3339(b.starts_at, tz),
+            ends_at: rfc3339(b.ends_at, tz),
+            status: if b.is_current(now) {
+                "current"
+            } else {
+                "queued"
+            },
+        })
+        .collect();
+    json
+}
+
+fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
+    let tz = &brand.time_zone;
+    LineJson {
+        msisdn: line.msisdn.to_string(),
+        brand: brand.code.clone(),
+        kind: line.kind().as_str(),
+        state: line.state_at(now).as_str(),
+        iccid: line.identity.iccid().map(ToString::to_string),
+        eid: line.identity.eid().map(ToString::to_string),
+        activation_code: line.identity.activation_code().map(ToString::to_string),
+        expires_at: line.expires_at.map(|t| rfc3339(t, tz)),
+        grace_until: line.grace_until.map(|t| rfc3339(t, tz)),
+        data_left_mb: Some(0),
+        credit: line.credit.into(),
+        auto_renew: line.auto_renew,
+        bundles: vec![],
+    }
+}
+
+/// One line: state, expiry, data left, credit and bundle queue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lines/{msisdn}",
+    tag = "lines",
+    params(("msisdn" = String, Path, description = "E.164 number, e.g. +32470123456", example = "+32470123456")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = LineJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_line(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(msisdn): ApiPath<String>,
+) -> Result<Json<LineJson>, ApiError> {
+    principal.require(Permission::ReadLines)?;
+    let msisdn = Msisdn::parse(&msisdn).map_err(|e| ApiError::invalid(e.field, e.reason))?;
+    let details = state.app.line(&msisdn).await?;
+    Ok(Json(line_json(&details, state.app.now())))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LineQuery {
+    /// Brand code.
+    pub brand: Option<String>,
+    /// `physical_sim`, `esim` or `virtual_sim`.
+    pub kind: Option<String>,
+    /// State at the time of the request.
+    pub state: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// The `next_after` of the previous page.
+    pub after: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LinePage {
+    /// Lines without their bundles; `data_left_mb` is only given by `GET /lines/{msisdn}`.
+    pub items: Vec<LineJson>,
+    /// Pass as `after` for the next page; null on the last page.
+    pub next_after: Option<i64>,
+}
+
+/// Lists lines, a page at a time, filtered by brand, kind and state.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lines",
+    tag = "lines",
+    params(LineQuery),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = LinePage),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_lines(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiQuery(q): ApiQuery<LineQuery>,
+) -> Result<Json<LinePage>, ApiError> {
+    principal.require(Permission::ReadLines)?;
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=simrenew_app::lines::MAX_PAGE).contains(&limit) {
+        return Err(ApiError::invalid(
+            "limit",
+            format!("must be between 1 and {}", simrenew_app::lines::MAX_PAGE),
+        ));
+    }
+    let brands = state.app.brands().await?;
+    let brand = match &q.brand {
+        Some(code) => {
+            let code = parse_brand_code(code).map_err(|e| ApiError::invalid("brand", e.reason))?;
+            Some(
+                brands
+                    .iter()
+                    .find(|b| b.code == code)
+                    .ok_or_else(|| ApiError::not_found("brand").with_field("brand"))?
+                    .id,
+            )
+        }
+        None => None,
+    };
+    let filter = LineFilter {
+        brand,
+        kind: q
+            .kind
+            .as_deref()
+            .map(LineKind::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid(e.field, e.reason))?,
+        state: q
+            .state
+            .as_deref()
+            .map(LineState::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid(e.field, e.reason))?,
+        after: q.after.map(LineId),
+        limit,
+    };
+    let lines = state.app.lines(&filter).await?;
+    let now = state.app.now();
+    let next_after = (lines.len() == limit as usize)
+        .then(|| lines.last().map(|l| l.id.0))
+        .flatten();
+    let items = lines
+        .iter()
+        .filter_map(|l| {
+            let brand = brands.iter().find(|b| b.id == l.brand_id)?;
+            let mut json = summary(l, brand, now);
+            json.data_left_mb = None;
+            Some(json)
+        })
+        .collect();
+    Ok(Json(LinePage { items, next_after }))
+}

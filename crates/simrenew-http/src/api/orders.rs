@@ -1,0 +1,378 @@
+//! Quotes, orders and their payment.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simrenew_app::payment::PaymentInstruction;
+use simrenew_app::renewal::{OrderReceipt, OrderSource, PurchaseRequest};
+use simrenew_domain::catalog::{parse_plan_code, Channel};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::{OrderId, QuoteId};
+use simrenew_domain::promotion::PromoCode;
+use simrenew_domain::voucher::VoucherCode;
+use simrenew_domain::{ParseError, TimeZone};
+use utoipa::ToSchema;
+
+use super::wire::{rfc3339, MoneyJson, PricingJson};
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, ApiPath, Permission, Principal};
+use crate::state::AppState;
+
+fn invalid(e: ParseError) -> ApiError {
+    ApiError::invalid(e.field, e.reason)
+}
+
+/// What to buy.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaseJson {
+    #[schema(example = "+32470123456")]
+    pub msisdn: String,
+    /// Plan code.
+    #[schema(example = "LUMO-5GB-30D")]
+    pub plan: String,
+    /// Periods to buy, 1 to 36 (default 1).
+    #[serde(default = "one")]
+    pub periods: i64,
+    /// `portal`, `store`, `partner` or `auto_renew` (default `portal`).
+    pub channel: Option<String>,
+    pub promo_code: Option<String>,
+}
+
+fn one() -> i64 {
+    1
+}
+
+impl PurchaseJson {
+    fn parse(&self) -> Result<PurchaseRequest, ApiError> {
+        let periods = u32::try_from(self.periods)
+            .ok()
+            .filter(|p| (1..=simrenew_domain::quote::MAX_PERIODS).contains(p))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "periods",
+                    format!(
+                        "periods must be between 1 and {}",
+                        simrenew_domain::quote::MAX_PERIODS
+                    ),
+                )
+            })?;
+        Ok(PurchaseRequest {
+            msisdn: Msisdn::parse(&self.msisdn).map_err(invalid)?,
+            plan_code: parse_plan_code(&self.plan).map_err(invalid)?,
+            periods,
+            channel: self
+                .channel
+                .as_deref()
+                .map(Channel::parse)
+                .transpose()
+                .map_err(invalid)?
+                .unwrap_or(Channel::Portal),
+            promo_code: self
+                .promo_code
+                .as_deref()
+                .filter(|c| !c.trim().is_empty())
+                .map(PromoCode::parse)
+                .transpose()
+                .map_err(invalid)?,
+        })
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuoteJson {
+    pub id: i64,
+    pub msisdn: String,
+    pub channel: &'static str,
+    #[serde(flatten)]
+    pub pricing: PricingJson,
+    /// Order it with `quote_id` before then.
+    pub valid_until: String,
+}
+
+/// Prices a plan for a line, with promotions and VAT lines. The quote can be ordered for 30
+/// minutes at exactly this price.
+#[utoipa::path(
+    post,
+    path = "/api/v1/quotes",
+    tag = "orders",
+    request_body = PurchaseJson,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = QuoteJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_quote(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<PurchaseJson>,
+) -> Result<(StatusCode, Json<QuoteJson>), ApiError> {
+    principal.require(Permission::Sell)?;
+    let req = body.parse()?;
+    let stored = state.app.quote(&req).await?;
+    let details = state.app.line(&req.msisdn).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(QuoteJson {
+            id: stored.id.0,
+            msisdn: req.msisdn.to_string(),
+            channel: stored.channel.as_str(),
+            pricing: (&stored.quote).into(),
+            valid_until: rfc3339(stored.valid_until, &details.brand.time_zone),
+        }),
+    ))
+}
+
+/// How to pay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentJson {
+    /// `credit` (the line's balance) or `voucher`.
+    #[schema(example = "credit")]
+    pub method: String,
+    /// With `voucher`: the code, dashes optional.
+    pub voucher_code: Option<String>,
+}
+
+impl PaymentJson {
+    fn parse(&self) -> Result<PaymentInstruction, ApiError> {
+        match self.method.as_str() {
+            "credit" => Ok(PaymentInstruction::Credit),
+            "voucher" => {
+                let code = self.voucher_code.as_deref().ok_or_else(|| {
+                    ApiError::invalid("voucher_code", "a voucher payment needs voucher_code")
+                })?;
+                Ok(PaymentInstruction::Voucher(
+                    VoucherCode::parse(code).map_err(invalid)?,
+                ))
+            }
+            other => Err(ApiError::invalid(
+                "method",
+                format!("unknown payment method {other:?}; expected credit or voucher"),
+            )),
+        }
+    }
+}
+
+/// An order from a quote (`quote_id`) or priced now (`msisdn`, `plan`, ...), paid at once when
+/// `payment` is given.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRequestJson {
+    pub quote_id: Option<i64>,
+    pub msisdn: Option<String>,
+    pub plan: Option<String>,
+    pub periods: Option<i64>,
+    pub channel: Option<String>,
+    pub promo_code: Option<String>,
+    pub payment: Option<PaymentJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentDoneJson {
+    /// `credit` or `voucher`.
+    pub method: &'static str,
+    pub amount: MoneyJson,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RenewalJson {
+    /// One bundle per period, queued one after the other.
+    pub bundles: Vec<i64>,
+    /// Where the new time starts: the old expiry, or now if the line had none left.
+    pub starts_at: String,
+    pub ends_at: String,
+    /// The line's expiry after the renewal.
+    pub expires_at: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrderJson {
+    pub id: i64,
+    /// `pending_payment`, `syncing` (paid and applied, the network is being told),
+    /// `completed` or `cancelled`.
+    pub state: &'static str,
+    pub msisdn: String,
+    pub channel: &'static str,
+    #[serde(flatten)]
+    pub pricing: PricingJson,
+    pub created_at: String,
+    pub paid_at: Option<String>,
+    pub payment: Option<PaymentDoneJson>,
+    pub renewal: Option<RenewalJson>,
+}
+
+pub(crate) fn order_json(r: &OrderReceipt, tz: &TimeZone) -> OrderJson {
+    let o = &r.order;
+    OrderJson {
+        id: o.id.0,
+        state: o.state.as_str(),
+        msisdn: r.msisdn.to_string(),
+        channel: o.channel.as_str(),
+        pricing: (&o.quote).into(),
+        created_at: rfc3339(o.created_at, tz),
+        paid_at: o.paid_at.map(|t| rfc3339(t, tz)),
+        payment: r.settlement.as_ref().map(|s| PaymentDoneJson {
+            method: s.method.as_str(),
+            amount: s.amount.into(),
+        }),
+        renewal: r.renewal.as_ref().map(|n| RenewalJson {
+            bundles: n.bundles.iter().map(|b| b.0).collect(),
+            starts_at: rfc3339(n.starts_at, tz),
+            ends_at: rfc3339(n.ends_at, tz),
+            expires_at: rfc3339(n.expires_at, tz),
+        }),
+    }
+}
+
+async fn brand_zone(state: &AppState, msisdn: &Msisdn) -> Result<TimeZone, ApiError> {
+    Ok(state.app.line(msisdn).await?.brand.time_zone)
+}
+
+/// Creates an order, and pays it and applies the renewal when `payment` is given.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders",
+    tag = "orders",
+    request_body = OrderRequestJson,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 201, body = OrderJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn create_order(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<OrderRequestJson>,
+) -> Result<(StatusCode, Json<OrderJson>), ApiError> {
+    principal.require(Permission::Sell)?;
+    let source = match (body.quote_id, &body.msisdn) {
+        (Some(id), None) => {
+            if body.plan.is_some() || body.periods.is_some() || body.promo_code.is_some() {
+                return Err(ApiError::invalid(
+                    "quote_id",
+                    "give either quote_id or msisdn/plan/periods/promo_code, not both",
+                ));
+            }
+            OrderSource::Quote(QuoteId(id))
+        }
+        (None, Some(msisdn)) => OrderSource::Purchase(
+            PurchaseJson {
+                msisdn: msisdn.clone(),
+                plan: body
+                    .plan
+                    .clone()
+                    .ok_or_else(|| ApiError::invalid("plan", "missing field `plan`"))?,
+                periods: body.periods.unwrap_or(1),
+                channel: body.channel.clone(),
+                promo_code: body.promo_code.clone(),
+            }
+            .parse()?,
+        ),
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "quote_id",
+                "give either quote_id or msisdn, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(ApiError::invalid(
+                "msisdn",
+                "give quote_id, or msisdn and plan",
+            ))
+        }
+    };
+    let payment = body.payment.as_ref().map(PaymentJson::parse).transpose()?;
+    let receipt = state.app.create_order(&source, payment.as_ref()).await?;
+    let tz = brand_zone(&state, &receipt.msisdn).await?;
+    Ok((StatusCode::CREATED, Json(order_json(&receipt, &tz))))
+}
+
+/// Pays an order waiting for payment and applies its renewal, in one transaction.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{id}/payment",
+    tag = "orders",
+    params(
+        ("id" = i64, Path, description = "Order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = PaymentJson,
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = OrderJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn pay_order(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<PaymentJson>,
+) -> Result<Json<OrderJson>, ApiError> {
+    principal.require(Permission::Sell)?;
+    let payment = body.parse()?;
+    let receipt = state.app.pay_order(OrderId(id), &payment).await?;
+    let tz = brand_zone(&state, &receipt.msisdn).await?;
+    Ok(Json(order_json(&receipt, &tz)))
+}
+
+/// An order, its payment and the renewal it applied.
+#[utoipa::path(
+    get,
+    path = "/api/v1/orders/{id}",
+    tag = "orders",
+    params(("id" = i64, Path, description = "Order id")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = OrderJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_order(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OrderJson>, ApiError> {
+    principal.require(Permission::Sell)?;
+    let d = state
+        .app
+        .store
+        .order(OrderId(id))
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("order").with_field("id"))?;
+    let tz = brand_zone(&state, &d.msisdn).await?;
+    let renewal = match (d.bundles.first(), d.bundles.last()) {
+        (Some(first), Some(last)) => Some(simrenew_app::renewal::AppliedRenewal {
+            bundles: d.bundles.iter().map(|b| b.id).collect(),
+            starts_at: first.starts_at,
+            ends_at: last.ends_at,
+            expires_at: last.ends_at,
+        }),
+        _ => None,
+    };
+    let receipt = OrderReceipt {
+        settlement: d
+            .payments
+            .first()
+            .map(|p| simrenew_app::payment::Settlement {
+                method: p.method,
+                amount: p.amount,
+                voucher: p.voucher_id,
+            }),
+        order: d.order,
+        msisdn: d.msisdn,
+        renewal,
+    };
+    Ok(Json(order_json(&receipt, &tz)))
+}

@@ -1,0 +1,88 @@
+//! Voucher redemption.
+
+use axum::extract::State;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simrenew_app::vouchers::Redemption;
+use simrenew_domain::catalog::Channel;
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::voucher::VoucherCode;
+use utoipa::ToSchema;
+
+use super::orders::OrderJson;
+use super::wire::MoneyJson;
+use crate::error::{ApiError, Problem};
+use crate::extract::{ApiJson, Permission, Principal};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RedemptionRequestJson {
+    /// The voucher code, dashes and case as printed or not.
+    #[schema(example = "ABCD-EFGH-JKMN-PQR2")]
+    pub code: String,
+    #[schema(example = "+32470123456")]
+    pub msisdn: String,
+    /// Default `store`.
+    pub channel: Option<String>,
+}
+
+/// What the voucher did: credit added to the balance, or its plan bought.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RedemptionJson {
+    /// `credit` or `plan`.
+    pub kind: &'static str,
+    pub added: Option<MoneyJson>,
+    pub balance: Option<MoneyJson>,
+    pub order: Option<OrderJson>,
+}
+
+/// Redeems a voucher on a line, once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/voucher-redemptions",
+    tag = "vouchers",
+    request_body = RedemptionRequestJson,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    security(("admin_token" = [])),
+    responses(
+        (status = 200, body = RedemptionJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn redeem(
+    State(state): State<AppState>,
+    principal: Principal,
+    ApiJson(body): ApiJson<RedemptionRequestJson>,
+) -> Result<Json<RedemptionJson>, ApiError> {
+    principal.require(Permission::RedeemVouchers)?;
+    let invalid = |e: simrenew_domain::ParseError| ApiError::invalid(e.field, e.reason);
+    let code = VoucherCode::parse(&body.code).map_err(invalid)?;
+    let msisdn = Msisdn::parse(&body.msisdn).map_err(invalid)?;
+    let channel = body
+        .channel
+        .as_deref()
+        .map(Channel::parse)
+        .transpose()
+        .map_err(invalid)?
+        .unwrap_or(Channel::Store);
+    let redemption = state.app.redeem_voucher(&code, &msisdn, channel).await?;
+    Ok(Json(match redemption {
+        Redemption::Credit { added, balance } => RedemptionJson {
+            kind: "credit",
+            added: Some(added.into()),
+            balance: Some(balance.into()),
+            order: None,
+        },
+        Redemption::Plan(receipt) => {
+            let tz = state.app.line(&msisdn).await?.brand.time_zone;
+            RedemptionJson {
+                kind: "plan",
+                added: None,
+                balance: None,
+                order: Some(super::orders::order_json(&receipt, &tz)),
+            }
+        }
+    }))
+}

@@ -1,0 +1,104 @@
+//! Shapes shared by several resources, and the conversions from domain values.
+
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use simrenew_domain::money::Money;
+use simrenew_domain::quote::Quote;
+use utoipa::ToSchema;
+
+/// An amount of money in the smallest unit of its currency.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct MoneyJson {
+    #[schema(example = 1500)]
+    pub amount_cents: i64,
+    #[schema(example = "EUR")]
+    pub currency: String,
+}
+
+impl From<Money> for MoneyJson {
+    fn from(m: Money) -> Self {
+        Self {
+            amount_cents: m.cents,
+            currency: m.currency.to_string(),
+        }
+    }
+}
+
+/// RFC 3339 with the offset of the brand's time zone at that instant.
+pub fn rfc3339(t: Timestamp, tz: &TimeZone) -> String {
+    t.display_with_offset(tz.to_offset(t)).to_string()
+}
+
+/// One line of a quote or receipt.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteLineJson {
+    /// `plan`, `free_periods` or `discount`.
+    pub kind: &'static str,
+    pub description: String,
+    pub quantity: u32,
+    pub unit_price: MoneyJson,
+    /// VAT included.
+    pub amount: MoneyJson,
+    /// The VAT inside `amount`.
+    pub vat: MoneyJson,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppliedPromotionJson {
+    pub id: i64,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+/// The priced part of a quote or order.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PricingJson {
+    pub plan: String,
+    /// Periods paid for.
+    pub periods: u32,
+    /// Periods given on top by promotions.
+    pub free_periods: u32,
+    /// VAT included.
+    pub total: MoneyJson,
+    pub vat: MoneyJson,
+    /// Basis points: 2100 is 21 %.
+    pub vat_rate_bp: u32,
+    pub lines: Vec<QuoteLineJson>,
+    /// The promotions applied: the best for the customer.
+    pub promotions: Vec<AppliedPromotionJson>,
+}
+
+impl From<&Quote> for PricingJson {
+    fn from(q: &Quote) -> Self {
+        Self {
+            plan: q.plan_code.clone(),
+            periods: q.periods,
+            free_periods: q.free_periods,
+            total: q.total.into(),
+            vat: q.vat.into(),
+            vat_rate_bp: q.vat_rate_bp,
+            lines: q
+                .lines
+                .iter()
+                .map(|l| QuoteLineJson {
+                    kind: l.kind.as_str(),
+                    description: l.description.clone(),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price.into(),
+                    amount: l.amount.into(),
+                    vat: l.vat.into(),
+                })
+                .collect(),
+            promotions: q
+                .promotions
+                .iter()
+                .map(|p| AppliedPromotionJson {
+                    id: p.id.0,
+                    name: p.name.clone(),
+                    code: p.code.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,173 @@
+//! Connecting, migrating, and choosing the backend once, from the URL scheme.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use tokio::sync::Mutex;
+
+/// The database behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    pub fn of_url(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Dialect::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Dialect::Postgres)
+        } else {
+            Err(format!(
+                "database URL must start with sqlite: or postgres:, not {:?}",
+                url.split(':').next().unwrap_or_default()
+            ))
+        }
+    }
+
+    /// Row lock for the rest of the transaction. SQLite has none: its writers are serialised
+    /// by [`Db`]'s write lock instead.
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => " FOR UPDATE",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ConnectOptions {
+    /// PostgreSQL schema to create (if missing) and use; tests give each test its own.
+    pub schema: Option<String>,
+    pub max_connections: Option<u32>,
+}
+
+/// A connection pool to one database.
+#[derive(Clone)]
+pub struct Db {
+    pub(crate) pool: AnyPool,
+    pub(crate) dialect: Dialect,
+    /// SQLite allows one writer at a time; taking this lock before `BEGIN` makes writers queue
+    /// here instead of failing with "database is locked" when a read transaction upgrades.
+    pub(crate) write_lock: Option<Arc<Mutex<()>>>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("dialect", &self.dialect)
+            .finish()
+    }
+}
+
+impl Db {
+    pub async fn connect(url: &str) -> Result<Self, String> {
+        Self::connect_with(url, ConnectOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, options: ConnectOptions) -> Result<Self, String> {
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::of_url(url)?;
+        let url = match dialect {
+            Dialect::Sqlite if !url.contains("mode=") && !url.contains(":memory:") => {
+                format!("{url}{}mode=rwc", if url.contains('?') { "&" } else { "?" })
+            }
+            _ => url.to_owned(),
+        };
+        let connect = AnyConnectOptions::from_str(&url).map_err(|e| e.to_string())?;
+        let schema = options.schema.clone();
+        if let (Dialect::Postgres, Some(schema)) = (dialect, &schema) {
+            check_schema_name(schema)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(1)
+                .connect_with(connect.clone())
+                .await
+                .map_err(|e| e.to_string())?;
+            pool.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str())
+                .await
+                .map_err(|e| e.to_string())?;
+            pool.close().await;
+        }
+        let max = options.max_connections.unwrap_or(match dialect {
+            Dialect::Sqlite => 8,
+            Dialect::Postgres => 32,
+        });
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                let schema = schema.clone();
+                Box::pin(async move {
+                    match dialect {
+                        Dialect::Sqlite => {
+                            conn.execute(
+                                "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                                 PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                            )
+                            .await?;
+                        }
+                        Dialect::Postgres => {
+                            if let Some(schema) = schema {
+                                conn.execute(format!("SET search_path TO {schema}").as_str())
+                                    .await?;
+                            }
+                        }
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(connect)
+            .await
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        Ok(Db {
+            pool,
+            dialect,
+            write_lock: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
+        })
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Applies the migrations this database has not seen yet.
+    pub async fn migrate(&self) -> Result<(), String> {
+        let result = match self.dialect {
+            Dialect::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
+            Dialect::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
+        };
+        result.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// True when the database holds no brand yet (a fresh database).
+    pub async fn is_empty(&self) -> Result<bool, String> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM brands")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(n == 0)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn check_schema_name(schema: &str) -> Result<(), String> {
+    if !schema.is_empty()
+        && schema.len() <= 63
+        && schema
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "schema name {schema:?} must be lower-case letters, digits and _"
+        ))
+    }
+}

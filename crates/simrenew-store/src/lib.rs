@@ -1,0 +1,21 @@
+//! simrenew's storage ports implemented with sqlx, on SQLite (the embedded default) and
+//! PostgreSQL (production).
+//!
+//! One implementation serves both databases through sqlx's `Any` driver: the SQL is written in
+//! the subset both speak (`$n` placeholders, `ON CONFLICT`, `RETURNING`), and the few places
+//! where they differ go through [`Dialect`]. Each database has its own migrations.
+//!
+//! Instants are stored as seconds since the Unix epoch in `BIGINT` columns; time zones are the
+//! domain's business.
+//!
+//! **Architecture Invariant:** this is the only crate that writes SQL.
+
+mod admin;
+mod codec;
+mod db;
+mod error;
+mod reads;
+mod tx;
+
+pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};
+pub use db::{ConnectOptions, Db, Dialect};

@@ -1,0 +1,620 @@
+//! One write transaction.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::json;
+use simrenew_app::ports::{Customer, NewBundle, NewLine, OutboxEvent, Tx};
+use simrenew_app::{StoreError, StoreResult};
+use simrenew_domain::brand::Brand;
+use simrenew_domain::catalog::{Channel, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::*;
+use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{LedgerReason, Order, OrderState, PaymentMethod, StoredQuote};
+use simrenew_domain::promotion::{Promotion, PromotionUsage};
+use simrenew_domain::quote::Quote;
+use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+use sqlx::{Any, Transaction};
+use tokio::sync::OwnedMutexGuard;
+use tracing::instrument;
+
+use crate::codec::{
+    self, customer_key, get, BRAND_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, PLAN_COLUMNS,
+    PROMOTION_COLUMNS,
+};
+use crate::error::{corrupt, map};
+use crate::Dialect;
+
+pub(crate) struct SqlTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) dialect: Dialect,
+    /// Held until commit or rollback on SQLite; see `Db::write_lock`.
+    pub(crate) _guard: Option<OwnedMutexGuard<()>>,
+}
+
+impl SqlTx {
+    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
+
+    async fn promotions_where(
+        &mut self,
+        clause: &str,
+        bind: Vec<i64>,
+        customer: Customer,
+        lock: bool,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
+        let for_update = if lock { self.dialect.for_update() } else { "" };
+        let sql = format!(
+            "SELECT {PROMOTION_COLUMNS} FROM promotions WHERE {clause} ORDER BY id{for_update}"
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &bind {
+            q = q.bind(*b);
+        }
+        let rows = q.fetch_all(self.conn()).await.map_err(map)?;
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let brand_id: i64 = get(&rows[0], "brand_id")?;
+        let currency = self.brand(BrandId(brand_id)).await?.currency;
+        let key = customer_key(customer);
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let promo = codec::promotion(row, currency)?;
+            let counts = sqlx::query(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS overall, \
+                 CAST(COALESCE(SUM(CASE WHEN customer = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
+                 AS by_customer FROM promotion_uses WHERE promotion_id = $1",
+            )
+            .bind(promo.id.0)
+            .bind(&key)
+            .fetch_one(self.conn())
+            .await
+            .map_err(map)?;
+            let usage = PromotionUsage {
+                overall: codec::u32_of(get(&counts, "overall")?, "overall")?,
+                by_customer: codec::u32_of(get(&counts, "by_customer")?, "by_customer")?,
+            };
+            out.push((promo, usage));
+        }
+        Ok(out)
+    }
+
+    async fn line_where(&mut self, clause: &str, bind: LineKey<'_>) -> StoreResult<Option<Line>> {
+        let sql = format!(
+            "SELECT {LINE_COLUMNS} FROM lines l WHERE {clause}{}",
+            self.dialect.for_update()
+        );
+        let q = sqlx::query(&sql);
+        let q = match bind {
+            LineKey::Msisdn(m) => q.bind(m),
+            LineKey::Id(id) => q.bind(id),
+        };
+        let row = q.fetch_optional(self.conn()).await.map_err(map)?;
+        row.as_ref().map(codec::line).transpose()
+    }
+}
+
+enum LineKey<'a> {
+    Msisdn(&'a str),
+    Id(i64),
+}
+
+#[allow(clippy::too_many_arguments)]
+#[async_trait]
+impl Tx for SqlTx {
+    async fn commit(self: Box<Self>) -> StoreResult<()> {
+        let SqlTx { tx, _guard, .. } = *self;
+        tx.commit().await.map_err(map)
+    }
+
+    async fn brand(&mut self, id: BrandId) -> StoreResult<Brand> {
+        let row = sqlx::query(&format!("SELECT {BRAND_COLUMNS} FROM brands WHERE id = $1"))
+            .bind(id.0)
+            .fetch_one(self.conn())
+            .await
+            .map_err(map)?;
+        codec::brand(&row)
+    }
+
+    #[instrument(skip_all, fields(line.msisdn = %msisdn))]
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<Line>> {
+        self.line_where("l.msisdn = $1", LineKey::Msisdn(msisdn.as_str()))
+            .await
+    }
+
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<Line>> {
+        self.line_where("l.id = $1", LineKey::Id(id.0)).await
+    }
+
+    async fn plan_in_force(
+        &mut self,
+        brand: BrandId,
+        code: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<Plan>> {
+        let sql = format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 AND p.code = $2 AND \
+             p.catalog_version_id = (SELECT v.id FROM catalog_versions v \
+             WHERE v.brand_id = $1 AND v.effective_from <= $3 \
+             ORDER BY v.effective_from DESC, v.version DESC LIMIT 1)"
+        );
+        let row = sqlx::query(&sql)
+            .bind(brand.0)
+            .bind(code)
+            .bind(now.as_second())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        row.as_ref().map(codec::plan).transpose()
+    }
+
+    async fn plan(&mut self, id: PlanId) -> StoreResult<Plan> {
+        let row = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        codec::plan(&row)
+    }
+
+    async fn promotions(
+        &mut self,
+        brand: BrandId,
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
+        self.promotions_where("brand_id = $1", vec![brand.0], customer, false)
+            .await
+    }
+
+    async fn lock_promotions(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let placeholders = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.promotions_where(
+            &format!("id IN ({placeholders})"),
+            ids.iter().map(|p| p.0).collect(),
+            customer,
+            true,
+        )
+        .await
+    }
+
+    async fn record_promotion_use(
+        &mut self,
+        promotion: PromotionId,
+        customer: Customer,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO promotion_uses (brand_id, promotion_id, customer, line_id, order_id, \
+             created_at) SELECT brand_id, $1, $2, $3, $4, $5 FROM promotions WHERE id = $1",
+        )
+        .bind(promotion.0)
+        .bind(customer_key(customer))
+        .bind(line.0)
+        .bind(order.0)
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn has_renewals(&mut self, line: LineId) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE line_id = $1 AND paid_at IS NOT NULL",
+        )
+        .bind(line.0)
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(n > 0)
+    }
+
+    async fn insert_quote(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+        valid_until: Timestamp,
+    ) -> StoreResult<QuoteId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO quotes (brand_id, line_id, plan_id, channel, quote, created_at, \
+             valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(plan.0)
+        .bind(channel.as_str())
+        .bind(codec::encode_quote(quote)?)
+        .bind(now.as_second())
+        .bind(valid_until.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(QuoteId(id))
+    }
+
+    async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>> {
+        let row = sqlx::query(
+            "SELECT id, brand_id, line_id, plan_id, channel, quote, created_at, valid_until \
+             FROM quotes WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredQuote {
+            id,
+            brand_id: BrandId(get(&row, "brand_id")?),
+            line_id: LineId(get(&row, "line_id")?),
+            plan_id: PlanId(get(&row, "plan_id")?),
+            channel: Channel::parse(&get::<String>(&row, "channel")?)
+                .map_err(|e| corrupt("channel", e))?,
+            quote: codec::decode_quote(&get::<String>(&row, "quote")?)?,
+            created_at: codec::ts(get(&row, "created_at")?)?,
+            valid_until: codec::ts(get(&row, "valid_until")?)?,
+        }))
+    }
+
+    async fn insert_order(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+    ) -> StoreResult<OrderId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (brand_id, line_id, plan_id, channel, state, total_cents, \
+             vat_cents, currency, quote, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(plan.0)
+        .bind(channel.as_str())
+        .bind(OrderState::PendingPayment.as_str())
+        .bind(quote.total.cents)
+        .bind(quote.vat.cents)
+        .bind(quote.total.currency.as_str())
+        .bind(codec::encode_quote(quote)?)
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(OrderId(id))
+    }
+
+    async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>> {
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{}",
+            self.dialect.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        row.as_ref().map(codec::order).transpose()
+    }
+
+    async fn set_order_state(
+        &mut self,
+        id: OrderId,
+        state: OrderState,
+        paid_at: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE orders SET state = $1, paid_at = COALESCE($2, paid_at) WHERE id = $3")
+            .bind(state.as_str())
+            .bind(paid_at.map(|t| t.as_second()))
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_payment(
+        &mut self,
+        brand: BrandId,
+        order: OrderId,
+        line: LineId,
+        method: PaymentMethod,
+        amount: Money,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<PaymentId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
+             voucher_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(order.0)
+        .bind(line.0)
+        .bind(method.as_str())
+        .bind(amount.cents)
+        .bind(amount.currency.as_str())
+        .bind(voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(PaymentId(id))
+    }
+
+    async fn move_credit(
+        &mut self,
+        line: &Line,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money> {
+        let balance: i64 = sqlx::query_scalar(
+            "UPDATE lines SET credit_cents = credit_cents + $1 WHERE id = $2 AND currency = $3 \
+             RETURNING credit_cents",
+        )
+        .bind(amount.cents)
+        .bind(line.id.0)
+        .bind(amount.currency.as_str())
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?
+        .ok_or_else(|| StoreError::Internal(format!("line {} has another currency", line.id)))?;
+        sqlx::query(
+            "INSERT INTO ledger_entries (brand_id, line_id, amount_cents, balance_after_cents, \
+             currency, reason, order_id, voucher_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(line.brand_id.0)
+        .bind(line.id.0)
+        .bind(amount.cents)
+        .bind(balance)
+        .bind(amount.currency.as_str())
+        .bind(reason.as_str())
+        .bind(order.map(|o| o.0))
+        .bind(voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(Money::new(balance, amount.currency))
+    }
+
+    async fn insert_bundle(&mut self, b: &NewBundle, now: Timestamp) -> StoreResult<BundleId> {
+        let data_mb = b
+            .data_mb
+            .map(|mb| i64::try_from(mb).map_err(|e| corrupt("data_mb", e)))
+            .transpose()?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bundles (brand_id, line_id, order_id, plan_code, data_mb, starts_at, \
+             ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(b.brand_id.0)
+        .bind(b.line_id.0)
+        .bind(b.order_id.map(|o| o.0))
+        .bind(&b.plan_code)
+        .bind(data_mb)
+        .bind(b.starts_at.as_second())
+        .bind(b.ends_at.as_second())
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(BundleId(id))
+    }
+
+    async fn set_line_expiry(
+        &mut self,
+        line: LineId,
+        state: LineState,
+        expires_at: Timestamp,
+        grace_until: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE lines SET state = $1, expires_at = $2, grace_until = $3 WHERE id = $4")
+            .bind(state.as_str())
+            .bind(expires_at.as_second())
+            .bind(grace_until.as_second())
+            .bind(line.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn enqueue_outbox(&mut self, event: &OutboxEvent, now: Timestamp) -> StoreResult<()> {
+        let (brand, line, payload) = match event {
+            OutboxEvent::BundleGranted {
+                brand,
+                line,
+                msisdn,
+                order,
+                bundle,
+                plan_code,
+                data_mb,
+                starts_at,
+                ends_at,
+            } => (
+                brand,
+                line,
+                json!({
+                    "msisdn": msisdn.as_str(),
+                    "order_id": order.0,
+                    "bundle_id": bundle.0,
+                    "plan": plan_code,
+                    "data_mb": data_mb,
+                    "starts_at": starts_at.to_string(),
+                    "ends_at": ends_at.to_string(),
+                }),
+            ),
+        };
+        sqlx::query(
+            "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(event.topic())
+        .bind(payload.to_string())
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>> {
+        let sql = format!(
+            "SELECT id, brand_id, batch_id, code, value_cents, currency, plan_code, expires_at, \
+             redeemed_line_id, redeemed_at FROM vouchers WHERE code = $1{}",
+            self.dialect.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(code.as_str())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        row.as_ref().map(codec::voucher).transpose()
+    }
+
+    async fn mark_voucher_redeemed(
+        &mut self,
+        id: VoucherId,
+        line: LineId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let n = sqlx::query(
+            "UPDATE vouchers SET redeemed_line_id = $1, redeemed_at = $2 \
+             WHERE id = $3 AND redeemed_at IS NULL",
+        )
+        .bind(line.0)
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict {
+                constraint: "vouchers_single_redemption".into(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn insert_voucher_batch(
+        &mut self,
+        brand: BrandId,
+        name: &str,
+        value: &VoucherValue,
+        expires_at: Option<Timestamp>,
+        codes: &[VoucherCode],
+        now: Timestamp,
+    ) -> StoreResult<VoucherBatchId> {
+        let batch: i64 = sqlx::query_scalar(
+            "INSERT INTO voucher_batches (brand_id, name, count, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(name)
+        .bind(codes.len() as i64)
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        let (cents, currency, plan) = match value {
+            VoucherValue::Credit(m) => (Some(m.cents), Some(m.currency.to_string()), None),
+            VoucherValue::Plan(p) => (None, None, Some(p.clone())),
+        };
+        for code in codes {
+            sqlx::query(
+                "INSERT INTO vouchers (brand_id, batch_id, code, value_cents, currency, \
+                 plan_code, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(brand.0)
+            .bind(batch)
+            .bind(code.as_str())
+            .bind(cents)
+            .bind(currency.clone())
+            .bind(plan.clone())
+            .bind(expires_at.map(|t| t.as_second()))
+            .bind(now.as_second())
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        }
+        Ok(VoucherBatchId(batch))
+    }
+
+    async fn existing_line_keys(
+        &mut self,
+        msisdns: &[String],
+        iccids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let mut found = vec![];
+        for (column, values) in [("msisdn", msisdns), ("iccid", iccids)] {
+            if values.is_empty() {
+                continue;
+            }
+            let placeholders = (1..=values.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT {column} FROM lines WHERE {column} IN ({placeholders})");
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for v in values {
+                q = q.bind(v.as_str());
+            }
+            found.extend(q.fetch_all(self.conn()).await.map_err(map)?);
+        }
+        Ok(found)
+    }
+
+    async fn insert_line(&mut self, l: &NewLine, now: Timestamp) -> StoreResult<LineId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO lines (brand_id, subscriber_id, msisdn, kind, iccid, eid, \
+             activation_code, state, expires_at, grace_until, credit_cents, currency, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             RETURNING id",
+        )
+        .bind(l.brand_id.0)
+        .bind(l.subscriber_id.map(|s| s.0))
+        .bind(l.msisdn.as_str())
+        .bind(l.identity.kind().as_str())
+        .bind(l.identity.iccid().map(|i| i.as_str().to_owned()))
+        .bind(l.identity.eid().map(|e| e.as_str().to_owned()))
+        .bind(l.identity.activation_code().map(|a| a.to_string()))
+        .bind(l.state.as_str())
+        .bind(l.expires_at.map(|t| t.as_second()))
+        .bind(l.grace_until.map(|t| t.as_second()))
+        .bind(l.credit.cents)
+        .bind(l.credit.currency.as_str())
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(LineId(id))
+    }
+}

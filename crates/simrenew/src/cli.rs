@@ -1,0 +1,173 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use simrenew_http::AppState;
+
+use crate::{demo, import, output, renew, vouchers, wiring};
+
+/// Sells and renews prepaid mobile-data plans for physical SIM, eSIM and virtual SIM lines.
+#[derive(Debug, Parser)]
+#[command(name = "simrenew", version)]
+pub struct Cli {
+    /// Where the data lives: sqlite:FILE (the default, embedded) or postgres://...
+    #[arg(
+        long,
+        global = true,
+        env = "SIMRENEW_DATABASE_URL",
+        default_value = "sqlite:simrenew.db",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a demo database (three Belgian brands, plans, stores, promotions, 1,000 lines,
+    /// vouchers) unless one exists, then serve it.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Stop after seeding.
+        #[arg(long)]
+        seed_only: bool,
+        #[command(flatten)]
+        token: TokenArg,
+    },
+    /// Serve the HTTP API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        #[command(flatten)]
+        token: TokenArg,
+    },
+    /// Bring the database schema up to date.
+    Migrate,
+    /// Buy a plan for a line and pay it at once.
+    Renew(renew::RenewArgs),
+    /// Look at lines.
+    Lines {
+        #[command(subcommand)]
+        command: LinesCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+    /// Voucher batches.
+    Vouchers {
+        #[command(subcommand)]
+        command: VouchersCommand,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArg {
+    /// Bearer token for the API (or SIMRENEW_ADMIN_TOKEN_FILE naming a file holding it).
+    #[arg(
+        long = "admin-token",
+        env = "SIMRENEW_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LinesCommand {
+    /// One line: state, expiry, data left, credit, bundles.
+    Show {
+        msisdn: String,
+        /// Print the same JSON as GET /api/v1/lines/{msisdn}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Lines from a CSV file with a header row: msisdn, brand, kind (required); iccid, eid,
+    /// activation_code, state, credit_cents (optional).
+    Lines {
+        file: PathBuf,
+        /// Import the good rows and write the rejected ones to this CSV file, instead of
+        /// importing nothing when a row is bad.
+        #[arg(long, value_name = "REJECTS.csv")]
+        skip_bad: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VouchersCommand {
+    /// Generate a batch of single-use codes and print them (or write them to --out).
+    Generate(vouchers::GenerateArgs),
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url;
+    match cli.command {
+        Command::Demo {
+            listen,
+            seed_only,
+            token,
+        } => demo::run(&url, listen, seed_only, token.admin_token).await,
+        Command::Serve { listen, token } => {
+            let token = wiring::admin_token(token.admin_token)?.context(
+                "set SIMRENEW_ADMIN_TOKEN (or SIMRENEW_ADMIN_TOKEN_FILE) to the API's bearer token",
+            )?;
+            let db = wiring::open(&url).await?;
+            serve(AppState::new(wiring::app(db), Some(&token)), listen).await
+        }
+        Command::Migrate => {
+            wiring::open(&url).await?;
+            println!("database {} is up to date", wiring::redact(&url));
+            Ok(())
+        }
+        Command::Renew(args) => renew::run(&url, args).await,
+        Command::Lines {
+            command: LinesCommand::Show { msisdn, json },
+        } => output::show_line(&url, &msisdn, json).await,
+        Command::Import {
+            command: ImportCommand::Lines { file, skip_bad },
+        } => import::lines(&url, &file, skip_bad.as_deref()).await,
+        Command::Vouchers {
+            command: VouchersCommand::Generate(args),
+        } => vouchers::generate(&url, args).await,
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, "serving the API");
+    simrenew_http::serve(state, listener, shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,550 @@
+//! `simrenew demo`: a fresh embedded database with a realistic Belgian demo — three fictional
+//! brands, their catalogs, stores, promotions, 1,000 lines over every kind and state, and
+//! vouchers — then the API serving it.
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use jiff::SignedDuration;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use simrenew_app::ports::{LineFilter, NewBundle, NewLine};
+use simrenew_app::App;
+use simrenew_domain::brand::{parse_time_zone, Brand};
+use simrenew_domain::bundle::{extend, period_windows};
+use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Validity};
+use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
+use simrenew_domain::ids::BrandId;
+use simrenew_domain::line::{LineIdentity, LineState};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::promotion::{PromoCode, PromotionRule};
+use simrenew_domain::voucher::VoucherValue;
+use simrenew_http::AppState;
+use simrenew_store::{CountedTable, Db, NewPlan, NewPromotion, NewStore};
+
+use crate::{cli, wiring};
+
+/// How many lines the demo makes.
+pub const DEMO_LINES: usize = 1000;
+
+pub async fn run(
+    url: &str,
+    listen: SocketAddr,
+    seed_only: bool,
+    token: Option<String>,
+) -> anyhow::Result<()> {
+    let db = wiring::open(url).await?;
+    let app = wiring::app(db.clone());
+    if db.is_empty().await.map_err(anyhow::Error::msg)? {
+        seed(&db, &app).await.context("seeding the demo")?;
+        print_counts(&db, url).await?;
+    } else {
+        println!(
+            "{} already holds data: serving it as it is (delete the file for a fresh demo)",
+            wiring::redact(url)
+        );
+    }
+    if seed_only {
+        return Ok(());
+    }
+    let token = match wiring::admin_token(token)? {
+        Some(t) => t,
+        None => {
+            let t = format!("demo-{:032x}", rand::thread_rng().gen::<u128>());
+            println!("admin token (generated; set SIMRENEW_ADMIN_TOKEN to choose one):\n  {t}\n");
+            t
+        }
+    };
+    print_how_to_try(&app, listen, &token).await?;
+    cli::serve(AppState::new(app, Some(&token)), listen).await
+}
+
+struct BrandSeed {
+    code: &'static str,
+    name: &'static str,
+    portal: &'static str,
+    grace_days: u32,
+    kinds: &'static [LineKind],
+    prefix: &'static str,
+    sm_dp: &'static str,
+}
+
+const BRANDS: [BrandSeed; 3] = [
+    BrandSeed {
+        code: "lumo",
+        name: "Lumo Mobile",
+        portal: "https://my.lumo.example",
+        grace_days: 14,
+        kinds: &[LineKind::PhysicalSim, LineKind::Esim, LineKind::VirtualSim],
+        prefix: "+32470",
+        sm_dp: "smdp.lumo.example",
+    },
+    BrandSeed {
+        code: "voyago",
+        name: "Voyago Travel eSIM",
+        portal: "https://esim.voyago.example",
+        grace_days: 3,
+        kinds: &[LineKind::Esim],
+        prefix: "+32486",
+        sm_dp: "rsp.voyago.example",
+    },
+    BrandSeed {
+        code: "pralino",
+        name: "Pralino Prepaid",
+        portal: "https://pralino.example",
+        grace_days: 30,
+        kinds: &[LineKind::PhysicalSim, LineKind::VirtualSim],
+        prefix: "+32493",
+        sm_dp: "smdp.pralino.example",
+    },
+];
+
+fn plans(seed: &BrandSeed, price_factor: i64) -> Vec<NewPlan> {
+    let all = seed.kinds.to_vec();
+    let every = Channel::ALL.to_vec();
+    let up = seed.code.to_ascii_uppercase();
+    let p = |code: &str, name: &str, data, validity, cents: i64, channels: &[Channel]| NewPlan {
+        code: format!("{up}-{code}"),
+        name: name.to_owned(),
+        data,
+        validity,
+        price: Money::eur(cents * price_factor / 100),
+        line_kinds: all.clone(),
+        channels: channels.to_vec(),
+    };
+    vec![
+        p(
+            "1GB-7D",
+            "Weekend 1 GB",
+            DataAllowance::Megabytes(1_000),
+            Validity::Days(7),
+            500,
+            &every,
+        ),
+        p(
+            "5GB-30D",
+            "Easy 5 GB",
+            DataAllowance::Megabytes(5_000),
+            Validity::Days(30),
+            1_000,
+            &every,
+        ),
+        p(
+            "20GB-1M",
+            "Smart 20 GB",
+            DataAllowance::Megabytes(20_000),
+            Validity::Months(1),
+            2_000,
+            &every,
+        ),
+        p(
+            "UNL-1M",
+            "Unlimited",
+            DataAllowance::Unlimited,
+            Validity::Months(1),
+            3_500,
+            &[Channel::Portal, Channel::Store, Channel::AutoRenew],
+        ),
+        p(
+            "50GB-12M",
+            "Year 50 GB",
+            DataAllowance::Megabytes(50_000),
+            Validity::Months(12),
+            9_900,
+            &[Channel::Portal, Channel::Store, Channel::Partner],
+        ),
+        p(
+            "1GB-ADDON",
+            "Extra 1 GB",
+            DataAllowance::Megabytes(1_000),
+            Validity::CurrentPeriod,
+            400,
+            &[Channel::Portal, Channel::Store, Channel::Partner],
+        ),
+    ]
+}
+
+const STREETS: [(&str, &str); 6] = [
+    ("Rue Neuve 12, 1000 Bruxelles", "Mon–Sat 10:00–19:00"),
+    ("Meir 45, 2000 Antwerpen", "Mon–Sat 09:30–18:30"),
+    ("Veldstraat 8, 9000 Gent", "Mon–Sat 10:00–18:00"),
+    ("Place Saint-Lambert 3, 4000 Liège", "Tue–Sat 10:00–18:00"),
+    ("Brusselsesteenweg 120, 3000 Leuven", "Mon–Fri 10:00–18:00"),
+    ("Steenstraat 27, 8000 Brugge", "Mon–Sun 10:00–20:00"),
+];
+
+const FIRST: [&str; 12] = [
+    "Emma", "Lucas", "Louise", "Noah", "Olivia", "Arthur", "Mila", "Liam", "Elise", "Jules", "Wei",
+    "Amira",
+];
+const LAST: [&str; 12] = [
+    "Peeters",
+    "Janssens",
+    "Maes",
+    "Dubois",
+    "Lambert",
+    "Claes",
+    "Wouters",
+    "Dupont",
+    "Goossens",
+    "Mertens",
+    "Chen",
+    "El Amrani",
+];
+const LANGUAGES: [&str; 5] = ["nl", "fr", "de", "en", "zh"];
+
+async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
+    let now = app.now();
+    let mut rng = StdRng::seed_from_u64(2026);
+    let brussels = parse_time_zone("Europe/Brussels")?;
+    let year_ago = now.checked_sub(SignedDuration::from_hours(24 * 365))?;
+    let store_err = |e: simrenew_app::StoreError| anyhow::anyhow!("{e}");
+
+    let mut brands: Vec<(Brand, &BrandSeed)> = vec![];
+    for seed in &BRANDS {
+        let mut brand = Brand {
+            id: BrandId(0),
+            code: seed.code.into(),
+            name: seed.name.into(),
+            time_zone: brussels.clone(),
+            currency: Currency::EUR,
+            vat_rate_bp: 2100,
+            grace_days: seed.grace_days,
+            reminder_days: vec![14, 7, 3, 1, 0, -1],
+            monthly_auto_debit_limit: 4,
+            portal_url: seed.portal.into(),
+        };
+        brand.id = db.insert_brand(&brand).await.map_err(store_err)?;
+        db.publish_catalog_version(brand.id, year_ago, year_ago, &plans(seed, 100))
+            .await
+            .map_err(store_err)?;
+        for (i, (address, hours)) in STREETS.iter().enumerate().skip(brands.len()).step_by(2) {
+            let capabilities: &[&str] = if i % 2 == 0 {
+                &[
+                    "sells_sims",
+                    "activates_esims",
+                    "identifies",
+                    "renews_cash",
+                    "renews_card_terminal",
+                    "checks_devices",
+                ]
+            } else {
+                &["renews_cash", "renews_card_terminal"]
+            };
+            db.insert_store(&NewStore {
+                brand_id: brand.id,
+                code: format!("{}-{}", seed.code, i + 1),
+                name: format!(
+                    "{} {}",
+                    seed.name,
+                    address.split(", ").nth(1).unwrap_or(address)
+                ),
+                address: (*address).into(),
+                opening_hours: (*hours).into(),
+                capabilities: capabilities.iter().map(|c| (*c).to_owned()).collect(),
+            })
+            .await
+            .map_err(store_err)?;
+        }
+        brands.push((brand, seed));
+    }
+
+    // A price change published today for Lumo: it bites after the legal notice period.
+    let lumo = &brands[0];
+    let notice = now.checked_add(SignedDuration::from_hours(24 * 35))?;
+    db.publish_catalog_version(lumo.0.id, notice, now, &plans(lumo.1, 110))
+        .await
+        .map_err(store_err)?;
+
+    let promo = |brand: BrandId, name: &str, rule| NewPromotion {
+        brand_id: brand,
+        name: name.into(),
+        code: None,
+        rule,
+        first_renewal_only: false,
+        plan_codes: vec![],
+        channels: vec![],
+        valid_from: year_ago,
+        valid_until: None,
+        per_customer_limit: None,
+        global_limit: None,
+        stackable: false,
+    };
+    let (lumo_id, voyago_id, pralino_id) = (brands[0].0.id, brands[1].0.id, brands[2].0.id);
+    let promotions = [
+        NewPromotion {
+            plan_codes: vec!["LUMO-20GB-1M".into(), "LUMO-UNL-1M".into()],
+            ..promo(
+                lumo_id,
+                "Buy 12 months, get 6 free",
+                PromotionRule::PeriodBonus { buy: 12, free: 6 },
+            )
+        },
+        NewPromotion {
+            code: Some(PromoCode::parse("WELCOME10")?),
+            first_renewal_only: true,
+            per_customer_limit: Some(1),
+            global_limit: Some(5_000),
+            ..promo(
+                lumo_id,
+                "Welcome: 10 % off the first renewal",
+                PromotionRule::PercentOff { percent_bp: 1_000 },
+            )
+        },
+        NewPromotion {
+            code: Some(PromoCode::parse("SUMMER5")?),
+            valid_until: Some(now.checked_add(SignedDuration::from_hours(24 * 90))?),
+            per_customer_limit: Some(1),
+            global_limit: Some(500),
+            ..promo(
+                voyago_id,
+                "Summer: 5 EUR off",
+                PromotionRule::AmountOff {
+                    amount: Money::eur(500),
+                },
+            )
+        },
+        NewPromotion {
+            channels: vec![Channel::Portal],
+            stackable: true,
+            ..promo(
+                pralino_id,
+                "Online: 5 % off",
+                PromotionRule::PercentOff { percent_bp: 500 },
+            )
+        },
+        NewPromotion {
+            code: Some(PromoCode::parse("FRIET2")?),
+            stackable: true,
+            per_customer_limit: Some(3),
+            ..promo(
+                pralino_id,
+                "2 EUR off with FRIET2",
+                PromotionRule::AmountOff {
+                    amount: Money::eur(200),
+                },
+            )
+        },
+    ];
+    for p in &promotions {
+        db.insert_promotion(p).await.map_err(store_err)?;
+    }
+
+    // Subscribers and their lines, in one transaction.
+    let mut subscribers = vec![];
+    for i in 0..600 {
+        let (brand, _) = &brands[i % brands.len()];
+        let name = format!(
+            "{} {}",
+            FIRST[rng.gen_range(0..FIRST.len())],
+            LAST[rng.gen_range(0..LAST.len())]
+        );
+        let email = format!(
+            "{}.{i}@mail.example",
+            name.to_ascii_lowercase().replace(' ', ".")
+        );
+        let language = LANGUAGES[rng.gen_range(0..LANGUAGES.len())];
+        let id = db
+            .insert_subscriber(brand.id, &name, Some(&email), language, now)
+            .await
+            .map_err(store_err)?;
+        subscribers.push((brand.id, id));
+    }
+
+    let mut tx = app.store.begin().await.map_err(store_err)?;
+    for n in 0..DEMO_LINES {
+        let (brand, seed) = &brands[n % brands.len()];
+        let kind = seed.kinds[(n / brands.len()) % seed.kinds.len()];
+        let msisdn = Msisdn::parse(&format!("{}{:06}", seed.prefix, 100_000 + n))?;
+        let iccid_body = format!("893201{:03}{:09}", n % brands.len(), 100_000_000 + n);
+        let identity = match kind {
+            LineKind::PhysicalSim => LineIdentity::PhysicalSim {
+                iccid: Iccid::from_body(&iccid_body)?,
+            },
+            LineKind::Esim => LineIdentity::Esim {
+                iccid: Iccid::from_body(&iccid_body)?,
+                eid: (n % 3 != 0)
+                    .then(|| Eid::from_body(&format!("8904903200{:020}", 1_000_000 + n)))
+                    .transpose()?,
+                activation_code: Some(ActivationCode::new(
+                    seed.sm_dp,
+                    &format!("{}-{:08X}", seed.code.to_ascii_uppercase(), 0x5EED_0000 + n),
+                )?),
+            },
+            LineKind::VirtualSim => LineIdentity::VirtualSim,
+        };
+        // Spread the lines over the states a real base has.
+        let roll = rng.gen_range(0..100);
+        let (state, plan_code, expires_in_hours) = match roll {
+            0..=9 => (LineState::PendingIdentification, None, 0),
+            10..=14 => (LineState::Suspended, None, 0),
+            15..=24 => (
+                LineState::Active,
+                Some("5GB-30D"),
+                -(rng.gen_range(1..=24) * i64::from(seed.grace_days).max(1)),
+            ),
+            25..=34 => (
+                LineState::Active,
+                Some("1GB-7D"),
+                -(24 * 60 + rng.gen_range(0..24 * 200)),
+            ),
+            35..=54 => (
+                LineState::Active,
+                Some("5GB-30D"),
+                rng.gen_range(1..24 * 30),
+            ),
+            55..=74 => (
+                LineState::Active,
+                Some("20GB-1M"),
+                rng.gen_range(1..24 * 30),
+            ),
+            75..=84 => (LineState::Active, Some("UNL-1M"), rng.gen_range(1..24 * 30)),
+            _ => (LineState::Active, Some("1GB-7D"), rng.gen_range(1..24 * 7)),
+        };
+        let subscriber = (state != LineState::PendingIdentification).then(|| {
+            let candidates: Vec<_> = subscribers.iter().filter(|(b, _)| *b == brand.id).collect();
+            candidates[n % candidates.len()].1
+        });
+        let credit_cents = if rng.gen_bool(0.7) {
+            rng.gen_range(0..60) * 100
+        } else {
+            0
+        };
+        let mut line = NewLine {
+            brand_id: brand.id,
+            subscriber_id: subscriber,
+            msisdn: msisdn.clone(),
+            identity,
+            state,
+            expires_at: None,
+            grace_until: None,
+            credit: Money::eur(credit_cents),
+        };
+        let mut bundles = vec![];
+        if let Some(code) = plan_code {
+            // The bundle that ends `expires_in_hours` from now, and for some lines a second
+            // one queued behind it.
+            let plan_code = format!("{}-{code}", seed.code.to_ascii_uppercase());
+            let (data, validity) = match code {
+                "1GB-7D" => (Some(1_000), Validity::Days(7)),
+                "5GB-30D" => (Some(5_000), Validity::Days(30)),
+                "20GB-1M" => (Some(20_000), Validity::Months(1)),
+                _ => (None, Validity::Months(1)),
+            };
+            let ends = now.checked_add(SignedDuration::from_hours(expires_in_hours))?;
+            let start = match validity {
+                Validity::Days(d) => {
+                    ends.checked_sub(SignedDuration::from_hours(24 * i64::from(d)))?
+                }
+                _ => ends.checked_sub(SignedDuration::from_hours(24 * 30))?,
+            };
+            let periods = if expires_in_hours > 0 && rng.gen_bool(0.15) {
+                2
+            } else {
+                1
+            };
+            let ext = extend(Some(start), start, validity, periods, brand)?;
+            for (s, e) in period_windows(&ext, validity, periods, brand)? {
+                bundles.push(NewBundle {
+                    brand_id: brand.id,
+                    line_id: simrenew_domain::ids::LineId(0),
+                    order_id: None,
+                    plan_code: plan_code.clone(),
+                    data_mb: data,
+                    starts_at: s,
+                    ends_at: e,
+                });
+            }
+            line.expires_at = Some(ext.expires_at);
+            line.grace_until = Some(ext.grace_until);
+        }
+        let id = tx.insert_line(&line, now).await.map_err(store_err)?;
+        for mut b in bundles {
+            b.line_id = id;
+            tx.insert_bundle(&b, now).await.map_err(store_err)?;
+        }
+    }
+    tx.commit().await.map_err(store_err)?;
+
+    for (brand, seed) in &brands {
+        let up = seed.code.to_ascii_uppercase();
+        app.generate_vouchers(
+            &brand.code,
+            "demo 10 EUR",
+            25,
+            &VoucherValue::Credit(Money::eur(1_000)),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        app.generate_vouchers(
+            &brand.code,
+            "demo 5 GB",
+            10,
+            &VoucherValue::Plan(format!("{up}-5GB-30D")),
+            None,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}
+
+async fn print_counts(db: &Db, url: &str) -> anyhow::Result<()> {
+    let count = |t| async move { db.count(t).await.map_err(|e| anyhow::anyhow!("{e}")) };
+    println!("created the demo in {}:", wiring::redact(url));
+    println!(
+        "  {} brands (lumo, voyago, pralino), {} plans in their catalog versions, {} stores, {} promotions",
+        count(CountedTable::Brands).await?,
+        count(CountedTable::Plans).await?,
+        count(CountedTable::Stores).await?,
+        count(CountedTable::Promotions).await?,
+    );
+    println!(
+        "  {} subscribers, {} lines (physical SIM, eSIM, virtual SIM; active, grace, lapsed, pending identification, suspended), {} bundles",
+        count(CountedTable::Subscribers).await?,
+        count(CountedTable::Lines).await?,
+        count(CountedTable::Bundles).await?,
+    );
+    println!("  {} voucher codes\n", count(CountedTable::Vouchers).await?);
+    Ok(())
+}
+
+async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow::Result<()> {
+    let lumo = app
+        .brand("lumo")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let lines = app
+        .lines(&LineFilter {
+            brand: Some(lumo.id),
+            kind: None,
+            state: Some(LineState::Active),
+            after: None,
+            limit: 200,
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(line) = lines.iter().max_by_key(|l| l.credit.cents) else {
+        return Ok(());
+    };
+    let base = format!("http://{listen}");
+    let auth = format!("-H 'Authorization: Bearer {token}'");
+    println!("try it:");
+    println!("  curl -s {auth} {base}/api/v1/lines/{}", line.msisdn);
+    println!(
+        "  curl -s {auth} '{base}/api/v1/plans?brand=lumo&kind={}'",
+        line.kind()
+    );
+    println!(
+        "  curl -s {auth} -H 'Content-Type: application/json' -H \"Idempotency-Key: $(date +%s%N)\" \\\n    -d '{{\"msisdn\":\"{}\",\"plan\":\"LUMO-5GB-30D\",\"periods\":1,\"payment\":{{\"method\":\"credit\"}}}}' {base}/api/v1/orders",
+        line.msisdn
+    );
+    println!(
+        "  simrenew renew --line {} --plan LUMO-5GB-30D",
+        line.msisdn
+    );
+    println!("  simrenew lines show {}", line.msisdn);
+    println!("  the API described: {base}/api/v1/openapi.json\n");
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! `simrenew`: parse the command line, set up logging, open the database, dispatch.
+
+mod cli;
+mod demo;
+mod import;
+mod output;
+mod renew;
+mod vouchers;
+mod wiring;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    wiring::init_tracing();
+    match cli::run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

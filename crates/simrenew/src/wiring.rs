@@ -1,0 +1,83 @@
+//! The composition root: the wall clock, the store chosen by URL, the application state.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use simrenew_app::{App, Clock};
+use simrenew_domain::Timestamp;
+use simrenew_store::Db;
+use tracing_subscriber::EnvFilter;
+
+/// The only place that reads the wall clock.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+pub fn init_tracing() {
+    let filter = EnvFilter::try_from_env("SIMRENEW_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+/// Opens the database and brings its schema up to date.
+pub async fn open(url: &str) -> anyhow::Result<Db> {
+    let db = Db::connect(url)
+        .await
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("opening {}", redact(url)))?;
+    db.migrate().await.map_err(anyhow::Error::msg)?;
+    Ok(db)
+}
+
+pub fn app(db: Db) -> App {
+    App::new(Arc::new(db), Arc::new(SystemClock))
+}
+
+/// A database URL without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The admin token from `--admin-token`/`SIMRENEW_ADMIN_TOKEN`, or the file named by
+/// `SIMRENEW_ADMIN_TOKEN_FILE`.
+pub fn admin_token(flag: Option<String>) -> anyhow::Result<Option<String>> {
+    if let Some(t) = flag.filter(|t| !t.is_empty()) {
+        return Ok(Some(t));
+    }
+    match std::env::var("SIMRENEW_ADMIN_TOKEN_FILE") {
+        Ok(path) => {
+            let t = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading SIMRENEW_ADMIN_TOKEN_FILE {path}"))?;
+            Ok(Some(t.trim().to_owned()).filter(|t| !t.is_empty()))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/simrenew"),
+            "postgres://app:***@db:5432/simrenew"
+        );
+        assert_eq!(super::redact("sqlite:simrenew.db"), "sqlite:simrenew.db");
+    }
+}

@@ -1,0 +1,111 @@
+//! The `simrenew` binary, run as a user would, against the test's database.
+
+use std::process::Command;
+
+use serde_json::Value;
+use simrenew_domain::catalog::LineKind;
+use simrenew_store::CountedTable;
+
+use crate::support::{both, days, TestApp};
+
+fn simrenew(app: &TestApp, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .arg("--database-url")
+        .arg(&app.cli_url)
+        .args(args)
+        .env("SIMRENEW_LOG", "warn")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+both! {
+    async fn renew_from_the_command_line_stacks_the_expiry(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 5_000, Some(days(10))).await.to_string();
+        let (ok, out, err) = simrenew(&app, &["renew", "--line", &msisdn, "--plan", "test-5gb-30d", "--json"]);
+        assert!(ok, "{err}");
+        let line: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(line["expires_at"], "2027-02-24T10:00:00+01:00");
+        assert_eq!(line["credit"]["amount_cents"], 4000);
+
+        // The same shape as the API's.
+        let (ok, out, err) = simrenew(&app, &["lines", "show", &msisdn, "--json"]);
+        assert!(ok, "{err}");
+        let cli: Value = serde_json::from_str(&out).unwrap();
+        let (_, api) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&cli), keys(&api));
+        assert_eq!(cli["expires_at"], api["expires_at"]);
+
+        let (ok, out, _) = simrenew(&app, &["lines", "show", &msisdn]);
+        assert!(ok);
+        assert!(out.contains("2027-02-24T10:00:00+01:00"), "{out}");
+    }
+
+    async fn renew_names_the_bad_flag(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 100, Some(days(10))).await.to_string();
+        for (args, flag) in [
+            (vec!["--periods", "0"], "--periods"),
+            (vec!["--periods", "-2"], "--periods"),
+            (vec!["--promo", "x"], "--promo"),
+            (vec!["--channel", "fax"], "--channel"),
+            (vec![], "--voucher"),
+        ] {
+            let mut all = vec!["renew", "--line", msisdn.as_str(), "--plan", "TEST-5GB-30D"];
+            all.extend(args.iter().copied());
+            let (ok, _, err) = simrenew(&app, &all);
+            assert!(!ok);
+            assert!(err.contains(flag), "{all:?}: {err}");
+        }
+        let (ok, _, err) = simrenew(&app, &["renew", "--line", "0470", "--plan", "TEST-5GB-30D"]);
+        assert!(!ok);
+        assert!(err.contains("--line"), "{err}");
+        assert_eq!(app.count(CountedTable::Orders).await, 0);
+    }
+
+    async fn import_is_all_or_nothing_unless_told_otherwise(app: TestApp) {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(
+            &bad,
+            "msisdn,brand,kind,iccid,credit_cents\n\
+             +32475000001,test,physical_sim,8932000000000000006,100\n\
+             +32475000002,test,physical_sim,8932000000000000010,0\n\
+             +32475000003,test,virtual_sim,,0\n\
+             +32475000004,nobrand,virtual_sim,,0\n",
+        )
+        .unwrap();
+        let (ok, _, err) = simrenew(&app, &["import", "lines", bad.to_str().unwrap()]);
+        assert!(!ok);
+        assert!(err.contains("line 3 (iccid)"), "{err}");
+        assert!(err.contains("line 5 (brand)"), "{err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        assert_eq!(app.count(CountedTable::Lines).await, 0);
+
+        let rejects = dir.path().join("rejects.csv");
+        let (ok, out, err) = simrenew(
+            &app,
+            &["import", "lines", bad.to_str().unwrap(), "--skip-bad", rejects.to_str().unwrap()],
+        );
+        assert!(ok, "{err}");
+        assert!(out.contains("imported 2 lines"), "{out}");
+        let rejected = std::fs::read_to_string(&rejects).unwrap();
+        assert_eq!(rejected.lines().count(), 3, "{rejected}");
+        assert_eq!(app.count(CountedTable::Lines).await, 2);
+
+        // Importing the same lines again clashes with what exists.
+        let (ok, _, err) = simrenew(&app, &["import", "lines", bad.to_str().unwrap(), "--skip-bad", rejects.to_str().unwrap()]);
+        assert!(ok, "{err}");
+        assert_eq!(app.count(CountedTable::Lines).await, 2);
+
+        let missing = dir.path().join("missing.csv");
+        std::fs::write(&missing, "msisdn,kind\n+32475000009,virtual_sim\n").unwrap();
+        let (ok, _, err) = simrenew(&app, &["import", "lines", missing.to_str().unwrap()]);
+        assert!(!ok);
+        assert!(err.contains("\"brand\""), "{err}");
+    }
+}

@@ -1,0 +1,36 @@
+use axum::http::StatusCode;
+
+use crate::support::both;
+
+both! {
+    async fn the_served_document_describes_every_route(app: TestApp) {
+        let (status, doc) = app.get("/api/v1/openapi.json").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(doc["openapi"].as_str().unwrap().chars().next(), Some('3'));
+        let paths = doc["paths"].as_object().unwrap();
+        for (path, method) in [
+            ("/api/v1/brands", "get"),
+            ("/api/v1/plans", "get"),
+            ("/api/v1/lines", "get"),
+            ("/api/v1/lines/{msisdn}", "get"),
+            ("/api/v1/quotes", "post"),
+            ("/api/v1/orders", "post"),
+            ("/api/v1/orders/{id}", "get"),
+            ("/api/v1/orders/{id}/payment", "post"),
+            ("/api/v1/voucher-redemptions", "post"),
+        ] {
+            let op = &paths[path][method];
+            assert!(op.is_object(), "{method} {path} missing from the document");
+            assert!(op["responses"]["4XX"].is_object(), "{method} {path} has no problem response");
+        }
+        assert_eq!(paths.len(), 9);
+        assert!(doc["components"]["securitySchemes"]["admin_token"].is_object());
+        assert!(doc["components"]["schemas"]["Problem"].is_object());
+        // Every route in the document answers (not 404 for an unknown route).
+        let (status, _) = app.get("/api/v1/brands").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, body) = app.get("/api/v1/nothing-here").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["status"], 404);
+    }
+}

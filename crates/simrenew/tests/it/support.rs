@@ -1,0 +1,430 @@
+//! `TestApp`: a fresh database per test, a fixture brand, a manual clock, and helpers to call
+//! the HTTP router in-process.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use jiff::{SignedDuration, Timestamp};
+use serde_json::Value;
+use simrenew_app::ports::{NewBundle, NewLine};
+use simrenew_app::{App, ManualClock};
+use simrenew_domain::brand::{parse_time_zone, Brand};
+use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Validity};
+use simrenew_domain::identifiers::{Iccid, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId};
+use simrenew_domain::line::{LineIdentity, LineState};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::promotion::{PromoCode, PromotionRule};
+use simrenew_http::AppState;
+use simrenew_store::{ConnectOptions, Db, NewPlan, NewPromotion};
+use tower::ServiceExt;
+
+pub const TOKEN: &str = "test-admin-token";
+
+/// Runs an async test body on SQLite and on PostgreSQL.
+macro_rules! both {
+    ($($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block)+) => {
+        $(
+            $(#[$meta])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::support::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run($crate::support::TestApp::new($crate::support::Backend::Sqlite).await).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) =
+                        $crate::support::TestApp::try_new($crate::support::Backend::Postgres).await
+                    {
+                        run(app).await
+                    }
+                }
+            }
+        )+
+    };
+}
+pub(crate) use both;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct TestApp {
+    pub db: Db,
+    pub app: App,
+    pub clock: Arc<ManualClock>,
+    pub router: axum::Router,
+    pub brand: Brand,
+    /// The URL the binary is given: the same database (and schema).
+    pub cli_url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// 2027-01-15 10:00 in Brussels: the fixture's "now".
+pub fn start() -> Timestamp {
+    "2027-01-15T10:00:00+01:00".parse().unwrap()
+}
+
+pub fn days(n: i64) -> SignedDuration {
+    SignedDuration::from_hours(24 * n)
+}
+
+impl TestApp {
+    pub async fn new(backend: Backend) -> Self {
+        match Self::try_new(backend).await {
+            Some(app) => app,
+            None => panic!("no database for {backend:?}"),
+        }
+    }
+
+    /// `None` for PostgreSQL when `TEST_DATABASE_URL` is not set outside CI; in CI (CI=true)
+    /// a missing database is an error, so that no test is skipped there.
+    pub async fn try_new(backend: Backend) -> Option<Self> {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_env("SIMRENEW_LOG")
+                    .unwrap_or_else(|_| "warn".into()),
+            )
+            .with_test_writer()
+            .try_init();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (url, options, dir, cli_url) = match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite:{}", dir.path().join("test.db").display());
+                (url.clone(), ConnectOptions::default(), Some(dir), url)
+            }
+            Backend::Postgres => {
+                let url = match std::env::var("TEST_DATABASE_URL") {
+                    Ok(url) => url,
+                    Err(_) if std::env::var("CI").is_ok() => {
+                        panic!("TEST_DATABASE_URL must be set in CI")
+                    }
+                    Err(_) => {
+                        eprintln!("TEST_DATABASE_URL not set: PostgreSQL variant not run");
+                        return None;
+                    }
+                };
+                let schema = format!(
+                    "t{}_{}_{}",
+                    std::process::id(),
+                    n,
+                    Timestamp::now().as_nanosecond() % 1_000_000_000
+                );
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let cli_url = format!("{url}{sep}options=-c%20search_path%3D{schema}");
+                (
+                    url,
+                    ConnectOptions {
+                        schema: Some(schema),
+                        max_connections: Some(8),
+                    },
+                    None,
+                    cli_url,
+                )
+            }
+        };
+        let db = Db::connect_with(&url, options).await.unwrap();
+        db.migrate().await.unwrap();
+        let clock = Arc::new(ManualClock::new(start()));
+        let app = App::new(Arc::new(db.clone()), clock.clone());
+        let brand = seed(&db).await;
+        let router = simrenew_http::router(AppState::new(app.clone(), Some(TOKEN)));
+        Some(TestApp {
+            db,
+            app,
+            clock,
+            router,
+            brand,
+            cli_url,
+            _dir: dir,
+        })
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.app.now()
+    }
+
+    /// An active line of the fixture brand with `credit_cents`, whose bundle ends in
+    /// `expires_in` (negative: in the past), or with no bundle when `expires_in` is `None`.
+    pub async fn line(
+        &self,
+        kind: LineKind,
+        credit_cents: i64,
+        expires_in: Option<SignedDuration>,
+    ) -> Msisdn {
+        self.line_in_state(kind, credit_cents, expires_in, LineState::Active)
+            .await
+    }
+
+    pub async fn line_in_state(
+        &self,
+        kind: LineKind,
+        credit_cents: i64,
+        expires_in: Option<SignedDuration>,
+        state: LineState,
+    ) -> Msisdn {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let msisdn = Msisdn::parse(&format!("+3247{:07}", 1_000_000 + n)).unwrap();
+        let identity = match kind {
+            LineKind::PhysicalSim => LineIdentity::PhysicalSim {
+                iccid: Iccid::from_body(&format!("8932000{:011}", n)).unwrap(),
+            },
+            LineKind::Esim => LineIdentity::Esim {
+                iccid: Iccid::from_body(&format!("8932001{:011}", n)).unwrap(),
+                eid: None,
+                activation_code: None,
+            },
+            LineKind::VirtualSim => LineIdentity::VirtualSim,
+        };
+        let now = self.now();
+        let expires_at = expires_in.map(|d| now.checked_add(d).unwrap());
+        let grace_until = expires_at.map(|e| e.checked_add(days(7)).unwrap());
+        let mut tx = self.app.store.begin().await.unwrap();
+        let id = tx
+            .insert_line(
+                &NewLine {
+                    brand_id: self.brand.id,
+                    subscriber_id: None,
+                    msisdn: msisdn.clone(),
+                    identity,
+                    state,
+                    expires_at,
+                    grace_until,
+                    credit: Money::eur(credit_cents),
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        if let Some(end) = expires_at {
+            tx.insert_bundle(
+                &NewBundle {
+                    brand_id: self.brand.id,
+                    line_id: id,
+                    order_id: None,
+                    plan_code: "TEST-5GB-30D".into(),
+                    data_mb: Some(5_000),
+                    starts_at: end.checked_sub(days(30)).unwrap(),
+                    ends_at: end,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let _ = LineId(id.0);
+        msisdn
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        self.send(req).await
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, json, headers)
+    }
+
+    pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
+        let (s, v, _) = self.request(Method::GET, uri, None, &[]).await;
+        (s, v)
+    }
+
+    pub async fn post(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        let (s, v, _) = self.request(Method::POST, uri, Some(body), &[]).await;
+        (s, v)
+    }
+
+    /// A table's row count, to show that a refused request wrote nothing.
+    pub async fn count(&self, table: simrenew_store::CountedTable) -> i64 {
+        self.db.count(table).await.unwrap()
+    }
+}
+
+/// The fixture brand "test" (Europe/Brussels, EUR, 21 % VAT, 7 grace days) with plans for
+/// every kind of validity and the promotions the tests need.
+async fn seed(db: &Db) -> Brand {
+    let mut brand = Brand {
+        id: BrandId(0),
+        code: "test".into(),
+        name: "Test Mobile".into(),
+        time_zone: parse_time_zone("Europe/Brussels").unwrap(),
+        currency: Currency::EUR,
+        vat_rate_bp: 2100,
+        grace_days: 7,
+        reminder_days: vec![7, 1],
+        monthly_auto_debit_limit: 2,
+        portal_url: "https://test.example".into(),
+    };
+    brand.id = db.insert_brand(&brand).await.unwrap();
+    let year_ago = start().checked_sub(days(365)).unwrap();
+    let every = Channel::ALL.to_vec();
+    let plan =
+        |code: &str, data, validity, cents, kinds: &[LineKind], channels: &[Channel]| NewPlan {
+            code: code.into(),
+            name: code.into(),
+            data,
+            validity,
+            price: Money::eur(cents),
+            line_kinds: kinds.to_vec(),
+            channels: channels.to_vec(),
+        };
+    let all = LineKind::ALL;
+    db.publish_catalog_version(
+        brand.id,
+        year_ago,
+        year_ago,
+        &[
+            plan(
+                "TEST-5GB-30D",
+                DataAllowance::Megabytes(5_000),
+                Validity::Days(30),
+                1_000,
+                all,
+                &every,
+            ),
+            plan(
+                "TEST-20GB-1M",
+                DataAllowance::Megabytes(20_000),
+                Validity::Months(1),
+                2_000,
+                all,
+                &every,
+            ),
+            plan(
+                "TEST-UNL-1M",
+                DataAllowance::Unlimited,
+                Validity::Months(1),
+                3_500,
+                all,
+                &every,
+            ),
+            plan(
+                "TEST-ESIM-7D",
+                DataAllowance::Megabytes(1_000),
+                Validity::Days(7),
+                500,
+                &[LineKind::Esim],
+                &every,
+            ),
+            plan(
+                "TEST-STORE-7D",
+                DataAllowance::Megabytes(1_000),
+                Validity::Days(7),
+                500,
+                all,
+                &[Channel::Store],
+            ),
+            plan(
+                "TEST-1GB-ADDON",
+                DataAllowance::Megabytes(1_000),
+                Validity::CurrentPeriod,
+                400,
+                all,
+                &every,
+            ),
+        ],
+    )
+    .await
+    .unwrap();
+    // A later catalog version, published with notice: not in force during the tests.
+    db.publish_catalog_version(
+        brand.id,
+        start().checked_add(days(60)).unwrap(),
+        start(),
+        &[plan(
+            "TEST-5GB-30D",
+            DataAllowance::Megabytes(5_000),
+            Validity::Days(30),
+            1_200,
+            all,
+            &every,
+        )],
+    )
+    .await
+    .unwrap();
+    let promo = |name: &str, rule| NewPromotion {
+        brand_id: brand.id,
+        name: name.into(),
+        code: None,
+        rule,
+        first_renewal_only: false,
+        plan_codes: vec![],
+        channels: vec![],
+        valid_from: year_ago,
+        valid_until: None,
+        per_customer_limit: None,
+        global_limit: None,
+        stackable: false,
+    };
+    for p in [
+        NewPromotion {
+            plan_codes: vec!["TEST-20GB-1M".into()],
+            ..promo(
+                "Buy 12 months, get 6 free",
+                PromotionRule::PeriodBonus { buy: 12, free: 6 },
+            )
+        },
+        NewPromotion {
+            code: Some(PromoCode::parse("HALF").unwrap()),
+            per_customer_limit: Some(1),
+            global_limit: Some(2),
+            ..promo(
+                "Half price",
+                PromotionRule::PercentOff { percent_bp: 5_000 },
+            )
+        },
+        NewPromotion {
+            code: Some(PromoCode::parse("OLD").unwrap()),
+            valid_until: Some(start().checked_sub(days(1)).unwrap()),
+            ..promo(
+                "Expired",
+                PromotionRule::AmountOff {
+                    amount: Money::eur(300),
+                },
+            )
+        },
+    ] {
+        db.insert_promotion(&p).await.unwrap();
+    }
+    brand
+}
