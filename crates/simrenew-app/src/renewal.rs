@@ -102,12 +102,12 @@ impl App {
     ) -> AppResult<OrderReceipt> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let (line, plan, channel, q) = match source {
+        let (line, brand, plan, channel, q) = match source {
             OrderSource::Purchase(req) => {
                 let line = lock_line(tx.as_mut(), &req.msisdn).await?;
                 let brand = tx.brand(line.brand_id).await?;
                 let (plan, q) = price(tx.as_mut(), &brand, &line, req, now).await?;
-                (line, plan, req.channel, q)
+                (line, brand, plan, req.channel, q)
             }
             OrderSource::Quote(id) => {
                 let stored = tx
@@ -124,8 +124,9 @@ impl App {
                     .lock_line_by_id(stored.line_id)
                     .await?
                     .ok_or(AppError::not_found("line", "quote_id"))?;
+                let brand = tx.brand(line.brand_id).await?;
                 let plan = tx.plan(stored.plan_id).await?;
-                (line, plan, stored.channel, stored.quote)
+                (line, brand, plan, stored.channel, stored.quote)
             }
         };
         let id = tx
@@ -143,7 +144,7 @@ impl App {
             paid_at: None,
         };
         let receipt = match payment {
-            Some(p) => pay(tx.as_mut(), order, line, &plan, p, now).await?,
+            Some(p) => pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?,
             None => OrderReceipt {
                 order,
                 msisdn: line.msisdn,
@@ -171,8 +172,9 @@ impl App {
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
+        let brand = tx.brand(line.brand_id).await?;
         let plan = tx.plan(order.plan_id).await?;
-        let receipt = pay(tx.as_mut(), order, line, &plan, payment, now).await?;
+        let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
         tx.commit().await?;
         Ok(receipt)
     }
@@ -227,6 +229,7 @@ async fn pay(
     tx: &mut dyn Tx,
     mut order: Order,
     line: Line,
+    brand: &Brand,
     plan: &Plan,
     payment: &PaymentInstruction,
     now: Timestamp,
@@ -238,7 +241,6 @@ async fn pay(
         ));
     }
     line.check_renewable(now)?;
-    let brand = tx.brand(line.brand_id).await?;
     let customer = Customer::of(&line);
 
     // Promotion limits are checked again under lock: the last use of a code goes to one order.
@@ -286,11 +288,11 @@ async fn pay(
         now,
         plan.validity,
         order.quote.total_periods(),
-        &brand,
+        brand,
     )?;
     let periods = order.quote.total_periods();
     let mut bundles = vec![];
-    for (starts_at, ends_at) in period_windows(&ext, plan.validity, periods, &brand)? {
+    for (starts_at, ends_at) in period_windows(&ext, plan.validity, periods, brand)? {
         let bundle = NewBundle {
             brand_id: brand.id,
             line_id: line.id,

@@ -4,6 +4,8 @@
 //! **Architecture Invariant:** this crate does no I/O, is not async and knows nothing of HTTP,
 //! SQL or serde wire formats. Time is always a parameter (`now: Timestamp`), never read here.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod brand;
 pub mod bundle;
 pub mod catalog;

@@ -4,6 +4,8 @@
 //! **Architecture Invariant:** this is the only crate that knows axum and the JSON wire shapes;
 //! handlers parse requests into domain types, call one use case, and shape the answer.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 pub mod api;
 pub mod error;
 pub mod extract;

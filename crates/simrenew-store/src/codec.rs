@@ -205,9 +205,10 @@ pub(crate) fn bundle(row: &AnyRow) -> R<Bundle> {
     })
 }
 
-pub(crate) const PROMOTION_COLUMNS: &str = "id, brand_id, name, code, rule, buy_periods, \
-    free_periods, percent_bp, amount_cents, first_renewal_only, plan_codes, channels, \
-    valid_from, valid_until, per_customer_limit, global_limit, stackable";
+pub(crate) const PROMOTION_COLUMNS: &str = "p.id, p.brand_id, p.name, p.code, p.rule, \
+    p.buy_periods, p.free_periods, p.percent_bp, p.amount_cents, p.first_renewal_only, \
+    p.plan_codes, p.channels, p.valid_from, p.valid_until, p.per_customer_limit, \
+    p.global_limit, p.stackable";
 
 pub(crate) fn promotion(row: &AnyRow, currency: Currency) -> R<Promotion> {
     let n = |col: &str| -> R<u32> {

@@ -10,6 +10,8 @@
 //!
 //! **Architecture Invariant:** this is the only crate that writes SQL.
 
+#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod admin;
 mod codec;
 mod db;

@@ -10,7 +10,7 @@ use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineState};
-use simrenew_domain::money::Money;
+use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{LedgerReason, Order, OrderState, PaymentMethod, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
@@ -45,41 +45,41 @@ impl SqlTx {
         customer: Customer,
         lock: bool,
     ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
-        let for_update = if lock { self.dialect.for_update() } else { "" };
+        // Only the promotion rows are locked, not the brand row joined for the currency.
+        let for_update = match (lock, self.dialect) {
+            (true, Dialect::Postgres) => " FOR UPDATE OF p",
+            _ => "",
+        };
+        let customer_param = bind.len() + 1;
         let sql = format!(
-            "SELECT {PROMOTION_COLUMNS} FROM promotions WHERE {clause} ORDER BY id{for_update}"
+            "SELECT {PROMOTION_COLUMNS}, b.currency AS brand_currency, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_uses u \
+                 WHERE u.promotion_id = p.id) AS overall, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_uses u \
+                 WHERE u.promotion_id = p.id AND u.customer = ${customer_param}) AS by_customer \
+             FROM promotions p JOIN brands b ON b.id = p.brand_id \
+             WHERE {clause} ORDER BY p.id{for_update}"
         );
         let mut q = sqlx::query(&sql);
         for b in &bind {
             q = q.bind(*b);
         }
-        let rows = q.fetch_all(self.conn()).await.map_err(map)?;
-        if rows.is_empty() {
-            return Ok(vec![]);
-        }
-        let brand_id: i64 = get(&rows[0], "brand_id")?;
-        let currency = self.brand(BrandId(brand_id)).await?.currency;
-        let key = customer_key(customer);
-        let mut out = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let promo = codec::promotion(row, currency)?;
-            let counts = sqlx::query(
-                "SELECT CAST(COUNT(*) AS BIGINT) AS overall, \
-                 CAST(COALESCE(SUM(CASE WHEN customer = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) \
-                 AS by_customer FROM promotion_uses WHERE promotion_id = $1",
-            )
-            .bind(promo.id.0)
-            .bind(&key)
-            .fetch_one(self.conn())
+        let rows = q
+            .bind(customer_key(customer))
+            .fetch_all(self.conn())
             .await
             .map_err(map)?;
-            let usage = PromotionUsage {
-                overall: codec::u32_of(get(&counts, "overall")?, "overall")?,
-                by_customer: codec::u32_of(get(&counts, "by_customer")?, "by_customer")?,
-            };
-            out.push((promo, usage));
-        }
-        Ok(out)
+        rows.iter()
+            .map(|row| {
+                let currency = Currency::parse(&get::<String>(row, "brand_currency")?)
+                    .map_err(|e| corrupt("currency", e))?;
+                let usage = PromotionUsage {
+                    overall: codec::u32_of(get(row, "overall")?, "overall")?,
+                    by_customer: codec::u32_of(get(row, "by_customer")?, "by_customer")?,
+                };
+                Ok((codec::promotion(row, currency)?, usage))
+            })
+            .collect()
     }
 
     async fn line_where(&mut self, clause: &str, bind: LineKey<'_>) -> StoreResult<Option<Line>> {
@@ -167,7 +167,7 @@ impl Tx for SqlTx {
         brand: BrandId,
         customer: Customer,
     ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
-        self.promotions_where("brand_id = $1", vec![brand.0], customer, false)
+        self.promotions_where("p.brand_id = $1", vec![brand.0], customer, false)
             .await
     }
 
@@ -184,7 +184,7 @@ impl Tx for SqlTx {
             .collect::<Vec<_>>()
             .join(", ");
         self.promotions_where(
-            &format!("id IN ({placeholders})"),
+            &format!("p.id IN ({placeholders})"),
             ids.iter().map(|p| p.0).collect(),
             customer,
             true,

@@ -12,6 +12,7 @@ use tracing_subscriber::EnvFilter;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)]
     fn now(&self) -> Timestamp {
         Timestamp::now()
     }

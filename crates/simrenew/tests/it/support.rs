@@ -118,6 +118,7 @@ impl TestApp {
                         return None;
                     }
                 };
+                #[allow(clippy::disallowed_methods)]
                 let schema = format!(
                     "t{}_{}_{}",
                     std::process::id(),

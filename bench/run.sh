@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Measures in one run, each figure beside its baseline:
+#   renewals/s through HTTP (POST /api/v1/orders paid from credit) on SQLite and PostgreSQL,
+#     against pgbench's built-in tpcb-like transaction at the same client count on the same
+#     PostgreSQL;
+#   GET /api/v1/lines/{msisdn} requests/s on SQLite and PostgreSQL, against a minimal axum
+#     handler (crates/simrenew-http/examples/bench_baseline.rs);
+#   the server's peak resident memory (VmHWM) during the load.
+# Everything runs on 127.0.0.1 and stops by itself. Needs wrk, pgbench, psql, sqlite3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20}
+CLIENTS=${CLIENTS:-16}
+PG_ADMIN=${PG_ADMIN:-postgres://postgres:postgres@127.0.0.1:5432/postgres}
+PG_BENCH=${PG_ADMIN%/*}/simrenew_bench
+PGBENCH_DB=${PG_ADMIN%/*}/pgbench_bench
+OUT=bench/out
+mkdir -p "$OUT"
+export BENCH_TOKEN=bench-token
+export BENCH_NUMBERS="$PWD/$OUT/numbers.lua"
+
+cargo build --release -q -p simrenew --bin simrenew
+cargo build --release -q -p simrenew-http --example bench_baseline
+BIN=target/release/simrenew
+
+wrk_rate() { # script url -> requests/s and non-2xx count
+  local log="$OUT/wrk-$1-$2.log"
+  wrk -t2 -c"$CLIENTS" -d"${DURATION}s" -s "bench/$1.lua" "$3" >"$log"
+  local rps non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$log")
+  non2xx=$(awk '/Non-2xx/ {print $5}' "$log")
+  echo "$rps ${non2xx:-0}"
+}
+
+wait_up() {
+  for _ in $(seq 1 100); do
+    curl -sf "$1/healthz" >/dev/null 2>&1 && return 0
+    curl -s -o /dev/null "$1/api/v1/lines/x" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server at $1 did not start" >&2
+  return 1
+}
+
+numbers_from() { # a list of "msisdn|brand" lines -> lua table
+  { echo "return {"; awk -F'|' '{printf "{\"%s\",\"%s-5GB-30D\"},\n", $1, toupper($2)}'; echo "}"; } >"$BENCH_NUMBERS"
+}
+
+NOW=$(date +%s)
+PREP="UPDATE lines SET state = 'active', credit_cents = 1000000000, \
+  expires_at = $((NOW + 86400 * 10)), grace_until = $((NOW + 86400 * 20))"
+LIST="SELECT l.msisdn || '|' || b.code FROM lines l JOIN brands b ON b.id = l.brand_id"
+
+run_backend() { # name url
+  local name=$1 url=$2 port=18080
+  SIMRENEW_ADMIN_TOKEN=$BENCH_TOKEN $BIN --database-url "$url" serve --listen 127.0.0.1:$port \
+    >"$OUT/server-$name.log" 2>&1 &
+  local pid=$!
+  wait_up "http://127.0.0.1:$port"
+  read -r renew_rps renew_bad <<<"$(wrk_rate renew "$name" "http://127.0.0.1:$port")"
+  read -r read_rps read_bad <<<"$(wrk_rate read "$name" "http://127.0.0.1:$port")"
+  local hwm
+  hwm=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "$name $renew_rps $renew_bad $read_rps $read_bad $hwm"
+}
+
+# SQLite
+rm -f "$OUT"/bench.db*
+$BIN --database-url "sqlite:$OUT/bench.db" demo --seed-only >/dev/null
+sqlite3 "$OUT/bench.db" "$PREP"
+sqlite3 "$OUT/bench.db" "$LIST" | numbers_from
+SQLITE=$(run_backend sqlite "sqlite:$OUT/bench.db")
+
+# PostgreSQL
+psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS simrenew_bench" -c "CREATE DATABASE simrenew_bench"
+$BIN --database-url "$PG_BENCH" demo --seed-only >/dev/null
+psql "$PG_BENCH" -qc "$PREP"
+POSTGRES=$(run_backend postgres "$PG_BENCH")
+
+# pgbench tpcb-like at the same client count on the same server.
+psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS pgbench_bench" -c "CREATE DATABASE pgbench_bench"
+pgbench -q -i -s 10 "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
+pgbench -c "$CLIENTS" -j 2 -T "$DURATION" -b tpcb-like "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
+TPS=$(awk '/^tps/ {print $3; exit}' "$OUT/pgbench.log")
+
+# The minimal axum handler.
+target/release/examples/bench_baseline 127.0.0.1:18090 >/dev/null 2>&1 &
+BASE_PID=$!
+wait_up "http://127.0.0.1:18090"
+read -r BASE_RPS _ <<<"$(wrk_rate read baseline "http://127.0.0.1:18090")"
+kill "$BASE_PID"; wait "$BASE_PID" 2>/dev/null || true
+
+read -r _ s_renew s_renew_bad s_read s_read_bad s_mem <<<"$SQLITE"
+read -r _ p_renew p_renew_bad p_read p_read_bad p_mem <<<"$POSTGRES"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+cat <<REPORT | tee "$OUT/results.md"
+$(date -u +%Y-%m-%d) on $(nproc) cores, ${CLIENTS} clients, ${DURATION} s per figure
+
+| figure | value | baseline | ratio | target |
+|---|---|---|---|---|
+| renewals/s, PostgreSQL (HTTP) | $p_renew | pgbench tpcb-like $TPS tps | $(ratio "$p_renew" "$TPS") | ≥ 0.5 |
+| renewals/s, SQLite (HTTP) | $s_renew | pgbench tpcb-like $TPS tps | $(ratio "$s_renew" "$TPS") | — |
+| line reads/s, PostgreSQL | $p_read | minimal axum handler $BASE_RPS | $(ratio "$p_read" "$BASE_RPS") | ≥ 0.6 |
+| line reads/s, SQLite | $s_read | minimal axum handler $BASE_RPS | $(ratio "$s_read" "$BASE_RPS") | ≥ 0.6 |
+| server peak memory, PostgreSQL | $p_mem MB | | | < 100 MB |
+| server peak memory, SQLite | $s_mem MB | | | < 100 MB |
+
+Non-2xx answers: renewals $p_renew_bad (PostgreSQL), $s_renew_bad (SQLite); reads $p_read_bad, $s_read_bad.
+REPORT
