@@ -22,20 +22,49 @@ pub use error::{AppError, AppResult, StoreError, StoreResult};
 pub use ports::Store;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-/// Everything a use case needs: the store and the clock.
+use ports::LineDetails;
+
+/// How long a line read may be answered from memory. Writes made through this process evict
+/// the line at once; the time-to-live bounds how stale a line changed by another process (the
+/// CLI, another server) can be.
+pub const LINE_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// Everything a use case needs: the store, the clock and the line-read cache.
 #[derive(Clone)]
 pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
+    pub(crate) line_cache: moka::sync::Cache<String, Arc<LineDetails>>,
 }
 
 impl App {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+        Self::with_line_cache(store, clock, LINE_CACHE_TTL)
     }
 
+    /// `ttl` zero turns the line-read cache off.
+    pub fn with_line_cache(store: Arc<dyn Store>, clock: Arc<dyn Clock>, ttl: Duration) -> Self {
+        let line_cache = moka::sync::Cache::builder()
+            .max_capacity(if ttl.is_zero() { 0 } else { 100_000 })
+            .time_to_live(ttl.max(Duration::from_millis(1)))
+            .build();
+        Self {
+            store,
+            clock,
+            line_cache,
+        }
+    }
+
+    /// Forgets what is cached of a line after a write to it.
+    pub(crate) fn line_changed(&self, msisdn: &simrenew_domain::identifiers::Msisdn) {
+        self.line_cache.invalidate(msisdn.as_str());
+    }
+
+    /// The clock's time, to the second: what is stored is what is answered.
     pub fn now(&self) -> simrenew_domain::Timestamp {
-        self.clock.now()
+        let now = self.clock.now();
+        simrenew_domain::Timestamp::from_second(now.as_second()).unwrap_or(now)
     }
 }

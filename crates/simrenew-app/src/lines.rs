@@ -1,5 +1,7 @@
 //! Looking lines up, listing them and importing them.
 
+use std::sync::Arc;
+
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::line::Line;
 
@@ -18,11 +20,27 @@ pub struct RejectedRow {
 }
 
 impl App {
-    pub async fn line(&self, msisdn: &Msisdn) -> AppResult<LineDetails> {
-        self.store
-            .line_details(msisdn, self.now())
-            .await?
-            .ok_or(AppError::not_found("line", "msisdn"))
+    /// The line as cached now, if it is: `msisdn` in its canonical E.164 form.
+    pub fn cached_line(&self, msisdn: &str) -> Option<Arc<LineDetails>> {
+        self.line_cache.get(msisdn)
+    }
+
+    /// A line with its brand and bundles, from the cache when it was read in the last
+    /// [`crate::LINE_CACHE_TTL`]. Bundles that have ended since are still in the list: callers
+    /// judge bundles against `now` (`Bundle::is_current`).
+    pub async fn line(&self, msisdn: &Msisdn) -> AppResult<Arc<LineDetails>> {
+        if let Some(hit) = self.line_cache.get(msisdn.as_str()) {
+            return Ok(hit);
+        }
+        let details = Arc::new(
+            self.store
+                .line_details(msisdn, self.now())
+                .await?
+                .ok_or(AppError::not_found("line", "msisdn"))?,
+        );
+        self.line_cache
+            .insert(msisdn.as_str().to_owned(), details.clone());
+        Ok(details)
     }
 
     pub async fn lines(&self, filter: &LineFilter) -> AppResult<Vec<Line>> {
@@ -91,6 +109,9 @@ impl App {
             return Ok((0, rejected));
         }
         tx.commit().await?;
+        for (_, line) in rows {
+            self.line_changed(&line.msisdn);
+        }
         Ok((imported, rejected))
     }
 }

@@ -12,13 +12,12 @@ use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineIdentity, LineState};
 use simrenew_domain::money::Money;
-use simrenew_domain::order::{
-    LedgerReason, Order, OrderState, Payment, PaymentMethod, StoredQuote,
-};
+use simrenew_domain::order::{LedgerReason, Order, Payment, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
 use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
 
+use crate::payment::Settlement;
 use crate::StoreResult;
 
 /// Which plans to list.
@@ -58,6 +57,15 @@ pub struct OrderDetails {
     pub bundles: Vec<Bundle>,
 }
 
+/// A line locked for a write, read with what deciding on it needs.
+#[derive(Debug, Clone)]
+pub struct LockedLine {
+    pub line: Line,
+    pub brand: Brand,
+    /// The line has had a paid order before (first-renewal promotions no longer apply).
+    pub renewed_before: bool,
+}
+
 /// Who a promotion's per-customer limit counts: the subscriber when known, else the line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Customer {
@@ -95,29 +103,26 @@ pub struct NewBundle {
     pub ends_at: Timestamp,
 }
 
-/// A fact the network must hear about, queued in the same transaction as the change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum OutboxEvent {
-    BundleGranted {
-        brand: BrandId,
-        line: LineId,
-        msisdn: Msisdn,
-        order: OrderId,
-        bundle: BundleId,
-        plan_code: String,
-        data_mb: Option<u64>,
-        starts_at: Timestamp,
-        ends_at: Timestamp,
-    },
+/// Everything a paid order writes, as one unit: the payment, one bundle per period with an
+/// outbox row announcing it to the network (topic [`BUNDLE_GRANTED`]), the line's new expiry
+/// and state, and the order's move to `syncing`.
+#[derive(Debug, Clone)]
+pub struct RenewalWrite {
+    pub brand: BrandId,
+    pub line: LineId,
+    pub msisdn: Msisdn,
+    pub order: OrderId,
+    pub payment: Settlement,
+    pub plan_code: String,
+    pub data_mb: Option<u64>,
+    /// One `(starts_at, ends_at)` per bundle, in order.
+    pub windows: Vec<(Timestamp, Timestamp)>,
+    pub expires_at: Timestamp,
+    pub grace_until: Timestamp,
 }
 
-impl OutboxEvent {
-    pub fn topic(&self) -> &'static str {
-        match self {
-            OutboxEvent::BundleGranted { .. } => "bundle_granted",
-        }
-    }
-}
+/// The outbox topic of a bundle granted to a line.
+pub const BUNDLE_GRANTED: &str = "bundle_granted";
 
 /// What happened to the first request with an idempotency key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,9 +182,9 @@ pub trait Tx: Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
-    /// The line, locked against concurrent renewals until commit.
-    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<Line>>;
-    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<Line>>;
+    /// The line with its brand, locked against concurrent renewals until commit.
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>>;
     /// The plan with this code in the brand's catalog version in force at `now`.
     async fn plan_in_force(
         &mut self,
@@ -194,8 +199,8 @@ pub trait Tx: Send {
         brand: BrandId,
         customer: Customer,
     ) -> StoreResult<Vec<(Promotion, PromotionUsage)>>;
-    /// These promotions with their use so far, locked until commit so that concurrent orders
-    /// cannot both take the last use.
+    /// Those of these promotions that have a use limit, with their use so far, locked until
+    /// commit so that concurrent orders cannot both take the last use.
     async fn lock_promotions(
         &mut self,
         ids: &[PromotionId],
@@ -209,8 +214,6 @@ pub trait Tx: Send {
         order: OrderId,
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// Has the line ever been renewed (a paid order)?
-    async fn has_renewals(&mut self, line: LineId) -> StoreResult<bool>;
 
     async fn insert_quote(
         &mut self,
@@ -234,23 +237,6 @@ pub trait Tx: Send {
         now: Timestamp,
     ) -> StoreResult<OrderId>;
     async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>>;
-    async fn set_order_state(
-        &mut self,
-        id: OrderId,
-        state: OrderState,
-        paid_at: Option<Timestamp>,
-    ) -> StoreResult<()>;
-    async fn insert_payment(
-        &mut self,
-        brand: BrandId,
-        order: OrderId,
-        line: LineId,
-        method: PaymentMethod,
-        amount: Money,
-        voucher: Option<VoucherId>,
-        now: Timestamp,
-    ) -> StoreResult<PaymentId>;
-
     /// Moves the line's credit by `amount` (negative to debit) and appends a ledger entry;
     /// returns the new balance.
     async fn move_credit(
@@ -263,17 +249,14 @@ pub trait Tx: Send {
         now: Timestamp,
     ) -> StoreResult<Money>;
 
-    async fn insert_bundle(&mut self, bundle: &NewBundle, now: Timestamp) -> StoreResult<BundleId>;
-    async fn set_line_expiry(
+    /// Writes a paid order's renewal; returns the new bundles' ids, in order.
+    async fn apply_renewal(
         &mut self,
-        line: LineId,
-        state: LineState,
-        expires_at: Timestamp,
-        grace_until: Timestamp,
-    ) -> StoreResult<()>;
-    /// An outbox row for the provisioning job, written with the change it announces.
-    async fn enqueue_outbox(&mut self, event: &OutboxEvent, now: Timestamp) -> StoreResult<()>;
-
+        write: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>>;
+    /// A bundle outside any order (imports, the demo).
+    async fn insert_bundle(&mut self, bundle: &NewBundle, now: Timestamp) -> StoreResult<BundleId>;
     async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>>;
     async fn mark_voucher_redeemed(
         &mut self,

@@ -4,20 +4,21 @@
 //! promotion use and the outbox row for provisioning in the same transaction as the order's
 //! change to `syncing`: either all of it happens, or none.
 
+use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use simrenew_domain::brand::Brand;
 use simrenew_domain::bundle::{extend, period_windows};
 use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
-use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::line::Line;
 use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
 use simrenew_domain::promotion::{PromoCode, PromoRejection};
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
 use crate::payment::{step_for, PaymentInstruction, Settlement};
-use crate::ports::{Customer, NewBundle, OutboxEvent, Tx};
+use crate::ports::{Customer, LockedLine, RenewalWrite, Tx};
 use crate::{App, AppError, AppResult};
 
 /// What a customer wants to buy.
@@ -54,18 +55,21 @@ pub struct AppliedRenewal {
 pub struct OrderReceipt {
     pub order: Order,
     pub msisdn: Msisdn,
+    /// The brand's zone, in which the order's instants are shown.
+    pub time_zone: TimeZone,
     pub settlement: Option<Settlement>,
     pub renewal: Option<AppliedRenewal>,
 }
 
 impl App {
-    /// Prices a purchase and keeps the quote for [`QUOTE_VALID_MINUTES`].
-    pub async fn quote(&self, req: &PurchaseRequest) -> AppResult<StoredQuote> {
+    /// Prices a purchase and keeps the quote for [`QUOTE_VALID_MINUTES`]; also gives the
+    /// brand's zone, in which its instants are shown.
+    pub async fn quote(&self, req: &PurchaseRequest) -> AppResult<(StoredQuote, TimeZone)> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let line = lock_line(tx.as_mut(), &req.msisdn).await?;
-        let brand = tx.brand(line.brand_id).await?;
-        let (plan, q) = price(tx.as_mut(), &brand, &line, req, now).await?;
+        let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
+        let (plan, q) = price(tx.as_mut(), &locked, req, now).await?;
+        let LockedLine { line, brand, .. } = locked;
         let valid_until = now
             .checked_add(SignedDuration::from_mins(QUOTE_VALID_MINUTES))
             .map_err(|_| DomainError::TimeOutOfRange)?;
@@ -81,7 +85,7 @@ impl App {
             )
             .await?;
         tx.commit().await?;
-        Ok(StoredQuote {
+        let stored = StoredQuote {
             id,
             brand_id: brand.id,
             line_id: line.id,
@@ -90,7 +94,8 @@ impl App {
             quote: q,
             created_at: now,
             valid_until,
-        })
+        };
+        Ok((stored, brand.time_zone))
     }
 
     /// Creates an order from a quote or a purchase request, and pays it at once when a
@@ -104,10 +109,9 @@ impl App {
         let mut tx = self.store.begin().await?;
         let (line, brand, plan, channel, q) = match source {
             OrderSource::Purchase(req) => {
-                let line = lock_line(tx.as_mut(), &req.msisdn).await?;
-                let brand = tx.brand(line.brand_id).await?;
-                let (plan, q) = price(tx.as_mut(), &brand, &line, req, now).await?;
-                (line, brand, plan, req.channel, q)
+                let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
+                let (plan, q) = price(tx.as_mut(), &locked, req, now).await?;
+                (locked.line, locked.brand, plan, req.channel, q)
             }
             OrderSource::Quote(id) => {
                 let stored = tx
@@ -120,11 +124,10 @@ impl App {
                         "the quote has expired; ask for a new one",
                     ));
                 }
-                let line = tx
+                let LockedLine { line, brand, .. } = tx
                     .lock_line_by_id(stored.line_id)
                     .await?
                     .ok_or(AppError::not_found("line", "quote_id"))?;
-                let brand = tx.brand(line.brand_id).await?;
                 let plan = tx.plan(stored.plan_id).await?;
                 (line, brand, plan, stored.channel, stored.quote)
             }
@@ -143,16 +146,19 @@ impl App {
             created_at: now,
             paid_at: None,
         };
+        let msisdn = line.msisdn.clone();
         let receipt = match payment {
             Some(p) => pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?,
             None => OrderReceipt {
                 order,
                 msisdn: line.msisdn,
+                time_zone: brand.time_zone.clone(),
                 settlement: None,
                 renewal: None,
             },
         };
         tx.commit().await?;
+        self.line_changed(&msisdn);
         Ok(receipt)
     }
 
@@ -168,14 +174,14 @@ impl App {
             .lock_order(id)
             .await?
             .ok_or(AppError::not_found("order", "order_id"))?;
-        let line = tx
+        let LockedLine { line, brand, .. } = tx
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
-        let brand = tx.brand(line.brand_id).await?;
         let plan = tx.plan(order.plan_id).await?;
         let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
         tx.commit().await?;
+        self.line_changed(&receipt.msisdn);
         Ok(receipt)
     }
 
@@ -190,26 +196,29 @@ impl App {
     }
 }
 
-pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<Line> {
+pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<LockedLine> {
     tx.lock_line(msisdn)
         .await?
         .ok_or(AppError::not_found("line", "msisdn"))
 }
 
-/// Prices `req` for `line` inside the transaction.
+/// Prices `req` for the locked line inside the transaction.
 pub(crate) async fn price(
     tx: &mut dyn Tx,
-    brand: &Brand,
-    line: &Line,
+    locked: &LockedLine,
     req: &PurchaseRequest,
     now: Timestamp,
 ) -> AppResult<(Plan, Quote)> {
+    let LockedLine {
+        line,
+        brand,
+        renewed_before,
+    } = locked;
     let plan = tx
         .plan_in_force(brand.id, &req.plan_code, now)
         .await?
         .ok_or(AppError::not_found("plan", "plan"))?;
     let promotions = tx.promotions(brand.id, Customer::of(line)).await?;
-    let first_renewal = !tx.has_renewals(line.id).await?;
     let q = quote(&QuoteInput {
         brand,
         line,
@@ -217,7 +226,7 @@ pub(crate) async fn price(
         periods: req.periods,
         channel: req.channel,
         now,
-        first_renewal,
+        first_renewal: !renewed_before,
         promotions: &promotions,
         promo_code: req.promo_code.as_ref(),
     })?;
@@ -272,62 +281,29 @@ async fn pay(
     }
 
     let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
-    tx.insert_payment(
-        brand.id,
-        order.id,
-        line.id,
-        settlement.method,
-        settlement.amount,
-        settlement.voucher,
-        now,
-    )
-    .await?;
-
-    let ext = extend(
-        line.expires_at,
-        now,
-        plan.validity,
-        order.quote.total_periods(),
-        brand,
-    )?;
     let periods = order.quote.total_periods();
-    let mut bundles = vec![];
-    for (starts_at, ends_at) in period_windows(&ext, plan.validity, periods, brand)? {
-        let bundle = NewBundle {
-            brand_id: brand.id,
-            line_id: line.id,
-            order_id: Some(order.id),
-            plan_code: plan.code.clone(),
-            data_mb: plan.data.megabytes(),
-            starts_at,
-            ends_at,
-        };
-        let id = tx.insert_bundle(&bundle, now).await?;
-        tx.enqueue_outbox(
-            &OutboxEvent::BundleGranted {
+    let ext = extend(line.expires_at, now, plan.validity, periods, brand)?;
+    let bundles = tx
+        .apply_renewal(
+            &RenewalWrite {
                 brand: brand.id,
                 line: line.id,
                 msisdn: line.msisdn.clone(),
                 order: order.id,
-                bundle: id,
+                payment: settlement.clone(),
                 plan_code: plan.code.clone(),
                 data_mb: plan.data.megabytes(),
-                starts_at,
-                ends_at,
+                windows: period_windows(&ext, plan.validity, periods, brand)?,
+                expires_at: ext.expires_at,
+                grace_until: ext.grace_until,
             },
             now,
         )
-        .await?;
-        bundles.push(id);
-    }
-    tx.set_line_expiry(line.id, LineState::Active, ext.expires_at, ext.grace_until)
         .await?;
     for applied in &order.quote.promotions {
         tx.record_promotion_use(applied.id, customer, line.id, order.id, now)
             .await?;
     }
-    tx.set_order_state(order.id, OrderState::Syncing, Some(now))
-        .await?;
     order.state = OrderState::Syncing;
     order.paid_at = Some(now);
     tracing::info!(
@@ -339,6 +315,7 @@ async fn pay(
     Ok(OrderReceipt {
         order,
         msisdn: line.msisdn,
+        time_zone: brand.time_zone.clone(),
         settlement: Some(settlement),
         renewal: Some(AppliedRenewal {
             bundles,

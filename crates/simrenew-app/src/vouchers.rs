@@ -80,7 +80,7 @@ impl App {
     ) -> AppResult<Redemption> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let line = lock_line(tx.as_mut(), msisdn).await?;
+        let line = lock_line(tx.as_mut(), msisdn).await?.line;
         let voucher = tx
             .lock_voucher(code)
             .await?
@@ -110,6 +110,7 @@ impl App {
                     )
                     .await?;
                 tx.commit().await?;
+                self.line_changed(msisdn);
                 return Ok(Redemption::Credit {
                     added: value,
                     balance,

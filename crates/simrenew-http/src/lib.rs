@@ -21,7 +21,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use tokio::net::TcpListener;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
 use tower_http::trace::TraceLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -79,8 +81,36 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(ProcessRequestIds::default()))
         .with_state(state)
+}
+
+/// Request ids unique within this process: a random process prefix and a counter, so that no
+/// request waits on the system's random source.
+#[derive(Clone)]
+struct ProcessRequestIds {
+    prefix: u32,
+    next: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Default for ProcessRequestIds {
+    fn default() -> Self {
+        let prefix = std::collections::hash_map::RandomState::new();
+        let prefix = std::hash::BuildHasher::hash_one(&prefix, std::process::id()) as u32;
+        Self {
+            prefix,
+            next: Default::default(),
+        }
+    }
+}
+
+impl MakeRequestId for ProcessRequestIds {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        axum::http::HeaderValue::from_str(&format!("{:08x}-{n}", self.prefix))
+            .ok()
+            .map(RequestId::new)
+    }
 }
 
 /// Serves the application on `listener` until `shutdown` resolves, then drains requests.

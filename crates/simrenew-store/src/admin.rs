@@ -9,7 +9,7 @@ use simrenew_domain::ids::{BrandId, CatalogVersionId, PromotionId, StoreId, Subs
 use simrenew_domain::money::Money;
 use simrenew_domain::promotion::{PromoCode, PromotionRule};
 
-use crate::codec::{join, validity_parts};
+use crate::codec::{get, join, validity_parts};
 use crate::error::map;
 use crate::Db;
 
@@ -207,6 +207,21 @@ impl Db {
         .await
         .map_err(map)?;
         Ok(SubscriberId(id))
+    }
+
+    /// The oldest unprocessed outbox rows, as `(topic, payload)`: what the provisioning job
+    /// will send to the network.
+    pub async fn pending_outbox(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT topic, payload FROM outbox WHERE processed_at IS NULL ORDER BY id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|r| Ok((get(r, "topic")?, get(r, "payload")?)))
+            .collect()
     }
 
     /// Counts rows of the tables the demo prints, by table name.

@@ -112,6 +112,13 @@ pub(crate) fn brand_prefixed(row: &AnyRow, prefix: &str) -> R<Brand> {
     })
 }
 
+/// The brand's columns as `b_*`, for a join with `brands b`; read with [`brand_prefixed`].
+pub(crate) const BRAND_COLUMNS_AS_B: &str = "b.id AS b_id, b.code AS b_code, \
+    b.name AS b_name, b.time_zone AS b_time_zone, b.currency AS b_currency, \
+    b.vat_rate_bp AS b_vat_rate_bp, b.grace_days AS b_grace_days, \
+    b.reminder_days AS b_reminder_days, \
+    b.monthly_auto_debit_limit AS b_monthly_auto_debit_limit, b.portal_url AS b_portal_url";
+
 pub(crate) const PLAN_COLUMNS: &str = "p.id, p.brand_id, p.catalog_version_id, p.code, p.name, \
     p.data_mb, p.validity_unit, p.validity_count, p.price_cents, p.currency, p.line_kinds, \
     p.channels";

@@ -17,7 +17,8 @@ use sqlx::Any;
 use tracing::instrument;
 
 use crate::codec::{
-    self, get, BRAND_COLUMNS, BUNDLE_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, PLAN_COLUMNS,
+    self, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, BUNDLE_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS,
+    PLAN_COLUMNS,
 };
 use crate::error::map;
 use crate::tx::SqlTx;
@@ -92,19 +93,14 @@ impl Store for Db {
             .collect())
     }
 
-    #[instrument(skip_all, fields(line.msisdn = %msisdn))]
+    #[instrument(level = "debug", skip_all, fields(line.msisdn = %msisdn))]
     async fn line_details(
         &self,
         msisdn: &Msisdn,
         now: Timestamp,
     ) -> StoreResult<Option<LineDetails>> {
         let sql = format!(
-            "SELECT {LINE_COLUMNS}, b.id AS b_id, b.code AS b_code, b.name AS b_name, \
-             b.time_zone AS b_time_zone, b.currency AS b_currency, \
-             b.vat_rate_bp AS b_vat_rate_bp, b.grace_days AS b_grace_days, \
-             b.reminder_days AS b_reminder_days, \
-             b.monthly_auto_debit_limit AS b_monthly_auto_debit_limit, \
-             b.portal_url AS b_portal_url \
+            "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B} \
              FROM lines l JOIN brands b ON b.id = l.brand_id WHERE l.msisdn = $1"
         );
         let Some(row) = sqlx::query(&sql)

@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::json;
-use simrenew_app::ports::{Customer, NewBundle, NewLine, OutboxEvent, Tx};
+use simrenew_app::ports::{
+    Customer, LockedLine, NewBundle, NewLine, RenewalWrite, Tx, BUNDLE_GRANTED,
+};
 use simrenew_app::{StoreError, StoreResult};
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::{Channel, Plan};
@@ -11,7 +13,7 @@ use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineState};
 use simrenew_domain::money::{Currency, Money};
-use simrenew_domain::order::{LedgerReason, Order, OrderState, PaymentMethod, StoredQuote};
+use simrenew_domain::order::{LedgerReason, Order, OrderState, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
 use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
@@ -20,8 +22,8 @@ use tokio::sync::OwnedMutexGuard;
 use tracing::instrument;
 
 use crate::codec::{
-    self, customer_key, get, BRAND_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS, PLAN_COLUMNS,
-    PROMOTION_COLUMNS,
+    self, customer_key, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, LINE_COLUMNS, ORDER_COLUMNS,
+    PLAN_COLUMNS, PROMOTION_COLUMNS,
 };
 use crate::error::{corrupt, map};
 use crate::Dialect;
@@ -82,18 +84,192 @@ impl SqlTx {
             .collect()
     }
 
-    async fn line_where(&mut self, clause: &str, bind: LineKey<'_>) -> StoreResult<Option<Line>> {
+    async fn line_where(
+        &mut self,
+        clause: &str,
+        bind: LineKey<'_>,
+    ) -> StoreResult<Option<LockedLine>> {
+        let for_update = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE OF l",
+            Dialect::Sqlite => "",
+        };
         let sql = format!(
-            "SELECT {LINE_COLUMNS} FROM lines l WHERE {clause}{}",
-            self.dialect.for_update()
+            "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}, \
+             EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id AND o.paid_at IS NOT NULL) \
+             AS renewed_before \
+             FROM lines l JOIN brands b ON b.id = l.brand_id WHERE {clause}{for_update}"
         );
         let q = sqlx::query(&sql);
         let q = match bind {
             LineKey::Msisdn(m) => q.bind(m),
             LineKey::Id(id) => q.bind(id),
         };
-        let row = q.fetch_optional(self.conn()).await.map_err(map)?;
-        row.as_ref().map(codec::line).transpose()
+        let Some(row) = q.fetch_optional(self.conn()).await.map_err(map)? else {
+            return Ok(None);
+        };
+        Ok(Some(LockedLine {
+            line: codec::line(&row)?,
+            brand: codec::brand_prefixed(&row, "b_")?,
+            renewed_before: codec::bool_of(&row, "renewed_before")?,
+        }))
+    }
+
+    /// SQLite: the statements one after the other (each is a function call in-process).
+    async fn apply_renewal_step_by_step(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        self.insert_payment(w, now).await?;
+        let mut ids = Vec::with_capacity(w.windows.len());
+        for (starts_at, ends_at) in &w.windows {
+            let id = self
+                .insert_bundle(
+                    &NewBundle {
+                        brand_id: w.brand,
+                        line_id: w.line,
+                        order_id: Some(w.order),
+                        plan_code: w.plan_code.clone(),
+                        data_mb: w.data_mb,
+                        starts_at: *starts_at,
+                        ends_at: *ends_at,
+                    },
+                    now,
+                )
+                .await?;
+            let payload = json!({
+                "msisdn": w.msisdn.as_str(),
+                "order_id": w.order.0,
+                "bundle_id": id.0,
+                "plan": w.plan_code,
+                "data_mb": w.data_mb,
+                "starts_at": starts_at.to_string(),
+                "ends_at": ends_at.to_string(),
+            });
+            sqlx::query(
+                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(w.brand.0)
+            .bind(w.line.0)
+            .bind(BUNDLE_GRANTED)
+            .bind(payload.to_string())
+            .bind(now.as_second())
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+            ids.push(id);
+        }
+        sqlx::query("UPDATE lines SET state = $1, expires_at = $2, grace_until = $3 WHERE id = $4")
+            .bind(LineState::Active.as_str())
+            .bind(w.expires_at.as_second())
+            .bind(w.grace_until.as_second())
+            .bind(w.line.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
+            .bind(OrderState::Syncing.as_str())
+            .bind(now.as_second())
+            .bind(w.order.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(ids)
+    }
+
+    async fn insert_payment(&mut self, w: &RenewalWrite, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
+             voucher_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(w.brand.0)
+        .bind(w.order.0)
+        .bind(w.line.0)
+        .bind(w.payment.method.as_str())
+        .bind(w.payment.amount.cents)
+        .bind(w.payment.amount.currency.as_str())
+        .bind(w.payment.voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    /// PostgreSQL: one statement, so one round trip, whatever the number of periods. The
+    /// outbox payload is built by the database with the same fields as on SQLite.
+    async fn apply_renewal_in_one_statement(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        // $1 brand, $2 line, $3 order, $4 now, $5 msisdn, $6 plan, $7 data_mb, $8 method,
+        // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
+        // $15 order state, $16 topic; then (starts_at, ends_at, starts text, ends text) per
+        // window.
+        const FIXED: usize = 16;
+        let values = (0..w.windows.len())
+            .map(|i| {
+                let p = FIXED + 4 * i;
+                format!(
+                    "(${}::BIGINT, ${}::BIGINT, ${}::TEXT, ${}::TEXT)",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "WITH w (starts_at, ends_at, starts_text, ends_text) AS (VALUES {values}), \
+             pay AS (INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, \
+                 currency, voucher_id, created_at) VALUES ($1, $3, $2, $8, $9, $10, $11, $4)), \
+             bun AS (INSERT INTO bundles (brand_id, line_id, order_id, plan_code, data_mb, \
+                 starts_at, ends_at, created_at) \
+                 SELECT $1, $2, $3, $6, $7, starts_at, ends_at, $4 FROM w \
+                 RETURNING id, starts_at), \
+             obx AS (INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+                 SELECT $1, $2, $16, json_build_object('msisdn', $5::TEXT, 'order_id', \
+                     $3::BIGINT, 'bundle_id', bun.id, 'plan', $6::TEXT, 'data_mb', \
+                     $7::BIGINT, 'starts_at', w.starts_text, 'ends_at', w.ends_text)::TEXT, $4 \
+                 FROM bun JOIN w ON w.starts_at = bun.starts_at), \
+             lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14 \
+                 WHERE id = $2), \
+             ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3) \
+             SELECT id FROM bun ORDER BY starts_at"
+        );
+        let data_mb = w
+            .data_mb
+            .map(|mb| i64::try_from(mb).map_err(|e| corrupt("data_mb", e)))
+            .transpose()?;
+        let mut q = sqlx::query_scalar::<_, i64>(&sql)
+            .bind(w.brand.0)
+            .bind(w.line.0)
+            .bind(w.order.0)
+            .bind(now.as_second())
+            .bind(w.msisdn.as_str())
+            .bind(w.plan_code.as_str())
+            .bind(data_mb)
+            .bind(w.payment.method.as_str())
+            .bind(w.payment.amount.cents)
+            .bind(w.payment.amount.currency.as_str())
+            .bind(w.payment.voucher.map(|v| v.0))
+            .bind(LineState::Active.as_str())
+            .bind(w.expires_at.as_second())
+            .bind(w.grace_until.as_second())
+            .bind(OrderState::Syncing.as_str())
+            .bind(BUNDLE_GRANTED);
+        for (starts_at, ends_at) in &w.windows {
+            q = q
+                .bind(starts_at.as_second())
+                .bind(ends_at.as_second())
+                .bind(starts_at.to_string())
+                .bind(ends_at.to_string());
+        }
+        let ids = q.fetch_all(self.conn()).await.map_err(map)?;
+        Ok(ids.into_iter().map(BundleId).collect())
     }
 }
 
@@ -119,13 +295,13 @@ impl Tx for SqlTx {
         codec::brand(&row)
     }
 
-    #[instrument(skip_all, fields(line.msisdn = %msisdn))]
-    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<Line>> {
+    #[instrument(level = "debug", skip_all, fields(line.msisdn = %msisdn))]
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>> {
         self.line_where("l.msisdn = $1", LineKey::Msisdn(msisdn.as_str()))
             .await
     }
 
-    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<Line>> {
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>> {
         self.line_where("l.id = $1", LineKey::Id(id.0)).await
     }
 
@@ -184,7 +360,11 @@ impl Tx for SqlTx {
             .collect::<Vec<_>>()
             .join(", ");
         self.promotions_where(
-            &format!("p.id IN ({placeholders})"),
+            // Promotions without limits need no lock: any number of orders may use them.
+            &format!(
+                "p.id IN ({placeholders}) AND \
+                 (p.global_limit IS NOT NULL OR p.per_customer_limit IS NOT NULL)"
+            ),
             ids.iter().map(|p| p.0).collect(),
             customer,
             true,
@@ -213,17 +393,6 @@ impl Tx for SqlTx {
         .await
         .map_err(map)?;
         Ok(())
-    }
-
-    async fn has_renewals(&mut self, line: LineId) -> StoreResult<bool> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM orders WHERE line_id = $1 AND paid_at IS NOT NULL",
-        )
-        .bind(line.0)
-        .fetch_one(self.conn())
-        .await
-        .map_err(map)?;
-        Ok(n > 0)
     }
 
     async fn insert_quote(
@@ -319,50 +488,6 @@ impl Tx for SqlTx {
         row.as_ref().map(codec::order).transpose()
     }
 
-    async fn set_order_state(
-        &mut self,
-        id: OrderId,
-        state: OrderState,
-        paid_at: Option<Timestamp>,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE orders SET state = $1, paid_at = COALESCE($2, paid_at) WHERE id = $3")
-            .bind(state.as_str())
-            .bind(paid_at.map(|t| t.as_second()))
-            .bind(id.0)
-            .execute(self.conn())
-            .await
-            .map_err(map)?;
-        Ok(())
-    }
-
-    async fn insert_payment(
-        &mut self,
-        brand: BrandId,
-        order: OrderId,
-        line: LineId,
-        method: PaymentMethod,
-        amount: Money,
-        voucher: Option<VoucherId>,
-        now: Timestamp,
-    ) -> StoreResult<PaymentId> {
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
-             voucher_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(brand.0)
-        .bind(order.0)
-        .bind(line.0)
-        .bind(method.as_str())
-        .bind(amount.cents)
-        .bind(amount.currency.as_str())
-        .bind(voucher.map(|v| v.0))
-        .bind(now.as_second())
-        .fetch_one(self.conn())
-        .await
-        .map_err(map)?;
-        Ok(PaymentId(id))
-    }
-
     async fn move_credit(
         &mut self,
         line: &Line,
@@ -372,6 +497,31 @@ impl Tx for SqlTx {
         voucher: Option<VoucherId>,
         now: Timestamp,
     ) -> StoreResult<Money> {
+        let missing = || StoreError::Internal(format!("line {} has another currency", line.id));
+        if self.dialect == Dialect::Postgres {
+            // One round trip: the balance update feeds the ledger entry.
+            let balance: i64 = sqlx::query_scalar(
+                "WITH updated AS (UPDATE lines SET credit_cents = credit_cents + $1 \
+                 WHERE id = $2 AND currency = $3 RETURNING credit_cents) \
+                 INSERT INTO ledger_entries (brand_id, line_id, amount_cents, \
+                 balance_after_cents, currency, reason, order_id, voucher_id, created_at) \
+                 SELECT $4, $2, $1, credit_cents, $3, $5, $6, $7, $8 FROM updated \
+                 RETURNING balance_after_cents",
+            )
+            .bind(amount.cents)
+            .bind(line.id.0)
+            .bind(amount.currency.as_str())
+            .bind(line.brand_id.0)
+            .bind(reason.as_str())
+            .bind(order.map(|o| o.0))
+            .bind(voucher.map(|v| v.0))
+            .bind(now.as_second())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?
+            .ok_or_else(missing)?;
+            return Ok(Money::new(balance, amount.currency));
+        }
         let balance: i64 = sqlx::query_scalar(
             "UPDATE lines SET credit_cents = credit_cents + $1 WHERE id = $2 AND currency = $3 \
              RETURNING credit_cents",
@@ -382,7 +532,7 @@ impl Tx for SqlTx {
         .fetch_optional(self.conn())
         .await
         .map_err(map)?
-        .ok_or_else(|| StoreError::Internal(format!("line {} has another currency", line.id)))?;
+        .ok_or_else(missing)?;
         sqlx::query(
             "INSERT INTO ledger_entries (brand_id, line_id, amount_cents, balance_after_cents, \
              currency, reason, order_id, voucher_id, created_at) \
@@ -401,6 +551,17 @@ impl Tx for SqlTx {
         .await
         .map_err(map)?;
         Ok(Money::new(balance, amount.currency))
+    }
+
+    async fn apply_renewal(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        match self.dialect {
+            Dialect::Postgres => self.apply_renewal_in_one_statement(w, now).await,
+            Dialect::Sqlite => self.apply_renewal_step_by_step(w, now).await,
+        }
     }
 
     async fn insert_bundle(&mut self, b: &NewBundle, now: Timestamp) -> StoreResult<BundleId> {
@@ -424,65 +585,6 @@ impl Tx for SqlTx {
         .await
         .map_err(map)?;
         Ok(BundleId(id))
-    }
-
-    async fn set_line_expiry(
-        &mut self,
-        line: LineId,
-        state: LineState,
-        expires_at: Timestamp,
-        grace_until: Timestamp,
-    ) -> StoreResult<()> {
-        sqlx::query("UPDATE lines SET state = $1, expires_at = $2, grace_until = $3 WHERE id = $4")
-            .bind(state.as_str())
-            .bind(expires_at.as_second())
-            .bind(grace_until.as_second())
-            .bind(line.0)
-            .execute(self.conn())
-            .await
-            .map_err(map)?;
-        Ok(())
-    }
-
-    async fn enqueue_outbox(&mut self, event: &OutboxEvent, now: Timestamp) -> StoreResult<()> {
-        let (brand, line, payload) = match event {
-            OutboxEvent::BundleGranted {
-                brand,
-                line,
-                msisdn,
-                order,
-                bundle,
-                plan_code,
-                data_mb,
-                starts_at,
-                ends_at,
-            } => (
-                brand,
-                line,
-                json!({
-                    "msisdn": msisdn.as_str(),
-                    "order_id": order.0,
-                    "bundle_id": bundle.0,
-                    "plan": plan_code,
-                    "data_mb": data_mb,
-                    "starts_at": starts_at.to_string(),
-                    "ends_at": ends_at.to_string(),
-                }),
-            ),
-        };
-        sqlx::query(
-            "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(brand.0)
-        .bind(line.0)
-        .bind(event.topic())
-        .bind(payload.to_string())
-        .bind(now.as_second())
-        .execute(self.conn())
-        .await
-        .map_err(map)?;
-        Ok(())
     }
 
     async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>> {

@@ -18,13 +18,17 @@ impl Clock for SystemClock {
     }
 }
 
-pub fn init_tracing() {
+/// Logs go to standard error through a background writer, so that a request never waits on
+/// the terminal or the log file. Keep the guard until the end of `main`: dropping it flushes.
+pub fn init_tracing() -> tracing_appender::non_blocking::WorkerGuard {
     let filter = EnvFilter::try_from_env("SIMRENEW_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .init();
+    guard
 }
 
 /// Opens the database and brings its schema up to date.

@@ -1,6 +1,11 @@
 //! Lines: one, and pages of many.
 
+use std::sync::Arc;
+
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::ports::{LineDetails, LineFilter};
@@ -16,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::wire::{rfc3339, MoneyJson};
 use crate::error::{ApiError, Problem};
 use crate::extract::{ApiPath, ApiQuery, Permission, Principal};
-use crate::state::AppState;
+use crate::state::{AppState, RenderedLine};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BundleJson {
@@ -68,6 +73,7 @@ pub fn line_json(d: &LineDetails, now: Timestamp) -> LineJson {
     json.bundles = d
         .bundles
         .iter()
+        .filter(|b| b.ends_at > now)
         .map(|b| BundleJson {
             id: b.id.0,
             plan: b.plan_code.clone(),
@@ -120,12 +126,45 @@ fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
 pub async fn get_line(
     State(state): State<AppState>,
     principal: Principal,
-    ApiPath(msisdn): ApiPath<String>,
-) -> Result<Json<LineJson>, ApiError> {
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Response, ApiError> {
     principal.require(Permission::ReadLines)?;
-    let msisdn = Msisdn::parse(&msisdn).map_err(|e| ApiError::invalid(e.field, e.reason))?;
+    let now = state.app.now();
+    // The rendered cache is keyed by the number as requested: a hit was parsed before, and is
+    // current while the line's cached read is the one it was rendered from.
+    if let Some(r) = state.rendered_lines.get(&raw) {
+        let current = state.app.cached_line(r.details.line.msisdn.as_str());
+        if current.is_some_and(|c| Arc::ptr_eq(&c, &r.details)) && now < r.valid_until {
+            return Ok(([(header::CONTENT_TYPE, "application/json")], r.body).into_response());
+        }
+    }
+    let msisdn = Msisdn::parse(&raw).map_err(|e| ApiError::invalid(e.field, e.reason))?;
     let details = state.app.line(&msisdn).await?;
-    Ok(Json(line_json(&details, state.app.now())))
+    let body = Bytes::from(
+        serde_json::to_vec(&line_json(&details, now)).map_err(|_| ApiError::internal())?,
+    );
+    state.rendered_lines.insert(
+        raw,
+        RenderedLine {
+            valid_until: next_change(&details, now),
+            details,
+            body: body.clone(),
+        },
+    );
+    Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The first instant after `now` at which the line's JSON changes without a write: a bundle
+/// starts or ends, the line expires or its grace ends.
+fn next_change(d: &LineDetails, now: Timestamp) -> Timestamp {
+    d.bundles
+        .iter()
+        .flat_map(|b| [b.starts_at, b.ends_at])
+        .chain(d.line.expires_at)
+        .chain(d.line.grace_until)
+        .filter(|t| *t > now)
+        .min()
+        .unwrap_or(Timestamp::MAX)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

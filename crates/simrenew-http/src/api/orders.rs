@@ -11,7 +11,7 @@ use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, QuoteId};
 use simrenew_domain::promotion::PromoCode;
 use simrenew_domain::voucher::VoucherCode;
-use simrenew_domain::{ParseError, TimeZone};
+use simrenew_domain::ParseError;
 use utoipa::ToSchema;
 
 use super::wire::{rfc3339, MoneyJson, PricingJson};
@@ -113,8 +113,7 @@ pub async fn create_quote(
 ) -> Result<(StatusCode, Json<QuoteJson>), ApiError> {
     principal.require(Permission::Sell)?;
     let req = body.parse()?;
-    let stored = state.app.quote(&req).await?;
-    let details = state.app.line(&req.msisdn).await?;
+    let (stored, tz) = state.app.quote(&req).await?;
     Ok((
         StatusCode::CREATED,
         Json(QuoteJson {
@@ -122,7 +121,7 @@ pub async fn create_quote(
             msisdn: req.msisdn.to_string(),
             channel: stored.channel.as_str(),
             pricing: (&stored.quote).into(),
-            valid_until: rfc3339(stored.valid_until, &details.brand.time_zone),
+            valid_until: rfc3339(stored.valid_until, &tz),
         }),
     ))
 }
@@ -206,8 +205,9 @@ pub struct OrderJson {
     pub renewal: Option<RenewalJson>,
 }
 
-pub(crate) fn order_json(r: &OrderReceipt, tz: &TimeZone) -> OrderJson {
+pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
     let o = &r.order;
+    let tz = &r.time_zone;
     OrderJson {
         id: o.id.0,
         state: o.state.as_str(),
@@ -227,10 +227,6 @@ pub(crate) fn order_json(r: &OrderReceipt, tz: &TimeZone) -> OrderJson {
             expires_at: rfc3339(n.expires_at, tz),
         }),
     }
-}
-
-async fn brand_zone(state: &AppState, msisdn: &Msisdn) -> Result<TimeZone, ApiError> {
-    Ok(state.app.line(msisdn).await?.brand.time_zone)
 }
 
 /// Creates an order, and pays it and applies the renewal when `payment` is given.
@@ -291,8 +287,7 @@ pub async fn create_order(
     };
     let payment = body.payment.as_ref().map(PaymentJson::parse).transpose()?;
     let receipt = state.app.create_order(&source, payment.as_ref()).await?;
-    let tz = brand_zone(&state, &receipt.msisdn).await?;
-    Ok((StatusCode::CREATED, Json(order_json(&receipt, &tz))))
+    Ok((StatusCode::CREATED, Json(order_json(&receipt))))
 }
 
 /// Pays an order waiting for payment and applies its renewal, in one transaction.
@@ -321,8 +316,7 @@ pub async fn pay_order(
     principal.require(Permission::Sell)?;
     let payment = body.parse()?;
     let receipt = state.app.pay_order(OrderId(id), &payment).await?;
-    let tz = brand_zone(&state, &receipt.msisdn).await?;
-    Ok(Json(order_json(&receipt, &tz)))
+    Ok(Json(order_json(&receipt)))
 }
 
 /// An order, its payment and the renewal it applied.
@@ -351,7 +345,7 @@ pub async fn get_order(
         .await
         .map_err(simrenew_app::AppError::from)?
         .ok_or_else(|| ApiError::not_found("order").with_field("id"))?;
-    let tz = brand_zone(&state, &d.msisdn).await?;
+    let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
     let renewal = match (d.bundles.first(), d.bundles.last()) {
         (Some(first), Some(last)) => Some(simrenew_app::renewal::AppliedRenewal {
             bundles: d.bundles.iter().map(|b| b.id).collect(),
@@ -372,7 +366,8 @@ pub async fn get_order(
             }),
         order: d.order,
         msisdn: d.msisdn,
+        time_zone: tz,
         renewal,
     };
-    Ok(Json(order_json(&receipt, &tz)))
+    Ok(Json(order_json(&receipt)))
 }

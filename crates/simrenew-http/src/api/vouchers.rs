@@ -75,14 +75,11 @@ pub async fn redeem(
             balance: Some(balance.into()),
             order: None,
         },
-        Redemption::Plan(receipt) => {
-            let tz = state.app.line(&msisdn).await?.brand.time_zone;
-            RedemptionJson {
-                kind: "plan",
-                added: None,
-                balance: None,
-                order: Some(super::orders::order_json(&receipt, &tz)),
-            }
-        }
+        Redemption::Plan(receipt) => RedemptionJson {
+            kind: "plan",
+            added: None,
+            balance: None,
+            order: Some(super::orders::order_json(&receipt)),
+        },
     }))
 }

@@ -2,7 +2,10 @@
 -- SQLite keeps booleans as INTEGER 0/1 (sqlx's Any driver does not map a declared BOOLEAN).
 -- Instants are seconds since the Unix epoch (UTC) in BIGINT columns named *_at / *_until; the
 -- brand's time zone is applied by the domain, never by the database.
--- Hot tables carry brand_id so that they can be distributed by it.
+-- Hot tables carry brand_id so that they can be distributed by it. They have no foreign key
+-- to brands or plans: those rows are shared by every renewal, and a foreign key would make
+-- every renewal share-lock them (PostgreSQL multixacts under concurrency). Brands and plans
+-- are never deleted; catalog versions are immutable.
 
 CREATE TABLE brands (
     id INTEGER PRIMARY KEY,
@@ -106,9 +109,9 @@ CREATE TABLE promotions (
 
 CREATE TABLE quotes (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
-    plan_id BIGINT NOT NULL REFERENCES plans (id),
+    plan_id BIGINT NOT NULL,
     channel TEXT NOT NULL,
     quote TEXT NOT NULL,
     created_at BIGINT NOT NULL,
@@ -117,9 +120,9 @@ CREATE TABLE quotes (
 
 CREATE TABLE orders (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
-    plan_id BIGINT NOT NULL REFERENCES plans (id),
+    plan_id BIGINT NOT NULL,
     channel TEXT NOT NULL,
     state TEXT NOT NULL,
     total_cents BIGINT NOT NULL,
@@ -133,7 +136,7 @@ CREATE INDEX orders_line ON orders (line_id, state);
 
 CREATE TABLE payments (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     order_id BIGINT NOT NULL REFERENCES orders (id),
     line_id BIGINT NOT NULL REFERENCES lines (id),
     method TEXT NOT NULL,
@@ -146,7 +149,7 @@ CREATE INDEX payments_order ON payments (order_id);
 
 CREATE TABLE bundles (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
     order_id BIGINT REFERENCES orders (id),
     plan_code TEXT NOT NULL,
@@ -162,7 +165,7 @@ CREATE INDEX bundles_order ON bundles (order_id);
 
 CREATE TABLE ledger_entries (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
     amount_cents BIGINT NOT NULL,
     balance_after_cents BIGINT NOT NULL CHECK (balance_after_cents >= 0),
@@ -176,7 +179,7 @@ CREATE INDEX ledger_entries_line ON ledger_entries (line_id, id);
 
 CREATE TABLE promotion_uses (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     promotion_id BIGINT NOT NULL REFERENCES promotions (id),
     customer TEXT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
@@ -211,7 +214,7 @@ CREATE TABLE vouchers (
 
 CREATE TABLE outbox (
     id INTEGER PRIMARY KEY,
-    brand_id BIGINT NOT NULL REFERENCES brands (id),
+    brand_id BIGINT NOT NULL,
     line_id BIGINT NOT NULL REFERENCES lines (id),
     topic TEXT NOT NULL,
     payload TEXT NOT NULL,

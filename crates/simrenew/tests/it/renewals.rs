@@ -48,8 +48,18 @@ both! {
         let bundles = line["bundles"].as_array().unwrap();
         assert_eq!(bundles.len(), 2);
         assert_eq!(bundles[1]["status"], "queued");
-        // One outbox row per bundle granted, for provisioning.
-        assert_eq!(app.count(CountedTable::Outbox).await, 1);
+        // One outbox row per bundle granted, for provisioning, the same on both databases.
+        let outbox = app.db.pending_outbox(10).await.unwrap();
+        assert_eq!(outbox.len(), 1);
+        assert_eq!(outbox[0].0, "bundle_granted");
+        let payload: Value = serde_json::from_str(&outbox[0].1).unwrap();
+        assert_eq!(payload["msisdn"], msisdn.to_string());
+        assert_eq!(payload["order_id"], order["id"]);
+        assert_eq!(payload["bundle_id"], bundles[1]["id"]);
+        assert_eq!(payload["plan"], "TEST-5GB-30D");
+        assert_eq!(payload["data_mb"], 5000);
+        assert_eq!(payload["starts_at"], "2027-01-25T09:00:00Z");
+        assert_eq!(payload["ends_at"], "2027-02-24T09:00:00Z");
         assert_eq!(app.count(CountedTable::LedgerEntries).await, 1);
     }
 
