@@ -24,12 +24,17 @@ pub use ports::Store;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ports::LineDetails;
+use ports::{Catalog, LineDetails};
 
 /// How long a line read may be answered from memory. Writes made through this process evict
 /// the line at once; the time-to-live bounds how stale a line changed by another process (the
 /// CLI, another server) can be.
 pub const LINE_CACHE_TTL: Duration = Duration::from_secs(2);
+
+/// How long a brand's catalog and promotions may be used from memory. Catalog versions are
+/// immutable and price changes come with weeks of notice; a version or promotion published
+/// by another process is seen by this one within this time.
+pub const CATALOG_CACHE_TTL: Duration = Duration::from_secs(30);
 
 /// Everything a use case needs: the store, the clock and the line-read cache.
 #[derive(Clone)]
@@ -37,6 +42,7 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub(crate) line_cache: moka::sync::Cache<String, Arc<LineDetails>>,
+    pub(crate) catalog_cache: moka::sync::Cache<simrenew_domain::ids::BrandId, Arc<Catalog>>,
 }
 
 impl App {
@@ -50,10 +56,15 @@ impl App {
             .max_capacity(if ttl.is_zero() { 0 } else { 100_000 })
             .time_to_live(ttl.max(Duration::from_millis(1)))
             .build();
+        let catalog_cache = moka::sync::Cache::builder()
+            .max_capacity(1_000)
+            .time_to_live(CATALOG_CACHE_TTL)
+            .build();
         Self {
             store,
             clock,
             line_cache,
+            catalog_cache,
         }
     }
 

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::bundle::Bundle;
-use simrenew_domain::catalog::{Channel, LineKind, Plan};
+use simrenew_domain::catalog::{version_in_force, CatalogVersion, Channel, LineKind, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineIdentity, LineState};
@@ -55,6 +55,25 @@ pub struct OrderDetails {
     pub msisdn: Msisdn,
     pub payments: Vec<Payment>,
     pub bundles: Vec<Bundle>,
+}
+
+/// A brand's catalog versions, their plans and its promotions. Catalog versions are immutable
+/// once published, which is what lets a process keep this in memory for a while.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub versions: Vec<CatalogVersion>,
+    pub plans: Vec<Plan>,
+    pub promotions: Vec<Promotion>,
+}
+
+impl Catalog {
+    /// The plan with this code in the version in force at `now`.
+    pub fn plan_in_force(&self, code: &str, now: Timestamp) -> Option<&Plan> {
+        let version = version_in_force(&self.versions, now)?;
+        self.plans
+            .iter()
+            .find(|p| p.catalog_version_id == version.id && p.code == code)
+    }
 }
 
 /// A line locked for a write, read with what deciding on it needs.
@@ -185,20 +204,15 @@ pub trait Tx: Send {
     /// The line with its brand, locked against concurrent renewals until commit.
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;
     async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>>;
-    /// The plan with this code in the brand's catalog version in force at `now`.
-    async fn plan_in_force(
-        &mut self,
-        brand: BrandId,
-        code: &str,
-        now: Timestamp,
-    ) -> StoreResult<Option<Plan>>;
+    /// Every catalog version of a brand with its plans, and the brand's promotions.
+    async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog>;
     async fn plan(&mut self, id: PlanId) -> StoreResult<Plan>;
-    /// The brand's promotions with their use so far by `customer` and by everyone.
-    async fn promotions(
+    /// How often these promotions were used, by `customer` and by everyone.
+    async fn promotion_usage(
         &mut self,
-        brand: BrandId,
+        ids: &[PromotionId],
         customer: Customer,
-    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>>;
+    ) -> StoreResult<Vec<(PromotionId, PromotionUsage)>>;
     /// Those of these promotions that have a use limit, with their use so far, locked until
     /// commit so that concurrent orders cannot both take the last use.
     async fn lock_promotions(

@@ -10,10 +10,11 @@ use simrenew_domain::brand::Brand;
 use simrenew_domain::bundle::{extend, period_windows};
 use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::PromotionId;
 use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
 use simrenew_domain::line::Line;
 use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
-use simrenew_domain::promotion::{PromoCode, PromoRejection};
+use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, PromotionUsage};
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
@@ -68,7 +69,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
-        let (plan, q) = price(tx.as_mut(), &locked, req, now).await?;
+        let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
         let LockedLine { line, brand, .. } = locked;
         let valid_until = now
             .checked_add(SignedDuration::from_mins(QUOTE_VALID_MINUTES))
@@ -110,7 +111,7 @@ impl App {
         let (line, brand, plan, channel, q) = match source {
             OrderSource::Purchase(req) => {
                 let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
-                let (plan, q) = price(tx.as_mut(), &locked, req, now).await?;
+                let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
                 (locked.line, locked.brand, plan, req.channel, q)
             }
             OrderSource::Quote(id) => {
@@ -204,6 +205,7 @@ pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<Loc
 
 /// Prices `req` for the locked line inside the transaction.
 pub(crate) async fn price(
+    app: &App,
     tx: &mut dyn Tx,
     locked: &LockedLine,
     req: &PurchaseRequest,
@@ -214,11 +216,39 @@ pub(crate) async fn price(
         brand,
         renewed_before,
     } = locked;
-    let plan = tx
-        .plan_in_force(brand.id, &req.plan_code, now)
-        .await?
+    let catalog = app.catalog(tx, brand.id).await?;
+    let plan = catalog
+        .plan_in_force(&req.plan_code, now)
+        .cloned()
         .ok_or(AppError::not_found("plan", "plan"))?;
-    let promotions = tx.promotions(brand.id, Customer::of(line)).await?;
+    // Promotions that could apply: the automatic ones and the one whose code was given. Only
+    // those with a use limit need their use counted.
+    let candidates: Vec<&Promotion> = catalog
+        .promotions
+        .iter()
+        .filter(|p| p.code.is_none() || p.code == req.promo_code)
+        .collect();
+    let limited: Vec<PromotionId> = candidates
+        .iter()
+        .filter(|p| p.global_limit.is_some() || p.per_customer_limit.is_some())
+        .map(|p| p.id)
+        .collect();
+    let usage = if limited.is_empty() {
+        vec![]
+    } else {
+        tx.promotion_usage(&limited, Customer::of(line)).await?
+    };
+    let promotions: Vec<(Promotion, PromotionUsage)> = candidates
+        .into_iter()
+        .map(|p| {
+            let used = usage
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map(|(_, u)| *u)
+                .unwrap_or_default();
+            (p.clone(), used)
+        })
+        .collect();
     let q = quote(&QuoteInput {
         brand,
         line,

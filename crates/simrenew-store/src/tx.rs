@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::json;
 use simrenew_app::ports::{
-    Customer, LockedLine, NewBundle, NewLine, RenewalWrite, Tx, BUNDLE_GRANTED,
+    Catalog, Customer, LockedLine, NewBundle, NewLine, RenewalWrite, Tx, BUNDLE_GRANTED,
 };
 use simrenew_app::{StoreError, StoreResult};
 use simrenew_domain::brand::Brand;
-use simrenew_domain::catalog::{Channel, Plan};
+use simrenew_domain::catalog::{CatalogVersion, Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineState};
@@ -305,26 +305,56 @@ impl Tx for SqlTx {
         self.line_where("l.id = $1", LineKey::Id(id.0)).await
     }
 
-    async fn plan_in_force(
-        &mut self,
-        brand: BrandId,
-        code: &str,
-        now: Timestamp,
-    ) -> StoreResult<Option<Plan>> {
-        let sql = format!(
-            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 AND p.code = $2 AND \
-             p.catalog_version_id = (SELECT v.id FROM catalog_versions v \
-             WHERE v.brand_id = $1 AND v.effective_from <= $3 \
-             ORDER BY v.effective_from DESC, v.version DESC LIMIT 1)"
-        );
-        let row = sqlx::query(&sql)
-            .bind(brand.0)
-            .bind(code)
-            .bind(now.as_second())
-            .fetch_optional(self.conn())
-            .await
-            .map_err(map)?;
-        row.as_ref().map(codec::plan).transpose()
+    async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog> {
+        let versions = sqlx::query(
+            "SELECT id, brand_id, version, effective_from, published_at FROM catalog_versions \
+             WHERE brand_id = $1 ORDER BY version",
+        )
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|row| {
+            Ok(CatalogVersion {
+                id: CatalogVersionId(get(row, "id")?),
+                brand_id: BrandId(get(row, "brand_id")?),
+                version: codec::u32_of(get(row, "version")?, "version")?,
+                effective_from: codec::ts(get(row, "effective_from")?)?,
+                published_at: codec::ts(get(row, "published_at")?)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let plans = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 ORDER BY p.id"
+        ))
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(codec::plan)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let promotions = sqlx::query(&format!(
+            "SELECT {PROMOTION_COLUMNS}, b.currency AS brand_currency FROM promotions p \
+             JOIN brands b ON b.id = p.brand_id WHERE p.brand_id = $1 ORDER BY p.id"
+        ))
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|row| {
+            let currency = Currency::parse(&get::<String>(row, "brand_currency")?)
+                .map_err(|e| crate::error::corrupt("currency", e))?;
+            codec::promotion(row, currency)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Catalog {
+            versions,
+            plans,
+            promotions,
+        })
     }
 
     async fn plan(&mut self, id: PlanId) -> StoreResult<Plan> {
@@ -338,13 +368,36 @@ impl Tx for SqlTx {
         codec::plan(&row)
     }
 
-    async fn promotions(
+    async fn promotion_usage(
         &mut self,
-        brand: BrandId,
+        ids: &[PromotionId],
         customer: Customer,
-    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
-        self.promotions_where("p.brand_id = $1", vec![brand.0], customer, false)
-            .await
+    ) -> StoreResult<Vec<(PromotionId, PromotionUsage)>> {
+        let placeholders = (2..ids.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT promotion_id, CAST(COUNT(*) AS BIGINT) AS overall, \
+             CAST(SUM(CASE WHEN customer = $1 THEN 1 ELSE 0 END) AS BIGINT) AS by_customer \
+             FROM promotion_uses WHERE promotion_id IN ({placeholders}) GROUP BY promotion_id"
+        );
+        let mut q = sqlx::query(&sql).bind(customer_key(customer));
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        let rows = q.fetch_all(self.conn()).await.map_err(map)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    PromotionId(get(row, "promotion_id")?),
+                    PromotionUsage {
+                        overall: codec::u32_of(get(row, "overall")?, "overall")?,
+                        by_customer: codec::u32_of(get(row, "by_customer")?, "by_customer")?,
+                    },
+                ))
+            })
+            .collect()
     }
 
     async fn lock_promotions(
