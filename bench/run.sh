@@ -17,7 +17,6 @@ PG_BENCH=${PG_ADMIN%/*}/simrenew_bench
 PGBENCH_DB=${PG_ADMIN%/*}/pgbench_bench
 OUT=bench/out
 mkdir -p "$OUT"
-export BENCH_TOKEN=bench-token
 export BENCH_NUMBERS="$PWD/$OUT/numbers.lua"
 
 cargo build --release -q -p simrenew --bin simrenew
@@ -54,8 +53,10 @@ LIST="SELECT l.msisdn || '|' || b.code FROM lines l JOIN brands b ON b.id = l.br
 
 run_backend() { # name url
   local name=$1 url=$2 port=18080
-  SIMRENEW_ADMIN_TOKEN=$BENCH_TOKEN $BIN --database-url "$url" serve --listen 127.0.0.1:$port \
-    >"$OUT/server-$name.log" 2>&1 &
+  BENCH_TOKEN=$($BIN --database-url "$url" api-keys create --staff admin@simrenew.example \
+    --name bench 2>/dev/null)
+  export BENCH_TOKEN
+  $BIN --database-url "$url" serve --listen 127.0.0.1:$port >"$OUT/server-$name.log" 2>&1 &
   local pid=$!
   wait_up "http://127.0.0.1:$port"
   read -r renew_rps renew_bad <<<"$(wrk_rate renew "$name" "http://127.0.0.1:$port")"

@@ -45,6 +45,21 @@ pub enum AppError {
     },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Too many requests of this kind; retry after this many seconds.
+    #[error("too many requests; retry in {retry_after_secs} seconds")]
+    RateLimited { retry_after_secs: i64 },
+    /// A credential (code, session) was refused.
+    #[error("{message}")]
+    Unauthenticated {
+        field: &'static str,
+        message: String,
+    },
+    /// A payment provider failed or refused.
+    #[error(transparent)]
+    Provider(#[from] crate::providers::ProviderError),
+    /// A webhook delivery was not accepted (bad signature, unreadable body).
+    #[error(transparent)]
+    Webhook(#[from] crate::providers::WebhookError),
 }
 
 impl From<ParseError> for AppError {

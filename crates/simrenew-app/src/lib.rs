@@ -9,12 +9,16 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod catalog;
+pub mod checkout;
 pub mod clock;
 pub mod error;
+pub mod identity;
 pub mod lines;
 pub mod payment;
 pub mod ports;
+pub mod providers;
 pub mod renewal;
+pub mod signin;
 pub mod vouchers;
 
 pub use clock::{Clock, ManualClock};
@@ -43,6 +47,12 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub(crate) line_cache: moka::sync::Cache<String, Arc<LineDetails>>,
     pub(crate) catalog_cache: moka::sync::Cache<simrenew_domain::ids::BrandId, Arc<Catalog>>,
+    /// Payment providers (Stripe, PayPal), installed once by [`App::install_providers`];
+    /// shared by every clone of the `App`.
+    pub(crate) providers: Arc<std::sync::OnceLock<providers::Providers>>,
+    pub(crate) principal_cache: identity::PrincipalCache,
+    /// Where sign-in codes go; `None` turns sign-in by code off.
+    pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
 }
 
 impl App {
@@ -65,7 +75,16 @@ impl App {
             clock,
             line_cache,
             catalog_cache,
+            providers: Default::default(),
+            principal_cache: identity::principal_cache(),
+            sms: None,
         }
+    }
+
+    /// Sends sign-in codes through this gateway.
+    pub fn with_sms(mut self, gateway: Arc<dyn signin::SmsGateway>) -> Self {
+        self.sms = Some(gateway);
+        self
     }
 
     /// Forgets what is cached of a line after a write to it.

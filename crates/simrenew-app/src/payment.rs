@@ -20,6 +20,13 @@ pub enum PaymentInstruction {
     /// With a voucher: a plan voucher pays for its plan, a credit voucher tops the balance up
     /// and the order is then paid from the balance.
     Voucher(VoucherCode),
+    /// Money already taken outside the balance and confirmed: by a provider (card,
+    /// Bancontact, PayPal) or by an agent at a store (cash, card terminal). Settling it moves
+    /// no credit; the caller has checked that `amount` is the order's total.
+    Captured {
+        method: PaymentMethod,
+        amount: Money,
+    },
 }
 
 /// What a settled payment was.
@@ -47,6 +54,10 @@ pub fn step_for(instruction: &PaymentInstruction) -> Box<dyn PaymentStep> {
     match instruction {
         PaymentInstruction::Credit => Box::new(CreditBalance),
         PaymentInstruction::Voucher(code) => Box::new(VoucherPayment(code.clone())),
+        PaymentInstruction::Captured { method, amount } => Box::new(ExternalCapture {
+            method: *method,
+            amount: *amount,
+        }),
     }
 }
 
@@ -158,5 +169,37 @@ impl PaymentStep for VoucherPayment {
                 })
             }
         }
+    }
+}
+
+/// Records money confirmed outside the balance; moves no credit.
+pub struct ExternalCapture {
+    pub method: PaymentMethod,
+    pub amount: Money,
+}
+
+#[async_trait]
+impl PaymentStep for ExternalCapture {
+    async fn settle(
+        &self,
+        _tx: &mut dyn Tx,
+        _line: &Line,
+        order: &Order,
+        _now: Timestamp,
+    ) -> AppResult<Settlement> {
+        if self.amount != order.quote.total {
+            return Err(AppError::conflict(
+                "amount",
+                format!(
+                    "{} was paid for an order of {}",
+                    self.amount, order.quote.total
+                ),
+            ));
+        }
+        Ok(Settlement {
+            method: self.method,
+            amount: self.amount,
+            voucher: None,
+        })
     }
 }

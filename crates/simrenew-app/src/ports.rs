@@ -32,6 +32,8 @@ pub struct PlanFilter {
 #[derive(Debug, Clone)]
 pub struct LineFilter {
     pub brand: Option<BrandId>,
+    /// Only this subscriber's lines.
+    pub subscriber: Option<SubscriberId>,
     pub kind: Option<LineKind>,
     /// The state at `now` (expiry moves lines to grace and lapsed by itself).
     pub state: Option<LineState>,
@@ -158,7 +160,9 @@ pub enum IdempotencyBegin {
 
 /// Reads outside a transaction, and the way into one.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store:
+    crate::identity::IdentityStore + crate::providers::PaymentReads + Send + Sync + 'static
+{
     /// Starts a write transaction.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
 
@@ -173,6 +177,8 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Option<LineDetails>>;
     async fn lines(&self, filter: &LineFilter, now: Timestamp) -> StoreResult<Vec<Line>>;
     async fn order(&self, id: OrderId) -> StoreResult<Option<OrderDetails>>;
+    /// The line and channel a quote was made for.
+    async fn quote_target(&self, id: QuoteId) -> StoreResult<Option<(Msisdn, Channel)>>;
 
     async fn idempotency_begin(
         &self,
@@ -197,7 +203,7 @@ pub trait Store: Send + Sync + 'static {
 /// Methods take the columns they write as arguments, so some take many.
 #[allow(clippy::too_many_arguments)]
 #[async_trait]
-pub trait Tx: Send {
+pub trait Tx: crate::identity::IdentityTx + crate::providers::PaymentTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
@@ -248,6 +254,7 @@ pub trait Tx: Send {
         plan: PlanId,
         channel: Channel,
         quote: &Quote,
+        placed_by: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<OrderId>;
     async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>>;

@@ -18,6 +18,7 @@ use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, Promotion
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
+use crate::identity::AuditEntry;
 use crate::payment::{step_for, PaymentInstruction, Settlement};
 use crate::ports::{Customer, LockedLine, RenewalWrite, Tx};
 use crate::{App, AppError, AppResult};
@@ -106,6 +107,17 @@ impl App {
         source: &OrderSource,
         payment: Option<&PaymentInstruction>,
     ) -> AppResult<OrderReceipt> {
+        self.create_order_as(None, source, payment).await
+    }
+
+    /// [`App::create_order`] on behalf of `actor` (a principal's label), who is recorded on
+    /// the order and in the audit log.
+    pub async fn create_order_as(
+        &self,
+        actor: Option<&str>,
+        source: &OrderSource,
+        payment: Option<&PaymentInstruction>,
+    ) -> AppResult<OrderReceipt> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let (line, brand, plan, channel, q) = match source {
@@ -134,7 +146,7 @@ impl App {
             }
         };
         let id = tx
-            .insert_order(line.brand_id, line.id, plan.id, channel, &q, now)
+            .insert_order(line.brand_id, line.id, plan.id, channel, &q, actor, now)
             .await?;
         let order = Order {
             id,
@@ -146,6 +158,7 @@ impl App {
             quote: q,
             created_at: now,
             paid_at: None,
+            placed_by: actor.map(str::to_owned),
         };
         let msisdn = line.msisdn.clone();
         let receipt = match payment {
@@ -169,6 +182,16 @@ impl App {
         id: OrderId,
         payment: &PaymentInstruction,
     ) -> AppResult<OrderReceipt> {
+        self.pay_order_as(None, id, payment).await
+    }
+
+    /// [`App::pay_order`] on behalf of `actor`, recorded in the audit log.
+    pub async fn pay_order_as(
+        &self,
+        actor: Option<&str>,
+        id: OrderId,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let order = tx
@@ -180,7 +203,21 @@ impl App {
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
         let plan = tx.plan(order.plan_id).await?;
+        let chain = format!("line:{}", line.id);
         let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
+        if let Some(actor) = actor {
+            tx.append_audit(
+                &AuditEntry {
+                    chain,
+                    actor: actor.to_owned(),
+                    action: "order.pay".into(),
+                    subject: format!("order:{id}"),
+                    details: String::new(),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         self.line_changed(&receipt.msisdn);
         Ok(receipt)
@@ -264,7 +301,7 @@ pub(crate) async fn price(
 }
 
 /// Settles the order and applies its renewal to the locked line.
-async fn pay(
+pub(crate) async fn pay(
     tx: &mut dyn Tx,
     mut order: Order,
     line: Line,
@@ -311,6 +348,20 @@ async fn pay(
     }
 
     let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
+    tx.append_audit(
+        &AuditEntry {
+            chain: format!("line:{}", line.id),
+            actor: order.placed_by.clone().unwrap_or_else(|| "system".into()),
+            action: "payment.settle".into(),
+            subject: format!("order:{}", order.id),
+            details: format!(
+                "method={} amount_cents={} currency={}",
+                settlement.method, settlement.amount.cents, settlement.amount.currency
+            ),
+        },
+        now,
+    )
+    .await?;
     let periods = order.quote.total_periods();
     let ext = extend(line.expires_at, now, plan.validity, periods, brand)?;
     let bundles = tx

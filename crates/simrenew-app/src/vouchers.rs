@@ -10,6 +10,7 @@ use simrenew_domain::order::LedgerReason;
 use simrenew_domain::voucher::{VoucherCode, VoucherValue};
 use simrenew_domain::DomainError;
 
+use crate::identity::AuditEntry;
 use crate::payment::PaymentInstruction;
 use crate::renewal::{lock_line, OrderReceipt, OrderSource, PurchaseRequest};
 use crate::{App, AppError, AppResult};
@@ -78,6 +79,17 @@ impl App {
         msisdn: &Msisdn,
         channel: Channel,
     ) -> AppResult<Redemption> {
+        self.redeem_voucher_as(None, code, msisdn, channel).await
+    }
+
+    /// [`App::redeem_voucher`] on behalf of `actor`.
+    pub async fn redeem_voucher_as(
+        &self,
+        actor: Option<&str>,
+        code: &VoucherCode,
+        msisdn: &Msisdn,
+        channel: Channel,
+    ) -> AppResult<Redemption> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let line = lock_line(tx.as_mut(), msisdn).await?.line;
@@ -99,6 +111,20 @@ impl App {
                     return Err(DomainError::VoucherExpired { code }.into());
                 }
                 tx.mark_voucher_redeemed(voucher.id, line.id, now).await?;
+                tx.append_audit(
+                    &AuditEntry {
+                        chain: format!("line:{}", line.id),
+                        actor: actor.unwrap_or("system").to_owned(),
+                        action: "credit.voucher".into(),
+                        subject: format!("voucher:{}", voucher.id),
+                        details: format!(
+                            "amount_cents={} currency={}",
+                            value.cents, value.currency
+                        ),
+                    },
+                    now,
+                )
+                .await?;
                 let balance = tx
                     .move_credit(
                         &line,
@@ -126,7 +152,8 @@ impl App {
             promo_code: None,
         };
         let receipt = self
-            .create_order(
+            .create_order_as(
+                actor,
                 &OrderSource::Purchase(purchase),
                 Some(&PaymentInstruction::Voucher(code.clone())),
             )

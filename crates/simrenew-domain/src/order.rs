@@ -3,18 +3,22 @@
 use jiff::Timestamp;
 
 use crate::catalog::{word_enum, Channel};
-use crate::ids::{BrandId, LineId, OrderId, PaymentId, PlanId, QuoteId, VoucherId};
+use crate::ids::{
+    BrandId, LineId, OrderId, PaymentId, PlanId, ProviderPaymentId, QuoteId, VoucherId,
+};
 use crate::money::Money;
 use crate::quote::Quote;
 
 word_enum!(
     /// `pending_payment → syncing → completed`; `syncing` means paid and applied, waiting for
-    /// the network to confirm.
+    /// the network to confirm. `review`: money arrived that does not match the order (amount or
+    /// currency), so nothing was applied and a person has to look.
     OrderState, "state" {
         PendingPayment = "pending_payment",
         Syncing = "syncing",
         Completed = "completed",
         Cancelled = "cancelled",
+        Review = "review",
     }
 );
 
@@ -23,6 +27,11 @@ word_enum!(
     PaymentMethod, "method" {
         Credit = "credit",
         Voucher = "voucher",
+        Card = "card",
+        Bancontact = "bancontact",
+        Paypal = "paypal",
+        Cash = "cash",
+        CardTerminal = "card_terminal",
     }
 );
 
@@ -33,8 +42,95 @@ word_enum!(
         RenewalPayment = "renewal_payment",
         Import = "import",
         Adjustment = "adjustment",
+        Refund = "refund",
     }
 );
+
+word_enum!(
+    /// Who holds the money of a payment made outside the credit balance (`store`: cash or
+    /// card terminal at a store, recorded by an agent).
+    ProviderName, "provider" {
+        Stripe = "stripe",
+        Paypal = "paypal",
+        Store = "store",
+    }
+);
+
+word_enum!(
+    /// Where a provider payment stands. `captured` and `failed` are final, except that a
+    /// captured payment can later be (partly) `refunded`; a late event never moves a payment
+    /// back (see [`ProviderPaymentStatus::may_become`]). `created`: recorded by us, the
+    /// provider has not answered yet; `requires_action`: the customer must act (3-D Secure, a
+    /// bank redirect, PayPal approval); `processing`: approved, waiting for the capture.
+    ProviderPaymentStatus, "status" {
+        Created = "created",
+        RequiresAction = "requires_action",
+        Processing = "processing",
+        Captured = "captured",
+        Failed = "failed",
+        Refunded = "refunded",
+    }
+);
+
+impl ProviderPaymentStatus {
+    fn rank(self) -> u8 {
+        match self {
+            Self::Created => 0,
+            Self::RequiresAction => 1,
+            Self::Processing => 2,
+            Self::Failed => 3,
+            Self::Captured => 4,
+            Self::Refunded => 5,
+        }
+    }
+
+    /// Whether a payment in this state may move to `next`: only forwards, so that duplicated,
+    /// late and reordered provider events cannot undo a capture. A failed attempt can still be
+    /// captured (the customer retried on the provider's page).
+    pub fn may_become(self, next: Self) -> bool {
+        next.rank() > self.rank()
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Captured | Self::Refunded)
+    }
+}
+
+/// Which methods a provider takes.
+impl PaymentMethod {
+    pub fn provider(self) -> Option<ProviderName> {
+        match self {
+            Self::Card | Self::Bancontact => Some(ProviderName::Stripe),
+            Self::Paypal => Some(ProviderName::Paypal),
+            Self::Cash | Self::CardTerminal => Some(ProviderName::Store),
+            Self::Credit | Self::Voucher => None,
+        }
+    }
+}
+
+/// A payment taken by a provider (Stripe, PayPal) or recorded at a store, for an order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderPayment {
+    pub id: ProviderPaymentId,
+    pub brand_id: BrandId,
+    pub order_id: OrderId,
+    pub provider: ProviderName,
+    pub method: PaymentMethod,
+    /// The provider's id (PaymentIntent `pi_...`, PayPal order id, terminal reference).
+    pub provider_ref: Option<String>,
+    /// Sent with every call about this payment, suffixed per operation.
+    pub idempotency_key: String,
+    pub amount: Money,
+    pub status: ProviderPaymentStatus,
+    /// Where the customer must go next (3-D Secure, bank, PayPal approval).
+    pub next_action_url: Option<String>,
+    /// The provider's capture id, where refunds are made against it (PayPal).
+    pub capture_ref: Option<String>,
+    pub refunded: Money,
+    pub store_code: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
 
 /// A quote kept for a while so that an order can freeze exactly what was shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +159,8 @@ pub struct Order {
     pub quote: Quote,
     pub created_at: Timestamp,
     pub paid_at: Option<Timestamp>,
+    /// Who placed it (`staff:3`, `partner:7`, `subscriber:12`, `cli`).
+    pub placed_by: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -9,6 +9,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use simrenew_app::providers::{ProviderError, WebhookError};
 use simrenew_app::{AppError, StoreError};
 use simrenew_domain::DomainError;
 use utoipa::ToSchema;
@@ -173,6 +174,71 @@ impl From<AppError> for ApiError {
                 tracing::error!(%cause, "database error");
                 ApiError::internal()
             }
+            AppError::RateLimited { retry_after_secs } => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate-limited",
+                "Too many requests",
+                format!("too many requests; try again in {retry_after_secs} seconds"),
+            ),
+            AppError::Unauthenticated { field, message } => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                message,
+            )
+            .with_field(field),
+            AppError::Provider(e) => provider(e),
+            AppError::Webhook(WebhookError::Provider(e)) => provider(e),
+            AppError::Webhook(e) => {
+                tracing::warn!(cause = %e, "webhook refused");
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad-webhook",
+                    "Webhook not accepted",
+                    "the delivery's signature or body was not accepted; nothing was changed",
+                )
+            }
+        }
+    }
+}
+
+/// A payment provider's failure: 402 when it refused (a declined card), 503 when it could not
+/// be reached (the outcome is unknown and a retry is safe), 502 otherwise. Details are logged.
+fn provider(e: ProviderError) -> ApiError {
+    match e {
+        ProviderError::Refused { provider, detail } => {
+            tracing::info!(%provider, %detail, "payment refused by the provider");
+            ApiError::new(
+                StatusCode::PAYMENT_REQUIRED,
+                "payment-refused",
+                "Payment refused",
+                format!("{provider} refused the payment"),
+            )
+        }
+        ProviderError::Unavailable { provider, detail } => {
+            tracing::error!(%provider, %detail, "payment provider unavailable");
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "provider-unavailable",
+                "Payment provider unavailable",
+                format!("{provider} did not answer; try again, you will not be charged twice"),
+            )
+        }
+        ProviderError::NotConfigured { provider } => ApiError::new(
+            StatusCode::CONFLICT,
+            "conflict",
+            "Conflict",
+            format!("{provider} payments are not offered here"),
+        )
+        .with_field("method"),
+        ProviderError::Protocol { provider, detail } => {
+            tracing::error!(%provider, %detail, "payment provider answered unexpectedly");
+            ApiError::new(
+                StatusCode::BAD_GATEWAY,
+                "provider-error",
+                "Payment provider error",
+                format!("{provider} answered unexpectedly; try again"),
+            )
         }
     }
 }

@@ -2,9 +2,10 @@
 //! caller's identity.
 
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Query};
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, Method};
 use axum::Json;
-use sha2::{Digest, Sha256};
+use simrenew_app::signin::csrf_matches;
+use simrenew_domain::access::{Denied, Principal};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -24,32 +25,13 @@ pub struct ApiQuery<T>(pub T);
 #[from_request(via(Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
 
-/// Who is calling. Until per-role identities exist, the only principal is the operator's admin
-/// token; handlers take a `Principal` and ask it for a [`Permission`], so that roles can slot in
-/// without touching them.
+/// The authenticated caller: the principal behind `Authorization: Bearer <API key>`.
+/// Handlers ask the principal (`simrenew_domain::access`) before acting, and answer a refusal
+/// through [`denied`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
-    Admin,
-}
+pub struct Caller(pub Principal);
 
-/// What a handler is about to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Permission {
-    ReadCatalog,
-    ReadLines,
-    Sell,
-    RedeemVouchers,
-}
-
-impl Principal {
-    pub fn require(&self, _permission: Permission) -> Result<(), ApiError> {
-        match self {
-            Principal::Admin => Ok(()),
-        }
-    }
-}
-
-impl<S> FromRequestParts<S> for Principal
+impl<S> FromRequestParts<S> for Caller
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -58,26 +40,74 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
-        let presented = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .ok_or_else(ApiError::unauthorized)?;
-        match &state.admin_token_hash {
-            Some(expected) if constant_time_eq(&sha256(presented.trim()), expected) => {
-                Ok(Principal::Admin)
-            }
-            _ => Err(ApiError::unauthorized()),
+        if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
+            let token = auth
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+                .ok_or_else(ApiError::unauthorized)?;
+            return match state.app.authenticate(token).await? {
+                Some(principal) => Ok(Caller(principal)),
+                None => Err(ApiError::unauthorized()),
+            };
         }
+        // A browser's session: the cookie, and on anything but a read the CSRF token too.
+        let token = session_cookie(&parts.headers).ok_or_else(ApiError::unauthorized)?;
+        let session = state
+            .app
+            .session(token)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        if !matches!(parts.method, Method::GET | Method::HEAD) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            if !csrf_matches(sent, &session.csrf_hash) {
+                return Err(ApiError::new(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "csrf",
+                    "Missing or wrong CSRF token",
+                    "send the csrf_token given at sign-in in the X-CSRF-Token header",
+                )
+                .with_field(CSRF_HEADER));
+            }
+        }
+        Ok(Caller(session.principal))
     }
 }
 
-pub(crate) fn sha256(s: &str) -> [u8; 32] {
-    Sha256::digest(s.as_bytes()).into()
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "simrenew_session";
+/// The header carrying a session's CSRF token.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// The session token from the `Cookie` header, if any.
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
 }
 
-/// Compares two digests without stopping at the first difference.
-fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// A refusal as an answer: what may not be seen is "not found", exactly as for something that
+/// does not exist, so that ids cannot be probed; what may be seen but not done is 403.
+pub fn denied(d: Denied, what: &str) -> ApiError {
+    match d {
+        Denied::Hidden => ApiError::not_found(what),
+        Denied::Forbidden(reason) => ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            reason,
+        ),
+    }
 }

@@ -38,6 +38,10 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// The API's routes and the OpenAPI document describing them.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(api::auth::request_code))
+        .routes(routes!(api::auth::sign_in))
+        .routes(routes!(api::auth::sign_out))
+        .routes(routes!(api::auth::sign_out_everywhere))
         .routes(routes!(api::catalog::list_brands))
         .routes(routes!(api::catalog::list_plans))
         .routes(routes!(api::lines::list_lines))
@@ -47,6 +51,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::orders::get_order))
         .routes(routes!(api::orders::pay_order))
         .routes(routes!(api::vouchers::redeem))
+        .routes(routes!(api::webhooks::stripe))
+        .routes(routes!(api::webhooks::paypal))
         .split_for_parts()
 }
 
@@ -119,7 +125,10 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

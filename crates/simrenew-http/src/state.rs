@@ -7,8 +7,6 @@ use simrenew_app::ports::LineDetails;
 use simrenew_app::App;
 use simrenew_domain::Timestamp;
 
-use crate::extract::sha256;
-
 /// A line rendered as JSON, valid while the line's cached read is the same and until the next
 /// instant at which something shown changes by itself (a bundle starts or ends, the line
 /// expires or lapses).
@@ -33,16 +31,13 @@ impl std::ops::Deref for AppState {
 
 pub struct Shared {
     pub app: App,
-    /// SHA-256 of the admin bearer token; `None` refuses every authenticated call.
-    pub admin_token_hash: Option<[u8; 32]>,
     pub rendered_lines: moka::sync::Cache<String, RenderedLine>,
 }
 
 impl AppState {
-    pub fn new(app: App, admin_token: Option<&str>) -> Self {
+    pub fn new(app: App) -> Self {
         Self(Arc::new(Shared {
             app,
-            admin_token_hash: admin_token.filter(|t| !t.is_empty()).map(sha256),
             rendered_lines: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(simrenew_app::LINE_CACHE_TTL)

@@ -209,6 +209,16 @@ impl Db {
         Ok(SubscriberId(id))
     }
 
+    /// The store with this code, in any brand.
+    pub async fn store_by_code(&self, code: &str) -> StoreResult<Option<StoreId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM stores WHERE code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(id.map(StoreId))
+    }
+
     /// The oldest unprocessed outbox rows, as `(topic, payload)`: what the provisioning job
     /// will send to the network.
     pub async fn pending_outbox(&self, limit: u32) -> StoreResult<Vec<(String, String)>> {

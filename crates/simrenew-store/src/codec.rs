@@ -267,7 +267,7 @@ pub(crate) fn promotion(row: &AnyRow, currency: Currency) -> R<Promotion> {
 }
 
 pub(crate) const ORDER_COLUMNS: &str =
-    "id, brand_id, line_id, plan_id, channel, state, quote, created_at, paid_at";
+    "id, brand_id, line_id, plan_id, channel, state, quote, created_at, paid_at, placed_by";
 
 pub(crate) fn order(row: &AnyRow) -> R<Order> {
     Ok(Order {
@@ -281,6 +281,7 @@ pub(crate) fn order(row: &AnyRow) -> R<Order> {
         quote: decode_quote(&get::<String>(row, "quote")?)?,
         created_at: ts(get(row, "created_at")?)?,
         paid_at: opt_ts(get(row, "paid_at")?)?,
+        placed_by: get(row, "placed_by")?,
     })
 }
 

@@ -16,6 +16,8 @@ mod admin;
 mod codec;
 mod db;
 mod error;
+mod identity;
+mod payments;
 mod reads;
 mod tx;
 

@@ -7,9 +7,10 @@ use simrenew_app::ports::{
 };
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
+use simrenew_domain::catalog::Channel;
 use simrenew_domain::catalog::Plan;
 use simrenew_domain::identifiers::Msisdn;
-use simrenew_domain::ids::{BrandId, OrderId};
+use simrenew_domain::ids::{BrandId, OrderId, QuoteId};
 use simrenew_domain::line::Line;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -142,6 +143,9 @@ impl Store for Db {
         if filter.brand.is_some() {
             param(&mut sql, " AND l.brand_id = $?");
         }
+        if filter.subscriber.is_some() {
+            param(&mut sql, " AND l.subscriber_id = $?");
+        }
         if filter.kind.is_some() {
             param(&mut sql, " AND l.kind = $?");
         }
@@ -154,6 +158,9 @@ impl Store for Db {
             .bind(filter.after.map_or(0, |id| id.0));
         if let Some(b) = filter.brand {
             q = q.bind(b.0);
+        }
+        if let Some(s) = filter.subscriber {
+            q = q.bind(s.0);
         }
         if let Some(k) = filter.kind {
             q = q.bind(k.as_str());
@@ -206,6 +213,23 @@ impl Store for Db {
             payments,
             bundles,
         }))
+    }
+
+    async fn quote_target(&self, id: QuoteId) -> StoreResult<Option<(Msisdn, Channel)>> {
+        let row = sqlx::query(
+            "SELECT l.msisdn, q.channel FROM quotes q JOIN lines l ON l.id = q.line_id \
+             WHERE q.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        let msisdn = Msisdn::parse(&get::<String>(&row, "msisdn")?)
+            .map_err(|e| crate::error::corrupt("msisdn", e))?;
+        let channel = Channel::parse(&get::<String>(&row, "channel")?)
+            .map_err(|e| crate::error::corrupt("channel", e))?;
+        Ok(Some((msisdn, channel)))
     }
 
     async fn idempotency_begin(

@@ -36,7 +36,7 @@ pub(crate) struct SqlTx {
 }
 
 impl SqlTx {
-    fn conn(&mut self) -> &mut sqlx::AnyConnection {
+    pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }
 
@@ -505,12 +505,13 @@ impl Tx for SqlTx {
         plan: PlanId,
         channel: Channel,
         quote: &Quote,
+        placed_by: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<OrderId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (brand_id, line_id, plan_id, channel, state, total_cents, \
-             vat_cents, currency, quote, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+             vat_cents, currency, quote, created_at, placed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(brand.0)
         .bind(line.0)
@@ -522,6 +523,7 @@ impl Tx for SqlTx {
         .bind(quote.total.currency.as_str())
         .bind(codec::encode_quote(quote)?)
         .bind(now.as_second())
+        .bind(placed_by)
         .fetch_one(self.conn())
         .await
         .map_err(map)?;

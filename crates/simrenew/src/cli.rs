@@ -4,10 +4,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use simrenew_http::AppState;
 
-use crate::{demo, import, output, renew, vouchers, wiring};
+use crate::{admin, demo, import, output, renew, sms, vouchers, wiring};
 
 /// Sells and renews prepaid mobile-data plans for physical SIM, eSIM and virtual SIM lines.
 #[derive(Debug, Parser)]
@@ -37,15 +37,11 @@ pub enum Command {
         /// Stop after seeding.
         #[arg(long)]
         seed_only: bool,
-        #[command(flatten)]
-        token: TokenArg,
     },
-    /// Serve the HTTP API.
+    /// Serve the HTTP API. Callers authenticate with API keys (`simrenew api-keys create`).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-        #[command(flatten)]
-        token: TokenArg,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -66,17 +62,21 @@ pub enum Command {
         #[command(subcommand)]
         command: VouchersCommand,
     },
-}
-
-#[derive(Debug, Args)]
-pub struct TokenArg {
-    /// Bearer token for the API (or SIMRENEW_ADMIN_TOKEN_FILE naming a file holding it).
-    #[arg(
-        long = "admin-token",
-        env = "SIMRENEW_ADMIN_TOKEN",
-        hide_env_values = true
-    )]
-    pub admin_token: Option<String>,
+    /// Members of staff.
+    Staff {
+        #[command(subcommand)]
+        command: admin::StaffCommand,
+    },
+    /// API keys of staff and partners.
+    ApiKeys {
+        #[command(subcommand)]
+        command: admin::ApiKeysCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: admin::AuditCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,17 +112,17 @@ pub enum VouchersCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url;
     match cli.command {
-        Command::Demo {
-            listen,
-            seed_only,
-            token,
-        } => demo::run(&url, listen, seed_only, token.admin_token).await,
-        Command::Serve { listen, token } => {
-            let token = wiring::admin_token(token.admin_token)?.context(
-                "set SIMRENEW_ADMIN_TOKEN (or SIMRENEW_ADMIN_TOKEN_FILE) to the API's bearer token",
-            )?;
+        Command::Demo { listen, seed_only } => demo::run(&url, listen, seed_only).await,
+        Command::Serve { listen } => {
             let db = wiring::open(&url).await?;
-            serve(AppState::new(wiring::app(db), Some(&token)), listen).await
+            let mut app = wiring::app(db);
+            match sms::HttpSms::from_env()? {
+                Some(gateway) => app = app.with_sms(std::sync::Arc::new(gateway)),
+                None => tracing::warn!(
+                    "SIMRENEW_SMS_BASE_URL is not set: subscribers cannot sign in by code"
+                ),
+            }
+            serve(AppState::new(app), listen).await
         }
         Command::Migrate => {
             wiring::open(&url).await?;
@@ -139,6 +139,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Vouchers {
             command: VouchersCommand::Generate(args),
         } => vouchers::generate(&url, args).await,
+        Command::Staff { command } => admin::staff(&url, command).await,
+        Command::ApiKeys { command } => admin::api_keys(&url, command).await,
+        Command::Audit { command } => admin::audit(&url, command).await,
     }
 }
 

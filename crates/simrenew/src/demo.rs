@@ -8,8 +8,10 @@ use anyhow::Context;
 use jiff::SignedDuration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use simrenew_app::identity::{KeyOwner, NewStaff};
 use simrenew_app::ports::{LineFilter, NewBundle, NewLine};
 use simrenew_app::App;
+use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
 use simrenew_domain::bundle::{extend, period_windows};
 use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Validity};
@@ -24,15 +26,13 @@ use simrenew_store::{CountedTable, Db, NewPlan, NewPromotion, NewStore};
 
 use crate::{cli, wiring};
 
+/// The demo's platform admin.
+pub const DEMO_ADMIN: &str = "admin@simrenew.example";
+
 /// How many lines the demo makes.
 pub const DEMO_LINES: usize = 1000;
 
-pub async fn run(
-    url: &str,
-    listen: SocketAddr,
-    seed_only: bool,
-    token: Option<String>,
-) -> anyhow::Result<()> {
+pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
     let db = wiring::open(url).await?;
     let app = wiring::app(db.clone());
     if db.is_empty().await.map_err(anyhow::Error::msg)? {
@@ -47,16 +47,25 @@ pub async fn run(
     if seed_only {
         return Ok(());
     }
-    let token = match wiring::admin_token(token)? {
-        Some(t) => t,
-        None => {
-            let t = format!("demo-{:032x}", rand::thread_rng().gen::<u128>());
-            println!("admin token (generated; set SIMRENEW_ADMIN_TOKEN to choose one):\n  {t}\n");
-            t
-        }
-    };
+    // API keys are kept hashed: each run makes a fresh key for the demo's platform admin.
+    let admin = app
+        .store
+        .staff_by_email(DEMO_ADMIN)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .context("the demo database has no platform admin")?;
+    let (key, token) = app
+        .create_api_key("cli", "demo", &KeyOwner::Staff(admin))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "API key of the platform admin {DEMO_ADMIN} (shown once; revoke with \
+         `simrenew api-keys revoke {}`):\n  {token}\n",
+        key.prefix
+    );
     print_how_to_try(&app, listen, &token).await?;
-    cli::serve(AppState::new(app, Some(&token)), listen).await
+    let app = app.with_sms(std::sync::Arc::new(crate::sms::DemoLogSms));
+    cli::serve(AppState::new(app), listen).await
 }
 
 struct BrandSeed {
@@ -247,6 +256,53 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
             .map_err(store_err)?;
         }
         brands.push((brand, seed));
+    }
+
+    // Staff: a platform admin; for each brand an admin and an agent at its first store.
+    app.create_staff(
+        "cli",
+        &NewStaff {
+            email: DEMO_ADMIN.into(),
+            name: "Platform Admin".into(),
+            role: Role::PlatformAdmin,
+            brand: None,
+            stores: vec![],
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    for (brand, seed) in &brands {
+        for (role, who) in [(Role::BrandAdmin, "admin"), (Role::Agent, "agent")] {
+            let stores = match role {
+                Role::Agent => db
+                    .store_by_code(&format!(
+                        "{}-{}",
+                        seed.code,
+                        brands
+                            .iter()
+                            .position(|(b, _)| b.id == brand.id)
+                            .unwrap_or(0)
+                            + 1
+                    ))
+                    .await
+                    .map_err(store_err)?
+                    .into_iter()
+                    .collect(),
+                _ => vec![],
+            };
+            app.create_staff(
+                "cli",
+                &NewStaff {
+                    email: format!("{who}@{}.example", seed.code),
+                    name: format!("{} {who}", seed.name),
+                    role,
+                    brand: Some(brand.id),
+                    stores,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
     }
 
     // A price change published today for Lumo: it bites after the legal notice period.
@@ -518,6 +574,7 @@ async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow:
     let lines = app
         .lines(&LineFilter {
             brand: Some(lumo.id),
+            subscriber: None,
             kind: None,
             state: Some(LineState::Active),
             after: None,

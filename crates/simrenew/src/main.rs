@@ -1,10 +1,12 @@
 //! `simrenew`: parse the command line, set up logging, open the database, dispatch.
 
+mod admin;
 mod cli;
 mod demo;
 mod import;
 mod output;
 mod renew;
+mod sms;
 mod vouchers;
 mod wiring;
 

@@ -115,7 +115,7 @@ fn describe(e: &simrenew_app::AppError) -> String {
         AppError::Domain(d) => (d.field().map(flag), d.to_string()),
         AppError::NotFound { what, field } => (field.map(flag), format!("no such {what}")),
         AppError::Conflict { field, message } => (field.map(flag), message.clone()),
-        AppError::Store(s) => (None, s.to_string()),
+        other => (None, other.to_string()),
     };
     match field {
         Some(f) => format!("--{f}: {message}"),

@@ -59,22 +59,6 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// The admin token from `--admin-token`/`SIMRENEW_ADMIN_TOKEN`, or the file named by
-/// `SIMRENEW_ADMIN_TOKEN_FILE`.
-pub fn admin_token(flag: Option<String>) -> anyhow::Result<Option<String>> {
-    if let Some(t) = flag.filter(|t| !t.is_empty()) {
-        return Ok(Some(t));
-    }
-    match std::env::var("SIMRENEW_ADMIN_TOKEN_FILE") {
-        Ok(path) => {
-            let t = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading SIMRENEW_ADMIN_TOKEN_FILE {path}"))?;
-            Ok(Some(t.trim().to_owned()).filter(|t| !t.is_empty()))
-        }
-        Err(_) => Ok(None),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     #[test]

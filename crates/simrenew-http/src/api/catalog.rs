@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::wire::MoneyJson;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiQuery, Permission, Principal};
+use crate::extract::{denied, ApiQuery, Caller};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,7 +39,7 @@ pub struct BrandList {
     get,
     path = "/api/v1/brands",
     tag = "catalog",
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = BrandList),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -48,13 +48,13 @@ pub struct BrandList {
 )]
 pub async fn list_brands(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
 ) -> Result<Json<BrandList>, ApiError> {
-    principal.require(Permission::ReadCatalog)?;
     let brands = state.app.brands().await?;
     Ok(Json(BrandList {
         items: brands
             .into_iter()
+            .filter(|b| caller.brand().is_none_or(|own| own == b.id))
             .map(|b| BrandJson {
                 time_zone: b.time_zone_name().to_owned(),
                 code: b.code,
@@ -132,7 +132,7 @@ pub(crate) fn plan_json(p: &Plan, brand: &str) -> PlanJson {
     path = "/api/v1/plans",
     tag = "catalog",
     params(PlanQuery),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = PlanList),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -141,10 +141,9 @@ pub(crate) fn plan_json(p: &Plan, brand: &str) -> PlanJson {
 )]
 pub async fn list_plans(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiQuery(q): ApiQuery<PlanQuery>,
 ) -> Result<Json<PlanList>, ApiError> {
-    principal.require(Permission::ReadCatalog)?;
     let brands = state.app.brands().await?;
     let brand = match &q.brand {
         Some(code) => {
@@ -159,6 +158,9 @@ pub async fn list_plans(
         }
         None => None,
     };
+    let brand = caller
+        .may_read_catalog(brand)
+        .map_err(|d| denied(d, "brand").with_field("brand"))?;
     let filter = PlanFilter {
         brand,
         kind: q

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::ports::{LineDetails, LineFilter};
+use simrenew_domain::access::LineAccess;
 use simrenew_domain::brand::{parse_brand_code, Brand};
 use simrenew_domain::bundle::data_left_mb;
 use simrenew_domain::catalog::LineKind;
@@ -20,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::wire::{rfc3339, MoneyJson};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiPath, ApiQuery, Permission, Principal};
+use crate::extract::{denied, ApiPath, ApiQuery, Caller};
 use crate::state::{AppState, RenderedLine};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -116,7 +117,7 @@ fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
     path = "/api/v1/lines/{msisdn}",
     tag = "lines",
     params(("msisdn" = String, Path, description = "E.164 number, e.g. +32470123456", example = "+32470123456")),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = LineJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -125,21 +126,26 @@ fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
 )]
 pub async fn get_line(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiPath(raw): ApiPath<String>,
 ) -> Result<Response, ApiError> {
-    principal.require(Permission::ReadLines)?;
     let now = state.app.now();
     // The rendered cache is keyed by the number as requested: a hit was parsed before, and is
     // current while the line's cached read is the one it was rendered from.
     if let Some(r) = state.rendered_lines.get(&raw) {
         let current = state.app.cached_line(r.details.line.msisdn.as_str());
         if current.is_some_and(|c| Arc::ptr_eq(&c, &r.details)) && now < r.valid_until {
+            caller
+                .may_see_line(access(&r.details.line))
+                .map_err(|d| denied(d, "line").with_field("msisdn"))?;
             return Ok(([(header::CONTENT_TYPE, "application/json")], r.body).into_response());
         }
     }
     let msisdn = Msisdn::parse(&raw).map_err(|e| ApiError::invalid(e.field, e.reason))?;
     let details = state.app.line(&msisdn).await?;
+    caller
+        .may_see_line(access(&details.line))
+        .map_err(|d| denied(d, "line").with_field("msisdn"))?;
     let body = Bytes::from(
         serde_json::to_vec(&line_json(&details, now)).map_err(|_| ApiError::internal())?,
     );
@@ -152,6 +158,14 @@ pub async fn get_line(
         },
     );
     Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response())
+}
+
+/// The facts about a line that access depends on.
+pub(crate) fn access(line: &Line) -> LineAccess {
+    LineAccess {
+        brand: line.brand_id,
+        subscriber: line.subscriber_id,
+    }
 }
 
 /// The first instant after `now` at which the line's JSON changes without a write: a bundle
@@ -196,7 +210,7 @@ pub struct LinePage {
     path = "/api/v1/lines",
     tag = "lines",
     params(LineQuery),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = LinePage),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -205,10 +219,9 @@ pub struct LinePage {
 )]
 pub async fn list_lines(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiQuery(q): ApiQuery<LineQuery>,
 ) -> Result<Json<LinePage>, ApiError> {
-    principal.require(Permission::ReadLines)?;
     let limit = q.limit.unwrap_or(50);
     if !(1..=simrenew_app::lines::MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(
@@ -230,8 +243,12 @@ pub async fn list_lines(
         }
         None => None,
     };
+    let (brand, subscriber) = caller
+        .may_list_lines(brand)
+        .map_err(|d| denied(d, "brand").with_field("brand"))?;
     let filter = LineFilter {
         brand,
+        subscriber,
         kind: q
             .kind
             .as_deref()

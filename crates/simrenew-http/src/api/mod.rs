@@ -1,7 +1,9 @@
 //! The REST API under `/api/v1`, one module per resource.
 
+pub mod auth;
 pub mod catalog;
 pub mod lines;
 pub mod orders;
 pub mod vouchers;
+pub mod webhooks;
 pub mod wire;

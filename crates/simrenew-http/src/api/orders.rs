@@ -6,6 +6,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::payment::PaymentInstruction;
 use simrenew_app::renewal::{OrderReceipt, OrderSource, PurchaseRequest};
+use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::{parse_plan_code, Channel};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, QuoteId};
@@ -16,7 +17,7 @@ use utoipa::ToSchema;
 
 use super::wire::{rfc3339, MoneyJson, PricingJson};
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, ApiPath, Permission, Principal};
+use crate::extract::{denied, ApiJson, ApiPath, Caller};
 use crate::state::AppState;
 
 fn invalid(e: ParseError) -> ApiError {
@@ -45,7 +46,7 @@ fn one() -> i64 {
 }
 
 impl PurchaseJson {
-    fn parse(&self) -> Result<PurchaseRequest, ApiError> {
+    fn parse(&self, default_channel: Channel) -> Result<PurchaseRequest, ApiError> {
         let periods = u32::try_from(self.periods)
             .ok()
             .filter(|p| (1..=simrenew_domain::quote::MAX_PERIODS).contains(p))
@@ -68,7 +69,7 @@ impl PurchaseJson {
                 .map(Channel::parse)
                 .transpose()
                 .map_err(invalid)?
-                .unwrap_or(Channel::Portal),
+                .unwrap_or(default_channel),
             promo_code: self
                 .promo_code
                 .as_deref()
@@ -99,7 +100,7 @@ pub struct QuoteJson {
     tag = "orders",
     request_body = PurchaseJson,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 201, body = QuoteJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -108,11 +109,11 @@ pub struct QuoteJson {
 )]
 pub async fn create_quote(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiJson(body): ApiJson<PurchaseJson>,
 ) -> Result<(StatusCode, Json<QuoteJson>), ApiError> {
-    principal.require(Permission::Sell)?;
-    let req = body.parse()?;
+    let req = body.parse(default_channel(&caller))?;
+    may_sell(&state, &caller, &req.msisdn, req.channel).await?;
     let (stored, tz) = state.app.quote(&req).await?;
     Ok((
         StatusCode::CREATED,
@@ -205,6 +206,53 @@ pub struct OrderJson {
     pub renewal: Option<RenewalJson>,
 }
 
+/// The order, if the caller may see it; "not found" otherwise, as for an unknown id.
+async fn visible_order(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+) -> Result<(simrenew_domain::order::Order, Msisdn), ApiError> {
+    let not_found = || ApiError::not_found("order").with_field("id");
+    let d = state
+        .app
+        .store
+        .order(OrderId(id))
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(not_found)?;
+    let line = state.app.line(&d.msisdn).await?;
+    caller
+        .may_see_order(
+            super::lines::access(&line.line),
+            d.order.placed_by.as_deref(),
+        )
+        .map_err(|_| not_found())?;
+    Ok((d.order, d.msisdn))
+}
+
+/// The channel a caller sells through unless they say otherwise.
+fn default_channel(caller: &Principal) -> Channel {
+    match caller {
+        Principal::Agent { .. } => Channel::Store,
+        Principal::Partner { .. } => Channel::Partner,
+        _ => Channel::Portal,
+    }
+}
+
+/// May the caller sell to this line through `channel`? A line they may not see is "not
+/// found", like one that does not exist.
+pub(crate) async fn may_sell(
+    state: &AppState,
+    caller: &Principal,
+    msisdn: &Msisdn,
+    channel: Channel,
+) -> Result<(), ApiError> {
+    let details = state.app.line(msisdn).await?;
+    caller
+        .may_sell(super::lines::access(&details.line), channel)
+        .map_err(|d| denied(d, "line").with_field("msisdn"))
+}
+
 pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
     let o = &r.order;
     let tz = &r.time_zone;
@@ -236,7 +284,7 @@ pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
     tag = "orders",
     request_body = OrderRequestJson,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 201, body = OrderJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -245,10 +293,9 @@ pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
 )]
 pub async fn create_order(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiJson(body): ApiJson<OrderRequestJson>,
 ) -> Result<(StatusCode, Json<OrderJson>), ApiError> {
-    principal.require(Permission::Sell)?;
     let source = match (body.quote_id, &body.msisdn) {
         (Some(id), None) => {
             if body.plan.is_some() || body.periods.is_some() || body.promo_code.is_some() {
@@ -270,7 +317,7 @@ pub async fn create_order(
                 channel: body.channel.clone(),
                 promo_code: body.promo_code.clone(),
             }
-            .parse()?,
+            .parse(default_channel(&caller))?,
         ),
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(
@@ -285,8 +332,30 @@ pub async fn create_order(
             ))
         }
     };
+    let (msisdn, channel) = match &source {
+        OrderSource::Purchase(p) => (p.msisdn.clone(), p.channel),
+        OrderSource::Quote(id) => state
+            .app
+            .store
+            .quote_target(*id)
+            .await
+            .map_err(simrenew_app::AppError::from)?
+            .ok_or_else(|| ApiError::not_found("quote").with_field("quote_id"))?,
+    };
+    may_sell(&state, &caller, &msisdn, channel)
+        .await
+        .map_err(|e| match &source {
+            OrderSource::Quote(_) if e.status == StatusCode::NOT_FOUND => {
+                ApiError::not_found("quote").with_field("quote_id")
+            }
+            _ => e,
+        })?;
     let payment = body.payment.as_ref().map(PaymentJson::parse).transpose()?;
-    let receipt = state.app.create_order(&source, payment.as_ref()).await?;
+    let actor = caller.label();
+    let receipt = state
+        .app
+        .create_order_as(Some(&actor), &source, payment.as_ref())
+        .await?;
     Ok((StatusCode::CREATED, Json(order_json(&receipt))))
 }
 
@@ -300,7 +369,7 @@ pub async fn create_order(
         ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
     ),
     request_body = PaymentJson,
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = OrderJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -309,13 +378,18 @@ pub async fn create_order(
 )]
 pub async fn pay_order(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PaymentJson>,
 ) -> Result<Json<OrderJson>, ApiError> {
-    principal.require(Permission::Sell)?;
+    let (order, msisdn) = visible_order(&state, &caller, id).await?;
+    may_sell(&state, &caller, &msisdn, order.channel).await?;
     let payment = body.parse()?;
-    let receipt = state.app.pay_order(OrderId(id), &payment).await?;
+    let actor = caller.label();
+    let receipt = state
+        .app
+        .pay_order_as(Some(&actor), OrderId(id), &payment)
+        .await?;
     Ok(Json(order_json(&receipt)))
 }
 
@@ -325,7 +399,7 @@ pub async fn pay_order(
     path = "/api/v1/orders/{id}",
     tag = "orders",
     params(("id" = i64, Path, description = "Order id")),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = OrderJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -334,10 +408,10 @@ pub async fn pay_order(
 )]
 pub async fn get_order(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrderJson>, ApiError> {
-    principal.require(Permission::Sell)?;
+    visible_order(&state, &caller, id).await?;
     let d = state
         .app
         .store

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use super::orders::OrderJson;
 use super::wire::MoneyJson;
 use crate::error::{ApiError, Problem};
-use crate::extract::{ApiJson, Permission, Principal};
+use crate::extract::{denied, ApiJson, Caller};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,7 +44,7 @@ pub struct RedemptionJson {
     tag = "vouchers",
     request_body = RedemptionRequestJson,
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
-    security(("admin_token" = [])),
+    security(("api_key" = [])),
     responses(
         (status = 200, body = RedemptionJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -53,10 +53,9 @@ pub struct RedemptionJson {
 )]
 pub async fn redeem(
     State(state): State<AppState>,
-    principal: Principal,
+    Caller(caller): Caller,
     ApiJson(body): ApiJson<RedemptionRequestJson>,
 ) -> Result<Json<RedemptionJson>, ApiError> {
-    principal.require(Permission::RedeemVouchers)?;
     let invalid = |e: simrenew_domain::ParseError| ApiError::invalid(e.field, e.reason);
     let code = VoucherCode::parse(&body.code).map_err(invalid)?;
     let msisdn = Msisdn::parse(&body.msisdn).map_err(invalid)?;
@@ -67,7 +66,15 @@ pub async fn redeem(
         .transpose()
         .map_err(invalid)?
         .unwrap_or(Channel::Store);
-    let redemption = state.app.redeem_voucher(&code, &msisdn, channel).await?;
+    let line = state.app.line(&msisdn).await?;
+    caller
+        .may_redeem_voucher(super::lines::access(&line.line))
+        .map_err(|d| denied(d, "line").with_field("msisdn"))?;
+    let actor = caller.label();
+    let redemption = state
+        .app
+        .redeem_voucher_as(Some(&actor), &code, &msisdn, channel)
+        .await?;
     Ok(Json(match redemption {
         Redemption::Credit { added, balance } => RedemptionJson {
             kind: "credit",

@@ -3,11 +3,17 @@
 
 mod support;
 
+mod access;
+mod audit;
 mod catalog;
 mod cli;
 mod concurrency;
 mod idempotency;
 mod lines;
 mod openapi;
+mod payments;
+mod provider_mock;
 mod renewals;
+mod signin;
+mod spec_check;
 mod vouchers;

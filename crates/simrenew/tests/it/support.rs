@@ -9,8 +9,10 @@ use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
+use simrenew_app::identity::{KeyOwner, NewStaff};
 use simrenew_app::ports::{NewBundle, NewLine};
 use simrenew_app::{App, ManualClock};
+use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
 use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Validity};
 use simrenew_domain::identifiers::{Iccid, Msisdn};
@@ -21,8 +23,6 @@ use simrenew_domain::promotion::{PromoCode, PromotionRule};
 use simrenew_http::AppState;
 use simrenew_store::{ConnectOptions, Db, NewPlan, NewPromotion};
 use tower::ServiceExt;
-
-pub const TOKEN: &str = "test-admin-token";
 
 /// Runs an async test body on SQLite and on PostgreSQL.
 macro_rules! both {
@@ -66,6 +66,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     pub router: axum::Router,
     pub brand: Brand,
+    /// An API key of a platform admin: what `request` and friends send.
+    pub token: String,
     /// The URL the binary is given: the same database (and schema).
     pub cli_url: String,
     _dir: Option<tempfile::TempDir>,
@@ -143,13 +145,31 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(start()));
         let app = App::new(Arc::new(db.clone()), clock.clone());
         let brand = seed(&db).await;
-        let router = simrenew_http::router(AppState::new(app.clone(), Some(TOKEN)));
+        let router = simrenew_http::router(AppState::new(app.clone()));
+        let admin = app
+            .create_staff(
+                "test",
+                &NewStaff {
+                    email: "admin@test.example".into(),
+                    name: "Admin".into(),
+                    role: Role::PlatformAdmin,
+                    brand: None,
+                    stores: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        let (_, token) = app
+            .create_api_key("test", "tests", &KeyOwner::Staff(admin))
+            .await
+            .unwrap();
         Some(TestApp {
             db,
             app,
             clock,
             router,
             brand,
+            token,
             cli_url,
             _dir: dir,
         })
@@ -232,6 +252,42 @@ impl TestApp {
         msisdn
     }
 
+    /// An active line owned by a new subscriber of the fixture brand.
+    pub async fn subscriber_line(&self) -> (Msisdn, simrenew_domain::ids::SubscriberId) {
+        let subscriber = self
+            .db
+            .insert_subscriber(
+                self.brand.id,
+                "Emma Peeters",
+                Some("emma@mail.example"),
+                "nl",
+                self.now(),
+            )
+            .await
+            .unwrap();
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let msisdn = Msisdn::parse(&format!("+3248{:07}", 1_000_000 + n)).unwrap();
+        let now = self.now();
+        let mut tx = self.app.store.begin().await.unwrap();
+        tx.insert_line(
+            &NewLine {
+                brand_id: self.brand.id,
+                subscriber_id: Some(subscriber),
+                msisdn: msisdn.clone(),
+                identity: LineIdentity::VirtualSim,
+                state: LineState::Active,
+                expires_at: Some(now.checked_add(days(10)).unwrap()),
+                grace_until: Some(now.checked_add(days(17)).unwrap()),
+                credit: Money::eur(10_000),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        (msisdn, subscriber)
+    }
+
     pub async fn request(
         &self,
         method: Method,
@@ -242,7 +298,7 @@ impl TestApp {
         let mut req = Request::builder()
             .method(method)
             .uri(uri)
-            .header(header::AUTHORIZATION, format!("Bearer {TOKEN}"));
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.token));
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
@@ -254,6 +310,29 @@ impl TestApp {
         }
         .unwrap();
         self.send(req).await
+    }
+
+    /// A request with another caller's bearer token (`None`: without one).
+    pub async fn request_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let (status, body, _) = self.send(req).await;
+        (status, body)
     }
 
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {

@@ -1,0 +1,418 @@
+//! Identities and the audit log: staff, API keys, the principal behind a bearer token, and the
+//! hash-chained record of every staff action and money movement.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use simrenew_domain::access::{Principal, Role, Scope};
+use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+
+use crate::{App, AppError, AppResult, StoreResult};
+
+/// How long an authenticated bearer token is remembered. Revoking a key through this process
+/// forgets it at once; another process sees the revocation within this time.
+pub const PRINCIPAL_CACHE_TTL: Duration = Duration::from_secs(10);
+
+/// A member of staff to create.
+#[derive(Debug, Clone)]
+pub struct NewStaff {
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub brand: Option<BrandId>,
+    pub stores: Vec<StoreId>,
+}
+
+/// Whose key it is: a member of staff (acting as them) or a partner of a brand.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyOwner {
+    Staff(StaffId),
+    Partner { brand: BrandId, scopes: Vec<Scope> },
+}
+
+/// An API key as stored: never its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredApiKey {
+    pub id: ApiKeyId,
+    pub prefix: String,
+    pub secret_hash: String,
+    pub name: String,
+    pub owner: KeyOwner,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// One entry of the audit log, before it is chained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// The chain it joins: `line:ID` for a line's money movements, `admin` for staff actions.
+    pub chain: String,
+    /// A principal's label (`staff:3`), or `cli` for the operator's command line.
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub details: String,
+}
+
+/// A chained entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRecord {
+    pub id: i64,
+    pub chain: String,
+    pub seq: i64,
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub subject: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of the chain before its first entry.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 of `prev|seq|at|actor|action|subject|details`, hex: the one definition of an
+/// entry's hash, which the PostgreSQL store computes in SQL the same way.
+pub fn audit_hash(prev: &str, seq: i64, at: i64, e: &AuditEntry) -> String {
+    let text = format!(
+        "{prev}|{seq}|{at}|{}|{}|{}|{}",
+        e.actor, e.action, e.subject, e.details
+    );
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditReport {
+    pub entries: usize,
+    pub chains: usize,
+    /// One line per problem: the chain, the entry and what is wrong with it.
+    pub problems: Vec<String>,
+}
+
+#[async_trait]
+pub trait IdentityStore {
+    async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredApiKey>>;
+    /// The principal of an active member of staff, with the stores of an agent.
+    async fn staff_principal(&self, id: StaffId) -> StoreResult<Option<Principal>>;
+    async fn staff_by_email(&self, email: &str) -> StoreResult<Option<StaffId>>;
+    /// Every audit entry in chain and sequence order, and each chain's recorded head.
+    async fn audit_log(&self) -> StoreResult<(Vec<AuditRecord>, Vec<(String, i64, String)>)>;
+
+    /// The subscriber owning the line with this number.
+    async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
+    async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
+    async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()>;
+    async fn insert_sign_in_code(
+        &self,
+        msisdn: &str,
+        code_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The newest code sent to this number.
+    async fn latest_sign_in_code(&self, msisdn: &str) -> StoreResult<Option<SignInCode>>;
+    async fn count_code_attempt(&self, id: i64) -> StoreResult<()>;
+    /// Marks the code used; false when it was used already (a replay).
+    async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<StoredSession>>;
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
+    async fn revoke_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
+    async fn revoke_sessions_of(
+        &self,
+        subscriber: SubscriberId,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
+}
+
+/// A sign-in code as stored: only its salted hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInCode {
+    pub id: i64,
+    /// `salt$sha256(salt:code)`.
+    pub code_hash: String,
+    pub expires_at: Timestamp,
+    pub attempts: u32,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub subscriber: SubscriberId,
+    pub csrf_hash: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub subscriber: SubscriberId,
+    pub csrf_hash: String,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked: bool,
+}
+
+#[async_trait]
+pub trait IdentityTx {
+    /// Appends an entry to its chain, linked to the chain's previous entry.
+    async fn append_audit(&mut self, entry: &AuditEntry, now: Timestamp) -> StoreResult<()>;
+    async fn insert_staff(&mut self, staff: &NewStaff, now: Timestamp) -> StoreResult<StaffId>;
+    async fn insert_api_key(
+        &mut self,
+        prefix: &str,
+        secret_hash: &str,
+        name: &str,
+        owner: &KeyOwner,
+        now: Timestamp,
+    ) -> StoreResult<ApiKeyId>;
+    /// Revokes the key with this prefix; false when there is none, or it was revoked already.
+    async fn revoke_api_key(&mut self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+}
+
+/// A new key's token: `sr_<prefix>_<secret>`, shown once.
+fn new_token() -> (String, String, String) {
+    let mut rng = rand::thread_rng();
+    let mut prefix = [0u8; 6];
+    let mut secret = [0u8; 32];
+    rng.fill_bytes(&mut prefix);
+    rng.fill_bytes(&mut secret);
+    let (prefix, secret) = (hex::encode(prefix), hex::encode(secret));
+    let token = format!("sr_{prefix}_{secret}");
+    (token, prefix, sha256_hex(&secret))
+}
+
+pub(crate) fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Compares two strings without stopping at the first difference.
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+impl App {
+    /// The principal behind a bearer token, or `None` for an unknown, malformed or revoked one.
+    pub async fn authenticate(&self, token: &str) -> AppResult<Option<Principal>> {
+        let key = sha256_hex(token);
+        if let Some(hit) = self.principal_cache.get(&key) {
+            return Ok(Some(hit));
+        }
+        let Some((prefix, secret)) = token
+            .strip_prefix("sr_")
+            .and_then(|rest| rest.split_once('_'))
+        else {
+            return Ok(None);
+        };
+        let Some(stored) = self.store.api_key_by_prefix(prefix).await? else {
+            return Ok(None);
+        };
+        if stored.revoked_at.is_some() || !same(&sha256_hex(secret), &stored.secret_hash) {
+            return Ok(None);
+        }
+        let principal = match stored.owner {
+            KeyOwner::Partner { brand, scopes } => Principal::Partner {
+                key: stored.id,
+                brand,
+                scopes,
+            },
+            KeyOwner::Staff(staff) => match self.store.staff_principal(staff).await? {
+                Some(p) => p,
+                None => return Ok(None),
+            },
+        };
+        self.principal_cache.insert(key, principal.clone());
+        Ok(Some(principal))
+    }
+
+    /// Creates a member of staff; recorded in the audit log.
+    pub async fn create_staff(&self, actor: &str, staff: &NewStaff) -> AppResult<StaffId> {
+        if (staff.role == Role::PlatformAdmin) != staff.brand.is_none() {
+            return Err(AppError::conflict(
+                "brand",
+                "platform admins have no brand; brand admins and agents have one",
+            ));
+        }
+        if staff.role != Role::Agent && !staff.stores.is_empty() {
+            return Err(AppError::conflict(
+                "store",
+                "only agents are bound to stores",
+            ));
+        }
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_staff(staff, now).await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: actor.into(),
+                action: "staff.create".into(),
+                subject: format!("staff:{id}"),
+                details: format!("role={} brand={:?}", staff.role, staff.brand.map(|b| b.0)),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Creates an API key and returns it with its token, which is shown this once.
+    pub async fn create_api_key(
+        &self,
+        actor: &str,
+        name: &str,
+        owner: &KeyOwner,
+    ) -> AppResult<(StoredApiKey, String)> {
+        let now = self.now();
+        let (token, prefix, hash) = new_token();
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_api_key(&prefix, &hash, name, owner, now).await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: actor.into(),
+                action: "api_key.create".into(),
+                subject: format!("api_key:{prefix}"),
+                details: format!("name={name}"),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let key = StoredApiKey {
+            id,
+            prefix,
+            secret_hash: hash,
+            name: name.into(),
+            owner: owner.clone(),
+            created_at: now,
+            revoked_at: None,
+        };
+        Ok((key, token))
+    }
+
+    /// Revokes a key at once.
+    pub async fn revoke_api_key(&self, actor: &str, prefix: &str) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.revoke_api_key(prefix, now).await? {
+            return Err(AppError::not_found("api key", "prefix"));
+        }
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: actor.into(),
+                action: "api_key.revoke".into(),
+                subject: format!("api_key:{prefix}"),
+                details: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.principal_cache.invalidate_all();
+        Ok(())
+    }
+
+    /// Replaces a key by a new one with the same name and owner, revoking the old one.
+    pub async fn rotate_api_key(
+        &self,
+        actor: &str,
+        prefix: &str,
+    ) -> AppResult<(StoredApiKey, String)> {
+        let old = self
+            .store
+            .api_key_by_prefix(prefix)
+            .await?
+            .filter(|k| k.revoked_at.is_none())
+            .ok_or(AppError::not_found("api key", "prefix"))?;
+        let created = self.create_api_key(actor, &old.name, &old.owner).await?;
+        self.revoke_api_key(actor, prefix).await?;
+        Ok(created)
+    }
+
+    /// Checks every chain of the audit log: each entry's hash, its link to the previous one,
+    /// gapless sequence numbers, and that the chain still ends where its head says.
+    pub async fn verify_audit(&self) -> AppResult<AuditReport> {
+        let (records, heads) = self.store.audit_log().await?;
+        let mut report = AuditReport {
+            entries: records.len(),
+            chains: heads.len(),
+            problems: vec![],
+        };
+        let mut i = 0;
+        while i < records.len() {
+            let chain = records[i].chain.clone();
+            let mut prev = GENESIS.to_owned();
+            let mut expected_seq = 1;
+            while i < records.len() && records[i].chain == chain {
+                let r = &records[i];
+                let entry = AuditEntry {
+                    chain: r.chain.clone(),
+                    actor: r.actor.clone(),
+                    action: r.action.clone(),
+                    subject: r.subject.clone(),
+                    details: r.details.clone(),
+                };
+                if r.seq != expected_seq {
+                    report.problems.push(format!(
+                        "chain {chain}: entry {} is number {}, expected {expected_seq} (entries deleted)",
+                        r.id, r.seq
+                    ));
+                }
+                if r.prev_hash != prev {
+                    report.problems.push(format!(
+                        "chain {chain}: entry {} does not follow the previous entry",
+                        r.id
+                    ));
+                }
+                if audit_hash(&r.prev_hash, r.seq, r.at, &entry) != r.hash {
+                    report
+                        .problems
+                        .push(format!("chain {chain}: entry {} was altered", r.id));
+                }
+                prev = r.hash.clone();
+                expected_seq = r.seq + 1;
+                i += 1;
+            }
+            match heads.iter().find(|(c, _, _)| *c == chain) {
+                Some((_, seq, hash)) if *seq == expected_seq - 1 && *hash == prev => {}
+                Some((_, seq, _)) => report.problems.push(format!(
+                    "chain {chain}: ends at entry number {}, its head says {seq} (entries deleted)",
+                    expected_seq - 1
+                )),
+                None => report
+                    .problems
+                    .push(format!("chain {chain}: has no recorded head")),
+            }
+        }
+        for (chain, seq, _) in &heads {
+            if !records.iter().any(|r| r.chain == *chain) {
+                report.problems.push(format!(
+                    "chain {chain}: its head says {seq} entries, none are left"
+                ));
+            }
+        }
+        Ok(report)
+    }
+}
+
+pub(crate) type PrincipalCache = moka::sync::Cache<String, Principal>;
+
+pub(crate) fn principal_cache() -> PrincipalCache {
+    moka::sync::Cache::builder()
+        .max_capacity(10_000)
+        .time_to_live(PRINCIPAL_CACHE_TTL)
+        .build()
+}

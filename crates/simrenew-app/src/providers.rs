@@ -1,0 +1,256 @@
+//! Payment providers (Stripe, PayPal) behind one port, and the storage the payment use cases
+//! need beside the renewal's.
+//!
+//! An adapter speaks its provider's HTTP API; the use cases in [`crate::checkout`] decide. What
+//! crosses this port is references and states, never a card number, CVC or IBAN.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::ids::{BrandId, OrderId, ProviderPaymentId};
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{
+    OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
+};
+
+use crate::StoreResult;
+
+/// What a provider is asked to create.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CreatePayment {
+    /// Our payment id: adapters put it in the provider's metadata so that a webhook can find
+    /// the payment even when the create answer was lost.
+    pub payment: ProviderPaymentId,
+    pub order: OrderId,
+    /// Derived from our payment id; every call about this payment carries it (with a
+    /// per-operation suffix).
+    pub idempotency_key: String,
+    pub method: PaymentMethod,
+    pub amount: Money,
+    pub description: String,
+    /// Where the provider sends the customer back after 3-D Secure, the bank or PayPal.
+    pub return_url: Option<String>,
+    /// A provider token for the payment method (Stripe `pm_...` from Stripe.js, or a saved
+    /// one); never card data.
+    pub payment_method_token: Option<String>,
+}
+
+impl std::fmt::Debug for CreatePayment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatePayment")
+            .field("payment", &self.payment)
+            .field("order", &self.order)
+            .field("method", &self.method)
+            .field("amount", &self.amount)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where a payment stands at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderState {
+    /// PaymentIntent id, PayPal order id.
+    pub provider_ref: String,
+    pub status: ProviderPaymentStatus,
+    /// The amount the provider holds (captured, when captured).
+    pub amount: Money,
+    /// Where the customer must go next: 3-D Secure / bank redirect, PayPal approve link.
+    pub next_action_url: Option<String>,
+    /// PayPal's capture id, needed for refunds.
+    pub capture_ref: Option<String>,
+    /// Our payment id as the provider recorded it in its metadata.
+    pub our_payment: Option<ProviderPaymentId>,
+}
+
+/// A verified webhook event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProviderEvent {
+    pub id: String,
+    pub kind: String,
+    /// The payment's state when the event is about a payment this code understands;
+    /// `None` for event types it does not act on.
+    pub payment: Option<ProviderState>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// Not answering, timing out or failing (5xx) even after retries; the call may or may not
+    /// have taken effect, and repeating it with the same idempotency key is safe.
+    #[error("{provider} is unavailable: {detail}")]
+    Unavailable {
+        provider: ProviderName,
+        detail: String,
+    },
+    /// The provider refused the request (declined card, invalid state).
+    #[error("{provider} refused: {detail}")]
+    Refused {
+        provider: ProviderName,
+        detail: String,
+    },
+    /// The provider answered something this adapter cannot read.
+    #[error("{provider} answered unexpectedly: {detail}")]
+    Protocol {
+        provider: ProviderName,
+        detail: String,
+    },
+    #[error("{provider} payments are not configured")]
+    NotConfigured { provider: ProviderName },
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Missing or wrong signature, or a timestamp outside the tolerance.
+    #[error("webhook signature rejected: {0}")]
+    BadSignature(String),
+    #[error("webhook body not understood: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+}
+
+/// One payment provider's API.
+#[async_trait]
+pub trait PaymentProvider: Send + Sync {
+    fn name(&self) -> ProviderName;
+    /// Creates (and, where the method allows, confirms) a payment.
+    async fn create(&self, req: &CreatePayment) -> Result<ProviderState, ProviderError>;
+    /// Finishes a payment the customer has approved: Stripe confirms the PaymentIntent if it
+    /// still needs it, PayPal captures the order. Returns the resulting state.
+    async fn complete(
+        &self,
+        provider_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<ProviderState, ProviderError>;
+    async fn retrieve(&self, provider_ref: &str) -> Result<ProviderState, ProviderError>;
+    /// Refunds `amount` of a captured payment; returns the provider's refund id.
+    async fn refund(
+        &self,
+        payment: &ProviderPayment,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<String, ProviderError>;
+    /// Verifies a webhook delivery (`headers` with lower-case names) and reads it.
+    async fn verify_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        now: Timestamp,
+    ) -> Result<ProviderEvent, WebhookError>;
+}
+
+/// The configured providers, by name.
+#[derive(Clone, Default)]
+pub struct Providers(HashMap<ProviderName, Arc<dyn PaymentProvider>>);
+
+impl Providers {
+    pub fn with(mut self, provider: Arc<dyn PaymentProvider>) -> Self {
+        self.0.insert(provider.name(), provider);
+        self
+    }
+
+    pub fn get(&self, name: ProviderName) -> Result<&Arc<dyn PaymentProvider>, ProviderError> {
+        self.0
+            .get(&name)
+            .ok_or(ProviderError::NotConfigured { provider: name })
+    }
+}
+
+/// A provider payment about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewProviderPayment {
+    pub brand: BrandId,
+    pub order: OrderId,
+    pub provider: ProviderName,
+    pub method: PaymentMethod,
+    pub amount: Money,
+    pub status: ProviderPaymentStatus,
+    pub provider_ref: Option<String>,
+    pub store_code: Option<String>,
+}
+
+/// What a provider said about a payment, to record.
+#[derive(Debug, Clone)]
+pub struct ProviderPaymentUpdate {
+    pub status: ProviderPaymentStatus,
+    pub provider_ref: Option<String>,
+    pub next_action_url: Option<String>,
+    pub capture_ref: Option<String>,
+}
+
+/// A refund about to be recorded.
+#[derive(Debug, Clone)]
+pub struct NewRefund {
+    pub brand: BrandId,
+    pub payment: ProviderPaymentId,
+    pub order: OrderId,
+    pub amount: Money,
+    pub reason: String,
+}
+
+/// The payment writes of one transaction (a supertrait of [`crate::ports::Tx`]).
+#[async_trait]
+pub trait PaymentTx: Send {
+    /// Inserts the payment; its idempotency key is derived from the id it gets.
+    async fn insert_provider_payment(
+        &mut self,
+        new: &NewProviderPayment,
+        now: Timestamp,
+    ) -> StoreResult<ProviderPayment>;
+    /// The payment, locked until commit.
+    async fn lock_provider_payment(
+        &mut self,
+        id: ProviderPaymentId,
+    ) -> StoreResult<Option<ProviderPayment>>;
+    async fn update_provider_payment(
+        &mut self,
+        id: ProviderPaymentId,
+        update: &ProviderPaymentUpdate,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn set_order_state(&mut self, order: OrderId, state: OrderState) -> StoreResult<()>;
+    /// Records a handled webhook event; false when it was recorded before.
+    async fn record_webhook_event(
+        &mut self,
+        provider: ProviderName,
+        event_id: &str,
+        event_type: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Inserts a refund (status `pending`) and returns its id and idempotency key.
+    async fn insert_refund(
+        &mut self,
+        new: &NewRefund,
+        now: Timestamp,
+    ) -> StoreResult<(i64, String)>;
+    async fn finish_refund(
+        &mut self,
+        id: i64,
+        provider_ref: Option<&str>,
+        status: &str,
+    ) -> StoreResult<()>;
+    async fn add_refunded(&mut self, payment: ProviderPaymentId, amount: Money) -> StoreResult<()>;
+}
+
+/// The payment reads outside a transaction (a supertrait of [`crate::ports::Store`]).
+#[async_trait]
+pub trait PaymentReads: Send + Sync {
+    async fn provider_payment(&self, id: ProviderPaymentId)
+        -> StoreResult<Option<ProviderPayment>>;
+    async fn provider_payment_by_ref(
+        &self,
+        provider: ProviderName,
+        provider_ref: &str,
+    ) -> StoreResult<Option<ProviderPayment>>;
+    async fn provider_payments_of_order(&self, order: OrderId)
+        -> StoreResult<Vec<ProviderPayment>>;
+    /// Payments created in `[from, to)`, in id order.
+    async fn provider_payments_created(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<ProviderPayment>>;
+    async fn webhook_event_seen(&self, provider: ProviderName, event_id: &str)
+        -> StoreResult<bool>;
+}

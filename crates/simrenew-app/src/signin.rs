@@ -1,0 +1,217 @@
+//! Subscriber sign-in by phone number and one-time code, and the sessions it opens.
+//!
+//! A code is 6 digits, lives 5 minutes and allows 5 attempts; only a salted hash of it is
+//! kept, and it is compared in constant time. Asking for codes is limited per number and per
+//! client address. Whether a number belongs to anybody is never revealed: every request for
+//! a code gets the same answer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use rand::{Rng, RngCore};
+use simrenew_domain::access::Principal;
+use simrenew_domain::identifiers::Msisdn;
+
+use crate::identity::{same, sha256_hex, NewSession};
+use crate::{App, AppError, AppResult};
+
+pub const CODE_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
+pub const CODE_ATTEMPTS: u32 = 5;
+/// Codes a number may be sent per [`RATE_WINDOW`].
+pub const CODES_PER_NUMBER: i64 = 3;
+/// Codes one client address may ask for per [`RATE_WINDOW`].
+pub const CODES_PER_CLIENT: i64 = 10;
+pub const RATE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// A session ends this long after its last use...
+pub const SESSION_IDLE: SignedDuration = SignedDuration::from_mins(30);
+/// ...and this long after sign-in in any case.
+pub const SESSION_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
+
+/// Sends text messages. The demo's gateway writes them to the server log instead.
+#[async_trait]
+pub trait SmsGateway: Send + Sync {
+    async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String>;
+}
+
+/// A session just opened: the cookie's token and the CSRF token, both shown this once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionGrant {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+}
+
+/// An authenticated session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAuth {
+    pub principal: Principal,
+    pub csrf_hash: String,
+}
+
+fn random_hex(bytes: usize) -> String {
+    let mut b = vec![0u8; bytes];
+    rand::thread_rng().fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+fn code_hash(salt: &str, code: &str) -> String {
+    format!("{salt}${}", sha256_hex(&format!("{salt}:{code}")))
+}
+
+impl App {
+    /// Sends a sign-in code to a number, if it is one of a subscriber's lines.
+    pub async fn request_sign_in_code(&self, msisdn: &Msisdn, client: &str) -> AppResult<()> {
+        let now = self.now();
+        let since = now
+            .checked_sub(RATE_WINDOW)
+            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
+        let by_number = format!("code:{msisdn}");
+        let by_client = format!("client:{client}");
+        if self.store.count_rate_events(&by_number, since).await? >= CODES_PER_NUMBER
+            || self.store.count_rate_events(&by_client, since).await? >= CODES_PER_CLIENT
+        {
+            return Err(AppError::RateLimited {
+                retry_after_secs: RATE_WINDOW.as_secs(),
+            });
+        }
+        self.store.add_rate_event(&by_number, now).await?;
+        self.store.add_rate_event(&by_client, now).await?;
+        if self.store.line_owner(msisdn.as_str()).await?.is_none() {
+            return Ok(());
+        }
+        let Some(sms) = self.sms.clone() else {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "sign-in by code is not available: no SMS gateway is configured".into(),
+            });
+        };
+        let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+        let salt = random_hex(16);
+        let expires_at = now
+            .checked_add(CODE_LIFETIME)
+            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
+        self.store
+            .insert_sign_in_code(msisdn.as_str(), &code_hash(&salt, &code), now, expires_at)
+            .await?;
+        let text = format!(
+            "Your sign-in code is {code}. It expires in 5 minutes. Nobody from us will ever ask \
+             you for it."
+        );
+        send(sms, msisdn, &text).await
+    }
+
+    /// Checks a code and opens a session; every wrong try counts against the code.
+    pub async fn sign_in_with_code(&self, msisdn: &Msisdn, code: &str) -> AppResult<SessionGrant> {
+        let now = self.now();
+        let refuse = |message: &str| AppError::Unauthenticated {
+            field: "code",
+            message: message.to_owned(),
+        };
+        let stored = self
+            .store
+            .latest_sign_in_code(msisdn.as_str())
+            .await?
+            .ok_or_else(|| refuse("no code was sent to this number; ask for one"))?;
+        if stored.used {
+            return Err(refuse("this code was used already; ask for a new one"));
+        }
+        if stored.expires_at <= now {
+            return Err(refuse("this code has expired; ask for a new one"));
+        }
+        if stored.attempts >= CODE_ATTEMPTS {
+            return Err(refuse("too many wrong codes; ask for a new one"));
+        }
+        let salt = stored.code_hash.split('$').next().unwrap_or_default();
+        if !same(&code_hash(salt, code.trim()), &stored.code_hash) {
+            self.store.count_code_attempt(stored.id).await?;
+            let left = CODE_ATTEMPTS.saturating_sub(stored.attempts + 1);
+            return Err(refuse(&format!("wrong code; {left} attempts left")));
+        }
+        if !self.store.use_sign_in_code(stored.id, now).await? {
+            return Err(refuse("this code was used already; ask for a new one"));
+        }
+        let subscriber = self
+            .store
+            .line_owner(msisdn.as_str())
+            .await?
+            .ok_or_else(|| refuse("this number has no subscriber"))?;
+        let (token, csrf_token) = (random_hex(32), random_hex(32));
+        let expires_at = now
+            .checked_add(SESSION_ABSOLUTE)
+            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
+        self.store
+            .insert_session(&NewSession {
+                token_hash: sha256_hex(&token),
+                subscriber,
+                csrf_hash: sha256_hex(&csrf_token),
+                created_at: now,
+                expires_at,
+            })
+            .await?;
+        Ok(SessionGrant {
+            token,
+            csrf_token,
+            expires_at,
+        })
+    }
+
+    /// The principal of a live session; a session idle too long or past its end is over.
+    pub async fn session(&self, token: &str) -> AppResult<Option<SessionAuth>> {
+        let now = self.now();
+        let hash = sha256_hex(token);
+        let Some(s) = self.store.session(&hash).await? else {
+            return Ok(None);
+        };
+        let idle_end = s
+            .last_seen_at
+            .checked_add(SESSION_IDLE)
+            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
+        if s.revoked || s.expires_at <= now || idle_end <= now {
+            return Ok(None);
+        }
+        if now.as_second() - s.last_seen_at.as_second() >= 60 {
+            self.store.touch_session(&hash, now).await?;
+        }
+        Ok(Some(SessionAuth {
+            principal: Principal::Subscriber {
+                subscriber: s.subscriber,
+            },
+            csrf_hash: s.csrf_hash,
+        }))
+    }
+
+    /// Ends one session.
+    pub async fn sign_out(&self, token: &str) -> AppResult<()> {
+        Ok(self
+            .store
+            .revoke_session(&sha256_hex(token), self.now())
+            .await?)
+    }
+
+    /// Ends every session of the subscriber.
+    pub async fn sign_out_everywhere(
+        &self,
+        subscriber: simrenew_domain::ids::SubscriberId,
+    ) -> AppResult<u64> {
+        Ok(self
+            .store
+            .revoke_sessions_of(subscriber, self.now())
+            .await?)
+    }
+}
+
+/// Whether a CSRF token matches a session's.
+pub fn csrf_matches(token: &str, csrf_hash: &str) -> bool {
+    same(&sha256_hex(token), csrf_hash)
+}
+
+async fn send(sms: Arc<dyn SmsGateway>, to: &Msisdn, text: &str) -> AppResult<()> {
+    sms.send(to, text).await.map_err(|cause| {
+        tracing::error!(%cause, "the SMS gateway refused a sign-in code");
+        AppError::Conflict {
+            field: None,
+            message: "the code could not be sent; try again in a minute".into(),
+        }
+    })
+}

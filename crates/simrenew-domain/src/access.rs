@@ -1,0 +1,347 @@
+//! Who may act on what. Every decision about access is a function here, so that the rules are
+//! read in one place and tested as a table.
+//!
+//! A principal that may not see a thing is answered as if the thing did not exist
+//! ([`Denied::Hidden`]); one that may see it but not do what it asks is told so
+//! ([`Denied::Forbidden`]).
+
+use crate::catalog::{word_enum, Channel};
+use crate::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+
+word_enum!(
+    /// What a member of staff is.
+    Role, "role" {
+        PlatformAdmin = "platform_admin",
+        BrandAdmin = "brand_admin",
+        Agent = "agent",
+    }
+);
+
+word_enum!(
+    /// What a partner's API key may do.
+    Scope, "scope" {
+        Catalog = "catalog",
+        Lines = "lines",
+        Orders = "orders",
+        Vouchers = "vouchers",
+    }
+);
+
+/// The store capabilities that let an agent sell at the counter.
+pub const COUNTER_SALE_CAPABILITIES: [&str; 2] = ["renews_cash", "renews_card_terminal"];
+
+/// A store an agent works at, with what it can do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStore {
+    pub id: StoreId,
+    pub capabilities: Vec<String>,
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    PlatformAdmin {
+        staff: StaffId,
+    },
+    BrandAdmin {
+        staff: StaffId,
+        brand: BrandId,
+    },
+    Agent {
+        staff: StaffId,
+        brand: BrandId,
+        stores: Vec<AgentStore>,
+    },
+    Partner {
+        key: ApiKeyId,
+        brand: BrandId,
+        scopes: Vec<Scope>,
+    },
+    Subscriber {
+        subscriber: SubscriberId,
+    },
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denied {
+    /// Answer as for something that does not exist.
+    Hidden,
+    /// The thing may be seen, but this is not allowed.
+    Forbidden(&'static str),
+}
+
+/// The facts about a line that access depends on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineAccess {
+    pub brand: BrandId,
+    pub subscriber: Option<SubscriberId>,
+}
+
+impl Principal {
+    /// How the principal is written in audit entries and on orders (`staff:3`, `partner:7`).
+    pub fn label(&self) -> String {
+        match self {
+            Principal::PlatformAdmin { staff }
+            | Principal::BrandAdmin { staff, .. }
+            | Principal::Agent { staff, .. } => format!("staff:{staff}"),
+            Principal::Partner { key, .. } => format!("partner:{key}"),
+            Principal::Subscriber { subscriber } => format!("subscriber:{subscriber}"),
+        }
+    }
+
+    /// The brand the principal is bound to, if any.
+    pub fn brand(&self) -> Option<BrandId> {
+        match self {
+            Principal::PlatformAdmin { .. } | Principal::Subscriber { .. } => None,
+            Principal::BrandAdmin { brand, .. }
+            | Principal::Agent { brand, .. }
+            | Principal::Partner { brand, .. } => Some(*brand),
+        }
+    }
+
+    fn has_scope(&self, scope: Scope) -> bool {
+        match self {
+            Principal::Partner { scopes, .. } => scopes.contains(&scope),
+            _ => true,
+        }
+    }
+
+    /// Reading a brand's catalog (`None`: every brand's).
+    pub fn may_read_catalog(&self, brand: Option<BrandId>) -> Result<Option<BrandId>, Denied> {
+        match self {
+            Principal::Partner { brand: own, .. } => {
+                if !self.has_scope(Scope::Catalog) {
+                    return Err(Denied::Forbidden("this key has no catalog scope"));
+                }
+                match brand {
+                    Some(b) if b != *own => Err(Denied::Hidden),
+                    _ => Ok(Some(*own)),
+                }
+            }
+            _ => Ok(brand),
+        }
+    }
+
+    /// Listing lines: returns the brand (and subscriber) the listing is restricted to.
+    pub fn may_list_lines(
+        &self,
+        brand: Option<BrandId>,
+    ) -> Result<(Option<BrandId>, Option<SubscriberId>), Denied> {
+        match self {
+            Principal::PlatformAdmin { .. } => Ok((brand, None)),
+            Principal::BrandAdmin { brand: own, .. } => match brand {
+                Some(b) if b != *own => Err(Denied::Hidden),
+                _ => Ok((Some(*own), None)),
+            },
+            Principal::Agent { .. } => Err(Denied::Forbidden(
+                "agents look a subscriber up by number; they do not list lines",
+            )),
+            Principal::Partner { brand: own, .. } => {
+                if !self.has_scope(Scope::Lines) {
+                    return Err(Denied::Forbidden("this key has no lines scope"));
+                }
+                match brand {
+                    Some(b) if b != *own => Err(Denied::Hidden),
+                    _ => Ok((Some(*own), None)),
+                }
+            }
+            Principal::Subscriber { subscriber } => Ok((brand, Some(*subscriber))),
+        }
+    }
+
+    /// Seeing one line.
+    pub fn may_see_line(&self, line: LineAccess) -> Result<(), Denied> {
+        let visible = match self {
+            Principal::PlatformAdmin { .. } => true,
+            Principal::BrandAdmin { brand, .. } | Principal::Agent { brand, .. } => {
+                line.brand == *brand
+            }
+            Principal::Partner { brand, .. } => {
+                line.brand == *brand && self.has_scope(Scope::Lines)
+            }
+            Principal::Subscriber { subscriber } => line.subscriber == Some(*subscriber),
+        };
+        if visible {
+            Ok(())
+        } else {
+            Err(Denied::Hidden)
+        }
+    }
+
+    /// Selling to a line (quote, order, payment) through `channel`.
+    pub fn may_sell(&self, line: LineAccess, channel: Channel) -> Result<(), Denied> {
+        match self {
+            Principal::PlatformAdmin { .. } => Ok(()),
+            Principal::BrandAdmin { brand, .. } => owned(line.brand == *brand),
+            Principal::Agent { brand, stores, .. } => {
+                owned(line.brand == *brand)?;
+                if channel != Channel::Store {
+                    return Err(Denied::Forbidden("agents sell through the store channel"));
+                }
+                let can_sell = stores.iter().any(|s| {
+                    s.capabilities
+                        .iter()
+                        .any(|c| COUNTER_SALE_CAPABILITIES.contains(&c.as_str()))
+                });
+                if can_sell {
+                    Ok(())
+                } else {
+                    Err(Denied::Forbidden("your store does not renew lines"))
+                }
+            }
+            Principal::Partner { brand, .. } => {
+                if line.brand != *brand {
+                    return Err(Denied::Hidden);
+                }
+                if !self.has_scope(Scope::Orders) {
+                    return Err(Denied::Forbidden("this key has no orders scope"));
+                }
+                if channel != Channel::Partner {
+                    return Err(Denied::Forbidden(
+                        "partners sell through the partner channel",
+                    ));
+                }
+                Ok(())
+            }
+            Principal::Subscriber { subscriber } => {
+                owned(line.subscriber == Some(*subscriber))?;
+                if channel != Channel::Portal {
+                    return Err(Denied::Forbidden(
+                        "subscribers buy through the portal channel",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Seeing an order placed by `placed_by` (a [`Principal::label`]) for a line.
+    pub fn may_see_order(&self, line: LineAccess, placed_by: Option<&str>) -> Result<(), Denied> {
+        match self {
+            Principal::Partner { .. } => owned(placed_by == Some(self.label().as_str())),
+            Principal::Subscriber { subscriber } => owned(line.subscriber == Some(*subscriber)),
+            _ => self.may_see_line(line),
+        }
+    }
+
+    /// Redeeming a voucher on a line.
+    pub fn may_redeem_voucher(&self, line: LineAccess) -> Result<(), Denied> {
+        match self {
+            Principal::Partner { brand, .. } => {
+                owned(line.brand == *brand)?;
+                if self.has_scope(Scope::Vouchers) {
+                    Ok(())
+                } else {
+                    Err(Denied::Forbidden("this key has no vouchers scope"))
+                }
+            }
+            Principal::Agent { .. } => self.may_sell(line, Channel::Store),
+            _ => self.may_see_line(line),
+        }
+    }
+
+    /// Managing staff, keys and voucher batches of `brand` (`None`: the platform's).
+    pub fn may_administer(&self, brand: Option<BrandId>) -> Result<(), Denied> {
+        match (self, brand) {
+            (Principal::PlatformAdmin { .. }, _) => Ok(()),
+            (Principal::BrandAdmin { brand: own, .. }, Some(b)) if b == *own => Ok(()),
+            _ => Err(Denied::Forbidden("administrators only")),
+        }
+    }
+}
+
+fn owned(yes: bool) -> Result<(), Denied> {
+    if yes {
+        Ok(())
+    } else {
+        Err(Denied::Hidden)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OWN: BrandId = BrandId(1);
+    const OTHER: BrandId = BrandId(2);
+
+    fn line(brand: BrandId, subscriber: Option<i64>) -> LineAccess {
+        LineAccess {
+            brand,
+            subscriber: subscriber.map(SubscriberId),
+        }
+    }
+
+    #[test]
+    fn subscribers_see_only_their_own_lines() {
+        let me = Principal::Subscriber {
+            subscriber: SubscriberId(5),
+        };
+        assert_eq!(me.may_see_line(line(OWN, Some(5))), Ok(()));
+        assert_eq!(me.may_see_line(line(OWN, Some(6))), Err(Denied::Hidden));
+        assert_eq!(me.may_see_line(line(OWN, None)), Err(Denied::Hidden));
+        assert!(me.may_sell(line(OWN, Some(5)), Channel::Portal).is_ok());
+        assert!(matches!(
+            me.may_sell(line(OWN, Some(5)), Channel::Store),
+            Err(Denied::Forbidden(_))
+        ));
+    }
+
+    #[test]
+    fn agents_sell_at_their_brand_counter_only_where_the_store_can() {
+        let agent = |caps: &[&str]| Principal::Agent {
+            staff: StaffId(1),
+            brand: OWN,
+            stores: vec![AgentStore {
+                id: StoreId(1),
+                capabilities: caps.iter().map(|c| (*c).to_owned()).collect(),
+            }],
+        };
+        let a = agent(&["renews_cash"]);
+        assert!(a.may_sell(line(OWN, None), Channel::Store).is_ok());
+        assert_eq!(
+            a.may_sell(line(OTHER, None), Channel::Store),
+            Err(Denied::Hidden)
+        );
+        assert!(a.may_sell(line(OWN, None), Channel::Portal).is_err());
+        let b = agent(&["checks_devices"]);
+        assert!(matches!(
+            b.may_sell(line(OWN, None), Channel::Store),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(a.may_list_lines(None).is_err());
+    }
+
+    #[test]
+    fn partners_need_scopes_and_stay_in_their_brand() {
+        let p = Principal::Partner {
+            key: ApiKeyId(9),
+            brand: OWN,
+            scopes: vec![Scope::Catalog, Scope::Orders],
+        };
+        assert_eq!(p.may_read_catalog(None), Ok(Some(OWN)));
+        assert_eq!(p.may_read_catalog(Some(OTHER)), Err(Denied::Hidden));
+        assert!(p.may_sell(line(OWN, None), Channel::Partner).is_ok());
+        assert!(p.may_sell(line(OWN, None), Channel::Portal).is_err());
+        assert_eq!(p.may_see_line(line(OWN, None)), Err(Denied::Hidden));
+        assert!(p.may_see_order(line(OWN, None), Some("partner:9")).is_ok());
+        assert_eq!(
+            p.may_see_order(line(OWN, None), Some("partner:8")),
+            Err(Denied::Hidden)
+        );
+    }
+
+    #[test]
+    fn brand_admins_stay_in_their_brand() {
+        let a = Principal::BrandAdmin {
+            staff: StaffId(2),
+            brand: OWN,
+        };
+        assert_eq!(a.may_list_lines(None), Ok((Some(OWN), None)));
+        assert_eq!(a.may_list_lines(Some(OTHER)), Err(Denied::Hidden));
+        assert!(a.may_administer(Some(OWN)).is_ok());
+        assert!(a.may_administer(Some(OTHER)).is_err());
+        assert!(a.may_administer(None).is_err());
+    }
+}

@@ -1,0 +1,192 @@
+//! Subscriber sign-in: a one-time code by SMS, then a session cookie with a CSRF token.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simrenew_domain::access::Principal;
+use simrenew_domain::identifiers::Msisdn;
+use utoipa::ToSchema;
+
+use super::wire::rfc3339;
+use crate::error::{ApiError, Problem};
+use crate::extract::{session_cookie, ApiJson, Caller, SESSION_COOKIE};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeRequestJson {
+    /// The number of one of your lines, international form.
+    #[schema(example = "+32470123456")]
+    pub phone: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CodeSentJson {
+    /// Always true: whether the number is known is not revealed.
+    pub sent: bool,
+    pub expires_in_seconds: i64,
+}
+
+/// The client's address, as the connection gives it (`unknown` when served without one).
+pub struct ClientAddr(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+        ))
+    }
+}
+
+/// Sends a 6-digit sign-in code to a subscriber's number (valid 5 minutes, 5 attempts).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/codes",
+    tag = "auth",
+    request_body = CodeRequestJson,
+    responses(
+        (status = 202, body = CodeSentJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn request_code(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<CodeRequestJson>,
+) -> Result<(StatusCode, Json<CodeSentJson>), ApiError> {
+    let phone = Msisdn::parse(&body.phone).map_err(|e| ApiError::invalid("phone", e.reason))?;
+    state.app.request_sign_in_code(&phone, &client).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(CodeSentJson {
+            sent: true,
+            expires_in_seconds: simrenew_app::signin::CODE_LIFETIME.as_secs(),
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignInJson {
+    #[schema(example = "+32470123456")]
+    pub phone: String,
+    #[schema(example = "123456")]
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionJson {
+    /// Send it in `X-CSRF-Token` with every request that changes something.
+    pub csrf_token: String,
+    /// The session ends then at the latest (and after 30 minutes without use).
+    pub expires_at: String,
+}
+
+/// Signs in with the code: sets the session cookie (HttpOnly, Secure, SameSite=Strict), a new
+/// one at every sign-in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sessions",
+    tag = "auth",
+    request_body = SignInJson,
+    responses(
+        (status = 201, body = SessionJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignInJson>,
+) -> Result<Response, ApiError> {
+    let phone = Msisdn::parse(&body.phone).map_err(|e| ApiError::invalid("phone", e.reason))?;
+    if body.code.len() != 6 || !body.code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::invalid("code", "the code is 6 digits"));
+    }
+    let grant = state.app.sign_in_with_code(&phone, &body.code).await?;
+    let max_age = grant.expires_at.as_second() - state.app.now().as_second();
+    let cookie = format!(
+        "{SESSION_COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}",
+        grant.token
+    );
+    let mut res = (
+        StatusCode::CREATED,
+        Json(SessionJson {
+            csrf_token: grant.csrf_token,
+            expires_at: rfc3339(grant.expires_at, &simrenew_domain::TimeZone::UTC),
+        }),
+    )
+        .into_response();
+    res.headers_mut().insert(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
+    );
+    Ok(res)
+}
+
+fn clear_cookie() -> (header::HeaderName, &'static str) {
+    (
+        header::SET_COOKIE,
+        "simrenew_session=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0",
+    )
+}
+
+/// Signs out of this session.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/auth/sessions/current",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_out(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if let Some(token) = session_cookie(&headers) {
+        state.app.sign_out(token).await?;
+    }
+    Ok((StatusCode::NO_CONTENT, [clear_cookie()]).into_response())
+}
+
+/// Signs out of every session of this subscriber, on every device.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/sessions/sign-out-everywhere",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn sign_out_everywhere(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Response, ApiError> {
+    let Principal::Subscriber { subscriber } = caller else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "only a subscriber's sessions can be ended here",
+        ));
+    };
+    state.app.sign_out_everywhere(subscriber).await?;
+    Ok((StatusCode::NO_CONTENT, [clear_cookie()]).into_response())
+}

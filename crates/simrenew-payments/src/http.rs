@@ -1,0 +1,149 @@
+//! One provider call with retries: the same request, with the same idempotency key, until it
+//! gets an answer that is not a timeout, a connection failure, a 429 or a 5xx.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use simrenew_app::providers::ProviderError;
+use simrenew_domain::order::ProviderName;
+
+/// How provider calls are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Per attempt.
+    pub timeout: Duration,
+    /// Attempts in all, at least one.
+    pub attempts: u32,
+    /// Wait before the second attempt; doubled before each next one.
+    pub backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            timeout: crate::DEFAULT_TIMEOUT,
+            attempts: 4,
+            backoff: Duration::from_millis(250),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Caller {
+    pub(crate) http: reqwest::Client,
+    pub(crate) policy: RetryPolicy,
+    pub(crate) provider: ProviderName,
+}
+
+impl Caller {
+    pub(crate) fn new(provider: ProviderName, policy: RetryPolicy) -> Result<Self, ProviderError> {
+        let http = reqwest::Client::builder()
+            .timeout(policy.timeout)
+            .connect_timeout(policy.timeout)
+            .build()
+            .map_err(|e| ProviderError::Protocol {
+                provider,
+                detail: format!("cannot build the HTTP client: {e}"),
+            })?;
+        Ok(Self {
+            http,
+            policy,
+            provider,
+        })
+    }
+
+    /// Sends the request `build` makes, retrying what may be retried; returns the JSON body
+    /// of the first 2xx answer.
+    pub(crate) async fn call(
+        &self,
+        operation: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Value, ProviderError> {
+        let provider = self.provider;
+        let mut delay = self.policy.backoff;
+        let attempts = self.policy.attempts.max(1);
+        for attempt in 1..=attempts {
+            let failure = match build().send().await {
+                Ok(res) if res.status().is_success() => match res.bytes().await {
+                    Ok(body) if body.is_empty() => return Ok(Value::Null),
+                    Ok(body) => {
+                        return serde_json::from_slice(&body).map_err(|e| ProviderError::Protocol {
+                            provider,
+                            detail: format!("{operation}: body is not JSON: {e}"),
+                        })
+                    }
+                    // The provider did it but the answer was lost: ask again, same key.
+                    Err(e) => format!("answer lost: {e}"),
+                },
+                Ok(res) if res.status().is_server_error() || res.status().as_u16() == 429 => {
+                    format!("HTTP {}", res.status())
+                }
+                Ok(res) => {
+                    let status = res.status();
+                    let body = res.text().await.unwrap_or_default();
+                    return Err(ProviderError::Refused {
+                        provider,
+                        detail: format!("{operation}: HTTP {status}: {}", error_message(&body)),
+                    });
+                }
+                Err(e) => without_url(&e).to_string(),
+            };
+            if attempt == attempts {
+                return Err(ProviderError::Unavailable {
+                    provider,
+                    detail: format!("{operation}: {failure} (after {attempts} attempts)"),
+                });
+            }
+            tracing::warn!(
+                %provider,
+                operation,
+                attempt,
+                %failure,
+                retry_in_ms = delay.as_millis() as u64,
+                "provider call failed; retrying with the same idempotency key"
+            );
+            tokio::time::sleep(delay).await;
+            delay = delay.saturating_mul(2);
+        }
+        Err(ProviderError::Unavailable {
+            provider,
+            detail: format!("{operation}: no attempt made"),
+        })
+    }
+}
+
+/// The provider's own error message, short; never the request.
+fn error_message(body: &str) -> String {
+    let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+    let msg = v["error"]["message"]
+        .as_str()
+        .or(v["message"].as_str())
+        .or(v["error_description"].as_str())
+        .or(v["name"].as_str())
+        .unwrap_or("no message");
+    msg.chars().take(300).collect()
+}
+
+/// reqwest's error without the URL (which carries ids, never secrets, but is noise).
+fn without_url(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "answer lost"
+    } else {
+        "request failed"
+    };
+    let mut source = std::error::Error::source(e);
+    let mut detail = String::new();
+    while let Some(s) = source {
+        detail = s.to_string();
+        source = s.source();
+    }
+    if detail.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {detail}")
+    }
+}

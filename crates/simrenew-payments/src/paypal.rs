@@ -1,0 +1,392 @@
+//! PayPal Orders v2 (create, approve link, capture), refunds through Payments v2, and webhook
+//! verification through PayPal's verify-webhook-signature API.
+//!
+//! Our payment id rides along as the purchase unit's `custom_id`, so that a webhook about a
+//! capture can be matched even when the create answer was lost.
+
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::{json, Value};
+use simrenew_app::providers::{
+    CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, WebhookError,
+};
+use simrenew_domain::ids::ProviderPaymentId;
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus};
+use tokio::sync::Mutex;
+
+use crate::http::{Caller, RetryPolicy};
+use crate::{cents_of, decimal, Secret};
+
+#[derive(Debug, Clone)]
+pub struct PaypalConfig {
+    /// `https://api-m.paypal.com` in production.
+    pub api_base: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    /// The id PayPal gave the webhook subscription, needed to verify deliveries.
+    pub webhook_id: String,
+    pub retry: RetryPolicy,
+}
+
+pub struct PaypalProvider {
+    config: PaypalConfig,
+    caller: Caller,
+    token: Mutex<Option<(Secret, Instant)>>,
+}
+
+const P: ProviderName = ProviderName::Paypal;
+
+fn protocol(detail: impl Into<String>) -> ProviderError {
+    ProviderError::Protocol {
+        provider: P,
+        detail: detail.into(),
+    }
+}
+
+/// The body of `POST /v2/checkout/orders` for a payment.
+pub fn order_request(req: &CreatePayment) -> Result<Value, ProviderError> {
+    if req.method != PaymentMethod::Paypal {
+        return Err(protocol(format!("PayPal does not take {}", req.method)));
+    }
+    let mut body = json!({
+        "intent": "CAPTURE",
+        "purchase_units": [{
+            "reference_id": req.order.to_string(),
+            "custom_id": req.payment.to_string(),
+            "description": req.description.chars().take(127).collect::<String>(),
+            "amount": {
+                "currency_code": req.amount.currency.as_str(),
+                "value": decimal(req.amount.cents),
+            },
+        }],
+    });
+    if let Some(url) = &req.return_url {
+        body["payment_source"] = json!({
+            "paypal": {
+                "experience_context": {
+                    "return_url": url,
+                    "cancel_url": url,
+                    "user_action": "PAY_NOW",
+                    "shipping_preference": "NO_SHIPPING",
+                },
+            },
+        });
+    }
+    Ok(body)
+}
+
+fn money_of(v: &Value) -> Option<Money> {
+    let currency = Currency::parse(v["currency_code"].as_str()?).ok()?;
+    Some(Money::new(cents_of(v["value"].as_str()?)?, currency))
+}
+
+/// Reads an order (the answer of create, get and capture).
+pub fn order_state(v: &Value) -> Result<ProviderState, ProviderError> {
+    let id = v["id"]
+        .as_str()
+        .ok_or_else(|| protocol("order without id"))?;
+    let unit = &v["purchase_units"][0];
+    let capture = &unit["payments"]["captures"][0];
+    let (status, amount) = match v["status"].as_str().unwrap_or_default() {
+        "COMPLETED" => match capture["status"].as_str() {
+            Some("COMPLETED") => (
+                ProviderPaymentStatus::Captured,
+                money_of(&capture["amount"]),
+            ),
+            Some("DECLINED" | "FAILED") => {
+                (ProviderPaymentStatus::Failed, money_of(&capture["amount"]))
+            }
+            _ => (
+                ProviderPaymentStatus::Processing,
+                money_of(&capture["amount"]),
+            ),
+        },
+        "APPROVED" => (ProviderPaymentStatus::Processing, money_of(&unit["amount"])),
+        "CREATED" | "SAVED" | "PAYER_ACTION_REQUIRED" => (
+            ProviderPaymentStatus::RequiresAction,
+            money_of(&unit["amount"]),
+        ),
+        "VOIDED" => (ProviderPaymentStatus::Failed, money_of(&unit["amount"])),
+        other => return Err(protocol(format!("unknown order status {other:?}"))),
+    };
+    let amount = amount.ok_or_else(|| protocol("order without a readable amount"))?;
+    let approve = v["links"].as_array().and_then(|links| {
+        links
+            .iter()
+            .find(|l| l["rel"] == "approve" || l["rel"] == "payer-action")
+            .and_then(|l| l["href"].as_str())
+            .map(str::to_owned)
+    });
+    Ok(ProviderState {
+        provider_ref: id.to_owned(),
+        status,
+        amount,
+        next_action_url: (status == ProviderPaymentStatus::RequiresAction)
+            .then_some(approve)
+            .flatten(),
+        capture_ref: capture["id"].as_str().map(str::to_owned),
+        our_payment: unit["custom_id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .map(ProviderPaymentId),
+    })
+}
+
+impl PaypalProvider {
+    pub fn new(config: PaypalConfig) -> Result<Self, ProviderError> {
+        let caller = Caller::new(P, config.retry)?;
+        Ok(Self {
+            config,
+            caller,
+            token: Mutex::new(None),
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.config.api_base.trim_end_matches('/'))
+    }
+
+    /// An OAuth2 access token (client credentials), kept until shortly before it expires.
+    async fn token(&self) -> Result<Secret, ProviderError> {
+        let mut cached = self.token.lock().await;
+        if let Some((token, until)) = cached.as_ref() {
+            if Instant::now() < *until {
+                return Ok(token.clone());
+            }
+        }
+        let url = self.url("/v1/oauth2/token");
+        let v = self
+            .caller
+            .call("get access token", || {
+                self.caller
+                    .http
+                    .post(&url)
+                    .basic_auth(
+                        &self.config.client_id,
+                        Some(self.config.client_secret.expose()),
+                    )
+                    .form(&[("grant_type", "client_credentials")])
+            })
+            .await?;
+        let token = Secret::new(
+            v["access_token"]
+                .as_str()
+                .ok_or_else(|| protocol("token answer without access_token"))?,
+        );
+        let lifetime = v["expires_in"].as_u64().unwrap_or(0).saturating_sub(60);
+        *cached = Some((
+            token.clone(),
+            Instant::now() + Duration::from_secs(lifetime),
+        ));
+        Ok(token)
+    }
+
+    async fn send(
+        &self,
+        operation: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        request_id: Option<&str>,
+    ) -> Result<Value, ProviderError> {
+        let token = self.token().await?;
+        let url = self.url(path);
+        self.caller
+            .call(operation, || {
+                let mut r = self
+                    .caller
+                    .http
+                    .request(method.clone(), &url)
+                    .bearer_auth(token.expose())
+                    .header("Prefer", "return=representation");
+                if let Some(id) = request_id {
+                    r = r.header("PayPal-Request-Id", id);
+                }
+                if let Some(b) = body {
+                    r = r.json(b);
+                }
+                r
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl PaymentProvider for PaypalProvider {
+    fn name(&self) -> ProviderName {
+        P
+    }
+
+    #[tracing::instrument(skip_all, fields(payment.id = %req.payment))]
+    async fn create(&self, req: &CreatePayment) -> Result<ProviderState, ProviderError> {
+        let body = order_request(req)?;
+        let v = self
+            .send(
+                "create order",
+                reqwest::Method::POST,
+                "/v2/checkout/orders",
+                Some(&body),
+                Some(&req.idempotency_key),
+            )
+            .await?;
+        order_state(&v)
+    }
+
+    #[tracing::instrument(skip_all, fields(provider.reference = %provider_ref))]
+    async fn complete(
+        &self,
+        provider_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<ProviderState, ProviderError> {
+        let state = self.retrieve(provider_ref).await?;
+        if state.status != ProviderPaymentStatus::Processing || state.capture_ref.is_some() {
+            return Ok(state);
+        }
+        let v = self
+            .send(
+                "capture order",
+                reqwest::Method::POST,
+                &format!("/v2/checkout/orders/{provider_ref}/capture"),
+                Some(&json!({})),
+                Some(idempotency_key),
+            )
+            .await?;
+        order_state(&v)
+    }
+
+    async fn retrieve(&self, provider_ref: &str) -> Result<ProviderState, ProviderError> {
+        let v = self
+            .send(
+                "get order",
+                reqwest::Method::GET,
+                &format!("/v2/checkout/orders/{provider_ref}"),
+                None,
+                None,
+            )
+            .await?;
+        order_state(&v)
+    }
+
+    #[tracing::instrument(skip_all, fields(payment.id = %payment.id))]
+    async fn refund(
+        &self,
+        payment: &ProviderPayment,
+        amount: Money,
+        idempotency_key: &str,
+    ) -> Result<String, ProviderError> {
+        let capture = payment
+            .capture_ref
+            .as_deref()
+            .ok_or_else(|| protocol("refund of a payment without a capture"))?;
+        let body = json!({
+            "amount": {"value": decimal(amount.cents), "currency_code": amount.currency.as_str()},
+            "custom_id": payment.id.to_string(),
+        });
+        let v = self
+            .send(
+                "refund capture",
+                reqwest::Method::POST,
+                &format!("/v2/payments/captures/{capture}/refund"),
+                Some(&body),
+                Some(idempotency_key),
+            )
+            .await?;
+        v["id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| protocol("refund without id"))
+    }
+
+    async fn verify_webhook(
+        &self,
+        headers: &[(String, String)],
+        body: &[u8],
+        _now: Timestamp,
+    ) -> Result<ProviderEvent, WebhookError> {
+        let header = |name: &str| {
+            headers
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| WebhookError::BadSignature(format!("no {name} header")))
+        };
+        let event: Value =
+            serde_json::from_slice(body).map_err(|e| WebhookError::Malformed(e.to_string()))?;
+        let request = json!({
+            "auth_algo": header("paypal-auth-algo")?,
+            "cert_url": header("paypal-cert-url")?,
+            "transmission_id": header("paypal-transmission-id")?,
+            "transmission_sig": header("paypal-transmission-sig")?,
+            "transmission_time": header("paypal-transmission-time")?,
+            "webhook_id": self.config.webhook_id,
+            "webhook_event": event,
+        });
+        let v = self
+            .send(
+                "verify webhook signature",
+                reqwest::Method::POST,
+                "/v1/notifications/verify-webhook-signature",
+                Some(&request),
+                None,
+            )
+            .await
+            .map_err(|e| match e {
+                // PayPal would not even look at it: as good as a bad signature.
+                ProviderError::Refused { detail, .. } => WebhookError::BadSignature(detail),
+                other => WebhookError::Provider(other),
+            })?;
+        if v["verification_status"] != "SUCCESS" {
+            return Err(WebhookError::BadSignature(
+                "PayPal did not verify the signature".into(),
+            ));
+        }
+        parse_event(&event)
+    }
+}
+
+/// Reads a verified event: `PAYMENT.CAPTURE.*` carries a capture (with the order id in
+/// `supplementary_data`), `CHECKOUT.ORDER.*` an order; other types carry no payment.
+pub fn parse_event(v: &Value) -> Result<ProviderEvent, WebhookError> {
+    let id = v["id"]
+        .as_str()
+        .ok_or_else(|| WebhookError::Malformed("event without id".into()))?;
+    let kind = v["event_type"].as_str().unwrap_or_default();
+    let resource = &v["resource"];
+    let payment = match kind {
+        "PAYMENT.CAPTURE.COMPLETED" | "PAYMENT.CAPTURE.DECLINED" | "PAYMENT.CAPTURE.PENDING" => {
+            let order = resource["supplementary_data"]["related_ids"]["order_id"]
+                .as_str()
+                .ok_or_else(|| WebhookError::Malformed("capture without order id".into()))?;
+            let amount = money_of(&resource["amount"])
+                .ok_or_else(|| WebhookError::Malformed("capture without amount".into()))?;
+            let status = match kind {
+                "PAYMENT.CAPTURE.COMPLETED" => ProviderPaymentStatus::Captured,
+                "PAYMENT.CAPTURE.DECLINED" => ProviderPaymentStatus::Failed,
+                _ => ProviderPaymentStatus::Processing,
+            };
+            Some(ProviderState {
+                provider_ref: order.to_owned(),
+                status,
+                amount,
+                next_action_url: None,
+                capture_ref: resource["id"].as_str().map(str::to_owned),
+                our_payment: resource["custom_id"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .map(ProviderPaymentId),
+            })
+        }
+        "CHECKOUT.ORDER.APPROVED" | "CHECKOUT.ORDER.COMPLETED" => {
+            Some(order_state(resource).map_err(|e| WebhookError::Malformed(e.to_string()))?)
+        }
+        _ => None,
+    };
+    Ok(ProviderEvent {
+        id: id.to_owned(),
+        kind: kind.to_owned(),
+        payment,
+    })
+}

@@ -1,0 +1,443 @@
+//! Staff, API keys and the audit log.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::identity::{
+    audit_hash, AuditEntry, AuditRecord, IdentityStore, IdentityTx, KeyOwner, NewSession, NewStaff,
+    SignInCode, StoredApiKey, StoredSession, GENESIS,
+};
+use simrenew_app::StoreResult;
+use simrenew_domain::access::{AgentStore, Principal, Role, Scope};
+use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+use sqlx::Row;
+
+use crate::codec::{self, get, join, words};
+use crate::error::{corrupt, map};
+use crate::tx::SqlTx;
+use crate::{Db, Dialect};
+
+#[async_trait]
+impl IdentityStore for Db {
+    async fn api_key_by_prefix(&self, prefix: &str) -> StoreResult<Option<StoredApiKey>> {
+        let row = sqlx::query(
+            "SELECT id, prefix, secret_hash, name, staff_id, brand_id, scopes, created_at, \
+             revoked_at FROM api_keys WHERE prefix = $1",
+        )
+        .bind(prefix)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        let owner = match (
+            get::<Option<i64>>(&row, "staff_id")?,
+            get::<Option<i64>>(&row, "brand_id")?,
+        ) {
+            (Some(staff), None) => KeyOwner::Staff(StaffId(staff)),
+            (None, Some(brand)) => KeyOwner::Partner {
+                brand: BrandId(brand),
+                scopes: words(&get::<String>(&row, "scopes")?, Scope::parse)?,
+            },
+            _ => return Err(corrupt("api key owner", prefix)),
+        };
+        Ok(Some(StoredApiKey {
+            id: ApiKeyId(get(&row, "id")?),
+            prefix: get(&row, "prefix")?,
+            secret_hash: get(&row, "secret_hash")?,
+            name: get(&row, "name")?,
+            owner,
+            created_at: codec::ts(get(&row, "created_at")?)?,
+            revoked_at: codec::opt_ts(get(&row, "revoked_at")?)?,
+        }))
+    }
+
+    async fn staff_principal(&self, id: StaffId) -> StoreResult<Option<Principal>> {
+        let row =
+            sqlx::query("SELECT role, brand_id FROM staff WHERE id = $1 AND disabled_at IS NULL")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        let role = Role::parse(&get::<String>(&row, "role")?).map_err(|e| corrupt("role", e))?;
+        let brand = get::<Option<i64>>(&row, "brand_id")?.map(BrandId);
+        Ok(Some(match (role, brand) {
+            (Role::PlatformAdmin, None) => Principal::PlatformAdmin { staff: id },
+            (Role::BrandAdmin, Some(brand)) => Principal::BrandAdmin { staff: id, brand },
+            (Role::Agent, Some(brand)) => {
+                let stores = sqlx::query(
+                    "SELECT s.id, s.capabilities FROM staff_stores ss \
+                     JOIN stores s ON s.id = ss.store_id WHERE ss.staff_id = $1 ORDER BY s.id",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map)?
+                .iter()
+                .map(|r| {
+                    Ok(AgentStore {
+                        id: StoreId(get(r, "id")?),
+                        capabilities: words(&get::<String>(r, "capabilities")?, |s| {
+                            Ok(s.to_owned())
+                        })?,
+                    })
+                })
+                .collect::<StoreResult<Vec<_>>>()?;
+                Principal::Agent {
+                    staff: id,
+                    brand,
+                    stores,
+                }
+            }
+            _ => return Err(corrupt("staff role and brand", id)),
+        }))
+    }
+
+    async fn staff_by_email(&self, email: &str) -> StoreResult<Option<StaffId>> {
+        let id: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE email = $1")
+            .bind(email)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(id.map(StaffId))
+    }
+
+    async fn audit_log(&self) -> StoreResult<(Vec<AuditRecord>, Vec<(String, i64, String)>)> {
+        let records = sqlx::query(
+            "SELECT id, chain, seq, at, actor, action, subject, details, prev_hash, hash \
+             FROM audit_log ORDER BY chain, seq, id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|r| {
+            Ok(AuditRecord {
+                id: get(r, "id")?,
+                chain: get(r, "chain")?,
+                seq: get(r, "seq")?,
+                at: get(r, "at")?,
+                actor: get(r, "actor")?,
+                action: get(r, "action")?,
+                subject: get(r, "subject")?,
+                details: get(r, "details")?,
+                prev_hash: get(r, "prev_hash")?,
+                hash: get(r, "hash")?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let heads = sqlx::query("SELECT chain, seq, hash FROM audit_heads ORDER BY chain")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(map)?
+            .iter()
+            .map(|r| Ok((get(r, "chain")?, get(r, "seq")?, get(r, "hash")?)))
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok((records, heads))
+    }
+
+    async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {
+        let id: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT subscriber_id FROM lines WHERE msisdn = $1")
+                .bind(msisdn)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        Ok(id.flatten().map(SubscriberId))
+    }
+
+    async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM rate_events WHERE key = $1 AND at > $2",
+        )
+        .bind(key)
+        .bind(since.as_second())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)
+    }
+
+    async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO rate_events (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at.as_second())
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_sign_in_code(
+        &self,
+        msisdn: &str,
+        code_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sign_in_codes (msisdn, code_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(msisdn)
+        .bind(code_hash)
+        .bind(now.as_second())
+        .bind(expires_at.as_second())
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn latest_sign_in_code(&self, msisdn: &str) -> StoreResult<Option<SignInCode>> {
+        let row = sqlx::query(
+            "SELECT id, code_hash, expires_at, attempts, used_at FROM sign_in_codes \
+             WHERE msisdn = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(msisdn)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SignInCode {
+            id: get(&row, "id")?,
+            code_hash: get(&row, "code_hash")?,
+            expires_at: codec::ts(get(&row, "expires_at")?)?,
+            attempts: codec::u32_of(get(&row, "attempts")?, "attempts")?,
+            used: get::<Option<i64>>(&row, "used_at")?.is_some(),
+        }))
+    }
+
+    async fn count_code_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool> {
+        let n =
+            sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now.as_second())
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(map)?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn insert_session(&self, s: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, subscriber_id, csrf_hash, created_at, \
+             last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.subscriber.0)
+        .bind(&s.csrf_hash)
+        .bind(s.created_at.as_second())
+        .bind(s.expires_at.as_second())
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<StoredSession>> {
+        let row = sqlx::query(
+            "SELECT subscriber_id, csrf_hash, last_seen_at, expires_at, revoked_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredSession {
+            subscriber: SubscriberId(get(&row, "subscriber_id")?),
+            csrf_hash: get(&row, "csrf_hash")?,
+            last_seen_at: codec::ts(get(&row, "last_seen_at")?)?,
+            expires_at: codec::ts(get(&row, "expires_at")?)?,
+            revoked: get::<Option<i64>>(&row, "revoked_at")?.is_some(),
+        }))
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now.as_second())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn revoke_sessions_of(
+        &self,
+        subscriber: SubscriberId,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let n = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE subscriber_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(subscriber.0)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n)
+    }
+}
+
+#[async_trait]
+impl IdentityTx for SqlTx {
+    async fn append_audit(&mut self, e: &AuditEntry, now: Timestamp) -> StoreResult<()> {
+        let at = now.as_second();
+        if self.dialect == Dialect::Postgres {
+            // One statement: lock the chain's head, chain the entry to it (the hash computed
+            // by the database exactly as `audit_hash` does), move the head.
+            sqlx::query(
+                "WITH head AS (SELECT seq, hash FROM audit_heads WHERE chain = $1 FOR UPDATE), \
+                 cur AS (SELECT COALESCE((SELECT seq FROM head), 0) + 1 AS seq, \
+                     COALESCE((SELECT hash FROM head), $7) AS prev), \
+                 ins AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
+                     prev_hash, hash) SELECT $1, seq, $2, $3, $4, $5, $6, prev, \
+                     encode(sha256(convert_to(prev || '|' || seq || '|' || $2::BIGINT || '|' || \
+                     $3::TEXT || '|' || $4::TEXT || '|' || $5::TEXT || '|' || $6::TEXT, \
+                     'UTF8')), 'hex') FROM cur RETURNING seq, hash) \
+                 INSERT INTO audit_heads (chain, seq, hash) SELECT $1, seq, hash FROM ins \
+                 ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+            )
+            .bind(&e.chain)
+            .bind(at)
+            .bind(&e.actor)
+            .bind(&e.action)
+            .bind(&e.subject)
+            .bind(&e.details)
+            .bind(GENESIS)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+            return Ok(());
+        }
+        let head = sqlx::query("SELECT seq, hash FROM audit_heads WHERE chain = $1")
+            .bind(&e.chain)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        let (seq, prev) = match head {
+            Some(r) => (
+                r.try_get::<i64, _>("seq").map_err(map)? + 1,
+                get::<String>(&r, "hash")?,
+            ),
+            None => (1, GENESIS.to_owned()),
+        };
+        let hash = audit_hash(&prev, seq, at, e);
+        sqlx::query(
+            "INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, prev_hash, \
+             hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&e.chain)
+        .bind(seq)
+        .bind(at)
+        .bind(&e.actor)
+        .bind(&e.action)
+        .bind(&e.subject)
+        .bind(&e.details)
+        .bind(&prev)
+        .bind(&hash)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        sqlx::query(
+            "INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, $2, $3) \
+             ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        )
+        .bind(&e.chain)
+        .bind(seq)
+        .bind(&hash)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_staff(&mut self, s: &NewStaff, now: Timestamp) -> StoreResult<StaffId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO staff (email, name, role, brand_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&s.email)
+        .bind(&s.name)
+        .bind(s.role.as_str())
+        .bind(s.brand.map(|b| b.0))
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        for store in &s.stores {
+            sqlx::query("INSERT INTO staff_stores (staff_id, store_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(store.0)
+                .execute(self.conn())
+                .await
+                .map_err(map)?;
+        }
+        Ok(StaffId(id))
+    }
+
+    async fn insert_api_key(
+        &mut self,
+        prefix: &str,
+        secret_hash: &str,
+        name: &str,
+        owner: &KeyOwner,
+        now: Timestamp,
+    ) -> StoreResult<ApiKeyId> {
+        let (staff, brand, scopes) = match owner {
+            KeyOwner::Staff(s) => (Some(s.0), None, String::new()),
+            KeyOwner::Partner { brand, scopes } => (None, Some(brand.0), join(scopes)),
+        };
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO api_keys (prefix, secret_hash, name, staff_id, brand_id, scopes, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(prefix)
+        .bind(secret_hash)
+        .bind(name)
+        .bind(staff)
+        .bind(brand)
+        .bind(scopes)
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(ApiKeyId(id))
+    }
+
+    async fn revoke_api_key(&mut self, prefix: &str, now: Timestamp) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE api_keys SET revoked_at = $1 WHERE prefix = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(prefix)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+}

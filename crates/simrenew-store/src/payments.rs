@@ -1,0 +1,306 @@
+//! Provider payments, webhook events and refunds.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::providers::{
+    NewProviderPayment, NewRefund, PaymentReads, PaymentTx, ProviderPaymentUpdate,
+};
+use simrenew_app::StoreResult;
+use simrenew_domain::ids::{BrandId, OrderId, ProviderPaymentId};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::order::{
+    OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
+};
+use sqlx::any::AnyRow;
+
+use crate::codec::{get, ts};
+use crate::error::{corrupt, map};
+use crate::tx::SqlTx;
+use crate::Db;
+
+const COLUMNS: &str = "id, brand_id, order_id, provider, method, provider_ref, idempotency_key, \
+     amount_cents, currency, status, next_action_url, capture_ref, refunded_cents, store_code, \
+     created_at, updated_at";
+
+fn payment(row: &AnyRow) -> StoreResult<ProviderPayment> {
+    let currency =
+        Currency::parse(&get::<String>(row, "currency")?).map_err(|e| corrupt("currency", e))?;
+    Ok(ProviderPayment {
+        id: ProviderPaymentId(get(row, "id")?),
+        brand_id: BrandId(get(row, "brand_id")?),
+        order_id: OrderId(get(row, "order_id")?),
+        provider: ProviderName::parse(&get::<String>(row, "provider")?)
+            .map_err(|e| corrupt("provider", e))?,
+        method: PaymentMethod::parse(&get::<String>(row, "method")?)
+            .map_err(|e| corrupt("method", e))?,
+        provider_ref: get(row, "provider_ref")?,
+        idempotency_key: get(row, "idempotency_key")?,
+        amount: Money::new(get(row, "amount_cents")?, currency),
+        status: ProviderPaymentStatus::parse(&get::<String>(row, "status")?)
+            .map_err(|e| corrupt("status", e))?,
+        next_action_url: get(row, "next_action_url")?,
+        capture_ref: get(row, "capture_ref")?,
+        refunded: Money::new(get(row, "refunded_cents")?, currency),
+        store_code: get(row, "store_code")?,
+        created_at: ts(get(row, "created_at")?)?,
+        updated_at: ts(get(row, "updated_at")?)?,
+    })
+}
+
+/// The idempotency key of a payment: derived from our id, so that every retry of a call about
+/// it carries the same key.
+fn idempotency_key(id: i64) -> String {
+    format!("simrenew-pay-{id}")
+}
+
+#[async_trait]
+impl PaymentTx for SqlTx {
+    async fn insert_provider_payment(
+        &mut self,
+        new: &NewProviderPayment,
+        now: Timestamp,
+    ) -> StoreResult<ProviderPayment> {
+        // The key is unique: insert with a placeholder only this transaction can see, then
+        // derive the key from the id.
+        let placeholder = format!("pending-{}-{}", new.order, now.as_nanosecond());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO provider_payments (brand_id, order_id, provider, method, provider_ref, \
+             idempotency_key, amount_cents, currency, status, store_code, created_at, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+        )
+        .bind(new.brand.0)
+        .bind(new.order.0)
+        .bind(new.provider.as_str())
+        .bind(new.method.as_str())
+        .bind(new.provider_ref.clone())
+        .bind(placeholder)
+        .bind(new.amount.cents)
+        .bind(new.amount.currency.as_str())
+        .bind(new.status.as_str())
+        .bind(new.store_code.clone())
+        .bind(now.as_second())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        let row = sqlx::query(&format!(
+            "UPDATE provider_payments SET idempotency_key = $1 WHERE id = $2 RETURNING {COLUMNS}"
+        ))
+        .bind(idempotency_key(id))
+        .bind(id)
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        payment(&row)
+    }
+
+    async fn lock_provider_payment(
+        &mut self,
+        id: ProviderPaymentId,
+    ) -> StoreResult<Option<ProviderPayment>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM provider_payments WHERE id = $1{}",
+            self.dialect.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        row.as_ref().map(payment).transpose()
+    }
+
+    async fn update_provider_payment(
+        &mut self,
+        id: ProviderPaymentId,
+        u: &ProviderPaymentUpdate,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE provider_payments SET status = $1, \
+             provider_ref = COALESCE($2, provider_ref), next_action_url = $3, \
+             capture_ref = COALESCE($4, capture_ref), updated_at = $5 WHERE id = $6",
+        )
+        .bind(u.status.as_str())
+        .bind(u.provider_ref.clone())
+        .bind(u.next_action_url.clone())
+        .bind(u.capture_ref.clone())
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn set_order_state(&mut self, order: OrderId, state: OrderState) -> StoreResult<()> {
+        sqlx::query("UPDATE orders SET state = $1 WHERE id = $2")
+            .bind(state.as_str())
+            .bind(order.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn record_webhook_event(
+        &mut self,
+        provider: ProviderName,
+        event_id: &str,
+        event_type: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO webhook_events (provider, event_id, event_type, received_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (provider, event_id) DO NOTHING",
+        )
+        .bind(provider.as_str())
+        .bind(event_id)
+        .bind(event_type)
+        .bind(now.as_second())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn insert_refund(
+        &mut self,
+        new: &NewRefund,
+        now: Timestamp,
+    ) -> StoreResult<(i64, String)> {
+        let placeholder = format!("pending-{}-{}", new.payment, now.as_nanosecond());
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO refunds (brand_id, provider_payment_id, order_id, amount_cents, \
+             currency, idempotency_key, status, reason, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) RETURNING id",
+        )
+        .bind(new.brand.0)
+        .bind(new.payment.0)
+        .bind(new.order.0)
+        .bind(new.amount.cents)
+        .bind(new.amount.currency.as_str())
+        .bind(placeholder)
+        .bind(new.reason.as_str())
+        .bind(now.as_second())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        let key = format!("simrenew-refund-{id}");
+        sqlx::query("UPDATE refunds SET idempotency_key = $1 WHERE id = $2")
+            .bind(key.as_str())
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        Ok((id, key))
+    }
+
+    async fn finish_refund(
+        &mut self,
+        id: i64,
+        provider_ref: Option<&str>,
+        status: &str,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE refunds SET provider_ref = $1, status = $2 WHERE id = $3")
+            .bind(provider_ref)
+            .bind(status)
+            .bind(id)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn add_refunded(&mut self, payment: ProviderPaymentId, amount: Money) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE provider_payments SET refunded_cents = refunded_cents + $1 WHERE id = $2",
+        )
+        .bind(amount.cents)
+        .bind(payment.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PaymentReads for Db {
+    async fn provider_payment(
+        &self,
+        id: ProviderPaymentId,
+    ) -> StoreResult<Option<ProviderPayment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM provider_payments WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        row.as_ref().map(payment).transpose()
+    }
+
+    async fn provider_payment_by_ref(
+        &self,
+        provider: ProviderName,
+        provider_ref: &str,
+    ) -> StoreResult<Option<ProviderPayment>> {
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM provider_payments WHERE provider = $1 AND provider_ref = $2"
+        ))
+        .bind(provider.as_str())
+        .bind(provider_ref)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        row.as_ref().map(payment).transpose()
+    }
+
+    async fn provider_payments_of_order(
+        &self,
+        order: OrderId,
+    ) -> StoreResult<Vec<ProviderPayment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM provider_payments WHERE order_id = $1 ORDER BY id"
+        ))
+        .bind(order.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter().map(payment).collect()
+    }
+
+    async fn provider_payments_created(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<ProviderPayment>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM provider_payments WHERE created_at >= $1 AND created_at < $2 \
+             ORDER BY id"
+        ))
+        .bind(from.as_second())
+        .bind(to.as_second())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter().map(payment).collect()
+    }
+
+    async fn webhook_event_seen(
+        &self,
+        provider: ProviderName,
+        event_id: &str,
+    ) -> StoreResult<bool> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM webhook_events \
+             WHERE provider = $1 AND event_id = $2",
+        )
+        .bind(provider.as_str())
+        .bind(event_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(n > 0)
+    }
+}

@@ -1,0 +1,204 @@
+//! `simrenew staff`, `simrenew api-keys` and `simrenew audit`: the operator's commands for
+//! identities and the audit log. They act as `cli`, which the audit log records.
+
+use anyhow::{bail, Context};
+use clap::Subcommand;
+use simrenew_app::identity::{KeyOwner, NewStaff};
+use simrenew_domain::access::{Role, Scope};
+
+use crate::wiring;
+
+const ACTOR: &str = "cli";
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Add a member of staff.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// platform_admin, brand_admin or agent.
+        #[arg(long)]
+        role: String,
+        /// Brand code (brand admins and agents).
+        #[arg(long)]
+        brand: Option<String>,
+        /// Store codes an agent works at (repeat the flag).
+        #[arg(long = "store")]
+        stores: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ApiKeysCommand {
+    /// Make a key for a member of staff (acting as them) or a partner; prints it once.
+    Create {
+        /// Name shown in listings and the audit log.
+        #[arg(long)]
+        name: String,
+        /// The member of staff (e-mail) the key acts as.
+        #[arg(long, conflicts_with = "partner_brand")]
+        staff: Option<String>,
+        /// The brand a partner key belongs to.
+        #[arg(long)]
+        partner_brand: Option<String>,
+        /// A partner key's scopes, comma-separated: catalog, lines, orders, vouchers.
+        #[arg(long, value_delimiter = ',')]
+        scopes: Vec<String>,
+    },
+    /// Revoke a key at once (by its prefix, the part after `sr_`).
+    Revoke { prefix: String },
+    /// Replace a key by a new one with the same owner; the old one is revoked.
+    Rotate { prefix: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check every chain of the audit log; exits non-zero if an entry was edited or deleted.
+    Verify,
+}
+
+fn app_err(e: simrenew_app::AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
+    let StaffCommand::Create {
+        email,
+        name,
+        role,
+        brand,
+        stores,
+    } = command;
+    let db = wiring::open(url).await?;
+    let app = wiring::app(db.clone());
+    let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {}", e.reason))?;
+    let brand = match brand {
+        Some(code) => Some(
+            app.brand(&code.to_ascii_lowercase())
+                .await
+                .map_err(|_| anyhow::anyhow!("--brand: no brand {code:?}"))?
+                .id,
+        ),
+        None => None,
+    };
+    let mut store_ids = vec![];
+    for code in &stores {
+        store_ids.push(
+            db.store_by_code(code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .with_context(|| format!("--store: no store {code:?}"))?,
+        );
+    }
+    let email = email.trim().to_ascii_lowercase();
+    if !email.contains('@') {
+        bail!("--email: {email:?} is not an e-mail address");
+    }
+    let id = app
+        .create_staff(
+            ACTOR,
+            &NewStaff {
+                email: email.clone(),
+                name,
+                role,
+                brand,
+                stores: store_ids,
+            },
+        )
+        .await
+        .map_err(app_err)?;
+    println!("staff {id} created: {email} ({role})");
+    Ok(())
+}
+
+pub async fn api_keys(url: &str, command: ApiKeysCommand) -> anyhow::Result<()> {
+    let app = wiring::app(wiring::open(url).await?);
+    match command {
+        ApiKeysCommand::Create {
+            name,
+            staff,
+            partner_brand,
+            scopes,
+        } => {
+            let owner = match (staff, partner_brand) {
+                (Some(email), None) => {
+                    if !scopes.is_empty() {
+                        bail!("--scopes: only partner keys have scopes; staff keys act as their owner");
+                    }
+                    let id = app
+                        .store
+                        .staff_by_email(&email.trim().to_ascii_lowercase())
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                        .with_context(|| format!("--staff: no member of staff {email:?}"))?;
+                    KeyOwner::Staff(id)
+                }
+                (None, Some(code)) => {
+                    let brand = app
+                        .brand(&code.to_ascii_lowercase())
+                        .await
+                        .map_err(|_| anyhow::anyhow!("--partner-brand: no brand {code:?}"))?;
+                    let scopes = scopes
+                        .iter()
+                        .map(|s| Scope::parse(s.trim()))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| anyhow::anyhow!("--scopes: {}", e.reason))?;
+                    if scopes.is_empty() {
+                        bail!("--scopes: a partner key needs at least one scope");
+                    }
+                    KeyOwner::Partner {
+                        brand: brand.id,
+                        scopes,
+                    }
+                }
+                _ => bail!("give --staff EMAIL or --partner-brand BRAND"),
+            };
+            let (key, token) = app
+                .create_api_key(ACTOR, &name, &owner)
+                .await
+                .map_err(app_err)?;
+            eprintln!(
+                "key {} created; this is the only time it is shown:",
+                key.prefix
+            );
+            println!("{token}");
+        }
+        ApiKeysCommand::Revoke { prefix } => {
+            app.revoke_api_key(ACTOR, &prefix).await.map_err(app_err)?;
+            println!("key {prefix} revoked");
+        }
+        ApiKeysCommand::Rotate { prefix } => {
+            let (key, token) = app.rotate_api_key(ACTOR, &prefix).await.map_err(app_err)?;
+            eprintln!(
+                "key {prefix} revoked; its replacement {} (shown once):",
+                key.prefix
+            );
+            println!("{token}");
+        }
+    }
+    Ok(())
+}
+
+pub async fn audit(url: &str, command: AuditCommand) -> anyhow::Result<()> {
+    let AuditCommand::Verify = command;
+    let app = wiring::app(wiring::open(url).await?);
+    let report = app.verify_audit().await.map_err(app_err)?;
+    for p in &report.problems {
+        eprintln!("{p}");
+    }
+    if report.problems.is_empty() {
+        println!(
+            "audit log intact: {} entries in {} chains",
+            report.entries, report.chains
+        );
+        Ok(())
+    } else {
+        bail!(
+            "audit log damaged: {} problems in {} entries",
+            report.problems.len(),
+            report.entries
+        )
+    }
+}

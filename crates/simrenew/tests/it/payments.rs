@@ -1,0 +1,483 @@
+//! Renewals paid by card and Bancontact (Stripe), PayPal, cash and card terminal, through the
+//! real adapters speaking HTTP to a spec-checking mock of each provider; exactly once under
+//! duplicated, reordered and concurrent confirmations, and under provider faults.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use serde_json::{json, Value};
+use simrenew_app::checkout::{StartPayment, StorePayment};
+use simrenew_app::providers::{ProviderError, Providers};
+use simrenew_app::renewal::{OrderSource, PurchaseRequest};
+use simrenew_app::AppError;
+use simrenew_domain::catalog::{Channel, LineKind};
+use simrenew_domain::ids::OrderId;
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{OrderState, PaymentMethod, ProviderPaymentStatus};
+use simrenew_payments::{stripe, PaypalProvider, StripeProvider};
+
+use crate::provider_mock::{Fault, ProviderMock, PAYPAL_GOOD_SIG, STRIPE_WEBHOOK_SECRET};
+use crate::support::{both, days, TestApp};
+
+/// The test app paying through the mock's Stripe and PayPal.
+async fn with_providers(app: TestApp) -> (TestApp, ProviderMock) {
+    let mock = ProviderMock::start().await;
+    let providers = Providers::default()
+        .with(Arc::new(StripeProvider::new(mock.stripe_config()).unwrap()))
+        .with(Arc::new(PaypalProvider::new(mock.paypal_config()).unwrap()));
+    assert!(app.app.install_providers(providers));
+    (app, mock)
+}
+
+/// An order waiting for payment for a line whose bundle ends in 10 days.
+async fn pending_order(app: &TestApp) -> OrderId {
+    let msisdn = app.line(LineKind::Esim, 0, Some(days(10))).await;
+    let receipt = app
+        .app
+        .create_order(
+            &OrderSource::Purchase(PurchaseRequest {
+                msisdn,
+                plan_code: "TEST-5GB-30D".into(),
+                periods: 1,
+                channel: Channel::Portal,
+                promo_code: None,
+            }),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(receipt.order.state, OrderState::PendingPayment);
+    receipt.order.id
+}
+
+fn start(order: OrderId, method: PaymentMethod, token: Option<&str>) -> StartPayment {
+    StartPayment {
+        order,
+        method,
+        return_url: Some("https://portal.test.example/return".into()),
+        payment_method_token: token.map(str::to_owned),
+    }
+}
+
+/// The order's state, and how many payments and bundles it has.
+async fn footprint(app: &TestApp, order: OrderId) -> (OrderState, usize, usize) {
+    let d = app.app.store.order(order).await.unwrap().unwrap();
+    (d.order.state, d.payments.len(), d.bundles.len())
+}
+
+async fn stripe_webhook(app: &TestApp, event: &Value, signed_at: i64) -> (StatusCode, Value) {
+    let body = event.to_string();
+    let sig = stripe::sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, signed_at);
+    webhook(app, "stripe", body, &[("stripe-signature", sig)]).await
+}
+
+async fn webhook(
+    app: &TestApp,
+    provider: &str,
+    body: String,
+    headers: &[(&str, String)],
+) -> (StatusCode, Value) {
+    let mut req = Request::post(format!("/api/v1/webhooks/{provider}"))
+        .header("content-type", "application/json");
+    for (k, v) in headers {
+        req = req.header(*k, v);
+    }
+    let (status, body, _) = app.send(req.body(Body::from(body)).unwrap()).await;
+    (status, body)
+}
+
+fn intent_event(id: &str, kind: &str, intent: Value) -> Value {
+    json!({"id": id, "object": "event", "type": kind, "api_version": "2020-03-02",
+        "data": {"object": intent}})
+}
+
+fn paypal_headers(sig: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("paypal-auth-algo", "SHA256withRSA".into()),
+        (
+            "paypal-cert-url",
+            "https://api.paypal.com/v1/notifications/certs/CERT".into(),
+        ),
+        (
+            "paypal-transmission-id",
+            "69cd13f0-d67a-11e5-baa3-778b53f4ae55".into(),
+        ),
+        ("paypal-transmission-sig", sig.into()),
+        ("paypal-transmission-time", "2027-01-15T09:00:00Z".into()),
+    ]
+}
+
+both! {
+    async fn a_card_payment_captured_at_once_applies_the_renewal(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        assert_eq!(payment.status, ProviderPaymentStatus::Captured);
+        assert_eq!(payment.amount, Money::eur(1000));
+        assert_eq!(payment.idempotency_key, format!("simrenew-pay-{}", payment.id));
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let (_, o) = app.get(&format!("/api/v1/orders/{order}")).await;
+        assert_eq!(o["payment"]["method"], "card");
+        assert_eq!(o["vat"]["amount_cents"], 174);
+        assert_eq!(mock.charges(), 1);
+        mock.assert_requests_valid();
+        let create = &mock.requests()[0];
+        assert_eq!(create.idempotency_key.as_deref(), Some(&*format!("simrenew-pay-{}-create", payment.id)));
+    }
+
+    async fn three_d_secure_waits_then_the_webhook_and_the_confirmation_apply_once(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        assert_eq!(payment.status, ProviderPaymentStatus::RequiresAction);
+        let url = payment.next_action_url.clone().unwrap();
+        assert!(url.contains("/authenticate/pi_"), "{url}");
+        // No money yet: the order waits.
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+
+        let pi = payment.provider_ref.clone().unwrap();
+        let requires_action = mock.intent(&pi);
+        mock.authenticate(&pi);
+        let now = app.now().as_second();
+        let succeeded = intent_event("evt_1", "payment_intent.succeeded", mock.intent(&pi));
+        let (status, ack) = stripe_webhook(&app, &succeeded, now).await;
+        assert_eq!(status, StatusCode::OK, "{ack}");
+        assert_eq!(ack["outcome"], "handled");
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+
+        // The customer comes back from the bank: the synchronous confirmation finds it done.
+        let confirmed = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(confirmed.status, ProviderPaymentStatus::Captured);
+        // The same event again, and a late event from before the capture: harmless.
+        let (status, ack) = stripe_webhook(&app, &succeeded, now).await;
+        assert_eq!((status, ack["outcome"].as_str()), (StatusCode::OK, Some("duplicate")));
+        let late = intent_event("evt_0", "payment_intent.requires_action", requires_action);
+        let (status, _) = stripe_webhook(&app, &late, now).await;
+        assert_eq!(status, StatusCode::OK);
+        let stored = app.app.store.provider_payment(payment.id).await.unwrap().unwrap();
+        assert_eq!(stored.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        assert_eq!(mock.charges(), 1);
+        mock.assert_requests_valid();
+    }
+
+    async fn bancontact_redirect_then_confirmation_then_webhook_apply_once(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Bancontact, Some("pm_bancontact")))
+            .await
+            .unwrap();
+        assert_eq!(payment.status, ProviderPaymentStatus::RequiresAction);
+        assert!(payment.next_action_url.is_some());
+        let pi = payment.provider_ref.clone().unwrap();
+        mock.authenticate(&pi);
+        // Confirmation first this time.
+        let confirmed = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(confirmed.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let event = intent_event("evt_b", "payment_intent.succeeded", mock.intent(&pi));
+        let (status, _) = stripe_webhook(&app, &event, app.now().as_second()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let (_, o) = app.get(&format!("/api/v1/orders/{order}")).await;
+        assert_eq!(o["payment"]["method"], "bancontact");
+        let form = mock.requests().into_iter().find(|r| r.path == "/v1/payment_intents").unwrap();
+        assert!(form.violations.is_empty());
+        mock.assert_requests_valid();
+    }
+
+    async fn confirmation_and_webhook_racing_apply_once(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        let pi = payment.provider_ref.clone().unwrap();
+        mock.authenticate(&pi);
+        let event = intent_event("evt_race", "payment_intent.succeeded", mock.intent(&pi));
+        let now = app.now().as_second();
+        let (confirmed, (status, _)) = tokio::join!(
+            app.app.confirm_payment(payment.id),
+            stripe_webhook(&app, &event, now),
+        );
+        assert_eq!(confirmed.unwrap().status, ProviderPaymentStatus::Captured);
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+    }
+
+    async fn paypal_approve_then_capture_applies_once(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        assert_eq!(payment.status, ProviderPaymentStatus::RequiresAction);
+        let approve = payment.next_action_url.clone().unwrap();
+        assert!(approve.contains("checkoutnow?token="), "{approve}");
+        let paypal_order = payment.provider_ref.clone().unwrap();
+        // Confirming before the payer approved captures nothing and changes nothing.
+        assert!(app.app.confirm_payment(payment.id).await.is_ok());
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        mock.approve(&paypal_order);
+        let captured = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(captured.status, ProviderPaymentStatus::Captured);
+        assert!(captured.capture_ref.is_some());
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+
+        // PayPal's capture webhook, twice, changes nothing more.
+        let completed = mock.order(&paypal_order);
+        let capture = &completed["purchase_units"][0]["payments"]["captures"][0];
+        let event = json!({
+            "id": "WH-EVT-1", "event_type": "PAYMENT.CAPTURE.COMPLETED",
+            "resource_type": "capture",
+            "resource": {
+                "id": capture["id"], "status": "COMPLETED", "amount": capture["amount"],
+                "custom_id": payment.id.to_string(),
+                "supplementary_data": {"related_ids": {"order_id": paypal_order}},
+            },
+        });
+        for expected in ["handled", "duplicate"] {
+            let (status, ack) =
+                webhook(&app, "paypal", event.to_string(), &paypal_headers(PAYPAL_GOOD_SIG)).await;
+            assert_eq!(status, StatusCode::OK, "{ack}");
+            assert_eq!(ack["outcome"], expected);
+        }
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let (_, o) = app.get(&format!("/api/v1/orders/{order}")).await;
+        assert_eq!(o["payment"]["method"], "paypal");
+        assert_eq!(mock.charges(), 1);
+        mock.assert_requests_valid();
+    }
+
+    async fn a_paypal_webhook_paypal_does_not_verify_gets_400_and_changes_nothing(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        let event = json!({
+            "id": "WH-EVT-FORGED", "event_type": "PAYMENT.CAPTURE.COMPLETED",
+            "resource": {"id": "CAP-FORGED", "status": "COMPLETED",
+                "amount": {"currency_code": "EUR", "value": "10.00"},
+                "supplementary_data": {"related_ids": {"order_id": payment.provider_ref}}},
+        });
+        let (status, problem) =
+            webhook(&app, "paypal", event.to_string(), &paypal_headers("forged")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(problem["status"], 400);
+        // Without the signature headers at all.
+        let (status, _) = webhook(&app, "paypal", event.to_string(), &[]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        assert!(!app.app.store.webhook_event_seen(
+            simrenew_domain::order::ProviderName::Paypal, "WH-EVT-FORGED").await.unwrap());
+        mock.assert_requests_valid();
+    }
+
+    async fn bad_or_stale_stripe_signatures_get_400_and_change_nothing(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        let pi = payment.provider_ref.clone().unwrap();
+        mock.authenticate(&pi);
+        let event = intent_event("evt_bad", "payment_intent.succeeded", mock.intent(&pi));
+        let body = event.to_string();
+        let now = app.now().as_second();
+        let forged = stripe::sign(body.as_bytes(), "whsec_someone_else", now);
+        let stale = stripe::sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, now - 600);
+        for headers in [
+            vec![("stripe-signature", forged)],
+            vec![("stripe-signature", stale)],
+            vec![("stripe-signature", "t=1,v1=00".to_owned())],
+            vec![],
+        ] {
+            let (status, problem) = webhook(&app, "stripe", body.clone(), &headers).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{headers:?}");
+            assert_eq!(problem["type"], "https://simrenew.org/problems/bad-webhook");
+        }
+        // A payload changed after signing.
+        let signed = stripe::sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, now);
+        let changed = body.replace("\"amount\":1000", "\"amount\":1");
+        assert_ne!(changed, body);
+        let (status, _) = webhook(&app, "stripe", changed, &[("stripe-signature", signed)]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        // Unknown event types are acknowledged.
+        let other = json!({"id": "evt_other", "type": "customer.created",
+            "data": {"object": {"id": "cus_1", "object": "customer"}}});
+        let (status, ack) = stripe_webhook(&app, &other, now).await;
+        assert_eq!((status, ack["outcome"].as_str()), (StatusCode::OK, Some("ignored")));
+    }
+
+    async fn a_captured_amount_that_differs_flags_the_order_for_review(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        let pi = payment.provider_ref.clone().unwrap();
+        mock.tamper_intent_amount(&pi, 900);
+        mock.authenticate(&pi);
+        let stored = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(stored.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Review, 0, 0));
+        // A later confirmation does not apply it either.
+        let event = intent_event("evt_tamper", "payment_intent.succeeded", mock.intent(&pi));
+        let (status, _) = stripe_webhook(&app, &event, app.now().as_second()).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(footprint(&app, order).await, (OrderState::Review, 0, 0));
+    }
+
+    async fn a_declined_card_fails_the_attempt_and_leaves_the_order_waiting(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let err = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_chargeDeclined")))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Provider(ProviderError::Refused { .. })), "{err:?}");
+        let payments = app.app.store.provider_payments_of_order(order).await.unwrap();
+        assert_eq!(payments[0].status, ProviderPaymentStatus::Failed);
+        // Another card works.
+        let p = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        assert_eq!(p.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        assert_eq!(mock.charges(), 1);
+    }
+
+    async fn provider_500s_are_retried_with_the_same_key(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        mock.fault("/v1/payment_intents", Fault::Error500, 2);
+        let p = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        assert_eq!(p.status, ProviderPaymentStatus::Captured);
+        let keys: Vec<_> = mock.requests().into_iter().map(|r| r.idempotency_key).collect();
+        assert_eq!(keys.len(), 3);
+        assert!(keys.iter().all(|k| *k == keys[0] && k.is_some()), "{keys:?}");
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+    }
+
+    async fn an_answer_lost_after_the_charge_is_replayed_not_charged_again(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        // The provider charges, then the answer never arrives; the retry with the same key
+        // gets the first answer back.
+        mock.fault("/v1/payment_intents", Fault::DropAfter, 1);
+        let p = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        assert_eq!(p.status, ProviderPaymentStatus::Captured);
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+    }
+
+    async fn a_provider_down_leaves_the_order_waiting_and_a_retry_reuses_the_payment(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        mock.fault("/v1/payment_intents", Fault::HangBefore, 3);
+        let err = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Provider(ProviderError::Unavailable { .. })), "{err:?}");
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        assert_eq!(mock.charges(), 0);
+        // The customer tries again: the same payment, the same key.
+        let p = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        assert_eq!(p.status, ProviderPaymentStatus::Captured);
+        let payments = app.app.store.provider_payments_of_order(order).await.unwrap();
+        assert_eq!(payments.len(), 1);
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+    }
+
+    async fn store_cash_and_terminal_payments_apply_the_renewal(app: TestApp) {
+        let order = pending_order(&app).await;
+        let receipt = app
+            .app
+            .record_store_payment(&StorePayment {
+                order,
+                method: PaymentMethod::Cash,
+                store_code: "BXL-01".into(),
+                terminal_ref: None,
+                amount: Money::eur(1000),
+            })
+            .await
+            .unwrap();
+        assert_eq!(receipt.order.state, OrderState::Syncing);
+        assert_eq!(receipt.settlement.unwrap().method, PaymentMethod::Cash);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        // Paid: a second recording is refused.
+        let again = app
+            .app
+            .record_store_payment(&StorePayment {
+                order,
+                method: PaymentMethod::Cash,
+                store_code: "BXL-01".into(),
+                terminal_ref: None,
+                amount: Money::eur(1000),
+            })
+            .await;
+        assert!(matches!(again, Err(AppError::Conflict { .. })), "{again:?}");
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+
+        let order = pending_order(&app).await;
+        let terminal = |terminal_ref: Option<&str>, cents| StorePayment {
+            order,
+            method: PaymentMethod::CardTerminal,
+            store_code: "BXL-01".into(),
+            terminal_ref: terminal_ref.map(str::to_owned),
+            amount: Money::eur(cents),
+        };
+        assert!(app.app.record_store_payment(&terminal(None, 1000)).await.is_err());
+        let wrong = app.app.record_store_payment(&terminal(Some("T-778812"), 900)).await;
+        assert!(matches!(wrong, Err(AppError::Conflict { field: Some("amount"), .. })), "{wrong:?}");
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        assert!(app.app.store.provider_payments_of_order(order).await.unwrap().is_empty());
+        let receipt = app.app.record_store_payment(&terminal(Some("T-778812"), 1000)).await.unwrap();
+        assert_eq!(receipt.settlement.unwrap().method, PaymentMethod::CardTerminal);
+        let recorded = app.app.store.provider_payments_of_order(order).await.unwrap();
+        assert_eq!(recorded[0].provider_ref.as_deref(), Some("T-778812"));
+        assert_eq!(recorded[0].store_code.as_deref(), Some("BXL-01"));
+    }
+}

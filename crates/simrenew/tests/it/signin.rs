@@ -1,0 +1,268 @@
+//! Subscriber sign-in by one-time code, sessions and CSRF.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use jiff::SignedDuration;
+use serde_json::{json, Value};
+use simrenew_app::signin::SmsGateway;
+use simrenew_domain::catalog::LineKind;
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_http::AppState;
+
+use crate::support::{both, days, TestApp};
+
+#[derive(Default)]
+struct Outbox(Mutex<Vec<(String, String)>>);
+
+#[async_trait]
+impl SmsGateway for Outbox {
+    async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((to.to_string(), text.to_owned()));
+        Ok(())
+    }
+}
+
+impl Outbox {
+    fn last_code(&self, to: &Msisdn) -> String {
+        let sent = self.0.lock().unwrap();
+        let (_, text) = sent
+            .iter()
+            .rev()
+            .find(|(t, _)| *t == to.to_string())
+            .unwrap();
+        text.split_whitespace()
+            .map(|w| w.trim_end_matches('.'))
+            .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap()
+            .to_owned()
+    }
+
+    fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+}
+
+fn with_sms(app: &mut TestApp) -> Arc<Outbox> {
+    let outbox = Arc::new(Outbox::default());
+    let with = app.app.clone().with_sms(outbox.clone());
+    app.router = simrenew_http::router(AppState::new(with));
+    outbox
+}
+
+/// A request sent with a session cookie (and, when given, the CSRF token).
+async fn with_cookie(
+    app: &TestApp,
+    cookie: &str,
+    csrf: Option<&str>,
+    method: Method,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::COOKIE, format!("other=1; {cookie}"));
+    if let Some(t) = csrf {
+        req = req.header("x-csrf-token", t);
+    }
+    let req = match body {
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
+        None => req.body(Body::empty()),
+    }
+    .unwrap();
+    let (status, body, _) = app.send(req).await;
+    (status, body)
+}
+
+async fn anonymous(
+    app: &TestApp,
+    uri: &str,
+    body: Value,
+) -> (StatusCode, Value, axum::http::HeaderMap) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+/// Signs in; returns the cookie pair (`simrenew_session=...`) and the CSRF token.
+async fn sign_in(app: &TestApp, outbox: &Outbox, msisdn: &Msisdn) -> (String, String) {
+    let (status, body, _) = anonymous(
+        app,
+        "/api/v1/auth/codes",
+        json!({"phone": msisdn.to_string()}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let code = outbox.last_code(msisdn);
+    let (status, body, headers) = anonymous(
+        app,
+        "/api/v1/auth/sessions",
+        json!({"phone": msisdn.to_string(), "code": code}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
+    for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(attr), "{cookie}");
+    }
+    let pair = cookie.split(';').next().unwrap().to_owned();
+    (pair, body["csrf_token"].as_str().unwrap().to_owned())
+}
+
+both! {
+    async fn a_subscriber_signs_in_and_sees_only_their_lines(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let (theirs, _) = app.subscriber_line().await;
+        let nobody = app.line(LineKind::Esim, 0, Some(days(3))).await;
+        let (cookie, csrf) = sign_in(&app, &outbox, &mine).await;
+
+        let (status, line) = with_cookie(&app, &cookie, None, Method::GET, &format!("/api/v1/lines/{mine}"), None).await;
+        assert_eq!(status, StatusCode::OK, "{line}");
+        for other in [&theirs, &nobody] {
+            let (status, _) = with_cookie(&app, &cookie, None, Method::GET, &format!("/api/v1/lines/{other}"), None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+        }
+        let (status, page) = with_cookie(&app, &cookie, None, Method::GET, "/api/v1/lines", None).await;
+        assert_eq!(status, StatusCode::OK);
+        let items = page["items"].as_array().unwrap();
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0]["msisdn"], mine.to_string());
+
+        // Buying needs the CSRF token; the portal is the subscriber's channel.
+        let order = json!({"msisdn": mine.to_string(), "plan": "TEST-5GB-30D", "payment": {"method": "credit"}});
+        let (status, body) = with_cookie(&app, &cookie, None, Method::POST, "/api/v1/orders", Some(order.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert_eq!(body["field"], "x-csrf-token");
+        let (status, body) = with_cookie(&app, &cookie, Some("not-the-token"), Method::POST, "/api/v1/orders", Some(order.clone())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/orders", Some(order)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["channel"], "portal");
+        let other = json!({"msisdn": theirs.to_string(), "plan": "TEST-5GB-30D"});
+        let (status, _) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/quotes", Some(other)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+
+    async fn wrong_expired_and_reused_codes_are_refused(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let phone = mine.to_string();
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        for left in (0..5).rev() {
+            let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": wrong})).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            assert_eq!(body["field"], "code");
+            assert!(body["detail"].as_str().unwrap().contains(&format!("{left} attempts left")), "{body}");
+        }
+        // Five wrong tries burn the code, even the right one is refused now.
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body["detail"].as_str().unwrap().contains("ask for a new one"), "{body}");
+
+        // A new code works once.
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body["detail"].as_str().unwrap().contains("used already"), "{body}");
+
+        // A code is good for 5 minutes.
+        app.clock.advance(SignedDuration::from_mins(16));
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        app.clock.advance(SignedDuration::from_mins(6));
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(body["detail"].as_str().unwrap().contains("expired"), "{body}");
+
+        // Malformed input.
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "0470 12 34 56"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "phone");
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": "12ab56"})).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["field"], "code");
+    }
+
+    async fn asking_for_codes_is_rate_limited_and_reveals_nothing(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        for _ in 0..3 {
+            let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+            assert_eq!(status, StatusCode::ACCEPTED);
+        }
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
+        assert_eq!(outbox.count(), 3);
+        // A number nobody owns gets the same answer, and no message.
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "+32470999999"})).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        assert_eq!(outbox.count(), 3);
+        // Per client address: the in-process router has no address, so all share "unknown".
+        for n in 0..6 {
+            anonymous(&app, "/api/v1/auth/codes", json!({"phone": format!("+3247099990{n}")})).await;
+        }
+        let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "+32470999980"})).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        app.clock.advance(SignedDuration::from_mins(16));
+        let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+
+    async fn sessions_end_when_they_should(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let uri = format!("/api/v1/lines/{mine}");
+        let (first, csrf) = sign_in(&app, &outbox, &mine).await;
+        let (second, _) = sign_in(&app, &outbox, &mine).await;
+        assert_ne!(first, second, "each sign-in gets a new session id");
+
+        // A forged cookie is nobody.
+        let (status, _) = with_cookie(&app, "simrenew_session=0123456789abcdef", None, Method::GET, &uri, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        // Sign out ends that session only.
+        let (status, _) = with_cookie(&app, &first, Some(&csrf), Method::DELETE, "/api/v1/auth/sessions/current", None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(with_cookie(&app, &first, None, Method::GET, &uri, None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(with_cookie(&app, &second, None, Method::GET, &uri, None).await.0, StatusCode::OK);
+
+        // Sign out everywhere ends them all.
+        let (third, third_csrf) = sign_in(&app, &outbox, &mine).await;
+        let (status, _) = with_cookie(&app, &third, Some(&third_csrf), Method::POST, "/api/v1/auth/sessions/sign-out-everywhere", None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(with_cookie(&app, &second, None, Method::GET, &uri, None).await.0, StatusCode::UNAUTHORIZED);
+        assert_eq!(with_cookie(&app, &third, None, Method::GET, &uri, None).await.0, StatusCode::UNAUTHORIZED);
+
+        // 30 minutes idle end a session; use keeps it alive up to 12 hours.
+        app.clock.advance(SignedDuration::from_mins(16));
+        let (fourth, _) = sign_in(&app, &outbox, &mine).await;
+        for _ in 0..3 {
+            app.clock.advance(SignedDuration::from_mins(20));
+            assert_eq!(with_cookie(&app, &fourth, None, Method::GET, &uri, None).await.0, StatusCode::OK);
+        }
+        app.clock.advance(SignedDuration::from_mins(31));
+        assert_eq!(with_cookie(&app, &fourth, None, Method::GET, &uri, None).await.0, StatusCode::UNAUTHORIZED);
+    }
+}
