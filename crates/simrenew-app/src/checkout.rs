@@ -72,7 +72,10 @@ impl App {
         self.providers.set(providers).is_ok()
     }
 
-    fn provider(&self, name: ProviderName) -> Result<Arc<dyn PaymentProvider>, ProviderError> {
+    pub(crate) fn provider(
+        &self,
+        name: ProviderName,
+    ) -> Result<Arc<dyn PaymentProvider>, ProviderError> {
         match self.providers.get() {
             Some(p) => p.get(name).cloned(),
             None => Err(ProviderError::NotConfigured { provider: name }),

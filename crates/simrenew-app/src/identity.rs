@@ -174,6 +174,17 @@ pub trait IdentityTx {
     ) -> StoreResult<ApiKeyId>;
     /// Revokes the key with this prefix; false when there is none, or it was revoked already.
     async fn revoke_api_key(&mut self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+    /// Records an identification: the line's subscriber (created from `person` when the line
+    /// has none), the method, verifier and document hash; the line becomes active.
+    async fn record_identification(
+        &mut self,
+        line: &simrenew_domain::line::Line,
+        person: &crate::identification::Person,
+        method: simrenew_domain::identification::IdentificationMethod,
+        verifier: &str,
+        document_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<SubscriberId>;
 }
 
 /// A new key's token: `sr_<prefix>_<secret>`, shown once.

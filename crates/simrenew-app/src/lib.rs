@@ -12,11 +12,13 @@ pub mod catalog;
 pub mod checkout;
 pub mod clock;
 pub mod error;
+pub mod identification;
 pub mod identity;
 pub mod lines;
 pub mod payment;
 pub mod ports;
 pub mod providers;
+pub mod reconcile;
 pub mod renewal;
 pub mod signin;
 pub mod vouchers;
@@ -53,6 +55,8 @@ pub struct App {
     pub(crate) principal_cache: identity::PrincipalCache,
     /// Where sign-in codes go; `None` turns sign-in by code off.
     pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
+    /// The secret of the keyed hash of document numbers; `None` turns identification off.
+    pub(crate) document_key: Option<Arc<Vec<u8>>>,
 }
 
 impl App {
@@ -78,6 +82,7 @@ impl App {
             providers: Default::default(),
             principal_cache: identity::principal_cache(),
             sms: None,
+            document_key: None,
         }
     }
 

@@ -27,6 +27,9 @@ word_enum!(
     }
 );
 
+/// The store capability that lets an agent identify subscribers.
+pub const IDENTIFIES: &str = "identifies";
+
 /// The store capabilities that let an agent sell at the counter.
 pub const COUNTER_SALE_CAPABILITIES: [&str; 2] = ["renews_cash", "renews_card_terminal"];
 
@@ -238,6 +241,32 @@ impl Principal {
             }
             Principal::Agent { .. } => self.may_sell(line, Channel::Store),
             _ => self.may_see_line(line),
+        }
+    }
+
+    /// Recording the identification of a line's subscriber: administrators of its brand, and
+    /// agents of its brand at a store that identifies.
+    pub fn may_identify(&self, line: LineAccess) -> Result<(), Denied> {
+        match self {
+            Principal::PlatformAdmin { .. } => Ok(()),
+            Principal::BrandAdmin { brand, .. } => owned(line.brand == *brand),
+            Principal::Agent { brand, stores, .. } => {
+                owned(line.brand == *brand)?;
+                if stores
+                    .iter()
+                    .any(|s| s.capabilities.iter().any(|c| c == IDENTIFIES))
+                {
+                    Ok(())
+                } else {
+                    Err(Denied::Forbidden(
+                        "your store does not identify subscribers",
+                    ))
+                }
+            }
+            Principal::Partner { .. } | Principal::Subscriber { .. } => {
+                self.may_see_line(line)?;
+                Err(Denied::Forbidden("identification is done by staff"))
+            }
         }
     }
 

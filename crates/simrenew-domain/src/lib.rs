@@ -11,6 +11,7 @@ pub mod brand;
 pub mod bundle;
 pub mod catalog;
 pub mod error;
+pub mod identification;
 pub mod identifiers;
 pub mod ids;
 pub mod line;

@@ -2,13 +2,16 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use simrenew_app::identification::Person;
 use simrenew_app::identity::{
     audit_hash, AuditEntry, AuditRecord, IdentityStore, IdentityTx, KeyOwner, NewSession, NewStaff,
     SignInCode, StoredApiKey, StoredSession, GENESIS,
 };
 use simrenew_app::StoreResult;
 use simrenew_domain::access::{AgentStore, Principal, Role, Scope};
+use simrenew_domain::identification::IdentificationMethod;
 use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+use simrenew_domain::line::{Line, LineState};
 use sqlx::Row;
 
 use crate::codec::{self, get, join, words};
@@ -426,6 +429,68 @@ impl IdentityTx for SqlTx {
         .await
         .map_err(map)?;
         Ok(ApiKeyId(id))
+    }
+
+    async fn record_identification(
+        &mut self,
+        line: &Line,
+        person: &Person,
+        method: IdentificationMethod,
+        verifier: &str,
+        document_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<SubscriberId> {
+        let subscriber = match line.subscriber_id {
+            Some(s) => {
+                sqlx::query(
+                    "UPDATE subscribers SET name = $1, email = $2, language = $3 WHERE id = $4",
+                )
+                .bind(&person.name)
+                .bind(person.email.as_deref())
+                .bind(&person.language)
+                .bind(s.0)
+                .execute(self.conn())
+                .await
+                .map_err(map)?;
+                s
+            }
+            None => SubscriberId(
+                sqlx::query_scalar(
+                    "INSERT INTO subscribers (brand_id, name, email, language, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(line.brand_id.0)
+                .bind(&person.name)
+                .bind(person.email.as_deref())
+                .bind(&person.language)
+                .bind(now.as_second())
+                .fetch_one(self.conn())
+                .await
+                .map_err(map)?,
+            ),
+        };
+        sqlx::query(
+            "INSERT INTO identifications (brand_id, subscriber_id, line_id, method, verifier, \
+             verified_at, document_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(line.brand_id.0)
+        .bind(subscriber.0)
+        .bind(line.id.0)
+        .bind(method.as_str())
+        .bind(verifier)
+        .bind(now.as_second())
+        .bind(document_hash)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        sqlx::query("UPDATE lines SET state = $1, subscriber_id = $2 WHERE id = $3")
+            .bind(LineState::Active.as_str())
+            .bind(subscriber.0)
+            .bind(line.id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(subscriber)
     }
 
     async fn revoke_api_key(&mut self, prefix: &str, now: Timestamp) -> StoreResult<bool> {

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use simrenew_http::AppState;
 
-use crate::{admin, demo, import, output, renew, sms, vouchers, wiring};
+use crate::{admin, demo, import, output, payments, renew, sms, vouchers, wiring};
 
 /// Sells and renews prepaid mobile-data plans for physical SIM, eSIM and virtual SIM lines.
 #[derive(Debug, Parser)]
@@ -77,6 +77,11 @@ pub enum Command {
         #[command(subcommand)]
         command: admin::AuditCommand,
     },
+    /// Provider payments (Stripe, PayPal).
+    Payments {
+        #[command(subcommand)]
+        command: payments::PaymentsCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +127,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "SIMRENEW_SMS_BASE_URL is not set: subscribers cannot sign in by code"
                 ),
             }
+            match wiring::document_key()? {
+                Some(key) => app = app.with_document_key(key),
+                None => tracing::warn!(
+                    "SIMRENEW_DOCUMENT_KEY(_FILE) is not set: identifications cannot be recorded"
+                ),
+            }
+            payments::install(&app)?;
             serve(AppState::new(app), listen).await
         }
         Command::Migrate => {
@@ -142,6 +154,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Staff { command } => admin::staff(&url, command).await,
         Command::ApiKeys { command } => admin::api_keys(&url, command).await,
         Command::Audit { command } => admin::audit(&url, command).await,
+        Command::Payments { command } => payments::run(&url, command).await,
     }
 }
 

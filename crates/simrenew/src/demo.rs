@@ -64,7 +64,18 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         key.prefix
     );
     print_how_to_try(&app, listen, &token).await?;
-    let app = app.with_sms(std::sync::Arc::new(crate::sms::DemoLogSms));
+    let document_key = match wiring::document_key()? {
+        Some(key) => key,
+        None => {
+            let mut key = vec![0u8; 32];
+            rand::thread_rng().fill(&mut key[..]);
+            key
+        }
+    };
+    let app = app
+        .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
+        .with_document_key(document_key);
+    crate::payments::install(&app)?;
     cli::serve(AppState::new(app), listen).await
 }
 

@@ -5,6 +5,7 @@ mod cli;
 mod demo;
 mod import;
 mod output;
+mod payments;
 mod renew;
 mod sms;
 mod vouchers;

@@ -45,6 +45,24 @@ pub fn app(db: Db) -> App {
     App::new(Arc::new(db), Arc::new(SystemClock))
 }
 
+/// The secret of the keyed hash of identity document numbers, from `SIMRENEW_DOCUMENT_KEY_FILE`
+/// or `SIMRENEW_DOCUMENT_KEY` (at least 32 bytes); `None` when neither is set.
+pub fn document_key() -> anyhow::Result<Option<Vec<u8>>> {
+    let key = match std::env::var("SIMRENEW_DOCUMENT_KEY_FILE") {
+        Ok(path) => std::fs::read(&path)
+            .with_context(|| format!("reading SIMRENEW_DOCUMENT_KEY_FILE {path}"))?,
+        Err(_) => match std::env::var("SIMRENEW_DOCUMENT_KEY") {
+            Ok(k) => k.into_bytes(),
+            Err(_) => return Ok(None),
+        },
+    };
+    let key: Vec<u8> = key.trim_ascii().to_vec();
+    if key.len() < 32 {
+        anyhow::bail!("the document key must be at least 32 bytes");
+    }
+    Ok(Some(key))
+}
+
 /// A database URL without its password, for messages.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

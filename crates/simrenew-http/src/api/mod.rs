@@ -2,8 +2,10 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod identification;
 pub mod lines;
 pub mod orders;
+pub mod payments;
 pub mod vouchers;
 pub mod webhooks;
 pub mod wire;

@@ -306,6 +306,16 @@ both! {
             assert_eq!(paid, want == 200, "{who:?}: order is {}", order["state"]);
         }
 
+        // Recording an identification (a new line waiting for it for each caller).
+        for who in EVERYONE {
+            let pending = app
+                .line_in_state(LineKind::Esim, 0, None, simrenew_domain::line::LineState::PendingIdentification)
+                .await;
+            let body = json!({"method": "eid", "document_number": "592123456789", "name": "Louise Maes", "language": "fr"});
+            let want = expect(200, &[(OtherBrandAdmin, 404), (AgentWithoutRenewals, 403), (Partner, 404), (OtherPartner, 404)])(who);
+            check(&app, &keys, who, Method::POST, &format!("/api/v1/lines/{pending}/identification"), Some(body), want).await;
+        }
+
         // Redeeming a voucher.
         for who in EVERYONE {
             let (_, codes) = app

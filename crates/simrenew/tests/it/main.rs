@@ -9,6 +9,7 @@ mod catalog;
 mod cli;
 mod concurrency;
 mod idempotency;
+mod identification;
 mod lines;
 mod openapi;
 mod payments;

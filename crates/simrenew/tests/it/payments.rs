@@ -481,3 +481,104 @@ both! {
         assert_eq!(recorded[0].store_code.as_deref(), Some("BXL-01"));
     }
 }
+
+both! {
+    async fn the_api_starts_confirms_and_shows_a_card_payment(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let msisdn = app.line(LineKind::PhysicalSim, 0, Some(days(3))).await;
+        let (status, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-5GB-30D"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{order}");
+        assert_eq!(order["state"], "pending_payment");
+        let id = order["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/orders/{id}/provider-payments");
+
+        // Card data is refused before anything is recorded or sent.
+        let (status, problem) = app
+            .post(&uri, json!({"method": "card", "payment_method_token": "4242 4242 4242 4242"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], "payment_method_token");
+        assert!(!problem.to_string().contains("4242 4242"));
+        let (status, problem) = app.post(&uri, json!({"method": "credit"})).await;
+        assert_eq!((status, problem["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("method")));
+        assert!(app.app.store.provider_payments_of_order(OrderId(id)).await.unwrap().is_empty());
+        assert!(mock.requests().is_empty());
+
+        let (status, payment) = app
+            .post(&uri, json!({"method": "card", "payment_method_token": "pm_card_threeDSecure2Required",
+                "return_url": "https://portal.test.example/return"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payment}");
+        assert_eq!(payment["status"], "requires_action");
+        assert_eq!(payment["order_state"], "pending_payment");
+        assert_eq!(payment["amount"]["amount_cents"], 1000);
+        let next = payment["next_action_url"].as_str().unwrap();
+        let pi = next.rsplit('/').next().unwrap();
+        mock.authenticate(pi);
+        let pid = payment["id"].as_i64().unwrap();
+        let (status, confirmed) = app
+            .post(&format!("/api/v1/payments/{pid}/confirmation"), json!({}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{confirmed}");
+        assert_eq!(confirmed["status"], "captured");
+        assert_eq!(confirmed["order_state"], "syncing");
+        let (status, shown) = app.get(&format!("/api/v1/payments/{pid}")).await;
+        assert_eq!((status, shown["status"].as_str()), (StatusCode::OK, Some("captured")));
+        let (_, o) = app.get(&format!("/api/v1/orders/{id}")).await;
+        assert_eq!(o["state"], "syncing");
+        assert_eq!(o["payment"]["method"], "card");
+        let (status, _) = app.get("/api/v1/payments/999999").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        mock.assert_requests_valid();
+    }
+
+    async fn the_api_records_a_store_payment(app: TestApp) {
+        let msisdn = app.line(LineKind::PhysicalSim, 0, Some(days(3))).await;
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D",
+                "channel": "store"}))
+            .await;
+        let id = order["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/orders/{id}/store-payments");
+        let (status, problem) = app
+            .post(&uri, json!({"method": "card_terminal", "store": "BXL-01",
+                "amount": {"amount_cents": 500, "currency": "EUR"}}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+        assert_eq!(problem["field"], "terminal_ref");
+        let (status, paid) = app
+            .post(&uri, json!({"method": "card_terminal", "store": "BXL-01", "terminal_ref": "T-1",
+                "amount": {"amount_cents": 500, "currency": "EUR"}}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        assert_eq!(paid["state"], "syncing");
+        assert_eq!(paid["payment"]["method"], "card_terminal");
+        assert_eq!(paid["vat"]["amount_cents"], 87);
+    }
+
+    async fn reconciliation_applies_a_capture_nobody_told_us_about_once(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        // The customer authenticates; neither the return nor the webhook ever reaches us.
+        mock.authenticate(payment.provider_ref.as_deref().unwrap());
+        let day_start = app.now().checked_sub(days(1)).unwrap();
+        let day_end = app.now().checked_add(days(1)).unwrap();
+        let report = app.app.reconcile(day_start, day_end).await.unwrap();
+        assert_eq!(report.checked, 1);
+        assert_eq!(report.lines.len(), 1);
+        assert_eq!(report.lines[0].repaired, Some(OrderState::Syncing));
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        // Again: nothing differs, nothing applied twice.
+        let report = app.app.reconcile(day_start, day_end).await.unwrap();
+        assert!(report.lines.is_empty(), "{:?}", report.lines);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        assert_eq!(mock.charges(), 1);
+    }
+}

@@ -143,7 +143,8 @@ impl TestApp {
         let db = Db::connect_with(&url, options).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(start()));
-        let app = App::new(Arc::new(db.clone()), clock.clone());
+        let app = App::new(Arc::new(db.clone()), clock.clone())
+            .with_document_key(b"test document key".to_vec());
         let brand = seed(&db).await;
         let router = simrenew_http::router(AppState::new(app.clone()));
         let admin = app

@@ -1,0 +1,323 @@
+//! Paying an order through a provider (card and Bancontact through Stripe, PayPal), recording
+//! a payment taken at a store (cash, card terminal), and refunds.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use simrenew_app::checkout::{StartPayment, StorePayment};
+use simrenew_domain::access::Principal;
+use simrenew_domain::catalog::Channel;
+use simrenew_domain::ids::{OrderId, ProviderPaymentId};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::order::{Order, PaymentMethod, ProviderPayment};
+use utoipa::ToSchema;
+
+use super::orders::{order_json, OrderJson};
+use super::wire::MoneyJson;
+use crate::error::{ApiError, Problem};
+use crate::extract::{denied, ApiJson, ApiPath, Caller};
+use crate::state::AppState;
+
+/// How the customer wants to pay.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartPaymentJson {
+    /// `card`, `bancontact` or `paypal`.
+    #[schema(example = "card")]
+    pub method: String,
+    /// Where the provider sends the customer back (3-D Secure, the bank, PayPal).
+    #[schema(example = "https://portal.example/orders/42/return")]
+    pub return_url: Option<String>,
+    /// Card and Bancontact: the payment method token Stripe.js made (`pm_...`). Never card
+    /// numbers: this API refuses anything else.
+    #[schema(example = "pm_card_visa")]
+    pub payment_method_token: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProviderPaymentJson {
+    pub id: i64,
+    pub order_id: i64,
+    /// `stripe`, `paypal` or `store`.
+    pub provider: &'static str,
+    pub method: &'static str,
+    /// `created`, `requires_action`, `processing`, `captured`, `failed` or `refunded`.
+    pub status: &'static str,
+    pub amount: MoneyJson,
+    pub refunded: MoneyJson,
+    /// Where to send the customer now (3-D Secure, the bank, the PayPal approval page).
+    pub next_action_url: Option<String>,
+    /// The order's state after this payment: `syncing` once the renewal is applied.
+    pub order_state: &'static str,
+}
+
+async fn payment_json(
+    state: &AppState,
+    p: &ProviderPayment,
+) -> Result<ProviderPaymentJson, ApiError> {
+    let order = state
+        .app
+        .store
+        .order(p.order_id)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    Ok(ProviderPaymentJson {
+        id: p.id.0,
+        order_id: p.order_id.0,
+        provider: p.provider.as_str(),
+        method: p.method.as_str(),
+        status: p.status.as_str(),
+        amount: p.amount.into(),
+        refunded: p.refunded.into(),
+        next_action_url: p.next_action_url.clone(),
+        order_state: order.order.state.as_str(),
+    })
+}
+
+/// The order, if the caller may sell to its line through `channel` (its own channel when
+/// `None`); "not found" for a line the caller may not see.
+async fn sellable_order(
+    state: &AppState,
+    caller: &Principal,
+    id: OrderId,
+    channel: Option<Channel>,
+) -> Result<Order, ApiError> {
+    let not_found = || ApiError::not_found("order").with_field("id");
+    let d = state
+        .app
+        .store
+        .order(id)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(not_found)?;
+    let line = state.app.line(&d.msisdn).await?;
+    let access = super::lines::access(&line.line);
+    caller.may_see_line(access).map_err(|_| not_found())?;
+    caller
+        .may_sell(access, channel.unwrap_or(d.order.channel))
+        .map_err(|e| denied(e, "order"))?;
+    Ok(d.order)
+}
+
+fn method(s: &str, allowed: &[PaymentMethod]) -> Result<PaymentMethod, ApiError> {
+    PaymentMethod::parse(s)
+        .ok()
+        .filter(|m| allowed.contains(m))
+        .ok_or_else(|| {
+            let names: Vec<&str> = allowed.iter().map(PaymentMethod::as_str).collect();
+            ApiError::invalid(
+                "method",
+                format!("method must be one of {}", names.join(", ")),
+            )
+        })
+}
+
+/// Starts paying an order through Stripe (card, Bancontact) or PayPal. The answer says where
+/// to send the customer (`next_action_url`); the renewal is applied once the provider confirms
+/// the money, by `POST /api/v1/payments/{id}/confirmation` or by its webhook, whichever comes
+/// first.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{id}/provider-payments",
+    tag = "payments",
+    params(
+        ("id" = i64, Path, description = "Order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = StartPaymentJson,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 201, body = ProviderPaymentJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn start_payment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<StartPaymentJson>,
+) -> Result<(StatusCode, Json<ProviderPaymentJson>), ApiError> {
+    let method = method(
+        &body.method,
+        &[
+            PaymentMethod::Card,
+            PaymentMethod::Bancontact,
+            PaymentMethod::Paypal,
+        ],
+    )?;
+    let token = body
+        .payment_method_token
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| t.trim().to_owned());
+    if let Some(t) = &token {
+        // A token is an opaque provider reference; anything that looks like a card number is
+        // refused without being logged.
+        if !t.starts_with("pm_") || t.chars().filter(char::is_ascii_digit).count() >= 12 {
+            return Err(ApiError::invalid(
+                "payment_method_token",
+                "give the pm_... token Stripe.js made, never card details",
+            ));
+        }
+    }
+    if matches!(method, PaymentMethod::Card | PaymentMethod::Bancontact) && token.is_none() {
+        return Err(ApiError::invalid(
+            "payment_method_token",
+            "card and Bancontact payments need payment_method_token",
+        ));
+    }
+    let order = sellable_order(&state, &caller, OrderId(id), None).await?;
+    let payment = state
+        .app
+        .start_payment(&StartPayment {
+            order: order.id,
+            method,
+            return_url: body.return_url,
+            payment_method_token: token,
+        })
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(payment_json(&state, &payment).await?),
+    ))
+}
+
+async fn visible_payment(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+) -> Result<ProviderPayment, ApiError> {
+    let payment = state
+        .app
+        .store
+        .provider_payment(ProviderPaymentId(id))
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("payment").with_field("id"))?;
+    sellable_order(state, caller, payment.order_id, None)
+        .await
+        .map_err(|e| match e.status {
+            StatusCode::NOT_FOUND => ApiError::not_found("payment").with_field("id"),
+            _ => e,
+        })?;
+    Ok(payment)
+}
+
+/// A provider payment and its order's state.
+#[utoipa::path(
+    get,
+    path = "/api/v1/payments/{id}",
+    tag = "payments",
+    params(("id" = i64, Path, description = "Payment id")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = ProviderPaymentJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn get_payment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProviderPaymentJson>, ApiError> {
+    let payment = visible_payment(&state, &caller, id).await?;
+    Ok(Json(payment_json(&state, &payment).await?))
+}
+
+/// The customer is back from 3-D Secure, the bank or PayPal: asks the provider to finish the
+/// payment and applies the renewal once the money is captured (once, whatever the webhook
+/// did).
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments/{id}/confirmation",
+    tag = "payments",
+    params(
+        ("id" = i64, Path, description = "Payment id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = ProviderPaymentJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn confirm_payment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ProviderPaymentJson>, ApiError> {
+    let payment = visible_payment(&state, &caller, id).await?;
+    let payment = state.app.confirm_payment(payment.id).await?;
+    Ok(Json(payment_json(&state, &payment).await?))
+}
+
+/// What an agent took at the counter.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StorePaymentJson {
+    /// `cash` or `card_terminal`.
+    #[schema(example = "cash")]
+    pub method: String,
+    /// The store's code.
+    #[schema(example = "BXL-01")]
+    pub store: String,
+    /// The terminal's transaction reference (card terminal only).
+    pub terminal_ref: Option<String>,
+    /// What was taken; must be the order's total.
+    pub amount: MoneyJson,
+}
+
+/// Records a payment taken at a store (cash or the card terminal) and applies the renewal, in
+/// one transaction. An amount other than the order's total is refused and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{id}/store-payments",
+    tag = "payments",
+    params(
+        ("id" = i64, Path, description = "Order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = StorePaymentJson,
+    security(("api_key" = [])),
+    responses(
+        (status = 200, body = OrderJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn store_payment(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<StorePaymentJson>,
+) -> Result<Json<OrderJson>, ApiError> {
+    let method = method(
+        &body.method,
+        &[PaymentMethod::Cash, PaymentMethod::CardTerminal],
+    )?;
+    let currency = Currency::parse(&body.amount.currency)
+        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+    let store = body.store.trim();
+    if store.is_empty() || store.len() > 64 {
+        return Err(ApiError::invalid("store", "give the store's code"));
+    }
+    let order = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
+    let receipt = state
+        .app
+        .record_store_payment(&StorePayment {
+            order: order.id,
+            method,
+            store_code: store.to_owned(),
+            terminal_ref: body
+                .terminal_ref
+                .map(|t| t.trim().to_owned())
+                .filter(|t| !t.is_empty()),
+            amount: Money::new(body.amount.amount_cents, currency),
+        })
+        .await?;
+    Ok(Json(order_json(&receipt)))
+}

@@ -1,0 +1,159 @@
+//! Payment providers from the environment, and `simrenew payments reconcile`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Subcommand;
+use simrenew_app::providers::Providers;
+use simrenew_app::reconcile::Difference;
+use simrenew_app::App;
+use simrenew_domain::order::ProviderName;
+use simrenew_payments::{
+    PaypalConfig, PaypalProvider, RetryPolicy, Secret, StripeConfig, StripeProvider,
+};
+
+use crate::wiring;
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    /// Compare the Stripe and PayPal payments created on one day (UTC) with what each
+    /// provider says; list, per provider, the payments that differ, and apply a captured
+    /// payment whose renewal was never applied (once).
+    Reconcile {
+        /// The day, YYYY-MM-DD (UTC).
+        #[arg(long)]
+        date: jiff::civil::Date,
+    },
+}
+
+/// A variable, or the contents of the file named by `NAME_FILE`.
+fn secret(name: &str) -> anyhow::Result<Option<Secret>> {
+    if let Ok(v) = std::env::var(name) {
+        return Ok(Some(Secret::new(v.trim())).filter(|s| !s.expose().is_empty()));
+    }
+    match std::env::var(format!("{name}_FILE")) {
+        Ok(path) => {
+            let v = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {name}_FILE {path}"))?;
+            Ok(Some(Secret::new(v.trim())).filter(|s| !s.expose().is_empty()))
+        }
+        Err(_) => Ok(None),
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn retry() -> anyhow::Result<RetryPolicy> {
+    let mut policy = RetryPolicy::default();
+    if let Some(ms) = var("SIMRENEW_PROVIDER_TIMEOUT_MS") {
+        policy.timeout = Duration::from_millis(
+            ms.parse()
+                .context("SIMRENEW_PROVIDER_TIMEOUT_MS must be milliseconds")?,
+        );
+    }
+    Ok(policy)
+}
+
+/// The providers configured by `SIMRENEW_STRIPE_*` and `SIMRENEW_PAYPAL_*`; a provider whose
+/// key is not set is not offered.
+pub fn providers_from_env() -> anyhow::Result<Providers> {
+    let mut providers = Providers::default();
+    if let Some(secret_key) = secret("SIMRENEW_STRIPE_SECRET_KEY")? {
+        let webhook_secret = secret("SIMRENEW_STRIPE_WEBHOOK_SECRET")?
+            .context("SIMRENEW_STRIPE_WEBHOOK_SECRET must be set with the Stripe key")?;
+        let config = StripeConfig {
+            api_base: var("SIMRENEW_STRIPE_API_BASE")
+                .unwrap_or_else(|| "https://api.stripe.com".into()),
+            secret_key,
+            webhook_secret,
+            tolerance: simrenew_payments::stripe::DEFAULT_TOLERANCE,
+            retry: retry()?,
+        };
+        tracing::info!(api_base = %config.api_base, "Stripe payments on");
+        providers = providers.with(Arc::new(
+            StripeProvider::new(config).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ));
+    }
+    if let Some(client_secret) = secret("SIMRENEW_PAYPAL_CLIENT_SECRET")? {
+        let config = PaypalConfig {
+            api_base: var("SIMRENEW_PAYPAL_API_BASE")
+                .unwrap_or_else(|| "https://api-m.paypal.com".into()),
+            client_id: var("SIMRENEW_PAYPAL_CLIENT_ID")
+                .context("SIMRENEW_PAYPAL_CLIENT_ID must be set with the PayPal secret")?,
+            client_secret,
+            webhook_id: var("SIMRENEW_PAYPAL_WEBHOOK_ID")
+                .context("SIMRENEW_PAYPAL_WEBHOOK_ID must be set with the PayPal secret")?,
+            retry: retry()?,
+        };
+        tracing::info!(api_base = %config.api_base, "PayPal payments on");
+        providers = providers.with(Arc::new(
+            PaypalProvider::new(config).map_err(|e| anyhow::anyhow!("{e}"))?,
+        ));
+    }
+    Ok(providers)
+}
+
+/// Installs the providers configured in the environment.
+pub fn install(app: &App) -> anyhow::Result<()> {
+    app.install_providers(providers_from_env()?);
+    Ok(())
+}
+
+pub async fn run(url: &str, command: PaymentsCommand) -> anyhow::Result<()> {
+    let PaymentsCommand::Reconcile { date } = command;
+    let app = wiring::app(wiring::open(url).await?);
+    install(&app)?;
+    let from = date
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .context("--date")?
+        .timestamp();
+    let to = date
+        .tomorrow()
+        .context("--date")?
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .context("--date")?
+        .timestamp();
+    let report = app
+        .reconcile(from, to)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{} provider payments created on {date}", report.checked);
+    for provider in [ProviderName::Stripe, ProviderName::Paypal] {
+        let lines: Vec<_> = report.of_provider(provider).collect();
+        println!("{provider}: {} differ", lines.len());
+        for l in lines {
+            let p = &l.payment;
+            let what = match &l.difference {
+                Difference::Status {
+                    theirs,
+                    theirs_amount,
+                } => format!(
+                    "ours {} {}, theirs {theirs} {theirs_amount}",
+                    p.status, p.amount
+                ),
+                Difference::NoReference => {
+                    "no provider reference (answer lost; the webhook or a retry settles it)".into()
+                }
+                Difference::Unreachable(e) => format!("could not ask the provider: {e}"),
+                Difference::CapturedWithoutRenewal { order_state } => format!(
+                    "captured {} but the order is {order_state}: refund or apply by hand",
+                    p.amount
+                ),
+            };
+            let repaired = match l.repaired {
+                Some(state) => format!("; repaired: order now {state}"),
+                None => String::new(),
+            };
+            println!(
+                "  payment {} order {} {}: {what}{repaired}",
+                p.id,
+                p.order_id,
+                p.provider_ref.as_deref().unwrap_or("-")
+            );
+        }
+    }
+    Ok(())
+}
