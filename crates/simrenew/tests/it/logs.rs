@@ -49,7 +49,6 @@ async fn sms_gateway() -> (String, Sent) {
 struct Server {
     child: Child,
     base: String,
-    log: std::path::PathBuf,
 }
 
 impl Drop for Server {
@@ -82,11 +81,19 @@ async fn start(app: &TestApp, sms: &str, dir: &std::path::Path) -> Server {
         .stderr(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    };
     let client = reqwest::Client::new();
     for _ in 0..200 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok() {
-            return Server { child, base, log };
+        if client
+            .get(format!("{}/healthz", server.base))
+            .send()
+            .await
+            .is_ok()
+        {
+            return server;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
