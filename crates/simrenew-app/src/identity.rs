@@ -103,6 +103,11 @@ pub trait IdentityStore {
     /// Every audit entry in chain and sequence order, and each chain's recorded head.
     async fn audit_log(&self) -> StoreResult<(Vec<AuditRecord>, Vec<(String, i64, String)>)>;
 
+    /// The brand a subscriber belongs to.
+    async fn subscriber_brand(&self, id: SubscriberId) -> StoreResult<Option<BrandId>>;
+    /// Everything kept about a subscriber, as a JSON document (GDPR access).
+    async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>>;
+
     /// The subscriber owning the line with this number.
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
     async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
@@ -174,6 +179,8 @@ pub trait IdentityTx {
     ) -> StoreResult<ApiKeyId>;
     /// Revokes the key with this prefix; false when there is none, or it was revoked already.
     async fn revoke_api_key(&mut self, prefix: &str, now: Timestamp) -> StoreResult<bool>;
+    /// Replaces a subscriber's personal data and ends their sessions; false when unknown.
+    async fn erase_subscriber(&mut self, id: SubscriberId, now: Timestamp) -> StoreResult<bool>;
     /// Records an identification: the line's subscriber (created from `person` when the line
     /// has none), the method, verifier and document hash; the line becomes active.
     async fn record_identification(
@@ -351,6 +358,55 @@ impl App {
         let created = self.create_api_key(actor, &old.name, &old.owner).await?;
         self.revoke_api_key(actor, prefix).await?;
         Ok(created)
+    }
+
+    /// Everything kept about a subscriber, as JSON (GDPR right of access); recorded in the
+    /// audit log.
+    pub async fn export_subscriber(&self, actor: &str, id: SubscriberId) -> AppResult<String> {
+        let export = self
+            .store
+            .subscriber_export(id)
+            .await?
+            .ok_or(AppError::not_found("subscriber", "id"))?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: actor.into(),
+                action: "subscriber.export".into(),
+                subject: format!("subscriber:{id}"),
+                details: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(export)
+    }
+
+    /// Erases a subscriber's personal data (GDPR right to erasure) while keeping, under the
+    /// pseudonymous id, the orders, payments and ledger entries that billing law requires.
+    pub async fn erase_subscriber(&self, actor: &str, id: SubscriberId) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        if !tx.erase_subscriber(id, now).await? {
+            return Err(AppError::not_found("subscriber", "id"));
+        }
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: actor.into(),
+                action: "subscriber.erase".into(),
+                subject: format!("subscriber:{id}"),
+                details: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.line_cache.invalidate_all();
+        Ok(())
     }
 
     /// Checks every chain of the audit log: each entry's hash, its link to the previous one,

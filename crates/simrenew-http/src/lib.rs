@@ -47,6 +47,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::lines::list_lines))
         .routes(routes!(api::lines::get_line))
         .routes(routes!(api::identification::identify))
+        .routes(routes!(api::subscribers::export))
+        .routes(routes!(api::subscribers::erase))
         .routes(routes!(api::orders::create_quote))
         .routes(routes!(api::orders::create_order))
         .routes(routes!(api::orders::get_order))

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use serde_json::json;
 use simrenew_app::identification::Person;
 use simrenew_app::identity::{
     audit_hash, AuditEntry, AuditRecord, IdentityStore, IdentityTx, KeyOwner, NewSession, NewStaff,
@@ -136,6 +137,108 @@ impl IdentityStore for Db {
             .map(|r| Ok((get(r, "chain")?, get(r, "seq")?, get(r, "hash")?)))
             .collect::<StoreResult<Vec<_>>>()?;
         Ok((records, heads))
+    }
+
+    async fn subscriber_brand(&self, id: SubscriberId) -> StoreResult<Option<BrandId>> {
+        let b: Option<i64> = sqlx::query_scalar("SELECT brand_id FROM subscribers WHERE id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(b.map(BrandId))
+    }
+
+    async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>> {
+        let Some(s) = sqlx::query(
+            "SELECT id, brand_id, name, email, language, created_at, erased_at FROM subscribers \
+             WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?
+        else {
+            return Ok(None);
+        };
+        let rows = |sql: &'static str| {
+            let pool = self.pool.clone();
+            async move {
+                sqlx::query(sql)
+                    .bind(id.0)
+                    .fetch_all(&pool)
+                    .await
+                    .map_err(map)
+            }
+        };
+        let lines = rows(
+            "SELECT msisdn, kind, iccid, eid, state, expires_at, credit_cents, currency \
+             FROM lines WHERE subscriber_id = $1 ORDER BY id",
+        )
+        .await?;
+        let orders = rows(
+            "SELECT o.id, l.msisdn, o.channel, o.state, o.total_cents, o.vat_cents, o.currency, \
+             o.quote, o.created_at, o.paid_at FROM orders o JOIN lines l ON l.id = o.line_id \
+             WHERE l.subscriber_id = $1 ORDER BY o.id",
+        )
+        .await?;
+        let ledger = rows(
+            "SELECT e.created_at, l.msisdn, e.amount_cents, e.balance_after_cents, e.currency, \
+             e.reason FROM ledger_entries e JOIN lines l ON l.id = e.line_id \
+             WHERE l.subscriber_id = $1 ORDER BY e.id",
+        )
+        .await?;
+        let identifications = rows(
+            "SELECT method, verifier, verified_at FROM identifications \
+             WHERE subscriber_id = $1 ORDER BY id",
+        )
+        .await?;
+        let export = json!({
+            "subscriber": {
+                "id": get::<i64>(&s, "id")?,
+                "name": get::<String>(&s, "name")?,
+                "email": get::<Option<String>>(&s, "email")?,
+                "language": get::<String>(&s, "language")?,
+                "created_at": get::<i64>(&s, "created_at")?,
+                "erased_at": get::<Option<i64>>(&s, "erased_at")?,
+            },
+            "lines": lines.iter().map(|r| Ok(json!({
+                "msisdn": get::<String>(r, "msisdn")?,
+                "kind": get::<String>(r, "kind")?,
+                "iccid": get::<Option<String>>(r, "iccid")?,
+                "eid": get::<Option<String>>(r, "eid")?,
+                "state": get::<String>(r, "state")?,
+                "expires_at": get::<Option<i64>>(r, "expires_at")?,
+                "credit_cents": get::<i64>(r, "credit_cents")?,
+                "currency": get::<String>(r, "currency")?,
+            }))).collect::<StoreResult<Vec<_>>>()?,
+            "orders": orders.iter().map(|r| Ok(json!({
+                "id": get::<i64>(r, "id")?,
+                "msisdn": get::<String>(r, "msisdn")?,
+                "channel": get::<String>(r, "channel")?,
+                "state": get::<String>(r, "state")?,
+                "total_cents": get::<i64>(r, "total_cents")?,
+                "vat_cents": get::<i64>(r, "vat_cents")?,
+                "currency": get::<String>(r, "currency")?,
+                "lines": serde_json::from_str::<serde_json::Value>(&get::<String>(r, "quote")?)
+                    .map_err(|e| corrupt("quote", e))?["lines"].clone(),
+                "created_at": get::<i64>(r, "created_at")?,
+                "paid_at": get::<Option<i64>>(r, "paid_at")?,
+            }))).collect::<StoreResult<Vec<_>>>()?,
+            "ledger": ledger.iter().map(|r| Ok(json!({
+                "at": get::<i64>(r, "created_at")?,
+                "msisdn": get::<String>(r, "msisdn")?,
+                "amount_cents": get::<i64>(r, "amount_cents")?,
+                "balance_after_cents": get::<i64>(r, "balance_after_cents")?,
+                "currency": get::<String>(r, "currency")?,
+                "reason": get::<String>(r, "reason")?,
+            }))).collect::<StoreResult<Vec<_>>>()?,
+            "identifications": identifications.iter().map(|r| Ok(json!({
+                "method": get::<String>(r, "method")?,
+                "verifier": get::<String>(r, "verifier")?,
+                "verified_at": get::<i64>(r, "verified_at")?,
+            }))).collect::<StoreResult<Vec<_>>>()?,
+        });
+        Ok(Some(export.to_string()))
     }
 
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {
@@ -429,6 +532,37 @@ impl IdentityTx for SqlTx {
         .await
         .map_err(map)?;
         Ok(ApiKeyId(id))
+    }
+
+    async fn erase_subscriber(&mut self, id: SubscriberId, now: Timestamp) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE subscribers SET name = $1, email = NULL, erased_at = $2 WHERE id = $3",
+        )
+        .bind(format!("erased subscriber {id}"))
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        if n == 0 {
+            return Ok(false);
+        }
+        // The identification record stays (who verified, how, when); the document hash goes.
+        sqlx::query("UPDATE identifications SET document_hash = 'erased' WHERE subscriber_id = $1")
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE subscriber_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(true)
     }
 
     async fn record_identification(

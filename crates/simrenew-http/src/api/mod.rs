@@ -6,6 +6,7 @@ pub mod identification;
 pub mod lines;
 pub mod orders;
 pub mod payments;
+pub mod subscribers;
 pub mod vouchers;
 pub mod webhooks;
 pub mod wire;

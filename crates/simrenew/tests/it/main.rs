@@ -8,6 +8,7 @@ mod audit;
 mod catalog;
 mod cli;
 mod concurrency;
+mod gdpr;
 mod idempotency;
 mod identification;
 mod lines;
