@@ -16,6 +16,7 @@ mod logs;
 mod openapi;
 mod payment_crash;
 mod payments;
+mod prism;
 mod provider_mock;
 mod renewals;
 mod signin;
