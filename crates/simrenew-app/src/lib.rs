@@ -21,6 +21,7 @@ pub mod providers;
 pub mod reconcile;
 pub mod renewal;
 pub mod signin;
+pub mod staff_auth;
 pub mod vouchers;
 
 pub use clock::{Clock, ManualClock};

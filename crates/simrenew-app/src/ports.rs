@@ -161,7 +161,12 @@ pub enum IdempotencyBegin {
 /// Reads outside a transaction, and the way into one.
 #[async_trait]
 pub trait Store:
-    crate::identity::IdentityStore + crate::providers::PaymentReads + Send + Sync + 'static
+    crate::identity::IdentityStore
+    + crate::staff_auth::StaffAuthStore
+    + crate::providers::PaymentReads
+    + Send
+    + Sync
+    + 'static
 {
     /// Starts a write transaction.
     async fn begin(&self) -> StoreResult<Box<dyn Tx>>;

@@ -158,6 +158,9 @@ impl App {
 
     /// The principal of a live session; a session idle too long or past its end is over.
     pub async fn session(&self, token: &str) -> AppResult<Option<SessionAuth>> {
+        if token.starts_with(crate::staff_auth::STAFF_TOKEN_PREFIX) {
+            return self.staff_session(token).await;
+        }
         let now = self.now();
         let hash = sha256_hex(token);
         let Some(s) = self.store.session(&hash).await? else {
@@ -183,10 +186,21 @@ impl App {
 
     /// Ends one session.
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
+        if token.starts_with(crate::staff_auth::STAFF_TOKEN_PREFIX) {
+            return self.end_staff_sessions(Some(token), None).await;
+        }
         Ok(self
             .store
             .revoke_session(&sha256_hex(token), self.now())
             .await?)
+    }
+
+    /// Ends every session of a member of staff.
+    pub async fn staff_sign_out_everywhere(
+        &self,
+        staff: simrenew_domain::ids::StaffId,
+    ) -> AppResult<()> {
+        self.end_staff_sessions(None, Some(staff)).await
     }
 
     /// Ends every session of the subscriber.

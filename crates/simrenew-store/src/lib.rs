@@ -19,6 +19,7 @@ mod error;
 mod identity;
 mod payments;
 mod reads;
+mod staff_auth;
 mod tx;
 
 pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};

@@ -28,6 +28,17 @@ pub enum StaffCommand {
         #[arg(long = "store")]
         stores: Vec<String>,
     },
+    /// Set a member of staff's password, read from standard input (at least 12 characters).
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Enrol a member of staff in two-factor sign-in: prints the authenticator QR code and
+    /// ten single-use recovery codes, once.
+    EnrollTotp {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,18 +70,60 @@ pub enum AuditCommand {
     Verify,
 }
 
+/// An application error naming the flag at fault.
+fn flag_err(e: simrenew_app::AppError) -> String {
+    match e {
+        simrenew_app::AppError::NotFound { what, .. } => format!("--email: no {what} with it"),
+        simrenew_app::AppError::Conflict {
+            field: Some(f),
+            message,
+        } => format!("--{f}: {message}"),
+        other => other.to_string(),
+    }
+}
+
 fn app_err(e: simrenew_app::AppError) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
 pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
-    let StaffCommand::Create {
-        email,
-        name,
-        role,
-        brand,
-        stores,
-    } = command;
+    let (email, name, role, brand, stores) = match command {
+        StaffCommand::Create {
+            email,
+            name,
+            role,
+            brand,
+            stores,
+        } => (email, name, role, brand, stores),
+        StaffCommand::SetPassword { email } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let app = wiring::app(wiring::open(url).await?);
+            app.set_staff_password(ACTOR, &email.trim().to_ascii_lowercase(), password)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", flag_err(e)))?;
+            println!("password set for {email}");
+            return Ok(());
+        }
+        StaffCommand::EnrollTotp { email } => {
+            let app = wiring::app(wiring::open(url).await?);
+            let enrolment = app
+                .enroll_staff_totp(ACTOR, &email.trim().to_ascii_lowercase())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", flag_err(e)))?;
+            let qr = qrcode::QrCode::new(enrolment.url.as_bytes())?
+                .render::<qrcode::render::unicode::Dense1x2>()
+                .quiet_zone(true)
+                .build();
+            println!("{qr}\n{}\n", enrolment.url);
+            println!("recovery codes (each works once; keep them offline):");
+            for c in &enrolment.recovery_codes {
+                println!("  {c}");
+            }
+            return Ok(());
+        }
+    };
     let db = wiring::open(url).await?;
     let app = wiring::app(db.clone());
     let role = Role::parse(&role).map_err(|e| anyhow::anyhow!("--role: {}", e.reason))?;

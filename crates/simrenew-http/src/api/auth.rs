@@ -8,6 +8,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use simrenew_app::staff_auth::{staff_of, SecondFactor};
 use simrenew_domain::access::Principal;
 use simrenew_domain::identifiers::Msisdn;
 use utoipa::ToSchema;
@@ -115,6 +116,60 @@ pub async fn sign_in(
         return Err(ApiError::invalid("code", "the code is 6 digits"));
     }
     let grant = state.app.sign_in_with_code(&phone, &body.code).await?;
+    session_response(&state, grant)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSignInJson {
+    pub email: String,
+    pub password: String,
+    /// The 6-digit code of the authenticator app...
+    pub totp_code: Option<String>,
+    /// ...or one of the single-use recovery codes given at enrolment.
+    pub recovery_code: Option<String>,
+}
+
+/// Signs a member of staff in: password and TOTP code (or a recovery code). Sets the session
+/// cookie like subscriber sign-in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/staff-sessions",
+    tag = "auth",
+    request_body = StaffSignInJson,
+    responses(
+        (status = 201, body = SessionJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn staff_sign_in(
+    State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<StaffSignInJson>,
+) -> Result<Response, ApiError> {
+    let second = match (body.totp_code, body.recovery_code) {
+        (Some(code), None) => SecondFactor::Totp(code),
+        (None, Some(code)) => SecondFactor::RecoveryCode(code),
+        _ => {
+            return Err(ApiError::invalid(
+                "totp_code",
+                "give totp_code, or recovery_code if you have lost your authenticator",
+            ))
+        }
+    };
+    let email = body.email.trim().to_ascii_lowercase();
+    let grant = state
+        .app
+        .staff_sign_in(&email, &body.password, &second, &client)
+        .await?;
+    session_response(&state, grant)
+}
+
+fn session_response(
+    state: &AppState,
+    grant: simrenew_app::signin::SessionGrant,
+) -> Result<Response, ApiError> {
     let max_age = grant.expires_at.as_second() - state.app.now().as_second();
     let cookie = format!(
         "{SESSION_COOKIE}={}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age={max_age}",
@@ -179,14 +234,19 @@ pub async fn sign_out_everywhere(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> Result<Response, ApiError> {
-    let Principal::Subscriber { subscriber } = caller else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            "only a subscriber's sessions can be ended here",
-        ));
-    };
-    state.app.sign_out_everywhere(subscriber).await?;
+    match (&caller, staff_of(&caller)) {
+        (Principal::Subscriber { subscriber }, _) => {
+            state.app.sign_out_everywhere(*subscriber).await?;
+        }
+        (_, Some(staff)) => state.app.staff_sign_out_everywhere(staff).await?,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "Forbidden",
+                "partner keys have no sessions; revoke the key instead",
+            ))
+        }
+    }
     Ok((StatusCode::NO_CONTENT, [clear_cookie()]).into_response())
 }

@@ -21,4 +21,5 @@ mod provider_mock;
 mod renewals;
 mod signin;
 mod spec_check;
+mod staff_signin;
 mod vouchers;

@@ -1,0 +1,174 @@
+//! Staff sign-in: password, and TOTP or a recovery code.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use serde_json::{json, Value};
+use simrenew_app::identity::NewStaff;
+use simrenew_domain::access::Role;
+use simrenew_domain::catalog::LineKind;
+use totp_rs::{Algorithm, Secret, TOTP};
+
+use crate::support::{both, days, TestApp};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+async fn enrolled_agent(app: &TestApp) -> (TOTP, Vec<String>) {
+    app.app
+        .create_staff(
+            "test",
+            &NewStaff {
+                email: "agent@test.example".into(),
+                name: "Agent".into(),
+                role: Role::Agent,
+                brand: Some(app.brand.id),
+                stores: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    let short = app
+        .app
+        .set_staff_password("test", "agent@test.example", "short")
+        .await;
+    assert!(short.is_err());
+    app.app
+        .set_staff_password("test", "agent@test.example", PASSWORD)
+        .await
+        .unwrap();
+    let enrolment = app
+        .app
+        .enroll_staff_totp("test", "agent@test.example")
+        .await
+        .unwrap();
+    let secret = enrolment
+        .url
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap()
+        .to_owned();
+    let totp = TOTP::new(
+        Algorithm::SHA1,
+        6,
+        1,
+        30,
+        Secret::Encoded(secret).to_bytes().unwrap(),
+        Some("simrenew".into()),
+        "agent@test.example".into(),
+    )
+    .unwrap();
+    assert_eq!(enrolment.recovery_codes.len(), 10);
+    (totp, enrolment.recovery_codes)
+}
+
+async fn sign_in(app: &TestApp, body: Value) -> (StatusCode, Value, Option<String>) {
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/staff-sessions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let (status, body, headers) = app.send(req).await;
+    let cookie = headers
+        .get(header::SET_COOKIE)
+        .map(|c| c.to_str().unwrap().split(';').next().unwrap().to_owned());
+    (status, body, cookie)
+}
+
+both! {
+    async fn staff_sign_in_needs_password_and_second_factor(app: TestApp) {
+        let (totp, recovery) = enrolled_agent(&app).await;
+        let now = app.now().as_second() as u64;
+        let code = totp.generate(now);
+        let body = |password: &str, second: Value| {
+            let mut b = json!({"email": "Agent@Test.example", "password": password});
+            for (k, v) in second.as_object().unwrap() {
+                b[k] = v.clone();
+            }
+            b
+        };
+
+        let (status, problem, _) = sign_in(&app, body("wrong password!!", json!({"totp_code": code}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{problem}");
+        let (status, problem, _) = sign_in(&app, body(PASSWORD, json!({}))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(problem["field"], "totp_code");
+        let wrong = if code == "000000" { "111111" } else { "000000" };
+        let (status, problem, _) = sign_in(&app, body(PASSWORD, json!({"totp_code": wrong}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(problem["field"], "totp_code");
+        // A code from two windows ago is refused (one step of clock skew is allowed).
+        let old = totp.generate(now - 90);
+        if old != code && old != totp.generate(now - 30) {
+            let (status, _, _) = sign_in(&app, body(PASSWORD, json!({"totp_code": old}))).await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+        }
+
+        let (status, session, cookie) = sign_in(&app, body(PASSWORD, json!({"totp_code": code}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{session}");
+        let cookie = cookie.unwrap();
+        assert!(cookie.starts_with("simrenew_session=st_"));
+        let line = app.line(LineKind::Esim, 0, Some(days(3))).await;
+        let get = |uri: String| {
+            Request::builder()
+                .uri(uri)
+                .header(header::COOKIE, cookie.clone())
+                .body(Body::empty())
+                .unwrap()
+        };
+        let (status, _, _) = app.send(get(format!("/api/v1/lines/{line}"))).await;
+        assert_eq!(status, StatusCode::OK);
+        // An agent looks lines up; listing them is not theirs.
+        let (status, _, _) = app.send(get("/api/v1/lines".into())).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // A recovery code works once.
+        let (status, _, _) = sign_in(&app, body(PASSWORD, json!({"recovery_code": recovery[0]}))).await;
+        assert_eq!(status, StatusCode::CREATED);
+        let (status, _, _) = sign_in(&app, body(PASSWORD, json!({"recovery_code": recovery[0]}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+
+        // Five failures for one address lock it for a while.
+        for _ in 0..3 {
+            sign_in(&app, body("wrong password!!", json!({"totp_code": code}))).await;
+        }
+        let (status, _, _) = sign_in(&app, body(PASSWORD, json!({"totp_code": code}))).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(app.app.verify_audit().await.unwrap().problems.is_empty());
+    }
+
+    async fn staff_without_two_factor_cannot_sign_in(app: TestApp) {
+        app.app
+            .create_staff(
+                "test",
+                &NewStaff {
+                    email: "new@test.example".into(),
+                    name: "New".into(),
+                    role: Role::BrandAdmin,
+                    brand: Some(app.brand.id),
+                    stores: vec![],
+                },
+            )
+            .await
+            .unwrap();
+        app.app.set_staff_password("test", "new@test.example", PASSWORD).await.unwrap();
+        let (status, problem, cookie) = sign_in(
+            &app,
+            json!({"email": "new@test.example", "password": PASSWORD, "totp_code": "123456"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert!(problem["detail"].as_str().unwrap().contains("enrol"), "{problem}");
+        assert!(cookie.is_none());
+        // Unknown addresses are refused like a wrong password.
+        let (status, problem, _) = sign_in(
+            &app,
+            json!({"email": "nobody@test.example", "password": PASSWORD, "totp_code": "123456"}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(problem["field"], "password");
+    }
+}
