@@ -19,6 +19,7 @@ pub mod payment;
 pub mod ports;
 pub mod providers;
 pub mod reconcile;
+pub mod refunds;
 pub mod renewal;
 pub mod signin;
 pub mod staff_auth;

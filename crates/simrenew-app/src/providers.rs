@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_domain::ids::{BrandId, OrderId, ProviderPaymentId};
+use simrenew_domain::bundle::Bundle;
+use simrenew_domain::ids::{BrandId, BundleId, LineId, OrderId, ProviderPaymentId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
@@ -230,7 +231,54 @@ pub trait PaymentTx: Send {
         provider_ref: Option<&str>,
         status: &str,
     ) -> StoreResult<()>;
-    async fn add_refunded(&mut self, payment: ProviderPaymentId, amount: Money) -> StoreResult<()>;
+    /// Adds `amount` (negative to release) to what is refunded of the payment, and sets its
+    /// status.
+    async fn add_refunded(
+        &mut self,
+        payment: ProviderPaymentId,
+        amount: Money,
+        status: ProviderPaymentStatus,
+    ) -> StoreResult<()>;
+    /// A pending refund of this payment and amount (a retry after the provider did not
+    /// answer): its id and idempotency key.
+    async fn pending_refund(
+        &mut self,
+        payment: ProviderPaymentId,
+        amount: Money,
+    ) -> StoreResult<Option<(i64, String)>>;
+    /// The line's bundles not ended at `now`, in start order.
+    async fn line_bundles(&mut self, line: LineId, now: Timestamp) -> StoreResult<Vec<Bundle>>;
+    /// Moves a bundle to a new window, or deletes it (`None`).
+    async fn reshape_bundle(
+        &mut self,
+        id: BundleId,
+        window: Option<(Timestamp, Timestamp)>,
+    ) -> StoreResult<()>;
+    async fn set_line_expiry(
+        &mut self,
+        line: LineId,
+        expires_at: Option<Timestamp>,
+        grace_until: Option<Timestamp>,
+    ) -> StoreResult<()>;
+    /// A payment row (negative for a refund) beside the order's settlement, so that an
+    /// order's payments add up to what was kept.
+    async fn insert_payment_row(
+        &mut self,
+        brand: BrandId,
+        order: OrderId,
+        line: LineId,
+        method: PaymentMethod,
+        amount: Money,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn insert_outbox(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        topic: &str,
+        payload: &str,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }
 
 /// The payment reads outside a transaction (a supertrait of [`crate::ports::Store`]).

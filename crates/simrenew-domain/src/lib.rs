@@ -19,6 +19,7 @@ pub mod money;
 pub mod order;
 pub mod promotion;
 pub mod quote;
+pub mod refund;
 pub mod time;
 pub mod voucher;
 

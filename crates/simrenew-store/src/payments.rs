@@ -6,14 +6,15 @@ use simrenew_app::providers::{
     NewProviderPayment, NewRefund, PaymentReads, PaymentTx, ProviderPaymentUpdate,
 };
 use simrenew_app::StoreResult;
-use simrenew_domain::ids::{BrandId, OrderId, ProviderPaymentId};
+use simrenew_domain::bundle::Bundle;
+use simrenew_domain::ids::{BrandId, BundleId, LineId, OrderId, ProviderPaymentId};
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
 };
 use sqlx::any::AnyRow;
 
-use crate::codec::{get, ts};
+use crate::codec::{self, get, ts, BUNDLE_COLUMNS};
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::Db;
@@ -211,12 +212,133 @@ impl PaymentTx for SqlTx {
         Ok(())
     }
 
-    async fn add_refunded(&mut self, payment: ProviderPaymentId, amount: Money) -> StoreResult<()> {
+    async fn add_refunded(
+        &mut self,
+        payment: ProviderPaymentId,
+        amount: Money,
+        status: ProviderPaymentStatus,
+    ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE provider_payments SET refunded_cents = refunded_cents + $1 WHERE id = $2",
+            "UPDATE provider_payments SET refunded_cents = refunded_cents + $1, status = $2 \
+             WHERE id = $3",
         )
         .bind(amount.cents)
+        .bind(status.as_str())
         .bind(payment.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn pending_refund(
+        &mut self,
+        payment: ProviderPaymentId,
+        amount: Money,
+    ) -> StoreResult<Option<(i64, String)>> {
+        let row = sqlx::query(
+            "SELECT id, idempotency_key FROM refunds WHERE provider_payment_id = $1 \
+             AND amount_cents = $2 AND status = 'pending' ORDER BY id LIMIT 1",
+        )
+        .bind(payment.0)
+        .bind(amount.cents)
+        .fetch_optional(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        row.map(|r| Ok((get(&r, "id")?, get(&r, "idempotency_key")?)))
+            .transpose()
+    }
+
+    async fn line_bundles(&mut self, line: LineId, now: Timestamp) -> StoreResult<Vec<Bundle>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {BUNDLE_COLUMNS} FROM bundles WHERE line_id = $1 AND ends_at > $2 \
+             ORDER BY starts_at, id"
+        ))
+        .bind(line.0)
+        .bind(now.as_second())
+        .fetch_all(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        rows.iter().map(codec::bundle).collect()
+    }
+
+    async fn reshape_bundle(
+        &mut self,
+        id: BundleId,
+        window: Option<(Timestamp, Timestamp)>,
+    ) -> StoreResult<()> {
+        let q = match window {
+            Some((starts_at, ends_at)) => {
+                sqlx::query("UPDATE bundles SET starts_at = $1, ends_at = $2 WHERE id = $3")
+                    .bind(starts_at.as_second())
+                    .bind(ends_at.as_second())
+                    .bind(id.0)
+            }
+            None => sqlx::query("DELETE FROM bundles WHERE id = $1").bind(id.0),
+        };
+        q.execute(&mut *self.tx).await.map_err(map)?;
+        Ok(())
+    }
+
+    async fn set_line_expiry(
+        &mut self,
+        line: LineId,
+        expires_at: Option<Timestamp>,
+        grace_until: Option<Timestamp>,
+    ) -> StoreResult<()> {
+        sqlx::query("UPDATE lines SET expires_at = $1, grace_until = $2 WHERE id = $3")
+            .bind(expires_at.map(|t| t.as_second()))
+            .bind(grace_until.map(|t| t.as_second()))
+            .bind(line.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_payment_row(
+        &mut self,
+        brand: BrandId,
+        order: OrderId,
+        line: LineId,
+        method: PaymentMethod,
+        amount: Money,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(brand.0)
+        .bind(order.0)
+        .bind(line.0)
+        .bind(method.as_str())
+        .bind(amount.cents)
+        .bind(amount.currency.as_str())
+        .bind(now.as_second())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_outbox(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        topic: &str,
+        payload: &str,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(topic)
+        .bind(payload)
+        .bind(now.as_second())
         .execute(&mut *self.tx)
         .await
         .map_err(map)?;

@@ -321,3 +321,91 @@ pub async fn store_payment(
         .await?;
     Ok(Json(order_json(&receipt)))
 }
+
+/// A refund to make, by an admin.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequestJson {
+    /// Up to what is left to refund of the payment.
+    pub amount: MoneyJson,
+    #[schema(example = "customer moved abroad")]
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefundJson {
+    pub id: i64,
+    pub amount: MoneyJson,
+    /// What is refunded of the payment in all.
+    pub refunded: MoneyJson,
+    /// `captured` (partly refunded) or `refunded`.
+    pub payment_status: &'static str,
+    /// The line's expiry after its time was shortened.
+    pub expires_at: Option<String>,
+}
+
+/// Refunds all or part of a captured payment (admins only). The provider refund carries its
+/// own idempotency key, so repeating a refund whose answer was lost does not refund twice;
+/// the line loses the refunded share of the order's time, never time already used.
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments/{id}/refunds",
+    tag = "payments",
+    params(
+        ("id" = i64, Path, description = "Payment id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = RefundRequestJson,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = RefundJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refund(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RefundRequestJson>,
+) -> Result<(StatusCode, Json<RefundJson>), ApiError> {
+    let payment = visible_payment(&state, &caller, id).await?;
+    caller
+        .may_administer(Some(payment.brand_id))
+        .map_err(|e| denied(e, "payment"))?;
+    let currency = Currency::parse(&body.amount.currency)
+        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.len() > 500 {
+        return Err(ApiError::invalid(
+            "reason",
+            "say why, in up to 500 characters",
+        ));
+    }
+    let done = state
+        .app
+        .refund_payment(
+            payment.id,
+            Money::new(body.amount.amount_cents, currency),
+            reason,
+        )
+        .await?;
+    let d = state
+        .app
+        .store
+        .order(payment.order_id)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("order"))?;
+    let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(RefundJson {
+            id: done.refund_id,
+            amount: done.amount.into(),
+            refunded: done.refunded.into(),
+            payment_status: done.payment_status.as_str(),
+            expires_at: done.expires_at.map(|t| super::wire::rfc3339(t, &tz)),
+        }),
+    ))
+}

@@ -582,3 +582,122 @@ both! {
         assert_eq!(mock.charges(), 1);
     }
 }
+
+async fn line_json(app: &TestApp, msisdn: &str) -> Value {
+    app.get(&format!("/api/v1/lines/{msisdn}")).await.1
+}
+
+both! {
+    async fn a_full_refund_removes_the_order_time_and_moves_what_was_queued_after(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let msisdn = app.line(LineKind::Esim, 1_000, Some(days(10))).await.to_string();
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D"}))
+            .await;
+        let order = OrderId(order["id"].as_i64().unwrap());
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        // Another renewal, from credit, queued behind the card one.
+        let (status, later) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "payment": {"method": "credit"}}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{later}");
+        assert_eq!(line_json(&app, &msisdn).await["expires_at"], "2027-03-26T10:00:00+01:00");
+
+        let uri = format!("/api/v1/payments/{}/refunds", payment.id);
+        let (status, refund) = app
+            .post(&uri, json!({"amount": {"amount_cents": 1000, "currency": "EUR"},
+                "reason": "bought twice"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{refund}");
+        assert_eq!(refund["payment_status"], "refunded");
+        assert_eq!(refund["refunded"]["amount_cents"], 1000);
+        assert_eq!(refund["expires_at"], "2027-02-24T10:00:00+01:00");
+        let line = line_json(&app, &msisdn).await;
+        assert_eq!(line["expires_at"], "2027-02-24T10:00:00+01:00");
+        let bundles = line["bundles"].as_array().unwrap();
+        assert_eq!(bundles.len(), 2, "{line}");
+        assert_eq!(bundles[1]["starts_at"], "2027-01-25T10:00:00+01:00");
+        // The refunded order keeps no time, and its payments add up to nothing kept.
+        let d = app.app.store.order(order).await.unwrap().unwrap();
+        assert!(d.bundles.is_empty());
+        assert_eq!(d.payments.iter().map(|p| p.amount.cents).sum::<i64>(), 0);
+        let outbox = app.db.pending_outbox(10).await.unwrap();
+        assert!(outbox.iter().any(|(topic, _)| topic == "bundles_changed"), "{outbox:?}");
+        // Nothing left to refund: refused, and the provider is not asked again.
+        let (status, _) = app
+            .post(&uri, json!({"amount": {"amount_cents": 1, "currency": "EUR"}, "reason": "again"}))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(mock.refunds().len(), 1);
+        let refund_call = mock.requests().into_iter().find(|r| r.path == "/v1/refunds").unwrap();
+        assert!(refund_call.idempotency_key.unwrap().starts_with("simrenew-refund-"));
+        mock.assert_requests_valid();
+    }
+
+    async fn partial_paypal_refunds_shorten_the_bundle_and_never_exceed_the_payment(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        mock.approve(payment.provider_ref.as_deref().unwrap());
+        app.app.confirm_payment(payment.id).await.unwrap();
+        let bundle = app.app.store.order(order).await.unwrap().unwrap().bundles[0].clone();
+        let half = app.app.refund_payment(payment.id, Money::eur(500), "half").await.unwrap();
+        assert_eq!(half.payment_status, ProviderPaymentStatus::Captured);
+        let shortened = app.app.store.order(order).await.unwrap().unwrap().bundles[0].clone();
+        assert_eq!(shortened.starts_at, bundle.starts_at);
+        assert_eq!(bundle.ends_at.duration_since(shortened.ends_at), days(15));
+        let too_much = app.app.refund_payment(payment.id, Money::eur(600), "more").await;
+        assert!(matches!(too_much, Err(AppError::Conflict { field: Some("amount"), .. })), "{too_much:?}");
+        let rest = app.app.refund_payment(payment.id, Money::eur(500), "rest").await.unwrap();
+        assert_eq!(rest.payment_status, ProviderPaymentStatus::Refunded);
+        assert!(app.app.store.order(order).await.unwrap().unwrap().bundles.is_empty());
+        let refunds = mock.refunds();
+        assert_eq!(refunds.len(), 2);
+        assert_eq!(refunds[0]["amount"]["value"], "5.00");
+        let keys: Vec<_> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/refund"))
+            .map(|r| r.idempotency_key.unwrap())
+            .collect();
+        assert_eq!(keys.len(), 2);
+        assert_ne!(keys[0], keys[1]);
+        mock.assert_requests_valid();
+    }
+
+    async fn a_refund_whose_answer_was_lost_is_asked_again_with_the_same_key(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        mock.fault("/v1/refunds", Fault::DropAfter, 3);
+        let err = app.app.refund_payment(payment.id, Money::eur(1000), "lost").await.unwrap_err();
+        assert!(matches!(err, AppError::Provider(ProviderError::Unavailable { .. })), "{err:?}");
+        // The time is not taken back until the refund is known to be made.
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let done = app.app.refund_payment(payment.id, Money::eur(1000), "lost").await.unwrap();
+        assert_eq!(done.payment_status, ProviderPaymentStatus::Refunded);
+        assert_eq!(mock.refunds().len(), 1, "refunded twice");
+        let keys: Vec<_> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/v1/refunds")
+            .map(|r| r.idempotency_key.unwrap())
+            .collect();
+        assert_eq!(keys.len(), 4);
+        assert!(keys.iter().all(|k| *k == keys[0]), "{keys:?}");
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 2, 0));
+    }
+}

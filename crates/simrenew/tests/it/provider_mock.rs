@@ -181,6 +181,11 @@ impl ProviderMock {
         stripe + paypal
     }
 
+    /// Refunds the providers made, in order.
+    pub fn refunds(&self) -> Vec<Value> {
+        self.inner.lock().unwrap().refunds.clone()
+    }
+
     /// The customer passes 3-D Secure or the Bancontact redirect.
     pub fn authenticate(&self, intent: &str) {
         let mut inner = self.inner.lock().unwrap();
