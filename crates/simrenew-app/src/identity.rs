@@ -103,6 +103,11 @@ pub trait IdentityStore {
     /// Every audit entry in chain and sequence order, and each chain's recorded head.
     async fn audit_log(&self) -> StoreResult<(Vec<AuditRecord>, Vec<(String, i64, String)>)>;
 
+    /// A subscriber's name, e-mail and language as on record (none once erased).
+    async fn subscriber_details(
+        &self,
+        id: SubscriberId,
+    ) -> StoreResult<Option<crate::identification::Person>>;
     /// The brand a subscriber belongs to.
     async fn subscriber_brand(&self, id: SubscriberId) -> StoreResult<Option<BrandId>>;
     /// Everything kept about a subscriber, as a JSON document (GDPR access).

@@ -172,3 +172,93 @@ pub struct Payment {
     pub voucher_id: Option<VoucherId>,
     pub created_at: Timestamp,
 }
+
+/// Which payment methods each brand offers on each channel, from configuration: entries
+/// `[brand.]channel=method,method` separated by `;`, e.g.
+/// `portal=card,bancontact,paypal,credit,voucher;store=cash,card_terminal,credit,voucher;lumo.portal=card,paypal`.
+/// A brand's own entry for a channel wins over the channel's entry; a channel with no entry
+/// offers every method.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PaymentMethodPolicy {
+    entries: Vec<(Option<String>, Channel, Vec<PaymentMethod>)>,
+}
+
+impl PaymentMethodPolicy {
+    pub fn parse(text: &str) -> Result<Self, crate::ParseError> {
+        let bad = |reason: String| crate::ParseError::new("payment_methods", reason);
+        let mut entries = vec![];
+        for entry in text.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let (key, methods) = entry
+                .split_once('=')
+                .ok_or_else(|| bad(format!("{entry:?} is not [brand.]channel=methods")))?;
+            let key = key.trim();
+            let (brand, channel) = match key.split_once('.') {
+                Some((b, c)) => (Some(b.trim().to_ascii_lowercase()), c.trim()),
+                None => (None, key),
+            };
+            let channel = Channel::parse(channel).map_err(|e| bad(e.reason))?;
+            let methods = methods
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty())
+                .map(|m| PaymentMethod::parse(m).map_err(|e| bad(e.reason)))
+                .collect::<Result<Vec<_>, _>>()?;
+            if entries
+                .iter()
+                .any(|(b, c, _)| *b == brand && *c == channel)
+            {
+                return Err(bad(format!("{key} is given twice")));
+            }
+            entries.push((brand, channel, methods));
+        }
+        Ok(Self { entries })
+    }
+
+    /// The methods `brand` (its code) offers on `channel`.
+    pub fn methods(&self, brand: &str, channel: Channel) -> Vec<PaymentMethod> {
+        let own = self
+            .entries
+            .iter()
+            .find(|(b, c, _)| b.as_deref() == Some(brand) && *c == channel);
+        let general = || {
+            self.entries
+                .iter()
+                .find(|(b, c, _)| b.is_none() && *c == channel)
+        };
+        match own.or_else(general) {
+            Some((_, _, methods)) => methods.clone(),
+            None => PaymentMethod::ALL.to_vec(),
+        }
+    }
+
+    pub fn allows(&self, brand: &str, channel: Channel, method: PaymentMethod) -> bool {
+        self.methods(brand, channel).contains(&method)
+    }
+}
+
+#[cfg(test)]
+mod policy_tests {
+    use super::*;
+
+    #[test]
+    fn a_brand_entry_wins_over_the_channel_entry() {
+        let p = PaymentMethodPolicy::parse(
+            "portal=card,bancontact,paypal,credit ; store=cash,card_terminal; lumo.portal=paypal",
+        )
+        .unwrap();
+        assert!(p.allows("zest", Channel::Portal, PaymentMethod::Bancontact));
+        assert!(!p.allows("lumo", Channel::Portal, PaymentMethod::Bancontact));
+        assert!(p.allows("lumo", Channel::Portal, PaymentMethod::Paypal));
+        assert!(!p.allows("zest", Channel::Store, PaymentMethod::Card));
+        // No entry for the channel: everything.
+        assert!(p.allows("zest", Channel::Partner, PaymentMethod::Voucher));
+        assert_eq!(PaymentMethodPolicy::default().methods("x", Channel::Portal).len(), 7);
+    }
+
+    #[test]
+    fn bad_entries_are_refused() {
+        for bad in ["portal", "kiosk=card", "portal=cheque", "portal=card;portal=cash"] {
+            assert!(PaymentMethodPolicy::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -139,6 +139,22 @@ impl IdentityStore for Db {
         Ok((records, heads))
     }
 
+    async fn subscriber_details(&self, id: SubscriberId) -> StoreResult<Option<Person>> {
+        let row = sqlx::query(
+            "SELECT name, email, language FROM subscribers WHERE id = $1 AND erased_at IS NULL",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Person {
+            name: get(&row, "name")?,
+            email: get(&row, "email")?,
+            language: get(&row, "language")?,
+        }))
+    }
+
     async fn subscriber_brand(&self, id: SubscriberId) -> StoreResult<Option<BrandId>> {
         let b: Option<i64> = sqlx::query_scalar("SELECT brand_id FROM subscribers WHERE id = $1")
             .bind(id.0)

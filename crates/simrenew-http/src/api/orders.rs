@@ -90,6 +90,16 @@ pub struct QuoteJson {
     pub pricing: PricingJson,
     /// Order it with `quote_id` before then.
     pub valid_until: String,
+    /// The subscriber's details on record, to confirm with them before the renewal is paid;
+    /// null for a line without an identified subscriber.
+    pub subscriber: Option<PersonJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonJson {
+    pub name: String,
+    pub email: Option<String>,
+    pub language: String,
 }
 
 /// Prices a plan for a line, with promotions and VAT lines. The quote can be ordered for 30
@@ -115,6 +125,20 @@ pub async fn create_quote(
     let req = body.parse(default_channel(&caller))?;
     may_sell(&state, &caller, &req.msisdn, req.channel).await?;
     let (stored, tz) = state.app.quote(&req).await?;
+    let subscriber = match state.app.line(&req.msisdn).await?.line.subscriber_id {
+        Some(id) => state
+            .app
+            .store
+            .subscriber_details(id)
+            .await
+            .map_err(simrenew_app::AppError::from)?
+            .map(|p| PersonJson {
+                name: p.name,
+                email: p.email,
+                language: p.language,
+            }),
+        None => None,
+    };
     Ok((
         StatusCode::CREATED,
         Json(QuoteJson {
@@ -123,6 +147,7 @@ pub async fn create_quote(
             channel: stored.channel.as_str(),
             pricing: (&stored.quote).into(),
             valid_until: rfc3339(stored.valid_until, &tz),
+            subscriber,
         }),
     ))
 }

@@ -152,6 +152,12 @@ both! {
         let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/orders", Some(order)).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         assert_eq!(body["channel"], "portal");
+        // The quote shows the details on record, to confirm before paying.
+        let quote = json!({"msisdn": mine.to_string(), "plan": "TEST-5GB-30D"});
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/quotes", Some(quote)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(body["subscriber"]["name"], "Emma Peeters");
+        assert_eq!(body["subscriber"]["email"], "emma@mail.example");
         let other = json!({"msisdn": theirs.to_string(), "plan": "TEST-5GB-30D"});
         let (status, _) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/quotes", Some(other)).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
