@@ -10,11 +10,14 @@
 
 use std::sync::Arc;
 
+use simrenew_domain::brand::Brand;
+use simrenew_domain::catalog::Channel;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
 };
+use simrenew_domain::ParseError;
 
 use crate::payment::PaymentInstruction;
 use crate::ports::LockedLine;
@@ -72,6 +75,35 @@ impl App {
         self.providers.set(providers).is_ok()
     }
 
+    /// The methods `brand` offers on `channel` (every method when none are configured).
+    pub fn payment_methods(&self, brand: &Brand, channel: Channel) -> Vec<PaymentMethod> {
+        match self.providers.get() {
+            Some(p) => p.policy.methods(&brand.code, channel),
+            None => PaymentMethod::ALL.to_vec(),
+        }
+    }
+
+    /// Refuses a method the brand does not offer on the channel.
+    pub(crate) fn check_method(
+        &self,
+        brand: &Brand,
+        channel: Channel,
+        method: PaymentMethod,
+    ) -> AppResult<()> {
+        if self.payment_methods(brand, channel).contains(&method) {
+            Ok(())
+        } else {
+            Err(ParseError::new(
+                "method",
+                format!(
+                    "{} does not take {method} on the {channel} channel",
+                    brand.name
+                ),
+            )
+            .into())
+        }
+    }
+
     pub(crate) fn provider(
         &self,
         name: ProviderName,
@@ -111,6 +143,8 @@ impl App {
                 format!("the order is {}, not waiting for payment", order.state),
             ));
         }
+        let brand = tx.brand(order.brand_id).await?;
+        self.check_method(&brand, order.channel, req.method)?;
         let earlier = self.store.provider_payments_of_order(order.id).await?;
         let payment = match earlier.into_iter().find(|p| {
             p.provider == provider_name
@@ -228,6 +262,7 @@ impl App {
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
+        self.check_method(&brand, order.channel, p.method)?;
         let plan = tx.plan(order.plan_id).await?;
         let payment = tx
             .insert_provider_payment(

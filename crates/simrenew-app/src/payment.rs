@@ -50,6 +50,17 @@ pub trait PaymentStep: Send + Sync {
     ) -> AppResult<Settlement>;
 }
 
+impl PaymentInstruction {
+    /// The method this instruction pays with.
+    pub fn method(&self) -> PaymentMethod {
+        match self {
+            PaymentInstruction::Credit => PaymentMethod::Credit,
+            PaymentInstruction::Voucher(_) => PaymentMethod::Voucher,
+            PaymentInstruction::Captured { method, .. } => *method,
+        }
+    }
+}
+
 pub fn step_for(instruction: &PaymentInstruction) -> Box<dyn PaymentStep> {
     match instruction {
         PaymentInstruction::Credit => Box::new(CreditBalance),

@@ -13,7 +13,8 @@ use simrenew_domain::bundle::Bundle;
 use simrenew_domain::ids::{BrandId, BundleId, LineId, OrderId, ProviderPaymentId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
-    OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
+    OrderState, PaymentMethod, PaymentMethodPolicy, ProviderName, ProviderPayment,
+    ProviderPaymentStatus,
 };
 
 use crate::StoreResult;
@@ -141,18 +142,27 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Result<ProviderEvent, WebhookError>;
 }
 
-/// The configured providers, by name.
+/// The configured providers, by name, and which payment methods each brand offers on each
+/// channel.
 #[derive(Clone, Default)]
-pub struct Providers(HashMap<ProviderName, Arc<dyn PaymentProvider>>);
+pub struct Providers {
+    by_name: HashMap<ProviderName, Arc<dyn PaymentProvider>>,
+    pub policy: PaymentMethodPolicy,
+}
 
 impl Providers {
     pub fn with(mut self, provider: Arc<dyn PaymentProvider>) -> Self {
-        self.0.insert(provider.name(), provider);
+        self.by_name.insert(provider.name(), provider);
+        self
+    }
+
+    pub fn with_policy(mut self, policy: PaymentMethodPolicy) -> Self {
+        self.policy = policy;
         self
     }
 
     pub fn get(&self, name: ProviderName) -> Result<&Arc<dyn PaymentProvider>, ProviderError> {
-        self.0
+        self.by_name
             .get(&name)
             .ok_or(ProviderError::NotConfigured { provider: name })
     }

@@ -162,7 +162,10 @@ impl App {
         };
         let msisdn = line.msisdn.clone();
         let receipt = match payment {
-            Some(p) => pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?,
+            Some(p) => {
+                self.check_method(&brand, channel, p.method())?;
+                pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?
+            }
             None => OrderReceipt {
                 order,
                 msisdn: line.msisdn,
@@ -204,6 +207,7 @@ impl App {
             .ok_or(AppError::not_found("line", "order_id"))?;
         let plan = tx.plan(order.plan_id).await?;
         let chain = format!("line:{}", line.id);
+        self.check_method(&brand, order.channel, payment.method())?;
         let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
         if let Some(actor) = actor {
             tx.append_audit(

@@ -203,10 +203,7 @@ impl PaymentMethodPolicy {
                 .filter(|m| !m.is_empty())
                 .map(|m| PaymentMethod::parse(m).map_err(|e| bad(e.reason)))
                 .collect::<Result<Vec<_>, _>>()?;
-            if entries
-                .iter()
-                .any(|(b, c, _)| *b == brand && *c == channel)
-            {
+            if entries.iter().any(|(b, c, _)| *b == brand && *c == channel) {
                 return Err(bad(format!("{key} is given twice")));
             }
             entries.push((brand, channel, methods));
@@ -252,12 +249,22 @@ mod policy_tests {
         assert!(!p.allows("zest", Channel::Store, PaymentMethod::Card));
         // No entry for the channel: everything.
         assert!(p.allows("zest", Channel::Partner, PaymentMethod::Voucher));
-        assert_eq!(PaymentMethodPolicy::default().methods("x", Channel::Portal).len(), 7);
+        assert_eq!(
+            PaymentMethodPolicy::default()
+                .methods("x", Channel::Portal)
+                .len(),
+            7
+        );
     }
 
     #[test]
     fn bad_entries_are_refused() {
-        for bad in ["portal", "kiosk=card", "portal=cheque", "portal=card;portal=cash"] {
+        for bad in [
+            "portal",
+            "kiosk=card",
+            "portal=cheque",
+            "portal=card;portal=cash",
+        ] {
             assert!(PaymentMethodPolicy::parse(bad).is_err(), "{bad}");
         }
     }

@@ -8,7 +8,7 @@ use clap::Subcommand;
 use simrenew_app::providers::Providers;
 use simrenew_app::reconcile::Difference;
 use simrenew_app::App;
-use simrenew_domain::order::ProviderName;
+use simrenew_domain::order::{PaymentMethodPolicy, ProviderName};
 use simrenew_payments::{
     PaypalConfig, PaypalProvider, RetryPolicy, Secret, StripeConfig, StripeProvider,
 };
@@ -57,10 +57,16 @@ fn retry() -> anyhow::Result<RetryPolicy> {
     Ok(policy)
 }
 
-/// The providers configured by `SIMRENEW_STRIPE_*` and `SIMRENEW_PAYPAL_*`; a provider whose
-/// key is not set is not offered.
+/// The providers configured by `SIMRENEW_STRIPE_*` and `SIMRENEW_PAYPAL_*` (a provider whose
+/// key is not set is not offered), and the methods offered per brand and channel
+/// (`SIMRENEW_PAYMENT_METHODS`, see `PaymentMethodPolicy`).
 pub fn providers_from_env() -> anyhow::Result<Providers> {
     let mut providers = Providers::default();
+    if let Some(text) = var("SIMRENEW_PAYMENT_METHODS") {
+        let policy = PaymentMethodPolicy::parse(&text)
+            .map_err(|e| anyhow::anyhow!("SIMRENEW_PAYMENT_METHODS: {}", e.reason))?;
+        providers = providers.with_policy(policy);
+    }
     if let Some(secret_key) = secret("SIMRENEW_STRIPE_SECRET_KEY")? {
         let webhook_secret = secret("SIMRENEW_STRIPE_WEBHOOK_SECRET")?
             .context("SIMRENEW_STRIPE_WEBHOOK_SECRET must be set with the Stripe key")?;

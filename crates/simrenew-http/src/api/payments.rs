@@ -409,3 +409,57 @@ pub async fn refund(
         }),
     ))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct MethodsQuery {
+    /// Brand code.
+    pub brand: String,
+    /// `portal`, `store`, `partner` or `auto_renew`.
+    pub channel: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PaymentMethodsJson {
+    pub brand: String,
+    pub channel: &'static str,
+    /// The methods offered, as configured per brand and channel.
+    pub methods: Vec<&'static str>,
+}
+
+/// The payment methods a brand offers on a channel (configuration:
+/// `SIMRENEW_PAYMENT_METHODS`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/payment-methods",
+    tag = "payments",
+    params(MethodsQuery),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = PaymentMethodsJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn payment_methods(
+    State(state): State<AppState>,
+    Caller(_caller): Caller,
+    crate::extract::ApiQuery(q): crate::extract::ApiQuery<MethodsQuery>,
+) -> Result<Json<PaymentMethodsJson>, ApiError> {
+    let channel = Channel::parse(&q.channel).map_err(|e| ApiError::invalid("channel", e.reason))?;
+    let brand = state
+        .app
+        .brand(&q.brand.to_ascii_lowercase())
+        .await
+        .map_err(|_| ApiError::not_found("brand").with_field("brand"))?;
+    Ok(Json(PaymentMethodsJson {
+        brand: brand.code.clone(),
+        channel: channel.as_str(),
+        methods: state
+            .app
+            .payment_methods(&brand, channel)
+            .iter()
+            .map(PaymentMethod::as_str)
+            .collect(),
+    }))
+}

@@ -701,3 +701,50 @@ both! {
         assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 2, 0));
     }
 }
+
+both! {
+    async fn each_brand_and_channel_offers_only_its_configured_methods(app: TestApp) {
+        let mock = ProviderMock::start().await;
+        let policy = simrenew_domain::order::PaymentMethodPolicy::parse(
+            "portal=card,paypal,credit;store=cash,card_terminal;other.portal=bancontact",
+        )
+        .unwrap();
+        let providers = Providers::default()
+            .with(Arc::new(StripeProvider::new(mock.stripe_config()).unwrap()))
+            .with_policy(policy);
+        assert!(app.app.install_providers(providers));
+        let (status, methods) = app.get("/api/v1/payment-methods?brand=test&channel=portal").await;
+        assert_eq!(status, StatusCode::OK, "{methods}");
+        assert_eq!(methods["methods"], json!(["card", "paypal", "credit"]));
+        let (_, methods) = app.get("/api/v1/payment-methods?brand=test&channel=partner").await;
+        assert_eq!(methods["methods"].as_array().unwrap().len(), 7);
+
+        let order = pending_order(&app).await;
+        let err = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Bancontact, Some("pm_bancontact")))
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("bancontact"), "{err}");
+        assert!(app.app.store.provider_payments_of_order(order).await.unwrap().is_empty());
+        assert!(mock.requests().is_empty());
+
+        let msisdn = app.line(LineKind::PhysicalSim, 5_000, Some(days(3))).await;
+        let (status, problem) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D",
+                "channel": "store", "payment": {"method": "credit"}}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert_eq!(problem["field"], "method");
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D",
+                "channel": "store"}))
+            .await;
+        let (status, paid) = app
+            .post(&format!("/api/v1/orders/{}/store-payments", order["id"]),
+                json!({"method": "cash", "store": "BXL-01",
+                    "amount": {"amount_cents": 500, "currency": "EUR"}}))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+    }
+}
