@@ -12,10 +12,12 @@ use std::sync::Arc;
 
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::Channel;
-use simrenew_domain::ids::{OrderId, ProviderPaymentId};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
+    SavedPaymentMethod,
 };
 use simrenew_domain::ParseError;
 
@@ -23,7 +25,7 @@ use crate::payment::PaymentInstruction;
 use crate::ports::LockedLine;
 use crate::providers::{
     CreatePayment, NewProviderPayment, PaymentProvider, ProviderError, ProviderPaymentUpdate,
-    ProviderState, Providers,
+    ProviderState, Providers, SaveMethod, SavedRef,
 };
 use crate::renewal::{pay, OrderReceipt};
 use crate::{App, AppError, AppResult};
@@ -37,6 +39,8 @@ pub struct StartPayment {
     pub return_url: Option<String>,
     /// Stripe payment method token (`pm_...`); never card data.
     pub payment_method_token: Option<String>,
+    /// Charge a saved payment method of the order's line instead (automatic renewal).
+    pub saved_method: Option<SavedPaymentMethodId>,
 }
 
 /// A payment an agent took at a store.
@@ -145,6 +149,30 @@ impl App {
         }
         let brand = tx.brand(order.brand_id).await?;
         self.check_method(&brand, order.channel, req.method)?;
+        let saved = match req.saved_method {
+            None => None,
+            Some(id) => {
+                let m = self
+                    .store
+                    .saved_method(id)
+                    .await?
+                    .filter(|m| m.line_id == order.line_id && m.removed_at.is_none())
+                    .ok_or(AppError::not_found(
+                        "saved payment method",
+                        "saved_method_id",
+                    ))?;
+                if m.method != req.method {
+                    return Err(AppError::conflict(
+                        "saved_method_id",
+                        format!("the saved method is {}, not {}", m.method, req.method),
+                    ));
+                }
+                Some(SavedRef {
+                    customer_ref: m.customer_ref,
+                    token_ref: m.token_ref,
+                })
+            }
+        };
         let earlier = self.store.provider_payments_of_order(order.id).await?;
         let payment = match earlier.into_iter().find(|p| {
             p.provider == provider_name
@@ -180,9 +208,18 @@ impl App {
                 description: format!("order {} {}", order.id, order.quote.plan_code),
                 return_url: req.return_url.clone(),
                 payment_method_token: req.payment_method_token.clone(),
+                saved: saved.clone(),
             })
             .await;
         match created {
+            // A saved PayPal method needs no approval: capture at once.
+            Ok(state) if saved.is_some() && state.status == ProviderPaymentStatus::Processing => {
+                self.settle(payment.id, &state).await?;
+                let done = provider
+                    .complete(&state.provider_ref, &operation_key(&payment, "complete"))
+                    .await?;
+                self.settle(payment.id, &done).await
+            }
             Ok(state) => self.settle(payment.id, &state).await,
             Err(e @ ProviderError::Refused { .. }) => {
                 self.mark_failed(payment.id).await?;
@@ -301,6 +338,75 @@ impl App {
         );
         self.line_changed(&receipt.msisdn);
         Ok(receipt)
+    }
+
+    /// Saves a payment method of a line for automatic renewal: the provider keeps the card or
+    /// account (a Stripe customer and payment method, a PayPal vault token); we keep its
+    /// references and label. Saving the same token again returns the saved method.
+    pub async fn save_payment_method(
+        &self,
+        msisdn: &Msisdn,
+        method: PaymentMethod,
+        token: &str,
+    ) -> AppResult<SavedPaymentMethod> {
+        let provider_name = match method {
+            PaymentMethod::Card => ProviderName::Stripe,
+            PaymentMethod::Paypal => ProviderName::Paypal,
+            other => {
+                return Err(AppError::conflict(
+                    "method",
+                    format!("{other} cannot be saved for automatic renewal"),
+                ))
+            }
+        };
+        let provider = self.provider(provider_name)?;
+        let details = self.line(msisdn).await?;
+        let line = &details.line;
+        let customer_ref = self
+            .store
+            .saved_methods_of_line(line.id)
+            .await?
+            .into_iter()
+            .find(|m| m.provider == provider_name)
+            .and_then(|m| m.customer_ref);
+        // The same line and token always make the same key: a retry saves once.
+        let digest = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let saved = provider
+            .save_method(&SaveMethod {
+                line: line.id,
+                method,
+                customer_ref,
+                token: token.to_owned(),
+                idempotency_key: format!("simrenew-save-{}-{digest:016x}", line.id),
+            })
+            .await?;
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let m = tx
+            .insert_saved_method(line.brand_id, line.id, provider_name, method, &saved, now)
+            .await?;
+        tx.commit().await?;
+        Ok(m)
+    }
+
+    /// The line's saved payment methods.
+    pub async fn saved_payment_methods(
+        &self,
+        msisdn: &Msisdn,
+    ) -> AppResult<Vec<SavedPaymentMethod>> {
+        let details = self.line(msisdn).await?;
+        Ok(self.store.saved_methods_of_line(details.line.id).await?)
+    }
+
+    /// Forgets a saved payment method: it is no longer charged.
+    pub async fn remove_saved_payment_method(&self, id: SavedPaymentMethodId) -> AppResult<()> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        tx.remove_saved_method(id, now).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Verifies and handles one webhook delivery. A bad signature changes nothing and is an

@@ -10,11 +10,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_domain::bundle::Bundle;
-use simrenew_domain::ids::{BrandId, BundleId, LineId, OrderId, ProviderPaymentId};
+use simrenew_domain::ids::{
+    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId,
+};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     OrderState, PaymentMethod, PaymentMethodPolicy, ProviderName, ProviderPayment,
-    ProviderPaymentStatus,
+    ProviderPaymentStatus, SavedPaymentMethod,
 };
 
 use crate::StoreResult;
@@ -37,6 +39,35 @@ pub struct CreatePayment {
     /// A provider token for the payment method (Stripe `pm_...` from Stripe.js, or a saved
     /// one); never card data.
     pub payment_method_token: Option<String>,
+    /// A saved payment method to charge instead (automatic renewal, the customer away).
+    pub saved: Option<SavedRef>,
+}
+
+/// The provider references of a saved payment method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedRef {
+    pub customer_ref: Option<String>,
+    pub token_ref: String,
+}
+
+/// What a provider is asked to save for later: the token the portal got from the provider's
+/// own page (Stripe.js `pm_...`, a PayPal billing agreement id).
+#[derive(Clone, PartialEq, Eq)]
+pub struct SaveMethod {
+    pub line: LineId,
+    pub method: PaymentMethod,
+    /// The line's customer at the provider, if one exists already.
+    pub customer_ref: Option<String>,
+    pub token: String,
+    pub idempotency_key: String,
+}
+
+/// What a provider saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedToken {
+    pub customer_ref: Option<String>,
+    pub token_ref: String,
+    pub label: String,
 }
 
 impl std::fmt::Debug for CreatePayment {
@@ -133,6 +164,8 @@ pub trait PaymentProvider: Send + Sync {
         amount: Money,
         idempotency_key: &str,
     ) -> Result<String, ProviderError>;
+    /// Saves a payment method for later charges without the customer.
+    async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError>;
     /// Verifies a webhook delivery (`headers` with lower-case names) and reads it.
     async fn verify_webhook(
         &self,
@@ -289,6 +322,21 @@ pub trait PaymentTx: Send {
         payload: &str,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// Records a saved method, or returns the one already saved with this token.
+    async fn insert_saved_method(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        provider: ProviderName,
+        method: PaymentMethod,
+        token: &SavedToken,
+        now: Timestamp,
+    ) -> StoreResult<SavedPaymentMethod>;
+    async fn remove_saved_method(
+        &mut self,
+        id: SavedPaymentMethodId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }
 
 /// The payment reads outside a transaction (a supertrait of [`crate::ports::Store`]).
@@ -311,4 +359,10 @@ pub trait PaymentReads: Send + Sync {
     ) -> StoreResult<Vec<ProviderPayment>>;
     async fn webhook_event_seen(&self, provider: ProviderName, event_id: &str)
         -> StoreResult<bool>;
+    async fn saved_method(
+        &self,
+        id: SavedPaymentMethodId,
+    ) -> StoreResult<Option<SavedPaymentMethod>>;
+    /// The line's saved methods not removed, oldest first.
+    async fn saved_methods_of_line(&self, line: LineId) -> StoreResult<Vec<SavedPaymentMethod>>;
 }

@@ -24,6 +24,7 @@ id!(QuoteId);
 id!(OrderId);
 id!(PaymentId);
 id!(ProviderPaymentId);
+id!(SavedPaymentMethodId);
 id!(BundleId);
 id!(VoucherId);
 id!(VoucherBatchId);

@@ -4,7 +4,8 @@ use jiff::Timestamp;
 
 use crate::catalog::{word_enum, Channel};
 use crate::ids::{
-    BrandId, LineId, OrderId, PaymentId, PlanId, ProviderPaymentId, QuoteId, VoucherId,
+    BrandId, LineId, OrderId, PaymentId, PlanId, ProviderPaymentId, QuoteId, SavedPaymentMethodId,
+    VoucherId,
 };
 use crate::money::Money;
 use crate::quote::Quote;
@@ -171,6 +172,24 @@ pub struct Payment {
     pub amount: Money,
     pub voucher_id: Option<VoucherId>,
     pub created_at: Timestamp,
+}
+
+/// A payment method saved for automatic renewal: provider references only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedPaymentMethod {
+    pub id: SavedPaymentMethodId,
+    pub brand_id: BrandId,
+    pub line_id: LineId,
+    pub provider: ProviderName,
+    pub method: PaymentMethod,
+    /// Stripe customer (`cus_...`) or PayPal customer id.
+    pub customer_ref: Option<String>,
+    /// Stripe payment method (`pm_...`) or PayPal vault payment token.
+    pub token_ref: String,
+    /// What the provider says it is ("visa ending 4242", "PayPal").
+    pub label: String,
+    pub created_at: Timestamp,
+    pub removed_at: Option<Timestamp>,
 }
 
 /// Which payment methods each brand offers on each channel, from configuration: entries

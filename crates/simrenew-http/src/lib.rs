@@ -61,6 +61,11 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::payments::store_payment))
         .routes(routes!(api::payments::refund))
         .routes(routes!(api::payments::payment_methods))
+        .routes(routes!(
+            api::payments::save_method,
+            api::payments::list_saved_methods
+        ))
+        .routes(routes!(api::payments::remove_saved_method))
         .routes(routes!(api::webhooks::stripe))
         .routes(routes!(api::webhooks::paypal))
         .split_for_parts()

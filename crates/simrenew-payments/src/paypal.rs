@@ -10,7 +10,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::{json, Value};
 use simrenew_app::providers::{
-    CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, WebhookError,
+    CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
+    SavedToken, WebhookError,
 };
 use simrenew_domain::ids::ProviderPaymentId;
 use simrenew_domain::money::{Currency, Money};
@@ -63,7 +64,10 @@ pub fn order_request(req: &CreatePayment) -> Result<Value, ProviderError> {
             },
         }],
     });
-    if let Some(url) = &req.return_url {
+    if let Some(saved) = &req.saved {
+        // A vaulted PayPal account: no approval, the order is captured at once.
+        body["payment_source"] = json!({"paypal": {"vault_id": saved.token_ref}});
+    } else if let Some(url) = &req.return_url {
         body["payment_source"] = json!({
             "paypal": {
                 "experience_context": {
@@ -298,6 +302,36 @@ impl PaymentProvider for PaypalProvider {
             .as_str()
             .map(str::to_owned)
             .ok_or_else(|| protocol("refund without id"))
+    }
+
+    #[tracing::instrument(skip_all, fields(line.id = %req.line))]
+    async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError> {
+        if req.method != PaymentMethod::Paypal {
+            return Err(protocol(format!("PayPal does not save {}", req.method)));
+        }
+        let mut body = json!({
+            "payment_source": {"token": {"id": req.token, "type": "BILLING_AGREEMENT"}},
+        });
+        if let Some(customer) = &req.customer_ref {
+            body["customer"] = json!({"id": customer});
+        }
+        let v = self
+            .send(
+                "vault payment token",
+                reqwest::Method::POST,
+                "/v3/vault/payment-tokens",
+                Some(&body),
+                Some(&req.idempotency_key),
+            )
+            .await?;
+        Ok(SavedToken {
+            customer_ref: v["customer"]["id"].as_str().map(str::to_owned),
+            token_ref: v["id"]
+                .as_str()
+                .ok_or_else(|| protocol("payment token without id"))?
+                .to_owned(),
+            label: "PayPal".into(),
+        })
     }
 
     async fn verify_webhook(

@@ -14,7 +14,8 @@ use jiff::Timestamp;
 use serde_json::Value;
 use sha2::Sha256;
 use simrenew_app::providers::{
-    CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, WebhookError,
+    CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
+    SavedToken, WebhookError,
 };
 use simrenew_domain::ids::ProviderPaymentId;
 use simrenew_domain::money::{Currency, Money};
@@ -108,7 +109,15 @@ pub fn create_form(req: &CreatePayment) -> Result<Vec<(String, String)>, Provide
         pair("metadata[payment_id]", req.payment),
         pair("metadata[order_id]", req.order),
     ];
-    if let Some(pm) = &req.payment_method_token {
+    if let Some(saved) = &req.saved {
+        // The customer is away (automatic renewal): charge the saved method off-session.
+        if let Some(customer) = &saved.customer_ref {
+            form.push(pair("customer", customer));
+        }
+        form.push(pair("payment_method", &saved.token_ref));
+        form.push(pair("confirm", "true"));
+        form.push(pair("off_session", "true"));
+    } else if let Some(pm) = &req.payment_method_token {
         form.push(pair("payment_method", pm));
         form.push(pair("confirm", "true"));
         if let Some(url) = &req.return_url {
@@ -295,6 +304,54 @@ impl PaymentProvider for StripeProvider {
             .as_str()
             .map(str::to_owned)
             .ok_or_else(|| protocol("refund without id"))
+    }
+
+    #[tracing::instrument(skip_all, fields(line.id = %req.line))]
+    async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError> {
+        if req.method != PaymentMethod::Card {
+            return Err(protocol(format!(
+                "Stripe does not save {} here",
+                req.method
+            )));
+        }
+        let customer = match &req.customer_ref {
+            Some(c) => c.clone(),
+            None => {
+                let v = self
+                    .post(
+                        "create customer",
+                        "/v1/customers",
+                        &[pair("metadata[line_id]", req.line)],
+                        &format!("{}-customer", req.idempotency_key),
+                    )
+                    .await?;
+                v["id"]
+                    .as_str()
+                    .ok_or_else(|| protocol("customer without id"))?
+                    .to_owned()
+            }
+        };
+        let v = self
+            .post(
+                "attach payment method",
+                &format!("/v1/payment_methods/{}/attach", req.token),
+                &[pair("customer", &customer)],
+                &format!("{}-attach", req.idempotency_key),
+            )
+            .await?;
+        let token_ref = v["id"]
+            .as_str()
+            .ok_or_else(|| protocol("payment method without id"))?
+            .to_owned();
+        let label = match (v["card"]["brand"].as_str(), v["card"]["last4"].as_str()) {
+            (Some(brand), Some(last4)) => format!("{brand} ending {last4}"),
+            _ => v["type"].as_str().unwrap_or("card").to_owned(),
+        };
+        Ok(SavedToken {
+            customer_ref: Some(customer),
+            token_ref,
+            label,
+        })
     }
 
     async fn verify_webhook(

@@ -3,14 +3,17 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_app::providers::{
-    NewProviderPayment, NewRefund, PaymentReads, PaymentTx, ProviderPaymentUpdate,
+    NewProviderPayment, NewRefund, PaymentReads, PaymentTx, ProviderPaymentUpdate, SavedToken,
 };
 use simrenew_app::StoreResult;
 use simrenew_domain::bundle::Bundle;
-use simrenew_domain::ids::{BrandId, BundleId, LineId, OrderId, ProviderPaymentId};
+use simrenew_domain::ids::{
+    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId,
+};
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
+    SavedPaymentMethod,
 };
 use sqlx::any::AnyRow;
 
@@ -45,6 +48,26 @@ fn payment(row: &AnyRow) -> StoreResult<ProviderPayment> {
         store_code: get(row, "store_code")?,
         created_at: ts(get(row, "created_at")?)?,
         updated_at: ts(get(row, "updated_at")?)?,
+    })
+}
+
+const SAVED_COLUMNS: &str = "id, brand_id, line_id, provider, method, customer_ref, token_ref, \
+     label, created_at, removed_at";
+
+fn saved(row: &AnyRow) -> StoreResult<SavedPaymentMethod> {
+    Ok(SavedPaymentMethod {
+        id: SavedPaymentMethodId(get(row, "id")?),
+        brand_id: BrandId(get(row, "brand_id")?),
+        line_id: LineId(get(row, "line_id")?),
+        provider: ProviderName::parse(&get::<String>(row, "provider")?)
+            .map_err(|e| corrupt("provider", e))?,
+        method: PaymentMethod::parse(&get::<String>(row, "method")?)
+            .map_err(|e| corrupt("method", e))?,
+        customer_ref: get(row, "customer_ref")?,
+        token_ref: get(row, "token_ref")?,
+        label: get(row, "label")?,
+        created_at: ts(get(row, "created_at")?)?,
+        removed_at: get::<Option<i64>>(row, "removed_at")?.map(ts).transpose()?,
     })
 }
 
@@ -344,6 +367,59 @@ impl PaymentTx for SqlTx {
         .map_err(map)?;
         Ok(())
     }
+
+    async fn insert_saved_method(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        provider: ProviderName,
+        method: PaymentMethod,
+        token: &SavedToken,
+        now: Timestamp,
+    ) -> StoreResult<SavedPaymentMethod> {
+        sqlx::query(
+            "INSERT INTO saved_payment_methods (brand_id, line_id, provider, method, \
+             customer_ref, token_ref, label, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (provider, token_ref) DO NOTHING",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(provider.as_str())
+        .bind(method.as_str())
+        .bind(token.customer_ref.clone())
+        .bind(token.token_ref.as_str())
+        .bind(token.label.as_str())
+        .bind(now.as_second())
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        let row = sqlx::query(&format!(
+            "SELECT {SAVED_COLUMNS} FROM saved_payment_methods \
+             WHERE provider = $1 AND token_ref = $2"
+        ))
+        .bind(provider.as_str())
+        .bind(token.token_ref.as_str())
+        .fetch_one(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        saved(&row)
+    }
+
+    async fn remove_saved_method(
+        &mut self,
+        id: SavedPaymentMethodId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE saved_payment_methods SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
 }
 
 #[async_trait]
@@ -424,5 +500,31 @@ impl PaymentReads for Db {
         .await
         .map_err(map)?;
         Ok(n > 0)
+    }
+
+    async fn saved_method(
+        &self,
+        id: SavedPaymentMethodId,
+    ) -> StoreResult<Option<SavedPaymentMethod>> {
+        let row = sqlx::query(&format!(
+            "SELECT {SAVED_COLUMNS} FROM saved_payment_methods WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        row.as_ref().map(saved).transpose()
+    }
+
+    async fn saved_methods_of_line(&self, line: LineId) -> StoreResult<Vec<SavedPaymentMethod>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SAVED_COLUMNS} FROM saved_payment_methods \
+             WHERE line_id = $1 AND removed_at IS NULL ORDER BY id"
+        ))
+        .bind(line.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter().map(saved).collect()
     }
 }

@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use simrenew_app::checkout::{StartPayment, StorePayment};
 use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::Channel;
-use simrenew_domain::ids::{OrderId, ProviderPaymentId};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
 use simrenew_domain::money::{Currency, Money};
-use simrenew_domain::order::{Order, PaymentMethod, ProviderPayment};
+use simrenew_domain::order::{Order, PaymentMethod, ProviderPayment, SavedPaymentMethod};
 use utoipa::ToSchema;
 
 use super::orders::{order_json, OrderJson};
@@ -33,6 +34,8 @@ pub struct StartPaymentJson {
     /// numbers: this API refuses anything else.
     #[schema(example = "pm_card_visa")]
     pub payment_method_token: Option<String>,
+    /// Charge a saved payment method of the line instead (automatic renewal).
+    pub saved_method_id: Option<i64>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -101,6 +104,25 @@ async fn sellable_order(
     Ok(d.order)
 }
 
+/// Twelve or more digits in a row (spaces and dashes between them allowed): what a card
+/// number or an IBAN's account part looks like, and no provider token does.
+fn looks_like_card_number(s: &str) -> bool {
+    let mut run = 0;
+    for c in s.chars() {
+        match c {
+            '0'..='9' => {
+                run += 1;
+                if run >= 12 {
+                    return true;
+                }
+            }
+            ' ' | '-' if run > 0 => {}
+            _ => run = 0,
+        }
+    }
+    false
+}
+
 fn method(s: &str, allowed: &[PaymentMethod]) -> Result<PaymentMethod, ApiError> {
     PaymentMethod::parse(s)
         .ok()
@@ -155,14 +177,17 @@ pub async fn start_payment(
     if let Some(t) = &token {
         // A token is an opaque provider reference; anything that looks like a card number is
         // refused without being logged.
-        if !t.starts_with("pm_") || t.chars().filter(char::is_ascii_digit).count() >= 12 {
+        if !t.starts_with("pm_") || looks_like_card_number(t) {
             return Err(ApiError::invalid(
                 "payment_method_token",
                 "give the pm_... token Stripe.js made, never card details",
             ));
         }
     }
-    if matches!(method, PaymentMethod::Card | PaymentMethod::Bancontact) && token.is_none() {
+    if matches!(method, PaymentMethod::Card | PaymentMethod::Bancontact)
+        && token.is_none()
+        && body.saved_method_id.is_none()
+    {
         return Err(ApiError::invalid(
             "payment_method_token",
             "card and Bancontact payments need payment_method_token",
@@ -176,6 +201,7 @@ pub async fn start_payment(
             method,
             return_url: body.return_url,
             payment_method_token: token,
+            saved_method: body.saved_method_id.map(SavedPaymentMethodId),
         })
         .await?;
     Ok((
@@ -462,4 +488,172 @@ pub async fn payment_methods(
             .map(PaymentMethod::as_str)
             .collect(),
     }))
+}
+
+/// A payment method to save for automatic renewal.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SaveMethodJson {
+    /// `card` (Stripe) or `paypal`.
+    #[schema(example = "card")]
+    pub method: String,
+    /// The provider's token: a Stripe.js payment method (`pm_...`) or a PayPal billing
+    /// agreement id. Never card details.
+    #[schema(example = "pm_card_visa")]
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedMethodJson {
+    pub id: i64,
+    pub provider: &'static str,
+    pub method: &'static str,
+    /// What the provider says it is ("visa ending 4242", "PayPal").
+    pub label: String,
+}
+
+fn saved_json(m: &SavedPaymentMethod) -> SavedMethodJson {
+    SavedMethodJson {
+        id: m.id.0,
+        provider: m.provider.as_str(),
+        method: m.method.as_str(),
+        label: m.label.clone(),
+    }
+}
+
+async fn visible_line(
+    state: &AppState,
+    caller: &Principal,
+    msisdn: &str,
+) -> Result<Msisdn, ApiError> {
+    let msisdn = Msisdn::parse(msisdn).map_err(|e| ApiError::invalid("msisdn", e.reason))?;
+    let details = state.app.line(&msisdn).await?;
+    caller
+        .may_see_line(super::lines::access(&details.line))
+        .map_err(|e| denied(e, "line").with_field("msisdn"))?;
+    Ok(msisdn)
+}
+
+/// Saves a payment method of the line for automatic renewal (the provider keeps it; we keep
+/// its references).
+#[utoipa::path(
+    post,
+    path = "/api/v1/lines/{msisdn}/saved-payment-methods",
+    tag = "payments",
+    params(
+        ("msisdn" = String, Path, description = "The line's number"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = SaveMethodJson,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 201, body = SavedMethodJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn save_method(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(msisdn): ApiPath<String>,
+    ApiJson(body): ApiJson<SaveMethodJson>,
+) -> Result<(StatusCode, Json<SavedMethodJson>), ApiError> {
+    let method = method(&body.method, &[PaymentMethod::Card, PaymentMethod::Paypal])?;
+    let token = body.token.trim();
+    let looks_like_card = looks_like_card_number(token);
+    let valid = !token.is_empty()
+        && token.len() <= 255
+        && !looks_like_card
+        && (method != PaymentMethod::Card || token.starts_with("pm_"));
+    if !valid {
+        return Err(ApiError::invalid(
+            "token",
+            "give the provider's token (pm_... or a billing agreement id), never card details",
+        ));
+    }
+    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let saved = state
+        .app
+        .save_payment_method(&msisdn, method, token)
+        .await?;
+    Ok((StatusCode::CREATED, Json(saved_json(&saved))))
+}
+
+/// The line's saved payment methods.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lines/{msisdn}/saved-payment-methods",
+    tag = "payments",
+    params(("msisdn" = String, Path, description = "The line's number")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = [SavedMethodJson]),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_saved_methods(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(msisdn): ApiPath<String>,
+) -> Result<Json<Vec<SavedMethodJson>>, ApiError> {
+    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let saved = state.app.saved_payment_methods(&msisdn).await?;
+    Ok(Json(saved.iter().map(saved_json).collect()))
+}
+
+/// Forgets a saved payment method: automatic renewal no longer charges it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/lines/{msisdn}/saved-payment-methods/{id}",
+    tag = "payments",
+    params(
+        ("msisdn" = String, Path, description = "The line's number"),
+        ("id" = i64, Path, description = "Saved payment method id"),
+    ),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn remove_saved_method(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath((msisdn, id)): ApiPath<(String, i64)>,
+) -> Result<StatusCode, ApiError> {
+    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let line = state.app.line(&msisdn).await?;
+    let saved = state
+        .app
+        .store
+        .saved_method(SavedPaymentMethodId(id))
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .filter(|m| m.line_id == line.line.id)
+        .ok_or_else(|| ApiError::not_found("saved payment method").with_field("id"))?;
+    state.app.remove_saved_payment_method(saved.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn card_numbers_are_told_from_tokens() {
+        for card in [
+            "4242424242424242",
+            "4242 4242 4242 4242",
+            "x5555-5555-5555-4444",
+        ] {
+            assert!(super::looks_like_card_number(card), "{card}");
+        }
+        for token in [
+            "pm_card_visa",
+            "pm_1Hh1XY2eZvKYlo2C0fS1Kx9z",
+            "B-5YM64573DP4721234",
+        ] {
+            assert!(!super::looks_like_card_number(token), "{token}");
+        }
+    }
 }

@@ -57,6 +57,7 @@ fn start(order: OrderId, method: PaymentMethod, token: Option<&str>) -> StartPay
         method,
         return_url: Some("https://portal.test.example/return".into()),
         payment_method_token: token.map(str::to_owned),
+        saved_method: None,
     }
 }
 
@@ -746,5 +747,81 @@ both! {
                     "amount": {"amount_cents": 500, "currency": "EUR"}}))
             .await;
         assert_eq!(status, StatusCode::OK, "{paid}");
+    }
+}
+
+both! {
+    async fn a_saved_card_and_a_saved_paypal_account_pay_an_automatic_renewal(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let msisdn = app.line(LineKind::Esim, 0, Some(days(2))).await.to_string();
+        let uri = format!("/api/v1/lines/{msisdn}/saved-payment-methods");
+        // Card details are refused before anything is sent.
+        let (status, problem) = app
+            .post(&uri, json!({"method": "card", "token": "4242424242424242"}))
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+        assert!(mock.requests().is_empty());
+
+        let (status, card) = app.post(&uri, json!({"method": "card", "token": "pm_card_visa"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{card}");
+        assert_eq!(card["label"], "visa ending 4242");
+        let (status, again) = app.post(&uri, json!({"method": "card", "token": "pm_card_visa"})).await;
+        assert_eq!((status, &again["id"]), (StatusCode::CREATED, &card["id"]));
+        let (status, paypal) = app
+            .post(&uri, json!({"method": "paypal", "token": "B-5YM64573DP4721234"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{paypal}");
+        let (_, list) = app.get(&uri).await;
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        // The line's Stripe customer is reused, not created again.
+        let customers = mock.requests().iter().filter(|r| r.path == "/v1/customers").count();
+        assert_eq!(customers, 1);
+
+        // Automatic renewal charges the saved card off-session: applied at once.
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "channel": "auto_renew"}))
+            .await;
+        let order_id = order["id"].as_i64().unwrap();
+        let (status, payment) = app
+            .post(&format!("/api/v1/orders/{order_id}/provider-payments"),
+                json!({"method": "card", "saved_method_id": card["id"]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payment}");
+        assert_eq!(payment["status"], "captured");
+        assert_eq!(payment["order_state"], "syncing");
+        // And the saved PayPal account: no approval, captured at once.
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "channel": "auto_renew"}))
+            .await;
+        let order_id = order["id"].as_i64().unwrap();
+        let (status, payment) = app
+            .post(&format!("/api/v1/orders/{order_id}/provider-payments"),
+                json!({"method": "paypal", "saved_method_id": paypal["id"]}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{payment}");
+        assert_eq!(payment["status"], "captured");
+        assert_eq!(mock.charges(), 2);
+        let intent = mock.requests().into_iter().find(|r| r.path == "/v1/payment_intents").unwrap();
+        assert!(intent.violations.is_empty());
+        mock.assert_requests_valid();
+
+        // Removed: not charged any more.
+        let (status, _, _) = app
+            .request(axum::http::Method::DELETE, &format!("{uri}/{}", card["id"]), None, &[])
+            .await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (_, list) = app.get(&uri).await;
+        assert_eq!(list.as_array().unwrap().len(), 1);
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "channel": "auto_renew"}))
+            .await;
+        let (status, _) = app
+            .post(&format!("/api/v1/orders/{}/provider-payments", order["id"]),
+                json!({"method": "card", "saved_method_id": card["id"]}))
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

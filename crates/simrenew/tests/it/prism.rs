@@ -332,6 +332,7 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
             description: "order 7 TEST-5GB-30D".into(),
             return_url: Some("https://portal.example/return".into()),
             payment_method_token: (method != PaymentMethod::Paypal).then(|| "pm_card_visa".into()),
+            saved: None,
         };
         accepted("create", provider.create(&req).await);
     }

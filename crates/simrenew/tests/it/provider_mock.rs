@@ -293,7 +293,11 @@ fn authorised(path: &str, headers: &HeaderMap) -> bool {
         .unwrap_or_default();
     if path == "/v1/oauth2/token" {
         auth.starts_with("Basic ")
-    } else if path.starts_with("/v1/payment_intents") || path.starts_with("/v1/refunds") {
+    } else if path.starts_with("/v1/payment_intents")
+        || path.starts_with("/v1/refunds")
+        || path.starts_with("/v1/customers")
+        || path.starts_with("/v1/payment_methods")
+    {
         auth == format!("Bearer {STRIPE_KEY}")
     } else {
         auth == "Bearer A21-mock-token"
@@ -315,6 +319,19 @@ fn check(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
             body,
         ),
         ("POST", ["v1", "refunds"]) => check_form(Spec::Stripe, "/v1/refunds", "post", body),
+        ("POST", ["v1", "customers"]) => check_form(Spec::Stripe, "/v1/customers", "post", body),
+        ("POST", ["v1", "payment_methods", _, "attach"]) => check_form(
+            Spec::Stripe,
+            "/v1/payment_methods/{payment_method}/attach",
+            "post",
+            body,
+        ),
+        ("POST", ["v3", "vault", "payment-tokens"]) => check_json(
+            Spec::PaypalVault,
+            "/v3/vault/payment-tokens",
+            "post",
+            &json(),
+        ),
         ("POST", ["v2", "checkout", "orders"]) => {
             check_json(Spec::PaypalOrders, "/v2/checkout/orders", "post", &json())
         }
@@ -445,6 +462,23 @@ fn operate(mock: &ProviderMock, method: &Method, path: &str, body: &[u8]) -> (u1
             inner.refunds.push(refund.clone());
             (200, refund)
         }
+        ("POST", ["v1", "customers"]) => (
+            200,
+            json!({"id": format!("cus_mock{n}"), "object": "customer"}),
+        ),
+        ("POST", ["v1", "payment_methods", pm, "attach"]) => {
+            let form = crate::spec_check::decode_form(body).unwrap();
+            (
+                200,
+                json!({"id": pm, "object": "payment_method", "type": "card",
+                    "card": {"brand": "visa", "last4": "4242"}, "customer": form["customer"]}),
+            )
+        }
+        ("POST", ["v3", "vault", "payment-tokens"]) => (
+            200,
+            json!({"id": format!("VTMOCK{n}"), "customer": {"id": format!("CUSTMOCK{n}")},
+                "payment_source": {"paypal": {}}}),
+        ),
         ("POST", ["v1", "oauth2", "token"]) => (
             200,
             json!({"access_token": "A21-mock-token", "token_type": "Bearer",
@@ -454,8 +488,10 @@ fn operate(mock: &ProviderMock, method: &Method, path: &str, body: &[u8]) -> (u1
             let req: Value = serde_json::from_slice(body).unwrap();
             let id = format!("PPMOCK{n}");
             let unit = &req["purchase_units"][0];
+            let vaulted = !req["payment_source"]["paypal"]["vault_id"].is_null();
             let order = json!({
-                "id": id, "intent": "CAPTURE", "status": "PAYER_ACTION_REQUIRED",
+                "id": id, "intent": "CAPTURE",
+                "status": if vaulted { "APPROVED" } else { "PAYER_ACTION_REQUIRED" },
                 "purchase_units": [{"reference_id": unit["reference_id"],
                     "custom_id": unit["custom_id"], "amount": unit["amount"]}],
                 "links": [{"rel": "payer-action", "method": "GET",

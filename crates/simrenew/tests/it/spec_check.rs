@@ -28,6 +28,7 @@ pub enum Spec {
     PaypalOrders,
     PaypalPayments,
     PaypalWebhooks,
+    PaypalVault,
 }
 
 impl Spec {
@@ -37,6 +38,7 @@ impl Spec {
             Spec::PaypalOrders => "paypal/checkout_orders_v2.json",
             Spec::PaypalPayments => "paypal/payments_payment_v2.json",
             Spec::PaypalWebhooks => "paypal/notifications_webhooks_v1.json",
+            Spec::PaypalVault => "paypal/vault_payment_tokens_v3.json",
         }
     }
 }
