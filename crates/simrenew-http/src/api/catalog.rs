@@ -4,11 +4,10 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::ports::PlanFilter;
-use simrenew_domain::brand::parse_brand_code;
 use simrenew_domain::catalog::{Channel, LineKind, Plan, Validity};
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::MoneyJson;
+use super::wire::{brand_filter, MoneyJson};
 use crate::error::{ApiError, Problem};
 use crate::extract::{denied, ApiQuery, Caller};
 use crate::state::AppState;
@@ -145,19 +144,7 @@ pub async fn list_plans(
     ApiQuery(q): ApiQuery<PlanQuery>,
 ) -> Result<Json<PlanList>, ApiError> {
     let brands = state.app.brands().await?;
-    let brand = match &q.brand {
-        Some(code) => {
-            let code = parse_brand_code(code).map_err(|e| ApiError::invalid("brand", e.reason))?;
-            Some(
-                brands
-                    .iter()
-                    .find(|b| b.code == code)
-                    .ok_or_else(|| ApiError::not_found("brand").with_field("brand"))?
-                    .id,
-            )
-        }
-        None => None,
-    };
+    let brand = brand_filter(&brands, q.brand.as_deref())?;
     let brand = caller
         .may_read_catalog(brand)
         .map_err(|d| denied(d, "brand").with_field("brand"))?;

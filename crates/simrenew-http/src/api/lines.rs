@@ -10,7 +10,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::ports::{LineDetails, LineFilter};
 use simrenew_domain::access::LineAccess;
-use simrenew_domain::brand::{parse_brand_code, Brand};
+use simrenew_domain::brand::Brand;
 use simrenew_domain::bundle::data_left_mb;
 use simrenew_domain::catalog::LineKind;
 use simrenew_domain::identifiers::Msisdn;
@@ -19,7 +19,7 @@ use simrenew_domain::line::{Line, LineState};
 use simrenew_domain::Timestamp;
 use utoipa::{IntoParams, ToSchema};
 
-use super::wire::{rfc3339, MoneyJson};
+use super::wire::{brand_filter, rfc3339, MoneyJson};
 use crate::error::{ApiError, Problem};
 use crate::extract::{denied, ApiPath, ApiQuery, Caller};
 use crate::state::{AppState, RenderedLine};
@@ -230,19 +230,7 @@ pub async fn list_lines(
         ));
     }
     let brands = state.app.brands().await?;
-    let brand = match &q.brand {
-        Some(code) => {
-            let code = parse_brand_code(code).map_err(|e| ApiError::invalid("brand", e.reason))?;
-            Some(
-                brands
-                    .iter()
-                    .find(|b| b.code == code)
-                    .ok_or_else(|| ApiError::not_found("brand").with_field("brand"))?
-                    .id,
-            )
-        }
-        None => None,
-    };
+    let brand = brand_filter(&brands, q.brand.as_deref())?;
     let (brand, subscriber) = caller
         .may_list_lines(brand)
         .map_err(|d| denied(d, "brand").with_field("brand"))?;

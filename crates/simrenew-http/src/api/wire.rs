@@ -25,6 +25,21 @@ impl From<Money> for MoneyJson {
     }
 }
 
+/// The brand a `?brand=CODE` filter names, among `brands`; 404 naming the field when unknown.
+pub fn brand_filter(
+    brands: &[simrenew_domain::brand::Brand],
+    code: Option<&str>,
+) -> Result<Option<simrenew_domain::ids::BrandId>, crate::error::ApiError> {
+    let Some(code) = code else { return Ok(None) };
+    let code = simrenew_domain::brand::parse_brand_code(code)
+        .map_err(|e| crate::error::ApiError::invalid("brand", e.reason))?;
+    brands
+        .iter()
+        .find(|b| b.code == code)
+        .map(|b| Some(b.id))
+        .ok_or_else(|| crate::error::ApiError::not_found("brand").with_field("brand"))
+}
+
 /// RFC 3339 with the offset of the brand's time zone at that instant.
 pub fn rfc3339(t: Timestamp, tz: &TimeZone) -> String {
     t.display_with_offset(tz.to_offset(t)).to_string()
