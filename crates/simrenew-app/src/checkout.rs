@@ -450,7 +450,16 @@ impl App {
                 };
                 match ours {
                     Some(p) => {
-                        self.settle(p.id, state).await?;
+                        let settled = self.settle(p.id, state).await?;
+                        // PayPal: the payer approved but may never come back to us; capture
+                        // now (the capture carries its idempotency key, so a concurrent
+                        // confirmation does not capture twice).
+                        if provider == ProviderName::Paypal
+                            && settled.status == ProviderPaymentStatus::Processing
+                            && settled.capture_ref.is_none()
+                        {
+                            self.confirm_payment(p.id).await?;
+                        }
                         WebhookOutcome::Handled(p.id)
                     }
                     None => {

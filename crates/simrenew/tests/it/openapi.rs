@@ -22,6 +22,17 @@ both! {
             ("/api/v1/auth/sessions", "post"),
             ("/api/v1/auth/sessions/current", "delete"),
             ("/api/v1/auth/sessions/sign-out-everywhere", "post"),
+            ("/api/v1/orders/{id}/provider-payments", "post"),
+            ("/api/v1/orders/{id}/store-payments", "post"),
+            ("/api/v1/payments/{id}", "get"),
+            ("/api/v1/payments/{id}/confirmation", "post"),
+            ("/api/v1/payments/{id}/refunds", "post"),
+            ("/api/v1/payment-methods", "get"),
+            ("/api/v1/lines/{msisdn}/saved-payment-methods", "post"),
+            ("/api/v1/lines/{msisdn}/saved-payment-methods", "get"),
+            ("/api/v1/lines/{msisdn}/saved-payment-methods/{id}", "delete"),
+            ("/api/v1/webhooks/stripe", "post"),
+            ("/api/v1/webhooks/paypal", "post"),
         ] {
             let op = &paths[path][method];
             assert!(op.is_object(), "{method} {path} missing from the document");

@@ -825,3 +825,29 @@ both! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+both! {
+    async fn paypal_approval_by_webhook_captures_even_if_the_payer_never_comes_back(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        let paypal_order = payment.provider_ref.clone().unwrap();
+        mock.approve(&paypal_order);
+        let event = json!({"id": "WH-APPROVED-1", "event_type": "CHECKOUT.ORDER.APPROVED",
+            "resource": mock.order(&paypal_order)});
+        let (status, ack) =
+            webhook(&app, "paypal", event.to_string(), &paypal_headers(PAYPAL_GOOD_SIG)).await;
+        assert_eq!(status, StatusCode::OK, "{ack}");
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        // The payer comes back after all: nothing more happens.
+        let again = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(again.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        assert_eq!(mock.charges(), 1);
+        mock.assert_requests_valid();
+    }
+}
