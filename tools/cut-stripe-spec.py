@@ -17,6 +17,8 @@ PATHS = [
     "/v1/payment_intents/{intent}",
     "/v1/payment_intents/{intent}/confirm",
     "/v1/refunds",
+    "/v1/customers",
+    "/v1/payment_methods/{payment_method}/attach",
 ]
 
 
@@ -28,6 +30,9 @@ KEEP = {
     "payment_intent_next_action",
     "payment_intent_next_action_redirect_to_url",
     "refund",
+    "customer",
+    "payment_method",
+    "payment_method_card",
 }
 
 

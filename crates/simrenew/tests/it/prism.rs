@@ -1,11 +1,12 @@
 //! The adapters against Prism mock servers generated from the official specs
 //! (`shared/specs/`): Stripe (a cut of the spec, `tools/cut-stripe-spec.py`), PayPal Orders v2,
-//! Payments v2 and Webhooks. A recording proxy in front of Prism also checks every request
+//! Payments v2, Webhooks and Vault v3. A recording proxy in front of Prism also checks every request
 //! body against the spec itself (Prism lets some invalid bodies through), and the test shows
 //! that a known-bad request is rejected by that check.
 //!
 //! Prism is found through `SIMRENEW_PRISM_STRIPE_URL`, `SIMRENEW_PRISM_PAYPAL_ORDERS_URL`,
-//! `SIMRENEW_PRISM_PAYPAL_PAYMENTS_URL` and `SIMRENEW_PRISM_PAYPAL_WEBHOOKS_URL` (set by
+//! `SIMRENEW_PRISM_PAYPAL_PAYMENTS_URL`, `SIMRENEW_PRISM_PAYPAL_WEBHOOKS_URL` and
+//! `SIMRENEW_PRISM_PAYPAL_VAULT_URL` (set by
 //! `.ci/run`, which starts them), or started here from `target/prism` (where `.ci/run`
 //! installs it). Without Prism the test is skipped, except in CI, where it fails.
 
@@ -19,8 +20,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use simrenew_app::providers::{CreatePayment, PaymentProvider, ProviderError};
-use simrenew_domain::ids::{BrandId, OrderId, ProviderPaymentId};
+use simrenew_app::providers::{
+    CreatePayment, PaymentProvider, ProviderError, SaveMethod, SavedRef,
+};
+use simrenew_domain::ids::{BrandId, LineId, OrderId, ProviderPaymentId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus};
 use simrenew_payments::{PaypalConfig, PaypalProvider, Secret, StripeConfig, StripeProvider};
@@ -67,23 +70,26 @@ struct Prisms {
     orders: String,
     payments: String,
     webhooks: String,
+    vault: String,
     _processes: Vec<PrismProcess>,
 }
 
 /// The Prism servers, from the environment or started here; `None` to skip.
 async fn prisms() -> Option<Prisms> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    if let (Some(stripe), Some(orders), Some(payments), Some(webhooks)) = (
+    if let (Some(stripe), Some(orders), Some(payments), Some(webhooks), Some(vault)) = (
         env("SIMRENEW_PRISM_STRIPE_URL"),
         env("SIMRENEW_PRISM_PAYPAL_ORDERS_URL"),
         env("SIMRENEW_PRISM_PAYPAL_PAYMENTS_URL"),
         env("SIMRENEW_PRISM_PAYPAL_WEBHOOKS_URL"),
+        env("SIMRENEW_PRISM_PAYPAL_VAULT_URL"),
     ) {
         for (url, what) in [
             (&stripe, "Stripe"),
             (&orders, "PayPal orders"),
             (&payments, "PayPal payments"),
             (&webhooks, "PayPal webhooks"),
+            (&vault, "PayPal vault"),
         ] {
             wait_for(url, what).await;
         }
@@ -92,6 +98,7 @@ async fn prisms() -> Option<Prisms> {
             orders,
             payments,
             webhooks,
+            vault,
             _processes: vec![],
         });
     }
@@ -122,6 +129,7 @@ async fn prisms() -> Option<Prisms> {
         specs_dir().join("paypal/checkout_orders_v2.json"),
         specs_dir().join("paypal/payments_payment_v2.json"),
         specs_dir().join("paypal/notifications_webhooks_v1.json"),
+        specs_dir().join("paypal/vault_payment_tokens_v3.json"),
     ] {
         let port = free_port();
         let child = Command::new(&bin)
@@ -140,6 +148,7 @@ async fn prisms() -> Option<Prisms> {
         "PayPal orders",
         "PayPal payments",
         "PayPal webhooks",
+        "PayPal vault",
     ]) {
         wait_for(url, what).await;
     }
@@ -149,6 +158,7 @@ async fn prisms() -> Option<Prisms> {
         orders: urls[1].clone(),
         payments: urls[2].clone(),
         webhooks: urls[3].clone(),
+        vault: urls[4].clone(),
         _processes: processes,
     })
 }
@@ -167,6 +177,7 @@ struct Proxy {
     orders: String,
     payments: String,
     webhooks: String,
+    vault: String,
     seen: Arc<Mutex<Vec<Seen>>>,
     http: reqwest::Client,
 }
@@ -185,6 +196,19 @@ fn spec_violations(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
             body,
         ),
         ("POST", ["v1", "refunds"]) => check_form(Spec::Stripe, "/v1/refunds", "post", body),
+        ("POST", ["v1", "customers"]) => check_form(Spec::Stripe, "/v1/customers", "post", body),
+        ("POST", ["v1", "payment_methods", _, "attach"]) => check_form(
+            Spec::Stripe,
+            "/v1/payment_methods/{payment_method}/attach",
+            "post",
+            body,
+        ),
+        ("POST", ["v3", "vault", "payment-tokens"]) => check_json(
+            Spec::PaypalVault,
+            "/v3/vault/payment-tokens",
+            "post",
+            &json(),
+        ),
         ("POST", ["v2", "checkout", "orders"]) => {
             check_json(Spec::PaypalOrders, "/v2/checkout/orders", "post", &json())
         }
@@ -228,12 +252,20 @@ async fn forward(
         .into_response();
     }
     let violations = spec_violations(&method, &path, &body);
-    let base = if path.starts_with("/v1/payment_intents") || path.starts_with("/v1/refunds") {
+    let stripe = [
+        "/v1/payment_intents",
+        "/v1/refunds",
+        "/v1/customers",
+        "/v1/payment_methods",
+    ];
+    let base = if stripe.iter().any(|p| path.starts_with(p)) {
         &proxy.stripe
     } else if path.starts_with("/v2/checkout") {
         &proxy.orders
     } else if path.starts_with("/v2/payments") {
         &proxy.payments
+    } else if path.starts_with("/v3/vault") {
+        &proxy.vault
     } else {
         &proxy.webhooks
     };
@@ -269,6 +301,7 @@ async fn start_proxy(p: &Prisms) -> (String, Arc<Mutex<Vec<Seen>>>) {
         orders: p.orders.clone(),
         payments: p.payments.clone(),
         webhooks: p.webhooks.clone(),
+        vault: p.vault.clone(),
         seen: seen.clone(),
         http: reqwest::Client::new(),
     };
@@ -378,6 +411,48 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
             .refund(&paypal_payment, Money::eur(400), "simrenew-refund-2")
             .await,
     );
+    for (method, provider, token) in [
+        (
+            PaymentMethod::Card,
+            &stripe as &dyn PaymentProvider,
+            "pm_card_visa",
+        ),
+        (PaymentMethod::Paypal, &paypal, "B-5YM64573DP4721234"),
+    ] {
+        let req = SaveMethod {
+            line: LineId(7),
+            method,
+            customer_ref: None,
+            token: token.into(),
+            idempotency_key: format!("simrenew-save-7-{method}"),
+        };
+        accepted("save method", provider.save_method(&req).await);
+    }
+    // With a saved method: Stripe off-session, PayPal vault_id.
+    for (method, provider) in [
+        (PaymentMethod::Card, &stripe as &dyn PaymentProvider),
+        (PaymentMethod::Paypal, &paypal),
+    ] {
+        let req = CreatePayment {
+            payment: ProviderPaymentId(42),
+            order: OrderId(8),
+            idempotency_key: format!("simrenew-pay-42-{method}"),
+            method,
+            amount: Money::eur(1000),
+            description: "order 8 TEST-5GB-30D".into(),
+            return_url: None,
+            payment_method_token: None,
+            saved: Some(SavedRef {
+                customer_ref: Some("cus_123".into()),
+                token_ref: if method == PaymentMethod::Card {
+                    "pm_123".into()
+                } else {
+                    "8kk8451t".into()
+                },
+            }),
+        };
+        accepted("create with a saved method", provider.create(&req).await);
+    }
     let headers: Vec<(String, String)> = [
         ("paypal-auth-algo", "SHA256withRSA"),
         (
@@ -417,6 +492,9 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
         "/v2/checkout/orders",
         "/v2/payments/captures/2GG279541U471931P/refund",
         "/v1/notifications/verify-webhook-signature",
+        "/v1/customers",
+        "/v1/payment_methods/pm_card_visa/attach",
+        "/v3/vault/payment-tokens",
     ] {
         assert!(
             paths.contains(&expected),
