@@ -851,3 +851,57 @@ both! {
         mock.assert_requests_valid();
     }
 }
+
+both! {
+    async fn paypal_capture_faults_are_retried_and_never_capture_twice(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        mock.approve(payment.provider_ref.as_deref().unwrap());
+        // A 500, then a capture whose answer is lost, then the replay of its answer.
+        mock.fault("/capture", Fault::Error500, 1);
+        mock.fault("/capture", Fault::DropAfter, 1);
+        let captured = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(captured.status, ProviderPaymentStatus::Captured);
+        let keys: Vec<_> = mock
+            .requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/capture"))
+            .map(|r| r.idempotency_key.unwrap())
+            .collect();
+        assert_eq!(keys.len(), 3, "{keys:?}");
+        assert!(keys.iter().all(|k| *k == keys[0]));
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        mock.assert_requests_valid();
+    }
+
+    async fn a_capture_in_another_currency_flags_the_order_for_review(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        let paypal_order = payment.provider_ref.clone().unwrap();
+        mock.tamper_order_currency(&paypal_order, "USD");
+        mock.approve(&paypal_order);
+        let captured = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(captured.status, ProviderPaymentStatus::Captured);
+        assert_eq!(footprint(&app, order).await, (OrderState::Review, 0, 0));
+        // Reconciliation reports it and leaves it for a person.
+        let report = app
+            .app
+            .reconcile(app.now().checked_sub(days(1)).unwrap(), app.now().checked_add(days(1)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(report.lines.len(), 1, "{:?}", report.lines);
+        assert_eq!(report.lines[0].repaired, None);
+        assert_eq!(footprint(&app, order).await, (OrderState::Review, 0, 0));
+    }
+}

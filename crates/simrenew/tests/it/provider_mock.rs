@@ -208,6 +208,13 @@ impl ProviderMock {
         let mut inner = self.inner.lock().unwrap();
         inner.intents.get_mut(intent).unwrap()["amount"] = json!(cents);
     }
+
+    /// Changes the currency the PayPal order is in (a currency that differs from the order).
+    pub fn tamper_order_currency(&self, order: &str, currency: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let o = inner.orders.get_mut(order).unwrap();
+        o["purchase_units"][0]["amount"]["currency_code"] = json!(currency);
+    }
 }
 
 impl Drop for ProviderMock {
