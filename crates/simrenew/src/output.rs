@@ -22,9 +22,10 @@ pub async fn show_line(url: &str, msisdn: &str, json: bool) -> anyhow::Result<()
 }
 
 /// The line as a person reads it.
-pub fn human(l: &LineJson) -> String {
+pub fn human(json: &LineJson) -> String {
+    let l = &json.line;
     let mut out = String::new();
-    let data = match l.data_left_mb {
+    let data = match json.data_left_mb {
         None => "unlimited".to_owned(),
         Some(mb) if mb >= 1000 => format!("{:.1} GB", mb as f64 / 1000.0),
         Some(mb) => format!("{mb} MB"),
@@ -57,7 +58,7 @@ pub fn human(l: &LineJson) -> String {
     if let Some(a) = &l.activation_code {
         out.push_str(&format!("activation  {a}\n"));
     }
-    for b in &l.bundles {
+    for b in &json.bundles {
         let size = b
             .data_mb
             .map_or("unlimited".to_owned(), |mb| format!("{mb} MB"));

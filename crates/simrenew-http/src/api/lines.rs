@@ -38,9 +38,9 @@ pub struct BundleJson {
     pub status: &'static str,
 }
 
-/// A line as every channel shows it.
+/// What a listing shows of a line.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct LineJson {
+pub struct LineSummaryJson {
     #[schema(example = "+32470123456")]
     pub msisdn: String,
     #[schema(example = "lumo")]
@@ -59,20 +59,32 @@ pub struct LineJson {
     pub expires_at: Option<String>,
     /// When the line lapses if not renewed.
     pub grace_until: Option<String>,
-    /// Data left in the bundles running now; null when unlimited.
-    pub data_left_mb: Option<u64>,
     pub credit: MoneyJson,
     pub auto_renew: bool,
+}
+
+/// A line as every channel shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LineJson {
+    #[serde(flatten)]
+    pub line: LineSummaryJson,
+    /// Data left in the bundles running now; null when unlimited.
+    pub data_left_mb: Option<u64>,
     /// Bundles running now and queued after it, in order.
     pub bundles: Vec<BundleJson>,
 }
 
 pub fn line_json(d: &LineDetails, now: Timestamp) -> LineJson {
+    LineJson {
+        line: summary(&d.line, &d.brand, now),
+        data_left_mb: data_left_mb(&d.bundles, now),
+        bundles: line_bundles(d, now),
+    }
+}
+
+fn line_bundles(d: &LineDetails, now: Timestamp) -> Vec<BundleJson> {
     let tz = &d.brand.time_zone;
-    let mut json = summary(&d.line, &d.brand, now);
-    json.data_left_mb = data_left_mb(&d.bundles, now);
-    json.bundles = d
-        .bundles
+    d.bundles
         .iter()
         .filter(|b| b.ends_at > now)
         .map(|b| BundleJson {
@@ -88,13 +100,12 @@ pub fn line_json(d: &LineDetails, now: Timestamp) -> LineJson {
                 "queued"
             },
         })
-        .collect();
-    json
+        .collect()
 }
 
-fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
+fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineSummaryJson {
     let tz = &brand.time_zone;
-    LineJson {
+    LineSummaryJson {
         msisdn: line.msisdn.to_string(),
         brand: brand.code.clone(),
         kind: line.kind().as_str(),
@@ -104,10 +115,8 @@ fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineJson {
         activation_code: line.identity.activation_code().map(ToString::to_string),
         expires_at: line.expires_at.map(|t| rfc3339(t, tz)),
         grace_until: line.grace_until.map(|t| rfc3339(t, tz)),
-        data_left_mb: Some(0),
         credit: line.credit.into(),
         auto_renew: line.auto_renew,
-        bundles: vec![],
     }
 }
 
@@ -198,8 +207,8 @@ pub struct LineQuery {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinePage {
-    /// Lines without their bundles; `data_left_mb` is only given by `GET /lines/{msisdn}`.
-    pub items: Vec<LineJson>,
+    /// Data left and bundles are given by `GET /lines/{msisdn}`.
+    pub items: Vec<LineSummaryJson>,
     /// Pass as `after` for the next page; null on the last page.
     pub next_after: Option<i64>,
 }
@@ -261,9 +270,7 @@ pub async fn list_lines(
         .iter()
         .filter_map(|l| {
             let brand = brands.iter().find(|b| b.id == l.brand_id)?;
-            let mut json = summary(l, brand, now);
-            json.data_left_mb = None;
-            Some(json)
+            Some(summary(l, brand, now))
         })
         .collect();
     Ok(Json(LinePage { items, next_after }))

@@ -70,6 +70,9 @@ both! {
         let (status, page) = app.get("/api/v1/lines?brand=test&kind=esim&limit=2").await;
         assert_eq!(status, StatusCode::OK, "{page}");
         assert_eq!(page["items"].as_array().unwrap().len(), 2);
+        // A listing does not pretend to know data left (null would read as unlimited).
+        assert!(page["items"][0].get("data_left_mb").is_none(), "{page}");
+        assert_eq!(page["items"][0]["kind"], "esim");
         let mut seen = 2;
         let mut after = page["next_after"].as_i64().unwrap();
         loop {
