@@ -1,14 +1,19 @@
-//! Refunds of provider and store payments, by an admin: full or partial, idempotent at the
-//! provider, and reflected in the line's time (`simrenew_domain::refund::shorten`) and in the
-//! order's payments (a negative row, so that they add up to what was kept).
+//! Refunds by an admin, full or partial: of provider and store payments (idempotent at the
+//! provider), or of orders paid from the balance or with a voucher, back to the line's credit
+//! (a ledger entry with reason `refund`). Either way the line's time is shortened
+//! (`simrenew_domain::refund::shorten`) and the order's payments get a negative row, so that
+//! they add up to what was kept.
 
 use jiff::Timestamp;
-use simrenew_domain::ids::ProviderPaymentId;
+use simrenew_domain::ids::{OrderId, ProviderPaymentId};
+use simrenew_domain::line::Line;
 use simrenew_domain::money::Money;
-use simrenew_domain::order::{OrderState, ProviderName, ProviderPaymentStatus};
-use simrenew_domain::refund::shorten;
+use simrenew_domain::order::{
+    LedgerReason, Order, OrderState, PaymentMethod, ProviderName, ProviderPaymentStatus,
+};
+use simrenew_domain::refund::{shorten, Shortening};
 
-use crate::ports::LockedLine;
+use crate::ports::{LockedLine, Tx};
 use crate::providers::{NewRefund, ProviderError};
 use crate::{App, AppError, AppResult};
 
@@ -18,7 +23,8 @@ pub const BUNDLES_CHANGED: &str = "bundles_changed";
 /// A refund that went through.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefundDone {
-    pub refund_id: i64,
+    /// The provider refund's id in our records (`None` for a refund to credit).
+    pub refund_id: Option<i64>,
     pub provider_ref: Option<String>,
     pub amount: Money,
     /// What is now refunded of the payment, in all.
@@ -167,40 +173,15 @@ impl App {
             now,
         )
         .await?;
-        let bundles = tx.line_bundles(line.id, now).await?;
-        let (mine, others): (Vec<_>, Vec<_>) = bundles
-            .into_iter()
-            .partition(|b| b.order_id == Some(order.id));
-        let last_end = mine.iter().map(|b| b.ends_at).max();
-        let later: Vec<_> = others
-            .into_iter()
-            .filter(|b| last_end.is_some_and(|end| b.starts_at >= end))
-            .collect();
-        let shortening = shorten(
-            &mine,
-            &later,
-            line.expires_at,
-            line.grace_until,
-            amount.cents,
+        let shortening = shorten_line(
+            tx.as_mut(),
+            &order,
+            &line,
+            amount,
             current.amount.cents - (current.refunded.cents - amount.cents),
             now,
-        )?;
-        for (bundle, window) in &shortening.bundles {
-            tx.reshape_bundle(*bundle, *window).await?;
-        }
-        if !shortening.cut.is_zero() {
-            tx.set_line_expiry(line.id, shortening.expires_at, shortening.grace_until)
-                .await?;
-            let payload = format!(
-                "{{\"msisdn\":\"{}\",\"order_id\":{},\"refund_id\":{},\"cut_seconds\":{}}}",
-                line.msisdn.as_str(),
-                order.id,
-                refund_id,
-                shortening.cut.as_secs()
-            );
-            tx.insert_outbox(order.brand_id, line.id, BUNDLES_CHANGED, &payload, now)
-                .await?;
-        }
+        )
+        .await?;
         tx.commit().await?;
         self.line_changed(&line.msisdn);
         tracing::info!(
@@ -212,7 +193,7 @@ impl App {
             "payment refunded"
         );
         Ok(RefundDone {
-            refund_id,
+            refund_id: Some(refund_id),
             provider_ref,
             amount,
             refunded: current.refunded,
@@ -220,4 +201,162 @@ impl App {
             expires_at: shortening.expires_at.or(line.expires_at),
         })
     }
+
+    /// Refunds `amount` of an order paid from the credit balance or with a voucher, back to
+    /// the line's credit (a ledger entry with reason `refund`), and shortens the line's time
+    /// like any refund. Orders paid through a provider are refunded with
+    /// [`App::refund_payment`].
+    pub async fn refund_to_credit(
+        &self,
+        id: OrderId,
+        amount: Money,
+        reason: &str,
+    ) -> AppResult<RefundDone> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let order = tx
+            .lock_order(id)
+            .await?
+            .ok_or(AppError::not_found("order", "order_id"))?;
+        let LockedLine { line, .. } = tx
+            .lock_line_by_id(order.line_id)
+            .await?
+            .ok_or(AppError::not_found("line", "order_id"))?;
+        // Read under the order's lock: no other refund of this order can commit meanwhile.
+        let details = self
+            .store
+            .order(id)
+            .await?
+            .ok_or(AppError::not_found("order", "order_id"))?;
+        if !self.store.provider_payments_of_order(id).await?.is_empty() {
+            return Err(AppError::conflict(
+                "order_id",
+                "this order was paid through a provider: refund its payment",
+            ));
+        }
+        if !matches!(order.state, OrderState::Syncing | OrderState::Completed) {
+            return Err(AppError::conflict(
+                "order_id",
+                format!("a {} order cannot be refunded", order.state),
+            ));
+        }
+        let paid: i64 = details
+            .payments
+            .iter()
+            .filter(|p| p.amount.cents > 0)
+            .map(|p| p.amount.cents)
+            .sum();
+        let kept: i64 = details.payments.iter().map(|p| p.amount.cents).sum();
+        if amount.currency != order.quote.total.currency || amount.cents <= 0 {
+            return Err(AppError::conflict(
+                "amount",
+                format!(
+                    "a refund is a positive amount in {}",
+                    order.quote.total.currency
+                ),
+            ));
+        }
+        if amount.cents > kept {
+            return Err(AppError::conflict(
+                "amount",
+                format!(
+                    "{amount} is more than the {} left to refund",
+                    Money::new(kept, amount.currency)
+                ),
+            ));
+        }
+        let balance = tx
+            .move_credit(
+                &line,
+                amount,
+                LedgerReason::Refund,
+                Some(order.id),
+                None,
+                now,
+            )
+            .await?;
+        let method = details
+            .payments
+            .first()
+            .map_or(PaymentMethod::Credit, |p| p.method);
+        tx.insert_payment_row(
+            order.brand_id,
+            order.id,
+            line.id,
+            method,
+            amount.negate(),
+            now,
+        )
+        .await?;
+        let shortening = shorten_line(tx.as_mut(), &order, &line, amount, kept, now).await?;
+        tx.commit().await?;
+        self.line_changed(&line.msisdn);
+        tracing::info!(
+            order.id = %order.id,
+            amount = %amount,
+            credit = %balance,
+            reason,
+            cut_seconds = shortening.cut.as_secs(),
+            "order refunded to credit"
+        );
+        let refunded = Money::new(paid - kept + amount.cents, amount.currency);
+        Ok(RefundDone {
+            refund_id: None,
+            provider_ref: None,
+            amount,
+            refunded,
+            payment_status: if refunded.cents >= paid {
+                ProviderPaymentStatus::Refunded
+            } else {
+                ProviderPaymentStatus::Captured
+            },
+            expires_at: shortening.expires_at.or(line.expires_at),
+        })
+    }
+}
+
+/// Takes the refunded share of the order's time off the line (never time already used) and
+/// moves the bundles queued behind the order earlier; tells provisioning.
+async fn shorten_line(
+    tx: &mut dyn Tx,
+    order: &Order,
+    line: &Line,
+    amount: Money,
+    paid_left_cents: i64,
+    now: Timestamp,
+) -> AppResult<Shortening> {
+    let bundles = tx.line_bundles(line.id, now).await?;
+    let (mine, others): (Vec<_>, Vec<_>) = bundles
+        .into_iter()
+        .partition(|b| b.order_id == Some(order.id));
+    let last_end = mine.iter().map(|b| b.ends_at).max();
+    let later: Vec<_> = others
+        .into_iter()
+        .filter(|b| last_end.is_some_and(|end| b.starts_at >= end))
+        .collect();
+    let shortening = shorten(
+        &mine,
+        &later,
+        line.expires_at,
+        line.grace_until,
+        amount.cents,
+        paid_left_cents,
+        now,
+    )?;
+    for (bundle, window) in &shortening.bundles {
+        tx.reshape_bundle(*bundle, *window).await?;
+    }
+    if !shortening.cut.is_zero() {
+        tx.set_line_expiry(line.id, shortening.expires_at, shortening.grace_until)
+            .await?;
+        let payload = format!(
+            "{{\"msisdn\":\"{}\",\"order_id\":{},\"cut_seconds\":{}}}",
+            line.msisdn.as_str(),
+            order.id,
+            shortening.cut.as_secs()
+        );
+        tx.insert_outbox(order.brand_id, line.id, BUNDLES_CHANGED, &payload, now)
+            .await?;
+    }
+    Ok(shortening)
 }

@@ -60,6 +60,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::payments::confirm_payment))
         .routes(routes!(api::payments::store_payment))
         .routes(routes!(api::payments::refund))
+        .routes(routes!(api::payments::refund_to_credit))
         .routes(routes!(api::payments::payment_methods))
         .routes(routes!(
             api::payments::save_method,

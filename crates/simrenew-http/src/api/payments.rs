@@ -360,7 +360,8 @@ pub struct RefundRequestJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefundJson {
-    pub id: i64,
+    /// The provider refund's id; none for a refund to credit.
+    pub id: Option<i64>,
     pub amount: MoneyJson,
     /// What is refunded of the payment in all.
     pub refunded: MoneyJson,
@@ -451,6 +452,75 @@ pub struct PaymentMethodsJson {
     pub channel: &'static str,
     /// The methods offered, as configured per brand and channel.
     pub methods: Vec<&'static str>,
+}
+
+/// Refunds all or part of an order paid from the credit balance or with a voucher, back to
+/// the line's credit (admins only); the line loses the refunded share of the order's time.
+#[utoipa::path(
+    post,
+    path = "/api/v1/orders/{id}/refunds",
+    tag = "payments",
+    params(
+        ("id" = i64, Path, description = "Order id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+    ),
+    request_body = RefundRequestJson,
+    security(("api_key" = [])),
+    responses(
+        (status = 201, body = RefundJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn refund_to_credit(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<RefundRequestJson>,
+) -> Result<(StatusCode, Json<RefundJson>), ApiError> {
+    let not_found = || ApiError::not_found("order").with_field("id");
+    let d = state
+        .app
+        .store
+        .order(OrderId(id))
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(not_found)?;
+    let line = state.app.line(&d.msisdn).await?;
+    caller
+        .may_see_line(super::lines::access(&line.line))
+        .map_err(|_| not_found())?;
+    caller
+        .may_administer(Some(d.order.brand_id))
+        .map_err(|e| denied(e, "order"))?;
+    let currency = Currency::parse(&body.amount.currency)
+        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+    let reason = body.reason.trim();
+    if reason.is_empty() || reason.len() > 500 {
+        return Err(ApiError::invalid(
+            "reason",
+            "say why, in up to 500 characters",
+        ));
+    }
+    let done = state
+        .app
+        .refund_to_credit(
+            d.order.id,
+            Money::new(body.amount.amount_cents, currency),
+            reason,
+        )
+        .await?;
+    let tz = line.brand.time_zone.clone();
+    Ok((
+        StatusCode::CREATED,
+        Json(RefundJson {
+            id: done.refund_id,
+            amount: done.amount.into(),
+            refunded: done.refunded.into(),
+            payment_status: done.payment_status.as_str(),
+            expires_at: done.expires_at.map(|t| super::wire::rfc3339(t, &tz)),
+        }),
+    ))
 }
 
 /// The payment methods a brand offers on a channel (configuration:

@@ -27,6 +27,7 @@ both! {
             ("/api/v1/payments/{id}", "get"),
             ("/api/v1/payments/{id}/confirmation", "post"),
             ("/api/v1/payments/{id}/refunds", "post"),
+            ("/api/v1/orders/{id}/refunds", "post"),
             ("/api/v1/payment-methods", "get"),
             ("/api/v1/lines/{msisdn}/saved-payment-methods", "post"),
             ("/api/v1/lines/{msisdn}/saved-payment-methods", "get"),

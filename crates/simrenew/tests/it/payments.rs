@@ -905,3 +905,50 @@ both! {
         assert_eq!(footprint(&app, order).await, (OrderState::Review, 0, 0));
     }
 }
+
+both! {
+    async fn a_credit_paid_order_is_refunded_to_credit_and_the_ledger_balances(app: TestApp) {
+        let (app, _mock) = with_providers(app).await;
+        let msisdn = app.line(LineKind::Esim, 5_000, Some(days(10))).await.to_string();
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "payment": {"method": "credit"}}))
+            .await;
+        let id = order["id"].as_i64().unwrap();
+        assert_eq!(line_json(&app, &msisdn).await["credit"]["amount_cents"], 4000);
+        let uri = format!("/api/v1/orders/{id}/refunds");
+        let refund = |cents: i64| json!({"amount": {"amount_cents": cents, "currency": "EUR"},
+            "reason": "network outage"});
+
+        let (status, r) = app.post(&uri, refund(400)).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        assert_eq!(r["payment_status"], "captured");
+        // 40 % of the 30 days: 12 days off the end.
+        assert_eq!(r["expires_at"], "2027-02-12T10:00:00+01:00");
+        assert_eq!(line_json(&app, &msisdn).await["credit"]["amount_cents"], 4400);
+        let (status, _) = app.post(&uri, refund(700)).await;
+        assert_eq!(status, StatusCode::CONFLICT);
+        let (status, r) = app.post(&uri, refund(600)).await;
+        assert_eq!(status, StatusCode::CREATED, "{r}");
+        assert_eq!(r["payment_status"], "refunded");
+        let line = line_json(&app, &msisdn).await;
+        assert_eq!(line["credit"]["amount_cents"], 5000);
+        assert_eq!(line["expires_at"], "2027-01-25T10:00:00+01:00");
+        let d = app.app.store.order(OrderId(id)).await.unwrap().unwrap();
+        assert!(d.bundles.is_empty());
+        assert_eq!(d.payments.iter().map(|p| p.amount.cents).sum::<i64>(), 0);
+        // The debit and the two refunds: the ledger adds up to the unchanged balance.
+        assert_eq!(app.count(simrenew_store::CountedTable::LedgerEntries).await, 3);
+
+        // An order paid by card is refunded through its payment, not to credit.
+        let card_order = pending_order(&app).await;
+        app.app
+            .start_payment(&start(card_order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap();
+        let (status, problem) = app
+            .post(&format!("/api/v1/orders/{card_order}/refunds"), refund(100))
+            .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    }
+}
