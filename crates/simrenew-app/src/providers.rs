@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_domain::bundle::Bundle;
 use simrenew_domain::ids::{
-    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId,
+    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId, StoreId,
 };
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{
@@ -363,6 +363,8 @@ pub trait PaymentReads: Send + Sync {
         &self,
         id: SavedPaymentMethodId,
     ) -> StoreResult<Option<SavedPaymentMethod>>;
+    /// The brand's store with this code.
+    async fn store_id(&self, brand: BrandId, code: &str) -> StoreResult<Option<StoreId>>;
     /// The line's saved methods not removed, oldest first.
     async fn saved_methods_of_line(&self, line: LineId) -> StoreResult<Vec<SavedPaymentMethod>>;
 }

@@ -288,3 +288,54 @@ mod policy_tests {
         }
     }
 }
+
+/// May `principal` record a `method` payment taken at `store`? Admins may; an agent only at
+/// one of their stores, and only a method that store takes (`renews_cash`,
+/// `renews_card_terminal`). Whether the line may be sold to at all is
+/// [`Principal::may_sell`](crate::access::Principal::may_sell).
+pub fn may_record_store_payment(
+    principal: &crate::access::Principal,
+    store: crate::ids::StoreId,
+    method: PaymentMethod,
+) -> Result<(), crate::access::Denied> {
+    use crate::access::{Denied, Principal};
+    let capability = format!("renews_{method}");
+    match principal {
+        Principal::PlatformAdmin { .. } | Principal::BrandAdmin { .. } => Ok(()),
+        Principal::Agent { stores, .. } => match stores.iter().find(|s| s.id == store) {
+            None => Err(Denied::Forbidden("you do not work at that store")),
+            Some(s) if s.capabilities.contains(&capability) => Ok(()),
+            Some(_) => Err(Denied::Forbidden("that store does not take this method")),
+        },
+        Principal::Partner { .. } | Principal::Subscriber { .. } => Err(Denied::Forbidden(
+            "only staff record payments taken at a store",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod store_payment_tests {
+    use super::*;
+    use crate::access::{AgentStore, Principal};
+    use crate::ids::{StaffId, StoreId};
+
+    #[test]
+    fn agents_record_only_at_their_stores_what_the_store_takes() {
+        let agent = Principal::Agent {
+            staff: StaffId(1),
+            brand: BrandId(1),
+            stores: vec![AgentStore {
+                id: StoreId(5),
+                capabilities: vec!["renews_cash".into()],
+            }],
+        };
+        assert!(may_record_store_payment(&agent, StoreId(5), PaymentMethod::Cash).is_ok());
+        assert!(may_record_store_payment(&agent, StoreId(5), PaymentMethod::CardTerminal).is_err());
+        assert!(may_record_store_payment(&agent, StoreId(6), PaymentMethod::Cash).is_err());
+        let admin = Principal::BrandAdmin {
+            staff: StaffId(2),
+            brand: BrandId(1),
+        };
+        assert!(may_record_store_payment(&admin, StoreId(6), PaymentMethod::Cash).is_ok());
+    }
+}

@@ -8,7 +8,7 @@ use simrenew_app::providers::{
 use simrenew_app::StoreResult;
 use simrenew_domain::bundle::Bundle;
 use simrenew_domain::ids::{
-    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId,
+    BrandId, BundleId, LineId, OrderId, ProviderPaymentId, SavedPaymentMethodId, StoreId,
 };
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{
@@ -514,6 +514,17 @@ impl PaymentReads for Db {
         .await
         .map_err(map)?;
         row.as_ref().map(saved).transpose()
+    }
+
+    async fn store_id(&self, brand: BrandId, code: &str) -> StoreResult<Option<StoreId>> {
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM stores WHERE brand_id = $1 AND code = $2")
+                .bind(brand.0)
+                .bind(code)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        Ok(id.map(StoreId))
     }
 
     async fn saved_methods_of_line(&self, line: LineId) -> StoreResult<Vec<SavedPaymentMethod>> {

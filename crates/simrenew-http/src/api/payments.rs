@@ -11,7 +11,9 @@ use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
 use simrenew_domain::money::{Currency, Money};
-use simrenew_domain::order::{Order, PaymentMethod, ProviderPayment, SavedPaymentMethod};
+use simrenew_domain::order::{
+    may_record_store_payment, Order, PaymentMethod, ProviderPayment, SavedPaymentMethod,
+};
 use utoipa::ToSchema;
 
 use super::orders::{order_json, OrderJson};
@@ -332,6 +334,14 @@ pub async fn store_payment(
         return Err(ApiError::invalid("store", "give the store's code"));
     }
     let order = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
+    let store_id = state
+        .app
+        .store
+        .store_id(order.brand_id, store)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::invalid("store", format!("no store {store:?} in this brand")))?;
+    may_record_store_payment(&caller, store_id, method).map_err(|e| denied(e, "store"))?;
     let receipt = state
         .app
         .record_store_payment(&StorePayment {

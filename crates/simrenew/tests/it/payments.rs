@@ -51,6 +51,21 @@ async fn pending_order(app: &TestApp) -> OrderId {
     receipt.order.id
 }
 
+/// A store of the fixture brand, taking `capabilities`.
+async fn store(app: &TestApp, code: &str, capabilities: &[&str]) -> simrenew_domain::ids::StoreId {
+    app.db
+        .insert_store(&simrenew_store::NewStore {
+            brand_id: app.brand.id,
+            code: code.into(),
+            name: code.into(),
+            address: "Rue Neuve 1, 1000 Bruxelles".into(),
+            opening_hours: "Mon-Sat 10:00-18:00".into(),
+            capabilities: capabilities.iter().map(|c| (*c).to_owned()).collect(),
+        })
+        .await
+        .unwrap()
+}
+
 fn start(order: OrderId, method: PaymentMethod, token: Option<&str>) -> StartPayment {
     StartPayment {
         order,
@@ -536,6 +551,7 @@ both! {
     }
 
     async fn the_api_records_a_store_payment(app: TestApp) {
+        store(&app, "BXL-01", &["renews_cash", "renews_card_terminal"]).await;
         let msisdn = app.line(LineKind::PhysicalSim, 0, Some(days(3))).await;
         let (_, order) = app
             .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D",
@@ -705,6 +721,7 @@ both! {
 
 both! {
     async fn each_brand_and_channel_offers_only_its_configured_methods(app: TestApp) {
+        store(&app, "BXL-01", &["renews_cash"]).await;
         let mock = ProviderMock::start().await;
         let policy = simrenew_domain::order::PaymentMethodPolicy::parse(
             "portal=card,paypal,credit;store=cash,card_terminal;other.portal=bancontact",
@@ -950,5 +967,64 @@ both! {
             .post(&format!("/api/v1/orders/{card_order}/refunds"), refund(100))
             .await;
         assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    }
+}
+
+both! {
+    async fn agents_record_store_payments_only_at_their_store_and_as_it_takes(app: TestApp) {
+        use simrenew_app::identity::{KeyOwner, NewStaff};
+        let counter = store(&app, "counter", &["renews_cash"]).await;
+        store(&app, "elsewhere", &["renews_cash", "renews_card_terminal"]).await;
+        let staff = app
+            .app
+            .create_staff(
+                "test",
+                &NewStaff {
+                    email: "agent@test.example".into(),
+                    name: "Agent".into(),
+                    role: simrenew_domain::access::Role::Agent,
+                    brand: Some(app.brand.id),
+                    stores: vec![counter],
+                },
+            )
+            .await
+            .unwrap();
+        let key = app
+            .app
+            .create_api_key("test", "agent", &KeyOwner::Staff(staff))
+            .await
+            .unwrap()
+            .1;
+        let msisdn = app.line(LineKind::PhysicalSim, 0, Some(days(3))).await;
+        let (status, order) = app
+            .request_as(Some(&key), axum::http::Method::POST, "/api/v1/orders",
+                Some(json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D"})))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{order}");
+        let uri = format!("/api/v1/orders/{}/store-payments", order["id"]);
+        let pay = |method: &str, store: &str| json!({"method": method, "store": store,
+            "terminal_ref": "T-9", "amount": {"amount_cents": 500, "currency": "EUR"}});
+        for (body, expected) in [
+            (pay("card_terminal", "counter"), 403),
+            (pay("cash", "elsewhere"), 403),
+            (pay("cash", "nowhere"), 422),
+        ] {
+            let (status, problem) = app
+                .request_as(Some(&key), axum::http::Method::POST, &uri, Some(body))
+                .await;
+            assert_eq!(status.as_u16(), expected, "{problem}");
+        }
+        assert!(app
+            .app
+            .store
+            .provider_payments_of_order(OrderId(order["id"].as_i64().unwrap()))
+            .await
+            .unwrap()
+            .is_empty());
+        let (status, paid) = app
+            .request_as(Some(&key), axum::http::Method::POST, &uri, Some(pay("cash", "counter")))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{paid}");
+        assert_eq!(paid["state"], "syncing");
     }
 }
