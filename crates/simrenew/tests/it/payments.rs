@@ -1028,3 +1028,46 @@ both! {
         assert_eq!(paid["state"], "syncing");
     }
 }
+
+both! {
+    async fn a_charge_whose_every_answer_was_lost_is_applied_once_by_the_webhook(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        // Stripe charges the card, and no answer ever reaches us.
+        mock.fault("/v1/payment_intents", Fault::DropAfter, 3);
+        let err = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, AppError::Provider(ProviderError::Unavailable { .. })), "{err:?}");
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(footprint(&app, order).await, (OrderState::PendingPayment, 0, 0));
+        let ours = app.app.store.provider_payments_of_order(order).await.unwrap();
+        assert_eq!(ours[0].provider_ref, None);
+        // Reconciliation cannot ask about a payment it has no reference for: it says so.
+        let report = app
+            .app
+            .reconcile(app.now().checked_sub(days(1)).unwrap(), app.now().checked_add(days(1)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(report.lines.len(), 1);
+        assert_eq!(report.lines[0].difference, simrenew_app::reconcile::Difference::NoReference);
+        // The webhook names our payment in the intent's metadata: applied once.
+        // Every attempt reached Stripe with the same key; one intent exists.
+        assert_eq!(mock.requests().len(), 3);
+        let intent = mock.intent("pi_mock1");
+        assert_eq!(intent["metadata"]["payment_id"], ours[0].id.to_string());
+        let event = intent_event("evt_lost", "payment_intent.succeeded", intent);
+        let (status, ack) = stripe_webhook(&app, &event, app.now().as_second()).await;
+        assert_eq!((status, ack["outcome"].as_str()), (StatusCode::OK, Some("handled")));
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        // The customer retries: the order is paid, nothing is charged again.
+        let again = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_visa")))
+            .await;
+        assert!(matches!(again, Err(AppError::Conflict { .. })), "{again:?}");
+        assert_eq!(mock.charges(), 1);
+    }
+}
