@@ -256,15 +256,11 @@ impl PaymentProvider for StripeProvider {
         provider_ref: &str,
         idempotency_key: &str,
     ) -> Result<ProviderState, ProviderError> {
-        let state = self.retrieve(provider_ref).await?;
-        if state.status != ProviderPaymentStatus::RequiresAction {
-            return Ok(state);
-        }
         // Only an intent waiting for confirmation can be confirmed by us; one waiting for the
-        // customer (3-D Secure) is answered as it is.
+        // customer (3-D Secure) or done is answered as it is.
         let raw = self.raw_intent(provider_ref).await?;
         if raw["status"].as_str() != Some("requires_confirmation") {
-            return Ok(state);
+            return intent_state(&raw);
         }
         let v = self
             .post(

@@ -1071,3 +1071,30 @@ both! {
         assert_eq!(mock.charges(), 1);
     }
 }
+
+both! {
+    async fn an_intent_left_waiting_for_confirmation_is_confirmed_by_us(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        let payment = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        let pi = payment.provider_ref.clone().unwrap();
+        mock.set_intent_status(&pi, "requires_confirmation");
+        let confirmed = app.app.confirm_payment(payment.id).await.unwrap();
+        assert_eq!(confirmed.status, ProviderPaymentStatus::Captured);
+        let confirm = mock
+            .requests()
+            .into_iter()
+            .find(|r| r.path.ends_with("/confirm"))
+            .unwrap();
+        assert_eq!(
+            confirm.idempotency_key,
+            Some(format!("simrenew-pay-{}-complete", payment.id))
+        );
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        mock.assert_requests_valid();
+    }
+}

@@ -209,6 +209,14 @@ impl ProviderMock {
         inner.intents.get_mut(intent).unwrap()["amount"] = json!(cents);
     }
 
+    /// Puts an intent in another status (one the customer's browser left it in).
+    pub fn set_intent_status(&self, intent: &str, status: &str) {
+        let mut inner = self.inner.lock().unwrap();
+        let i = inner.intents.get_mut(intent).unwrap();
+        i["status"] = json!(status);
+        i["next_action"] = Value::Null;
+    }
+
     /// Changes the currency the PayPal order is in (a currency that differs from the order).
     pub fn tamper_order_currency(&self, order: &str, currency: &str) {
         let mut inner = self.inner.lock().unwrap();
