@@ -329,6 +329,7 @@ impl App {
             now,
         )
         .await?;
+        tx.mark_applied(payment.id).await?;
         tx.commit().await?;
         tracing::info!(
             payment.id = %payment.id,
@@ -553,7 +554,10 @@ impl App {
                 };
                 let order_id = order.id;
                 match pay(tx.as_mut(), order, line, &brand, &plan, &instruction, now).await {
-                    Ok(receipt) => changed_line = Some(receipt.msisdn),
+                    Ok(receipt) => {
+                        tx.mark_applied(id).await?;
+                        changed_line = Some(receipt.msisdn);
+                    }
                     Err(AppError::Store(e)) => return Err(e.into()),
                     Err(refusal) => {
                         // The money is in but the renewal cannot be applied (line no longer

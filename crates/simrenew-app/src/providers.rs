@@ -253,6 +253,8 @@ pub trait PaymentTx: Send {
         update: &ProviderPaymentUpdate,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// Records that this payment paid its order's renewal.
+    async fn mark_applied(&mut self, id: ProviderPaymentId) -> StoreResult<()>;
     async fn set_order_state(&mut self, order: OrderId, state: OrderState) -> StoreResult<()>;
     /// Records a handled webhook event; false when it was recorded before.
     async fn record_webhook_event(

@@ -24,8 +24,8 @@ pub enum Difference {
     NoReference,
     /// The provider could not be asked.
     Unreachable(String),
-    /// Money captured for an order that was paid otherwise or cannot be applied: it needs a
-    /// refund or a person.
+    /// Money captured that paid no renewal (the order was paid otherwise, or is in review):
+    /// it needs a refund or a person.
     CapturedWithoutRenewal { order_state: OrderState },
 }
 
@@ -108,9 +108,7 @@ impl App {
             || (ours.status == ProviderPaymentStatus::Refunded
                 && theirs.status == ProviderPaymentStatus::Captured);
         if same && theirs.amount == ours.amount {
-            if ours.status == ProviderPaymentStatus::Captured
-                && !matches!(state_before, OrderState::Syncing | OrderState::Completed)
-            {
+            if ours.status == ProviderPaymentStatus::Captured && !ours.applied {
                 return Ok(Some(ReconcileLine {
                     payment: ours,
                     difference: Difference::CapturedWithoutRenewal {

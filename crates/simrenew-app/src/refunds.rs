@@ -76,8 +76,11 @@ impl App {
             Some(pending) => pending,
             None => {
                 let left = payment.amount.cents - payment.refunded.cents;
+                // A capture that paid nothing (order in review, or paid otherwise) can always
+                // be given back.
                 if payment.status != ProviderPaymentStatus::Captured
-                    || !matches!(order.state, OrderState::Syncing | OrderState::Completed)
+                    || (payment.applied
+                        && !matches!(order.state, OrderState::Syncing | OrderState::Completed))
                 {
                     return Err(AppError::conflict(
                         "payment_id",
@@ -164,24 +167,30 @@ impl App {
             .await?;
         tx.finish_refund(refund_id, provider_ref.as_deref(), "succeeded")
             .await?;
-        tx.insert_payment_row(
-            order.brand_id,
-            order.id,
-            line.id,
-            current.method,
-            amount.negate(),
-            now,
-        )
-        .await?;
-        let shortening = shorten_line(
-            tx.as_mut(),
-            &order,
-            &line,
-            amount,
-            current.amount.cents - (current.refunded.cents - amount.cents),
-            now,
-        )
-        .await?;
+        // A capture that never paid the renewal bought no time: nothing to take back.
+        let shortening = if current.applied {
+            tx.insert_payment_row(
+                order.brand_id,
+                order.id,
+                line.id,
+                current.method,
+                amount.negate(),
+                now,
+            )
+            .await?;
+            let shortening = shorten_line(
+                tx.as_mut(),
+                &order,
+                &line,
+                amount,
+                current.amount.cents - (current.refunded.cents - amount.cents),
+                now,
+            )
+            .await?;
+            Some(shortening)
+        } else {
+            None
+        };
         tx.commit().await?;
         self.line_changed(&line.msisdn);
         tracing::info!(
@@ -189,7 +198,7 @@ impl App {
             order.id = %order.id,
             refund.id = refund_id,
             amount = %amount,
-            cut_seconds = shortening.cut.as_secs(),
+            cut_seconds = shortening.as_ref().map_or(0, |s| s.cut.as_secs()),
             "payment refunded"
         );
         Ok(RefundDone {
@@ -198,7 +207,7 @@ impl App {
             amount,
             refunded: current.refunded,
             payment_status: status,
-            expires_at: shortening.expires_at.or(line.expires_at),
+            expires_at: shortening.and_then(|s| s.expires_at).or(line.expires_at),
         })
     }
 

@@ -129,6 +129,9 @@ pub struct ProviderPayment {
     pub capture_ref: Option<String>,
     pub refunded: Money,
     pub store_code: Option<String>,
+    /// This payment paid its order's renewal (a capture that did not is money without
+    /// renewal, to refund).
+    pub applied: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }

@@ -24,7 +24,7 @@ use crate::Db;
 
 const COLUMNS: &str = "id, brand_id, order_id, provider, method, provider_ref, idempotency_key, \
      amount_cents, currency, status, next_action_url, capture_ref, refunded_cents, store_code, \
-     created_at, updated_at";
+     created_at, updated_at, applied";
 
 fn payment(row: &AnyRow) -> StoreResult<ProviderPayment> {
     let currency =
@@ -46,6 +46,7 @@ fn payment(row: &AnyRow) -> StoreResult<ProviderPayment> {
         capture_ref: get(row, "capture_ref")?,
         refunded: Money::new(get(row, "refunded_cents")?, currency),
         store_code: get(row, "store_code")?,
+        applied: codec::bool_of(row, "applied")?,
         created_at: ts(get(row, "created_at")?)?,
         updated_at: ts(get(row, "updated_at")?)?,
     })
@@ -153,6 +154,15 @@ impl PaymentTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(map)?;
+        Ok(())
+    }
+
+    async fn mark_applied(&mut self, id: ProviderPaymentId) -> StoreResult<()> {
+        sqlx::query("UPDATE provider_payments SET applied = TRUE WHERE id = $1")
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
         Ok(())
     }
 

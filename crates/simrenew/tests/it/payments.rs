@@ -1098,3 +1098,58 @@ both! {
         mock.assert_requests_valid();
     }
 }
+
+both! {
+    async fn a_second_capture_for_a_paid_order_is_reported_and_refunded_without_touching_the_line(app: TestApp) {
+        let (app, mock) = with_providers(app).await;
+        let order = pending_order(&app).await;
+        // The customer starts a card payment, leaves it at 3-D Secure, and pays with PayPal.
+        let card = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Card, Some("pm_card_threeDSecure2Required")))
+            .await
+            .unwrap();
+        let paypal = app
+            .app
+            .start_payment(&start(order, PaymentMethod::Paypal, None))
+            .await
+            .unwrap();
+        mock.approve(paypal.provider_ref.as_deref().unwrap());
+        app.app.confirm_payment(paypal.id).await.unwrap();
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        let expiry = app.app.store.order(order).await.unwrap().unwrap().bundles[0].ends_at;
+        // Then finishes the card payment too: charged twice, renewed once.
+        mock.authenticate(card.provider_ref.as_deref().unwrap());
+        let second = app.app.confirm_payment(card.id).await.unwrap();
+        assert_eq!(second.status, ProviderPaymentStatus::Captured);
+        assert!(!second.applied);
+        assert_eq!(footprint(&app, order).await, (OrderState::Syncing, 1, 1));
+        assert_eq!(mock.charges(), 2);
+        // Reconciliation names the money without renewal.
+        let report = app
+            .app
+            .reconcile(app.now().checked_sub(days(1)).unwrap(), app.now().checked_add(days(1)).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(report.lines.len(), 1, "{:?}", report.lines);
+        assert_eq!(report.lines[0].payment.id, card.id);
+        assert!(matches!(
+            report.lines[0].difference,
+            simrenew_app::reconcile::Difference::CapturedWithoutRenewal { .. }
+        ));
+        // Refunding it gives the money back and leaves the line's time alone.
+        let done = app.app.refund_payment(card.id, Money::eur(1000), "charged twice").await.unwrap();
+        assert_eq!(done.payment_status, ProviderPaymentStatus::Refunded);
+        let d = app.app.store.order(order).await.unwrap().unwrap();
+        assert_eq!(d.bundles.len(), 1);
+        assert_eq!(d.bundles[0].ends_at, expiry);
+        assert_eq!(d.payments.iter().map(|p| p.amount.cents).sum::<i64>(), 1000);
+        assert_eq!(mock.refunds().len(), 1);
+        let report = app
+            .app
+            .reconcile(app.now().checked_sub(days(1)).unwrap(), app.now().checked_add(days(1)).unwrap())
+            .await
+            .unwrap();
+        assert!(report.lines.is_empty(), "{:?}", report.lines);
+    }
+}

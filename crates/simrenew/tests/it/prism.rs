@@ -391,6 +391,7 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
         capture_ref: Some("2GG279541U471931P".into()),
         refunded: Money::eur(0),
         store_code: None,
+        applied: true,
         created_at: jiff::Timestamp::UNIX_EPOCH,
         updated_at: jiff::Timestamp::UNIX_EPOCH,
     };

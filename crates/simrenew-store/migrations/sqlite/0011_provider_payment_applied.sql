@@ -1,0 +1,8 @@
+-- Whether a captured provider payment is the one that paid its order's renewal. A capture that
+-- did not (the order was paid otherwise, or flagged for review) is money without renewal:
+-- reconciliation lists it, and refunding it takes no time off the line. (SQLite keeps booleans
+-- as INTEGER 0/1: sqlx's Any driver does not map a declared BOOLEAN.)
+ALTER TABLE provider_payments ADD COLUMN applied INTEGER NOT NULL DEFAULT 0;
+UPDATE provider_payments SET applied = 1
+    WHERE status IN ('captured', 'refunded')
+      AND order_id IN (SELECT id FROM orders WHERE state IN ('syncing', 'completed'));
