@@ -424,3 +424,96 @@ pub fn parse_event(v: &Value) -> Result<ProviderEvent, WebhookError> {
         payment,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(status: &str, capture: Option<&str>) -> Value {
+        let mut o = json!({
+            "id": "5O190127TN364715T", "status": status,
+            "purchase_units": [{"custom_id": "12",
+                "amount": {"currency_code": "EUR", "value": "10.00"}}],
+            "links": [{"rel": "payer-action", "href": "https://paypal.example/checkoutnow?token=5O1"}],
+        });
+        if let Some(c) = capture {
+            o["purchase_units"][0]["payments"] = json!({"captures": [{"id": "3C679366HH908993F",
+                "status": c, "amount": {"currency_code": "EUR", "value": "10.00"}}]});
+        }
+        o
+    }
+
+    #[test]
+    fn order_statuses_map_to_ours() {
+        let s = order_state(&order("PAYER_ACTION_REQUIRED", None)).unwrap();
+        assert_eq!(s.status, ProviderPaymentStatus::RequiresAction);
+        assert_eq!(
+            s.next_action_url.as_deref(),
+            Some("https://paypal.example/checkoutnow?token=5O1")
+        );
+        assert_eq!(s.our_payment, Some(ProviderPaymentId(12)));
+        let s = order_state(&order("APPROVED", None)).unwrap();
+        assert_eq!(s.status, ProviderPaymentStatus::Processing);
+        assert_eq!(s.next_action_url, None);
+        let s = order_state(&order("COMPLETED", Some("COMPLETED"))).unwrap();
+        assert_eq!(s.status, ProviderPaymentStatus::Captured);
+        assert_eq!(s.amount, Money::eur(1000));
+        assert_eq!(s.capture_ref.as_deref(), Some("3C679366HH908993F"));
+        let s = order_state(&order("COMPLETED", Some("PENDING"))).unwrap();
+        assert_eq!(s.status, ProviderPaymentStatus::Processing);
+        let s = order_state(&order("COMPLETED", Some("DECLINED"))).unwrap();
+        assert_eq!(s.status, ProviderPaymentStatus::Failed);
+        assert!(order_state(&order("SOMETHING_NEW", None)).is_err());
+        assert!(order_state(&json!({"status": "APPROVED"})).is_err());
+    }
+
+    #[test]
+    fn capture_events_name_the_order_and_unknown_events_carry_nothing() {
+        let e = parse_event(&json!({
+            "id": "WH-1", "event_type": "PAYMENT.CAPTURE.COMPLETED",
+            "resource": {"id": "CAP1", "custom_id": "12",
+                "amount": {"currency_code": "EUR", "value": "10.00"},
+                "supplementary_data": {"related_ids": {"order_id": "5O1"}}},
+        }))
+        .unwrap();
+        let p = e.payment.unwrap();
+        assert_eq!(
+            (p.provider_ref.as_str(), p.status),
+            ("5O1", ProviderPaymentStatus::Captured)
+        );
+        assert_eq!(p.capture_ref.as_deref(), Some("CAP1"));
+        let e = parse_event(&json!({"id": "WH-2", "event_type": "BILLING.PLAN.CREATED",
+            "resource": {}}))
+        .unwrap();
+        assert_eq!(e.payment, None);
+        assert!(parse_event(&json!({"event_type": "X"})).is_err());
+    }
+
+    #[test]
+    fn an_order_request_holds_the_amount_as_a_decimal_and_our_payment_id() {
+        let req = CreatePayment {
+            payment: ProviderPaymentId(12),
+            order: simrenew_domain::ids::OrderId(7),
+            idempotency_key: "simrenew-pay-12-create".into(),
+            method: PaymentMethod::Paypal,
+            amount: Money::eur(1234),
+            description: "order 7".into(),
+            return_url: Some("https://portal.example/r".into()),
+            payment_method_token: None,
+            saved: None,
+        };
+        let body = order_request(&req).unwrap();
+        assert_eq!(body["intent"], "CAPTURE");
+        assert_eq!(body["purchase_units"][0]["amount"]["value"], "12.34");
+        assert_eq!(body["purchase_units"][0]["custom_id"], "12");
+        assert_eq!(
+            body["payment_source"]["paypal"]["experience_context"]["return_url"],
+            "https://portal.example/r"
+        );
+        let card = CreatePayment {
+            method: PaymentMethod::Card,
+            ..req
+        };
+        assert!(order_request(&card).is_err());
+    }
+}
