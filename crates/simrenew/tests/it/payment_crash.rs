@@ -236,3 +236,73 @@ both! {
         mock.assert_requests_valid();
     }
 }
+
+both! {
+    async fn after_a_crash_between_stripe_charge_and_commit_the_webhook_applies_once(app: TestApp) {
+        let mock = ProviderMock::start().await;
+        let msisdn = app.line(LineKind::Esim, 0, Some(days(10))).await;
+        let server = start_server(&app, &mock).await;
+        let (status, order) = post(
+            &app,
+            &server,
+            "/api/v1/orders",
+            json!({"msisdn": msisdn.to_string(), "plan": "TEST-5GB-30D"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{order}");
+        let order_id = OrderId(order["id"].as_i64().unwrap());
+        // Stripe charges the card at once (no 3-D Secure), and the answer is held back while
+        // the server is killed.
+        mock.fault("/v1/payment_intents", Fault::DropAfter, 1);
+        let pay = {
+            let token = app.token.clone();
+            let url = format!("{}/api/v1/orders/{}/provider-payments", server.base, order_id);
+            tokio::spawn(async move {
+                reqwest::Client::new()
+                    .post(url)
+                    .bearer_auth(token)
+                    .json(&json!({"method": "card", "payment_method_token": "pm_card_visa"}))
+                    .send()
+                    .await
+            })
+        };
+        for _ in 0..200 {
+            if mock.charges() == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(mock.charges(), 1, "Stripe never charged");
+        drop(server);
+        assert!(pay.await.unwrap().is_err(), "the server answered before it was killed");
+        assert_eq!(footprint(&app, order_id).await, (OrderState::PendingPayment, 0, 0));
+        let ours = app.app.store.provider_payments_of_order(order_id).await.unwrap();
+        assert_eq!(ours[0].provider_ref, None);
+
+        // Restarted, the server gets Stripe's webhook, which names our payment.
+        let server = start_server(&app, &mock).await;
+        let event = json!({"id": "evt_crash", "object": "event",
+            "type": "payment_intent.succeeded", "data": {"object": mock.intent("pi_mock1")}});
+        let body = event.to_string();
+        #[allow(clippy::disallowed_methods)]
+        let now = jiff::Timestamp::now().as_second();
+        let signature = simrenew_payments::stripe::sign(body.as_bytes(), STRIPE_WEBHOOK_SECRET, now);
+        for _ in 0..2 {
+            let r = reqwest::Client::new()
+                .post(format!("{}/api/v1/webhooks/stripe", server.base))
+                .header("stripe-signature", &signature)
+                .header("content-type", "application/json")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 200);
+        }
+        assert_eq!(footprint(&app, order_id).await, (OrderState::Syncing, 1, 1));
+        let stored = app.app.store.provider_payment(ours[0].id).await.unwrap().unwrap();
+        assert_eq!(stored.status, ProviderPaymentStatus::Captured);
+        assert_eq!(stored.provider_ref.as_deref(), Some("pi_mock1"));
+        assert_eq!(mock.charges(), 1);
+        mock.assert_requests_valid();
+    }
+}
