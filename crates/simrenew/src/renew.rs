@@ -64,6 +64,8 @@ pub async fn run(url: &str, a: RenewArgs) -> anyhow::Result<()> {
         None => PaymentInstruction::Credit,
     };
     let app = wiring::app(wiring::open(url).await?);
+    // The payment methods each brand offers per channel apply here too.
+    crate::payments::install(&app)?;
     let receipt = app
         .renew(&req, &payment)
         .await

@@ -1153,3 +1153,26 @@ both! {
         assert!(report.lines.is_empty(), "{:?}", report.lines);
     }
 }
+
+both! {
+    async fn the_command_line_obeys_the_configured_methods_too(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 5_000, Some(days(10))).await.to_string();
+        let renew = |methods: &str| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+                .args(["--database-url", &app.cli_url, "renew", "--line", &msisdn])
+                .args(["--plan", "TEST-5GB-30D", "--channel", "store"])
+                .env("SIMRENEW_LOG", "warn")
+                .env("SIMRENEW_PAYMENT_METHODS", methods)
+                .output()
+                .unwrap()
+        };
+        let refused = renew("store=cash,card_terminal");
+        assert!(!refused.status.success());
+        let err = String::from_utf8_lossy(&refused.stderr);
+        assert!(err.contains("--method") && err.contains("credit"), "{err}");
+        assert_eq!(app.count(simrenew_store::CountedTable::Orders).await, 0);
+        let ok = renew("store=cash,credit");
+        assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+        assert_eq!(app.count(simrenew_store::CountedTable::Orders).await, 1);
+    }
+}
