@@ -88,6 +88,7 @@ impl App {
         .await?;
         tx.commit().await?;
         self.line_changed(msisdn);
+        self.access_cache.invalidate(msisdn.as_str());
         Ok(())
     }
 }

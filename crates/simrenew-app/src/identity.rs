@@ -113,6 +113,11 @@ pub trait IdentityStore {
     /// Everything kept about a subscriber, as a JSON document (GDPR access).
     async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>>;
 
+    /// The brand and subscriber of the line with this number.
+    async fn line_access(
+        &self,
+        msisdn: &str,
+    ) -> StoreResult<Option<simrenew_domain::access::LineAccess>>;
     /// The subscriber owning the line with this number.
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
     async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;

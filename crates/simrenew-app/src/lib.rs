@@ -55,6 +55,9 @@ pub struct App {
     /// shared by every clone of the `App`.
     pub(crate) providers: Arc<std::sync::OnceLock<providers::Providers>>,
     pub(crate) principal_cache: identity::PrincipalCache,
+    /// Brand and subscriber of lines, for access checks: they change only at identification,
+    /// so renewals do not evict them.
+    pub(crate) access_cache: moka::sync::Cache<String, simrenew_domain::access::LineAccess>,
     /// Where sign-in codes go; `None` turns sign-in by code off.
     pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
@@ -83,6 +86,10 @@ impl App {
             catalog_cache,
             providers: Default::default(),
             principal_cache: identity::principal_cache(),
+            access_cache: moka::sync::Cache::builder()
+                .max_capacity(1_000_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
             sms: None,
             document_key: None,
         }

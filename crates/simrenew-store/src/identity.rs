@@ -9,7 +9,7 @@ use simrenew_app::identity::{
     SignInCode, StoredApiKey, StoredSession, GENESIS,
 };
 use simrenew_app::StoreResult;
-use simrenew_domain::access::{AgentStore, Principal, Role, Scope};
+use simrenew_domain::access::{AgentStore, LineAccess, Principal, Role, Scope};
 use simrenew_domain::identification::IdentificationMethod;
 use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
 use simrenew_domain::line::{Line, LineState};
@@ -255,6 +255,19 @@ impl IdentityStore for Db {
             }))).collect::<StoreResult<Vec<_>>>()?,
         });
         Ok(Some(export.to_string()))
+    }
+
+    async fn line_access(&self, msisdn: &str) -> StoreResult<Option<LineAccess>> {
+        let row = sqlx::query("SELECT brand_id, subscriber_id FROM lines WHERE msisdn = $1")
+            .bind(msisdn)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(LineAccess {
+            brand: BrandId(get(&row, "brand_id")?),
+            subscriber: get::<Option<i64>>(&row, "subscriber_id")?.map(SubscriberId),
+        }))
     }
 
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {

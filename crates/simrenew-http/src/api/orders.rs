@@ -245,12 +245,9 @@ async fn visible_order(
         .await
         .map_err(simrenew_app::AppError::from)?
         .ok_or_else(not_found)?;
-    let line = state.app.line(&d.msisdn).await?;
+    let access = state.app.line_access(&d.msisdn).await?;
     caller
-        .may_see_order(
-            super::lines::access(&line.line),
-            d.order.placed_by.as_deref(),
-        )
+        .may_see_order(access, d.order.placed_by.as_deref())
         .map_err(|_| not_found())?;
     Ok((d.order, d.msisdn))
 }
@@ -272,9 +269,9 @@ pub(crate) async fn may_sell(
     msisdn: &Msisdn,
     channel: Channel,
 ) -> Result<(), ApiError> {
-    let details = state.app.line(msisdn).await?;
+    let access = state.app.line_access(msisdn).await?;
     caller
-        .may_sell(super::lines::access(&details.line), channel)
+        .may_sell(access, channel)
         .map_err(|d| denied(d, "line").with_field("msisdn"))
 }
 

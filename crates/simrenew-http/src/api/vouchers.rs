@@ -66,9 +66,9 @@ pub async fn redeem(
         .transpose()
         .map_err(invalid)?
         .unwrap_or(Channel::Store);
-    let line = state.app.line(&msisdn).await?;
+    let access = state.app.line_access(&msisdn).await?;
     caller
-        .may_redeem_voucher(super::lines::access(&line.line))
+        .may_redeem_voucher(access)
         .map_err(|d| denied(d, "line").with_field("msisdn"))?;
     let actor = caller.label();
     let redemption = state
