@@ -113,6 +113,22 @@ pub trait IdentityStore {
     /// Everything kept about a subscriber, as a JSON document (GDPR access).
     async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>>;
 
+    /// A subscriber's TOTP secret, once enrolled.
+    async fn subscriber_totp(&self, id: SubscriberId) -> StoreResult<Option<String>>;
+    async fn set_subscriber_totp(
+        &self,
+        id: SubscriberId,
+        secret: &str,
+        recovery_hashes: &[String],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Uses a subscriber's recovery code; false when unknown or used already.
+    async fn use_subscriber_recovery_code(
+        &self,
+        id: SubscriberId,
+        hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     /// The brand and subscriber of the line with this number.
     async fn line_access(
         &self,

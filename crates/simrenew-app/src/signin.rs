@@ -101,8 +101,14 @@ impl App {
         send(sms, msisdn, &text).await
     }
 
-    /// Checks a code and opens a session; every wrong try counts against the code.
-    pub async fn sign_in_with_code(&self, msisdn: &Msisdn, code: &str) -> AppResult<SessionGrant> {
+    /// Checks a code (and, for a subscriber who added one, the second factor) and opens a
+    /// session; every wrong try counts against the code.
+    pub async fn sign_in_with_code(
+        &self,
+        msisdn: &Msisdn,
+        code: &str,
+        second: Option<&crate::staff_auth::SecondFactor>,
+    ) -> AppResult<SessionGrant> {
         let now = self.now();
         let refuse = |message: &str| AppError::Unauthenticated {
             field: "code",
@@ -128,14 +134,45 @@ impl App {
             let left = CODE_ATTEMPTS.saturating_sub(stored.attempts + 1);
             return Err(refuse(&format!("wrong code; {left} attempts left")));
         }
-        if !self.store.use_sign_in_code(stored.id, now).await? {
-            return Err(refuse("this code was used already; ask for a new one"));
-        }
         let subscriber = self
             .store
             .line_owner(msisdn.as_str())
             .await?
             .ok_or_else(|| refuse("this number has no subscriber"))?;
+        if let Some(secret) = self.store.subscriber_totp(subscriber).await? {
+            use crate::staff_auth::SecondFactor;
+            let ok = match second {
+                None => {
+                    return Err(AppError::Unauthenticated {
+                        field: "totp_code",
+                        message: "this account also asks for the code of your authenticator app \
+                                  (or a recovery code)"
+                            .into(),
+                    })
+                }
+                Some(SecondFactor::Totp(t)) => {
+                    let totp = crate::staff_auth::totp(&secret, msisdn.as_str())?;
+                    u64::try_from(now.as_second())
+                        .map(|s| totp.check(t.trim(), s))
+                        .unwrap_or(false)
+                }
+                Some(SecondFactor::RecoveryCode(c)) => {
+                    self.store
+                        .use_subscriber_recovery_code(subscriber, &sha256_hex(c.trim()), now)
+                        .await?
+                }
+            };
+            if !ok {
+                self.store.count_code_attempt(stored.id).await?;
+                return Err(AppError::Unauthenticated {
+                    field: "totp_code",
+                    message: "wrong authenticator or recovery code".into(),
+                });
+            }
+        }
+        if !self.store.use_sign_in_code(stored.id, now).await? {
+            return Err(refuse("this code was used already; ask for a new one"));
+        }
         let (token, csrf_token) = (random_hex(32), random_hex(32));
         let expires_at = now
             .checked_add(SESSION_ABSOLUTE)

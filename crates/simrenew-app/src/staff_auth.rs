@@ -120,7 +120,7 @@ fn internal(what: &str) -> AppError {
     AppError::Store(crate::StoreError::Internal(what.to_owned()))
 }
 
-fn totp(secret: &str, account: &str) -> AppResult<TOTP> {
+pub(crate) fn totp(secret: &str, account: &str) -> AppResult<TOTP> {
     let bytes = Secret::Encoded(secret.to_owned())
         .to_bytes()
         .map_err(|_| internal("stored TOTP secret is not valid"))?;
@@ -134,6 +134,17 @@ fn totp(secret: &str, account: &str) -> AppResult<TOTP> {
         account.to_owned(),
     )
     .map_err(|_| internal("stored TOTP secret is not valid"))
+}
+
+/// A new TOTP secret, its otpauth URL, ten recovery codes and their hashes.
+fn new_totp(account: &str) -> AppResult<(String, String, Vec<String>, Vec<String>)> {
+    let mut raw = [0u8; 20];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let secret = Secret::Raw(raw.to_vec()).to_encoded().to_string();
+    let url = totp(&secret, account)?.get_url();
+    let recovery_codes: Vec<String> = (0..10).map(|_| random_hex(5)).collect();
+    let hashes = recovery_codes.iter().map(|c| sha256_hex(c)).collect();
+    Ok((secret, url, recovery_codes, hashes))
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -174,16 +185,28 @@ impl App {
     /// recovery codes, shown this once.
     pub async fn enroll_staff_totp(&self, actor: &str, email: &str) -> AppResult<TotpEnrolment> {
         let staff = self.staff_by_email_or_404(email).await?;
-        let mut raw = [0u8; 20];
-        rand::thread_rng().fill_bytes(&mut raw);
-        let secret = Secret::Raw(raw.to_vec()).to_encoded().to_string();
-        let url = totp(&secret, email)?.get_url();
-        let recovery_codes: Vec<String> = (0..10).map(|_| random_hex(5)).collect();
-        let hashes: Vec<String> = recovery_codes.iter().map(|c| sha256_hex(c)).collect();
+        let (secret, url, recovery_codes, hashes) = new_totp(email)?;
         self.store
             .set_staff_totp(staff.id, &secret, &hashes, self.now())
             .await?;
         self.audit_admin(actor, "staff.enroll_totp", &format!("staff:{}", staff.id))
+            .await?;
+        Ok(TotpEnrolment {
+            url,
+            recovery_codes,
+        })
+    }
+
+    /// Adds (or replaces) a subscriber's TOTP second factor; `account` labels it in the
+    /// authenticator app (their number).
+    pub async fn enroll_subscriber_totp(
+        &self,
+        subscriber: simrenew_domain::ids::SubscriberId,
+        account: &str,
+    ) -> AppResult<TotpEnrolment> {
+        let (secret, url, recovery_codes, hashes) = new_totp(account)?;
+        self.store
+            .set_subscriber_totp(subscriber, &secret, &hashes, self.now())
             .await?;
         Ok(TotpEnrolment {
             url,

@@ -41,6 +41,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::auth::request_code))
         .routes(routes!(api::auth::sign_in))
         .routes(routes!(api::auth::staff_sign_in))
+        .routes(routes!(api::auth::enroll_totp))
         .routes(routes!(api::auth::sign_out))
         .routes(routes!(api::auth::sign_out_everywhere))
         .routes(routes!(api::catalog::list_brands))

@@ -257,6 +257,70 @@ impl IdentityStore for Db {
         Ok(Some(export.to_string()))
     }
 
+    async fn subscriber_totp(&self, id: SubscriberId) -> StoreResult<Option<String>> {
+        let secret: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT totp_secret FROM subscribers WHERE id = $1 AND totp_enrolled_at IS NOT NULL",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(secret.flatten())
+    }
+
+    async fn set_subscriber_totp(
+        &self,
+        id: SubscriberId,
+        secret: &str,
+        recovery_hashes: &[String],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await.map_err(map)?;
+        sqlx::query("UPDATE subscribers SET totp_secret = $1, totp_enrolled_at = $2 WHERE id = $3")
+            .bind(secret)
+            .bind(now.as_second())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        sqlx::query("DELETE FROM subscriber_recovery_codes WHERE subscriber_id = $1")
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        for hash in recovery_hashes {
+            sqlx::query(
+                "INSERT INTO subscriber_recovery_codes (subscriber_id, code_hash) VALUES ($1, $2)",
+            )
+            .bind(id.0)
+            .bind(hash)
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        }
+        tx.commit().await.map_err(map)
+    }
+
+    async fn use_subscriber_recovery_code(
+        &self,
+        id: SubscriberId,
+        hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE subscriber_recovery_codes SET used_at = $1 \
+             WHERE subscriber_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(id.0)
+        .bind(hash)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
     async fn line_access(&self, msisdn: &str) -> StoreResult<Option<LineAccess>> {
         let row = sqlx::query("SELECT brand_id, subscriber_id FROM lines WHERE msisdn = $1")
             .bind(msisdn)

@@ -84,6 +84,10 @@ pub struct SignInJson {
     pub phone: String,
     #[schema(example = "123456")]
     pub code: String,
+    /// For an account with a second factor: the authenticator app's code...
+    pub totp_code: Option<String>,
+    /// ...or one of its recovery codes.
+    pub recovery_code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,7 +119,21 @@ pub async fn sign_in(
     if body.code.len() != 6 || !body.code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid("code", "the code is 6 digits"));
     }
-    let grant = state.app.sign_in_with_code(&phone, &body.code).await?;
+    let second = match (body.totp_code, body.recovery_code) {
+        (Some(code), None) => Some(SecondFactor::Totp(code)),
+        (None, Some(code)) => Some(SecondFactor::RecoveryCode(code)),
+        (None, None) => None,
+        (Some(_), Some(_)) => {
+            return Err(ApiError::invalid(
+                "recovery_code",
+                "give totp_code or recovery_code, not both",
+            ))
+        }
+    };
+    let grant = state
+        .app
+        .sign_in_with_code(&phone, &body.code, second.as_ref())
+        .await?;
     session_response(&state, grant)
 }
 
@@ -188,6 +206,51 @@ fn session_response(
         HeaderValue::from_str(&cookie).map_err(|_| ApiError::internal())?,
     );
     Ok(res)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TotpEnrolmentJson {
+    /// `otpauth://totp/...`: open it in an authenticator app, or show it as a QR code.
+    pub otpauth_url: String,
+    /// Each works once in place of the authenticator's code; shown only now.
+    pub recovery_codes: Vec<String>,
+}
+
+/// Adds a second factor to a subscriber's sign-in: from then on the SMS code is not enough
+/// without the authenticator's code or a recovery code.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/totp",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 201, body = TotpEnrolmentJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn enroll_totp(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<(StatusCode, Json<TotpEnrolmentJson>), ApiError> {
+    let Principal::Subscriber { subscriber } = caller else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "staff enrol with `simrenew staff enroll-totp`",
+        ));
+    };
+    let enrolment = state
+        .app
+        .enroll_subscriber_totp(subscriber, &format!("subscriber {subscriber}"))
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(TotpEnrolmentJson {
+            otpauth_url: enrolment.url,
+            recovery_codes: enrolment.recovery_codes,
+        }),
+    ))
 }
 
 fn clear_cookie() -> (header::HeaderName, &'static str) {

@@ -271,4 +271,54 @@ both! {
         app.clock.advance(SignedDuration::from_mins(31));
         assert_eq!(with_cookie(&app, &fourth, None, Method::GET, &uri, None).await.0, StatusCode::UNAUTHORIZED);
     }
+
+    async fn a_subscriber_can_add_a_second_factor(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let (cookie, csrf) = sign_in(&app, &outbox, &mine).await;
+        let (status, _) = with_cookie(&app, &cookie, None, Method::POST, "/api/v1/auth/totp", None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "CSRF token needed");
+        let (status, enrolment) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{enrolment}");
+        let url = enrolment["otpauth_url"].as_str().unwrap();
+        let secret = url.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+        let totp = totp_rs::TOTP::new(
+            totp_rs::Algorithm::SHA1,
+            6,
+            1,
+            30,
+            totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap(),
+            None,
+            "x".into(),
+        )
+        .unwrap();
+        let recovery = enrolment["recovery_codes"][0].as_str().unwrap().to_owned();
+
+        // The SMS code alone is no longer enough, and asking does not burn it.
+        let phone = mine.to_string();
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["field"], "totp_code");
+        let now = app.now().as_second() as u64;
+        let right = totp.generate(now);
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": wrong})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": right})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+
+        // A recovery code stands in for the authenticator, once.
+        app.clock.advance(SignedDuration::from_mins(16));
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
+        assert_eq!(status, StatusCode::CREATED);
+        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        let code = outbox.last_code(&mine);
+        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
 }
