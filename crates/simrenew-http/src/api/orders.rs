@@ -231,12 +231,13 @@ pub struct OrderJson {
     pub renewal: Option<RenewalJson>,
 }
 
-/// The order, if the caller may see it; "not found" otherwise, as for an unknown id.
+/// The order with its payments and bundles, if the caller may see it; "not found" otherwise,
+/// as for an unknown id.
 async fn visible_order(
     state: &AppState,
     caller: &Principal,
     id: i64,
-) -> Result<(simrenew_domain::order::Order, Msisdn), ApiError> {
+) -> Result<simrenew_app::ports::OrderDetails, ApiError> {
     let not_found = || ApiError::not_found("order").with_field("id");
     let d = state
         .app
@@ -249,7 +250,7 @@ async fn visible_order(
     caller
         .may_see_order(access, d.order.placed_by.as_deref())
         .map_err(|_| not_found())?;
-    Ok((d.order, d.msisdn))
+    Ok(d)
 }
 
 /// The channel a caller sells through unless they say otherwise.
@@ -404,8 +405,8 @@ pub async fn pay_order(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<PaymentJson>,
 ) -> Result<Json<OrderJson>, ApiError> {
-    let (order, msisdn) = visible_order(&state, &caller, id).await?;
-    may_sell(&state, &caller, &msisdn, order.channel).await?;
+    let d = visible_order(&state, &caller, id).await?;
+    may_sell(&state, &caller, &d.msisdn, d.order.channel).await?;
     let payment = body.parse()?;
     let actor = caller.label();
     let receipt = state
@@ -433,14 +434,7 @@ pub async fn get_order(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrderJson>, ApiError> {
-    visible_order(&state, &caller, id).await?;
-    let d = state
-        .app
-        .store
-        .order(OrderId(id))
-        .await
-        .map_err(simrenew_app::AppError::from)?
-        .ok_or_else(|| ApiError::not_found("order").with_field("id"))?;
+    let d = visible_order(&state, &caller, id).await?;
     let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
     let renewal = match (d.bundles.first(), d.bundles.last()) {
         (Some(first), Some(last)) => Some(simrenew_app::renewal::AppliedRenewal {
