@@ -82,7 +82,7 @@ impl Db {
         published_at: Timestamp,
         plans: &[NewPlan],
     ) -> StoreResult<CatalogVersionId> {
-        let mut tx = self.pool.begin().await.map_err(map)?;
+        let mut tx = self.begin_raw().await.map_err(map)?;
         let version: i64 = sqlx::query_scalar(
             "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM catalog_versions \
              WHERE brand_id = $1",

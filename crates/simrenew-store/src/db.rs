@@ -130,6 +130,18 @@ impl Db {
         })
     }
 
+    /// A transaction that takes SQLite's write lock at `BEGIN`, where the busy timeout applies:
+    /// a transaction that reads first and writes later would otherwise get "database is
+    /// locked" at once while another connection's rollback is still finishing.
+    pub(crate) async fn begin_raw(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn dialect(&self) -> Dialect {
         self.dialect
     }

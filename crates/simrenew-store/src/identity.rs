@@ -275,7 +275,7 @@ impl IdentityStore for Db {
         recovery_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map)?;
+        let mut tx = self.begin_raw().await.map_err(map)?;
         sqlx::query("UPDATE subscribers SET totp_secret = $1, totp_enrolled_at = $2 WHERE id = $3")
             .bind(secret)
             .bind(now.as_second())

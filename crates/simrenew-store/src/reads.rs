@@ -45,7 +45,7 @@ impl Store for Db {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
-        let tx = self.pool.begin().await.map_err(map)?;
+        let tx = self.begin_raw().await.map_err(map)?;
         Ok(Box::new(SqlTx {
             tx,
             dialect: self.dialect,

@@ -48,7 +48,7 @@ impl StaffAuthStore for Db {
         recovery_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(map)?;
+        let mut tx = self.begin_raw().await.map_err(map)?;
         sqlx::query("UPDATE staff SET totp_secret = $1, totp_enrolled_at = $2 WHERE id = $3")
             .bind(secret)
             .bind(now.as_second())

@@ -754,10 +754,11 @@ both! {
             .await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
         assert_eq!(problem["field"], "method");
-        let (_, order) = app
+        let (status, order) = app
             .post("/api/v1/orders", json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D",
                 "channel": "store"}))
             .await;
+        assert_eq!(status, StatusCode::CREATED, "{order}");
         let (status, paid) = app
             .post(&format!("/api/v1/orders/{}/store-payments", order["id"]),
                 json!({"method": "cash", "store": "BXL-01",
