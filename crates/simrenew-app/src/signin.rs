@@ -173,6 +173,15 @@ impl App {
         if !self.store.use_sign_in_code(stored.id, now).await? {
             return Err(refuse("this code was used already; ask for a new one"));
         }
+        self.open_session(subscriber, now).await
+    }
+
+    /// Opens a session for a subscriber who has just proven who they are.
+    pub(crate) async fn open_session(
+        &self,
+        subscriber: simrenew_domain::ids::SubscriberId,
+        now: Timestamp,
+    ) -> AppResult<SessionGrant> {
         let (token, csrf_token) = (random_hex(32), random_hex(32));
         let expires_at = now
             .checked_add(SESSION_ABSOLUTE)
