@@ -184,7 +184,7 @@ pub async fn staff_sign_in(
     session_response(&state, grant)
 }
 
-fn session_response(
+pub(crate) fn session_response(
     state: &AppState,
     grant: simrenew_app::signin::SessionGrant,
 ) -> Result<Response, ApiError> {
