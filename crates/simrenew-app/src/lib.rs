@@ -21,6 +21,7 @@ pub mod providers;
 pub mod reconcile;
 pub mod refunds;
 pub mod renewal;
+pub mod sealing;
 pub mod signin;
 pub mod staff_auth;
 pub mod vouchers;
@@ -62,6 +63,8 @@ pub struct App {
     pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
+    /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
+    pub(crate) sealing_key: Option<sealing::SealingKey>,
 }
 
 impl App {
@@ -92,6 +95,7 @@ impl App {
                 .build(),
             sms: None,
             document_key: None,
+            sealing_key: None,
         }
     }
 
@@ -99,6 +103,39 @@ impl App {
     pub fn with_sms(mut self, gateway: Arc<dyn signin::SmsGateway>) -> Self {
         self.sms = Some(gateway);
         self
+    }
+
+    /// Seals TOTP seeds with this key.
+    pub fn with_sealing_key(mut self, key: sealing::SealingKey) -> Self {
+        self.sealing_key = Some(key);
+        self
+    }
+
+    /// Seals a secret of the row `context`.
+    pub(crate) fn seal(&self, context: &str, secret: &str) -> AppResult<String> {
+        self.sealing_key
+            .as_ref()
+            .ok_or_else(|| AppError::Conflict {
+                field: None,
+                message: "SIMRENEW_SEALING_KEY is not set: two-factor secrets cannot be kept"
+                    .into(),
+            })?
+            .seal(context, secret)
+    }
+
+    /// Opens a secret stored for the row `context`; one stored before sealing is read as is.
+    pub(crate) fn unseal(&self, context: &str, stored: &str) -> AppResult<String> {
+        if !sealing::is_sealed(stored) {
+            return Ok(stored.to_owned());
+        }
+        self.sealing_key
+            .as_ref()
+            .ok_or_else(|| {
+                AppError::Store(crate::StoreError::Internal(
+                    "SIMRENEW_SEALING_KEY is not set: sealed secrets cannot be read".into(),
+                ))
+            })?
+            .open(context, stored)
     }
 
     /// Forgets what is cached of a line after a write to it.

@@ -139,7 +139,11 @@ impl App {
             .line_owner(msisdn.as_str())
             .await?
             .ok_or_else(|| refuse("this number has no subscriber"))?;
-        if let Some(secret) = self.store.subscriber_totp(subscriber).await? {
+        if let Some(sealed) = self.store.subscriber_totp(subscriber).await? {
+            let secret = self.unseal(
+                &crate::staff_auth::subscriber_totp_context(subscriber),
+                &sealed,
+            )?;
             use crate::staff_auth::SecondFactor;
             let ok = match second {
                 None => {

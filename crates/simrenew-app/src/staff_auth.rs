@@ -147,6 +147,16 @@ fn new_totp(account: &str) -> AppResult<(String, String, Vec<String>, Vec<String
     Ok((secret, url, recovery_codes, hashes))
 }
 
+/// The row a staff member's sealed TOTP seed belongs to.
+fn staff_totp_context(staff: simrenew_domain::ids::StaffId) -> String {
+    format!("staff:{staff}:totp")
+}
+
+/// The row a subscriber's sealed TOTP seed belongs to.
+pub(crate) fn subscriber_totp_context(subscriber: simrenew_domain::ids::SubscriberId) -> String {
+    format!("subscriber:{subscriber}:totp")
+}
+
 fn random_hex(bytes: usize) -> String {
     let mut b = vec![0u8; bytes];
     rand::thread_rng().fill_bytes(&mut b);
@@ -186,8 +196,9 @@ impl App {
     pub async fn enroll_staff_totp(&self, actor: &str, email: &str) -> AppResult<TotpEnrolment> {
         let staff = self.staff_by_email_or_404(email).await?;
         let (secret, url, recovery_codes, hashes) = new_totp(email)?;
+        let sealed = self.seal(&staff_totp_context(staff.id), &secret)?;
         self.store
-            .set_staff_totp(staff.id, &secret, &hashes, self.now())
+            .set_staff_totp(staff.id, &sealed, &hashes, self.now())
             .await?;
         self.audit_admin(actor, "staff.enroll_totp", &format!("staff:{}", staff.id))
             .await?;
@@ -205,8 +216,9 @@ impl App {
         account: &str,
     ) -> AppResult<TotpEnrolment> {
         let (secret, url, recovery_codes, hashes) = new_totp(account)?;
+        let sealed = self.seal(&subscriber_totp_context(subscriber), &secret)?;
         self.store
-            .set_subscriber_totp(subscriber, &secret, &hashes, self.now())
+            .set_subscriber_totp(subscriber, &sealed, &hashes, self.now())
             .await?;
         Ok(TotpEnrolment {
             url,
@@ -260,8 +272,9 @@ impl App {
         };
         let second_ok = match second {
             SecondFactor::Totp(code) => match &staff.totp_secret {
-                Some(secret) => {
-                    let t = totp(secret, email)?;
+                Some(sealed) => {
+                    let secret = self.unseal(&staff_totp_context(staff.id), sealed)?;
+                    let t = totp(&secret, email)?;
                     u64::try_from(now.as_second())
                         .map(|s| t.check(code.trim(), s))
                         .unwrap_or(false)

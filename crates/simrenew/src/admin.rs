@@ -107,7 +107,7 @@ pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
             return Ok(());
         }
         StaffCommand::EnrollTotp { email } => {
-            let app = wiring::app(wiring::open(url).await?);
+            let app = wiring::app_with_keys(wiring::open(url).await?)?;
             let enrolment = app
                 .enroll_staff_totp(ACTOR, &email.trim().to_ascii_lowercase())
                 .await

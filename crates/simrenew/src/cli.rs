@@ -133,6 +133,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "SIMRENEW_DOCUMENT_KEY(_FILE) is not set: identifications cannot be recorded"
                 ),
             }
+            match wiring::sealing_key()? {
+                Some(key) => app = app.with_sealing_key(key),
+                None => tracing::warn!(
+                    "SIMRENEW_SEALING_KEY(_FILE) is not set: nobody can enrol in two-factor sign-in"
+                ),
+            }
             payments::install(&app)?;
             serve(AppState::new(app), listen).await
         }

@@ -29,6 +29,10 @@ use crate::{cli, wiring};
 /// The demo's platform admin.
 pub const DEMO_ADMIN: &str = "admin@simrenew.example";
 
+/// Where the demo keeps the secret its keys are made from when the environment gives none,
+/// so that what one run sealed the next run can open.
+pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
+
 /// How many lines the demo makes.
 pub const DEMO_LINES: usize = 1000;
 
@@ -64,17 +68,21 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         key.prefix
     );
     print_how_to_try(&app, listen, &token).await?;
+    let demo_secret = demo_secret()?;
     let document_key = match wiring::document_key()? {
         Some(key) => key,
+        None => format!("{demo_secret}:document").into_bytes(),
+    };
+    let sealing_key = match wiring::sealing_key()? {
+        Some(key) => key,
         None => {
-            let mut key = vec![0u8; 32];
-            rand::thread_rng().fill(&mut key[..]);
-            key
+            simrenew_app::sealing::SealingKey::new(format!("{demo_secret}:sealing").as_bytes())?
         }
     };
     let app = app
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
-        .with_document_key(document_key);
+        .with_document_key(document_key)
+        .with_sealing_key(sealing_key);
     crate::payments::install(&app)?;
     cli::serve(AppState::new(app), listen).await
 }
@@ -615,4 +623,28 @@ async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow:
     println!("  simrenew lines show {}", line.msisdn);
     println!("  the API described: {base}/api/v1/openapi.json\n");
     Ok(())
+}
+
+/// The demo's secret: read from [`DEMO_SECRET_FILE`], or made and written there (readable by
+/// its owner only).
+fn demo_secret() -> anyhow::Result<String> {
+    if let Ok(s) = std::fs::read_to_string(DEMO_SECRET_FILE) {
+        let s = s.trim().to_owned();
+        if s.len() >= 32 {
+            return Ok(s);
+        }
+    }
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill(&mut bytes[..]);
+    let secret = hex::encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    use std::io::Write;
+    options
+        .open(DEMO_SECRET_FILE)
+        .and_then(|mut f| f.write_all(secret.as_bytes()))
+        .with_context(|| format!("writing {DEMO_SECRET_FILE}"))?;
+    Ok(secret)
 }

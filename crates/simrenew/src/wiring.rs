@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use simrenew_app::sealing::SealingKey;
 use simrenew_app::{App, Clock};
 use simrenew_domain::Timestamp;
 use simrenew_store::Db;
@@ -48,19 +49,44 @@ pub fn app(db: Db) -> App {
 /// The secret of the keyed hash of identity document numbers, from `SIMRENEW_DOCUMENT_KEY_FILE`
 /// or `SIMRENEW_DOCUMENT_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn document_key() -> anyhow::Result<Option<Vec<u8>>> {
-    let key = match std::env::var("SIMRENEW_DOCUMENT_KEY_FILE") {
-        Ok(path) => std::fs::read(&path)
-            .with_context(|| format!("reading SIMRENEW_DOCUMENT_KEY_FILE {path}"))?,
-        Err(_) => match std::env::var("SIMRENEW_DOCUMENT_KEY") {
+    secret("SIMRENEW_DOCUMENT_KEY")
+}
+
+/// The key TOTP seeds are sealed with, from `SIMRENEW_SEALING_KEY_FILE` or
+/// `SIMRENEW_SEALING_KEY` (at least 32 bytes); `None` when neither is set.
+pub fn sealing_key() -> anyhow::Result<Option<SealingKey>> {
+    secret("SIMRENEW_SEALING_KEY")?
+        .map(|k| SealingKey::new(&k).context("SIMRENEW_SEALING_KEY"))
+        .transpose()
+}
+
+/// A secret of at least 32 bytes from the file named by `{NAME}_FILE`, or else from `NAME`.
+fn secret(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let key = match std::env::var(format!("{name}_FILE")) {
+        Ok(path) => std::fs::read(&path).with_context(|| format!("reading {name}_FILE {path}"))?,
+        Err(_) => match std::env::var(name) {
             Ok(k) => k.into_bytes(),
             Err(_) => return Ok(None),
         },
     };
     let key: Vec<u8> = key.trim_ascii().to_vec();
     if key.len() < 32 {
-        anyhow::bail!("the document key must be at least 32 bytes");
+        anyhow::bail!("{name} must be at least 32 bytes");
     }
     Ok(Some(key))
+}
+
+/// The application with the keys the environment gives: every command that may enrol or
+/// check a second factor, or record an identification, needs them.
+pub fn app_with_keys(db: Db) -> anyhow::Result<App> {
+    let mut app = app(db);
+    if let Some(key) = document_key()? {
+        app = app.with_document_key(key);
+    }
+    if let Some(key) = sealing_key()? {
+        app = app.with_sealing_key(key);
+    }
+    Ok(app)
 }
 
 /// A database URL without its password, for messages.

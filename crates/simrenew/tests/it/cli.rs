@@ -109,3 +109,30 @@ both! {
         assert!(err.contains("\"brand\""), "{err}");
     }
 }
+
+both! {
+    async fn staff_enrolment_needs_the_sealing_key(app: TestApp) {
+        let enrol = |key: Option<&str>| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_simrenew"));
+            cmd.args(["--database-url", &app.cli_url, "staff", "enroll-totp", "--email", "admin@test.example"])
+                .env("SIMRENEW_LOG", "warn")
+                .env_remove("SIMRENEW_SEALING_KEY")
+                .env_remove("SIMRENEW_SEALING_KEY_FILE");
+            if let Some(k) = key {
+                cmd.env("SIMRENEW_SEALING_KEY", k);
+            }
+            let out = cmd.output().unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        let (ok, _, err) = enrol(None);
+        assert!(!ok);
+        assert!(err.contains("SIMRENEW_SEALING_KEY"), "{err}");
+        let (ok, _, err) = enrol(Some("short"));
+        assert!(!ok);
+        assert!(err.contains("at least 32 bytes"), "{err}");
+        let (ok, out, err) = enrol(Some("a sealing key of at least thirty-two bytes"));
+        assert!(ok, "{err}");
+        assert!(out.contains("otpauth://totp/"), "{out}");
+    }
+}

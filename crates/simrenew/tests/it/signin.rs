@@ -275,7 +275,7 @@ both! {
     async fn a_subscriber_can_add_a_second_factor(app: TestApp) {
         let mut app = app;
         let outbox = with_sms(&mut app);
-        let (mine, _) = app.subscriber_line().await;
+        let (mine, me) = app.subscriber_line().await;
         let (cookie, csrf) = sign_in(&app, &outbox, &mine).await;
         let (status, _) = with_cookie(&app, &cookie, None, Method::POST, "/api/v1/auth/totp", None).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "CSRF token needed");
@@ -294,6 +294,16 @@ both! {
         )
         .unwrap();
         let recovery = enrolment["recovery_codes"][0].as_str().unwrap().to_owned();
+        // The seed is kept sealed: the database alone does not give it away.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        let stored: String = sqlx::query_scalar("SELECT totp_secret FROM subscribers WHERE id = $1")
+            .bind(me.0)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        assert!(stored.starts_with("v1:") && !stored.contains(secret), "{stored}");
 
         // The SMS code alone is no longer enough, and asking does not burn it.
         let phone = mine.to_string();

@@ -11,6 +11,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use simrenew_app::identity::{KeyOwner, NewStaff};
 use simrenew_app::ports::{NewBundle, NewLine};
+use simrenew_app::sealing::SealingKey;
 use simrenew_app::{App, ManualClock};
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
@@ -144,7 +145,8 @@ impl TestApp {
         db.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(start()));
         let app = App::new(Arc::new(db.clone()), clock.clone())
-            .with_document_key(b"test document key".to_vec());
+            .with_document_key(b"test document key".to_vec())
+            .with_sealing_key(SealingKey::new(b"test sealing key of thirty-two bytes").unwrap());
         let brand = seed(&db).await;
         let router = simrenew_http::router(AppState::new(app.clone()));
         let admin = app
