@@ -134,6 +134,21 @@ pub trait IdentityStore {
         &self,
         msisdn: &str,
     ) -> StoreResult<Option<simrenew_domain::access::LineAccess>>;
+    /// The customer looked up through a credential at or after `since`.
+    async fn counter_customer(
+        &self,
+        credential_hash: &str,
+        since: Timestamp,
+    ) -> StoreResult<Option<simrenew_domain::access::Serving>>;
+    /// Records the customer looked up through a credential, replacing the one before.
+    async fn set_counter_customer(
+        &self,
+        credential_hash: &str,
+        staff: StaffId,
+        serving: simrenew_domain::access::Serving,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn clear_counter_customer(&self, credential_hash: &str) -> StoreResult<()>;
     /// The subscriber owning the line with this number.
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
     async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
@@ -250,7 +265,7 @@ impl App {
     pub async fn authenticate(&self, token: &str) -> AppResult<Option<Principal>> {
         let key = sha256_hex(token);
         if let Some(hit) = self.principal_cache.get(&key) {
-            return Ok(Some(hit));
+            return Ok(Some(self.with_serving(hit, &key).await?));
         }
         let Some((prefix, secret)) = token
             .strip_prefix("sr_")
@@ -275,8 +290,8 @@ impl App {
                 None => return Ok(None),
             },
         };
-        self.principal_cache.insert(key, principal.clone());
-        Ok(Some(principal))
+        self.principal_cache.insert(key.clone(), principal.clone());
+        Ok(Some(self.with_serving(principal, &key).await?))
     }
 
     /// Creates a member of staff; recorded in the audit log.

@@ -11,6 +11,7 @@
 pub mod catalog;
 pub mod checkout;
 pub mod clock;
+pub mod counter;
 pub mod error;
 pub mod identification;
 pub mod identity;

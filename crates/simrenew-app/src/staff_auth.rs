@@ -353,7 +353,7 @@ impl App {
             self.store.touch_staff_session(&hash, now).await?;
         }
         Ok(Some(crate::signin::SessionAuth {
-            principal,
+            principal: self.with_serving(principal, &hash).await?,
             csrf_hash,
         }))
     }

@@ -6,7 +6,7 @@
 //! ([`Denied::Forbidden`]).
 
 use crate::catalog::{word_enum, Channel};
-use crate::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+use crate::ids::{ApiKeyId, BrandId, LineId, StaffId, StoreId, SubscriberId};
 
 word_enum!(
     /// What a member of staff is.
@@ -40,6 +40,14 @@ pub struct AgentStore {
     pub capabilities: Vec<String>,
 }
 
+/// The customer in front of an agent: the line they looked up, and its subscriber if it has
+/// one. An agent acts for that customer only, until they look the next one up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Serving {
+    pub line: LineId,
+    pub subscriber: Option<SubscriberId>,
+}
+
 /// Who is calling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -54,6 +62,8 @@ pub enum Principal {
         staff: StaffId,
         brand: BrandId,
         stores: Vec<AgentStore>,
+        /// The customer looked up at the counter, if any.
+        serving: Option<Serving>,
     },
     Partner {
         key: ApiKeyId,
@@ -77,6 +87,7 @@ pub enum Denied {
 /// The facts about a line that access depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineAccess {
+    pub line: LineId,
     pub brand: BrandId,
     pub subscriber: Option<SubscriberId>,
 }
@@ -157,8 +168,10 @@ impl Principal {
     pub fn may_see_line(&self, line: LineAccess) -> Result<(), Denied> {
         let visible = match self {
             Principal::PlatformAdmin { .. } => true,
-            Principal::BrandAdmin { brand, .. } | Principal::Agent { brand, .. } => {
-                line.brand == *brand
+            Principal::BrandAdmin { brand, .. } => line.brand == *brand,
+            Principal::Agent { brand, serving, .. } => {
+                owned(line.brand == *brand)?;
+                return serves(*serving, line);
             }
             Principal::Partner { brand, .. } => {
                 line.brand == *brand && self.has_scope(Scope::Lines)
@@ -177,8 +190,14 @@ impl Principal {
         match self {
             Principal::PlatformAdmin { .. } => Ok(()),
             Principal::BrandAdmin { brand, .. } => owned(line.brand == *brand),
-            Principal::Agent { brand, stores, .. } => {
+            Principal::Agent {
+                brand,
+                stores,
+                serving,
+                ..
+            } => {
                 owned(line.brand == *brand)?;
+                serves(*serving, line)?;
                 if channel != Channel::Store {
                     return Err(Denied::Forbidden("agents sell through the store channel"));
                 }
@@ -250,8 +269,14 @@ impl Principal {
         match self {
             Principal::PlatformAdmin { .. } => Ok(()),
             Principal::BrandAdmin { brand, .. } => owned(line.brand == *brand),
-            Principal::Agent { brand, stores, .. } => {
+            Principal::Agent {
+                brand,
+                stores,
+                serving,
+                ..
+            } => {
                 owned(line.brand == *brand)?;
+                serves(*serving, line)?;
                 if stores
                     .iter()
                     .any(|s| s.capabilities.iter().any(|c| c == IDENTIFIES))
@@ -270,6 +295,19 @@ impl Principal {
         }
     }
 
+    /// Looking a customer up at the counter by a line's number: agents of the line's brand.
+    pub fn may_look_up(&self, line: LineAccess) -> Result<(), Denied> {
+        match self {
+            Principal::Agent { brand, .. } => owned(line.brand == *brand),
+            _ => {
+                self.may_see_line(line)?;
+                Err(Denied::Forbidden(
+                    "looking customers up is for store agents at the counter",
+                ))
+            }
+        }
+    }
+
     /// Managing staff, keys and voucher batches of `brand` (`None`: the platform's).
     pub fn may_administer(&self, brand: Option<BrandId>) -> Result<(), Denied> {
         match (self, brand) {
@@ -277,6 +315,24 @@ impl Principal {
             (Principal::BrandAdmin { brand: own, .. }, Some(b)) if b == *own => Ok(()),
             _ => Err(Denied::Forbidden("administrators only")),
         }
+    }
+}
+
+/// Whether the line is the customer the agent looked up (or another line of theirs).
+fn serves(serving: Option<Serving>, line: LineAccess) -> Result<(), Denied> {
+    match serving {
+        None => Err(Denied::Forbidden(
+            "look the customer up first (POST /api/v1/counter/customer)",
+        )),
+        Some(s)
+            if s.line == line.line
+                || (s.subscriber.is_some() && s.subscriber == line.subscriber) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(Denied::Forbidden(
+            "this is not the customer you looked up; look them up first",
+        )),
     }
 }
 
@@ -297,6 +353,7 @@ mod tests {
 
     fn line(brand: BrandId, subscriber: Option<i64>) -> LineAccess {
         LineAccess {
+            line: LineId(100 + subscriber.unwrap_or(0)),
             brand,
             subscriber: subscriber.map(SubscriberId),
         }
@@ -326,6 +383,10 @@ mod tests {
                 id: StoreId(1),
                 capabilities: caps.iter().map(|c| (*c).to_owned()).collect(),
             }],
+            serving: Some(Serving {
+                line: LineId(100),
+                subscriber: None,
+            }),
         };
         let a = agent(&["renews_cash"]);
         assert!(a.may_sell(line(OWN, None), Channel::Store).is_ok());
@@ -340,6 +401,72 @@ mod tests {
             Err(Denied::Forbidden(_))
         ));
         assert!(a.may_list_lines(None).is_err());
+    }
+
+    #[test]
+    fn agents_act_only_for_the_customer_they_looked_up() {
+        let agent = |serving| Principal::Agent {
+            staff: StaffId(1),
+            brand: OWN,
+            stores: vec![AgentStore {
+                id: StoreId(1),
+                capabilities: vec!["renews_cash".into(), IDENTIFIES.into()],
+            }],
+            serving,
+        };
+        let nobody = agent(None);
+        assert!(matches!(
+            nobody.may_see_line(line(OWN, Some(5))),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(
+            nobody.may_see_line(line(OTHER, Some(5))),
+            Err(Denied::Hidden)
+        );
+        assert_eq!(nobody.may_look_up(line(OWN, Some(5))), Ok(()));
+        assert_eq!(
+            nobody.may_look_up(line(OTHER, Some(5))),
+            Err(Denied::Hidden)
+        );
+
+        // Serving subscriber 5 through line 105: all of their lines, nobody else's.
+        let five = agent(Some(Serving {
+            line: LineId(105),
+            subscriber: Some(SubscriberId(5)),
+        }));
+        let another_of_five = LineAccess {
+            line: LineId(999),
+            ..line(OWN, Some(5))
+        };
+        assert_eq!(five.may_see_line(another_of_five), Ok(()));
+        assert!(five.may_sell(another_of_five, Channel::Store).is_ok());
+        assert!(matches!(
+            five.may_sell(line(OWN, Some(6)), Channel::Store),
+            Err(Denied::Forbidden(_))
+        ));
+        assert!(five.may_identify(line(OWN, None)).is_err());
+
+        // A line without a subscriber yet (waiting for identification): that line only.
+        let pending = agent(Some(Serving {
+            line: LineId(100),
+            subscriber: None,
+        }));
+        assert_eq!(pending.may_identify(line(OWN, None)), Ok(()));
+        let other_pending = LineAccess {
+            line: LineId(101),
+            ..line(OWN, None)
+        };
+        assert!(pending.may_identify(other_pending).is_err());
+
+        let admin = Principal::BrandAdmin {
+            staff: StaffId(2),
+            brand: OWN,
+        };
+        assert!(matches!(
+            admin.may_look_up(line(OWN, None)),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(admin.may_look_up(line(OTHER, None)), Err(Denied::Hidden));
     }
 
     #[test]

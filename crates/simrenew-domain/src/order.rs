@@ -331,6 +331,7 @@ mod store_payment_tests {
                 id: StoreId(5),
                 capabilities: vec!["renews_cash".into()],
             }],
+            serving: None,
         };
         assert!(may_record_store_payment(&agent, StoreId(5), PaymentMethod::Cash).is_ok());
         assert!(may_record_store_payment(&agent, StoreId(5), PaymentMethod::CardTerminal).is_err());

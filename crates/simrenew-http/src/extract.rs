@@ -80,6 +80,19 @@ where
     }
 }
 
+/// The secret the caller authenticated with: the bearer API key, or else the session cookie.
+pub fn credential(headers: &axum::http::HeaderMap) -> Option<&str> {
+    match headers.get(header::AUTHORIZATION) {
+        Some(auth) => auth
+            .to_str()
+            .ok()
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| !t.is_empty()),
+        None => session_cookie(headers),
+    }
+}
+
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "simrenew_session";
 /// The header carrying a session's CSRF token.

@@ -46,6 +46,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::auth::sign_out_everywhere))
         .routes(routes!(api::catalog::list_brands))
         .routes(routes!(api::catalog::list_plans))
+        .routes(routes!(api::counter::look_up, api::counter::next_customer))
         .routes(routes!(api::lines::list_lines))
         .routes(routes!(api::lines::get_line))
         .routes(routes!(api::identification::identify))

@@ -16,6 +16,7 @@ use utoipa::{Modify, OpenApi};
     tags(
         (name = "auth", description = "Subscriber sign-in by one-time code; sessions"),
         (name = "catalog", description = "Brands and the plans on sale"),
+        (name = "counter", description = "The store counter: the customer an agent serves"),
         (name = "subscribers", description = "GDPR access and erasure"),
         (name = "lines", description = "Lines, their expiry, data left and credit"),
         (name = "orders", description = "Quote, order, pay, renew"),

@@ -9,9 +9,9 @@ use simrenew_app::identity::{
     SignInCode, StoredApiKey, StoredSession, GENESIS,
 };
 use simrenew_app::StoreResult;
-use simrenew_domain::access::{AgentStore, LineAccess, Principal, Role, Scope};
+use simrenew_domain::access::{AgentStore, LineAccess, Principal, Role, Scope, Serving};
 use simrenew_domain::identification::IdentificationMethod;
-use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
+use simrenew_domain::ids::{ApiKeyId, BrandId, LineId, StaffId, StoreId, SubscriberId};
 use simrenew_domain::line::{Line, LineState};
 use sqlx::Row;
 
@@ -90,6 +90,7 @@ impl IdentityStore for Db {
                     staff: id,
                     brand,
                     stores,
+                    serving: None,
                 }
             }
             _ => return Err(corrupt("staff role and brand", id)),
@@ -322,16 +323,71 @@ impl IdentityStore for Db {
     }
 
     async fn line_access(&self, msisdn: &str) -> StoreResult<Option<LineAccess>> {
-        let row = sqlx::query("SELECT brand_id, subscriber_id FROM lines WHERE msisdn = $1")
+        let row = sqlx::query("SELECT id, brand_id, subscriber_id FROM lines WHERE msisdn = $1")
             .bind(msisdn)
             .fetch_optional(&self.pool)
             .await
             .map_err(map)?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(LineAccess {
+            line: LineId(get(&row, "id")?),
             brand: BrandId(get(&row, "brand_id")?),
             subscriber: get::<Option<i64>>(&row, "subscriber_id")?.map(SubscriberId),
         }))
+    }
+
+    async fn counter_customer(
+        &self,
+        credential_hash: &str,
+        since: Timestamp,
+    ) -> StoreResult<Option<Serving>> {
+        let row = sqlx::query(
+            "SELECT line_id, subscriber_id FROM counter_customers \
+             WHERE credential_hash = $1 AND since >= $2",
+        )
+        .bind(credential_hash)
+        .bind(since.as_second())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(Serving {
+            line: LineId(get(&row, "line_id")?),
+            subscriber: get::<Option<i64>>(&row, "subscriber_id")?.map(SubscriberId),
+        }))
+    }
+
+    async fn set_counter_customer(
+        &self,
+        credential_hash: &str,
+        staff: StaffId,
+        serving: Serving,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO counter_customers (credential_hash, staff_id, line_id, subscriber_id, \
+             since) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (credential_hash) DO UPDATE SET \
+             staff_id = excluded.staff_id, line_id = excluded.line_id, \
+             subscriber_id = excluded.subscriber_id, since = excluded.since",
+        )
+        .bind(credential_hash)
+        .bind(staff.0)
+        .bind(serving.line.0)
+        .bind(serving.subscriber.map(|s| s.0))
+        .bind(now.as_second())
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn clear_counter_customer(&self, credential_hash: &str) -> StoreResult<()> {
+        sqlx::query("DELETE FROM counter_customers WHERE credential_hash = $1")
+            .bind(credential_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
     }
 
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {

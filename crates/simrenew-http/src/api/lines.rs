@@ -172,6 +172,7 @@ pub async fn get_line(
 /// The facts about a line that access depends on.
 pub(crate) fn access(line: &Line) -> LineAccess {
     LineAccess {
+        line: line.id,
         brand: line.brand_id,
         subscriber: line.subscriber_id,
     }

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod counter;
 pub mod identification;
 pub mod lines;
 pub mod orders;

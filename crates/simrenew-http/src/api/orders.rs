@@ -102,6 +102,28 @@ pub struct PersonJson {
     pub language: String,
 }
 
+/// The details on record of a line's subscriber, to confirm with them; `None` for a line
+/// without one, or once erased.
+pub(crate) async fn person(
+    state: &AppState,
+    subscriber: Option<simrenew_domain::ids::SubscriberId>,
+) -> Result<Option<PersonJson>, ApiError> {
+    let Some(id) = subscriber else {
+        return Ok(None);
+    };
+    Ok(state
+        .app
+        .store
+        .subscriber_details(id)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .map(|p| PersonJson {
+            name: p.name,
+            email: p.email,
+            language: p.language,
+        }))
+}
+
 /// Prices a plan for a line, with promotions and VAT lines. The quote can be ordered for 30
 /// minutes at exactly this price.
 #[utoipa::path(
@@ -125,20 +147,11 @@ pub async fn create_quote(
     let req = body.parse(default_channel(&caller))?;
     may_sell(&state, &caller, &req.msisdn, req.channel).await?;
     let (stored, tz) = state.app.quote(&req).await?;
-    let subscriber = match state.app.line(&req.msisdn).await?.line.subscriber_id {
-        Some(id) => state
-            .app
-            .store
-            .subscriber_details(id)
-            .await
-            .map_err(simrenew_app::AppError::from)?
-            .map(|p| PersonJson {
-                name: p.name,
-                email: p.email,
-                language: p.language,
-            }),
-        None => None,
-    };
+    let subscriber = person(
+        &state,
+        state.app.line(&req.msisdn).await?.line.subscriber_id,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(QuoteJson {

@@ -210,6 +210,35 @@ fn expect(rest: u16, specific: &[(Who, u16)]) -> impl Fn(Who) -> u16 + '_ {
     }
 }
 
+/// Looks `msisdn` up at the counter as `who`: agents of the line's brand may; other staff and
+/// partners are refused, and those outside the brand are told it does not exist.
+async fn look_up(app: &TestApp, keys: &Keys, who: Who, msisdn: &str) {
+    let want = expect(
+        403,
+        &[
+            (Agent, 200),
+            (AgentWithoutRenewals, 200),
+            (OtherBrandAdmin, 404),
+            (Partner, 404),
+            (OtherPartner, 404),
+        ],
+    )(who);
+    let body = json!({ "msisdn": msisdn });
+    let got = check(
+        app,
+        keys,
+        who,
+        Method::POST,
+        "/api/v1/counter/customer",
+        Some(body),
+        want,
+    )
+    .await;
+    if want == 200 {
+        assert_eq!(got["line"]["msisdn"], msisdn, "{got}");
+    }
+}
+
 async fn check(
     app: &TestApp,
     keys: &Keys,
@@ -244,6 +273,15 @@ both! {
             if who == OtherBrandAdmin || who == OtherPartner {
                 assert!(page["items"].as_array().unwrap().is_empty(), "{who:?} sees another brand's lines");
             }
+        }
+
+        // Agents act only for the customer they looked up at the counter.
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{line}"), None, 403).await;
+        for who in EVERYONE {
+            look_up(&app, &keys, who, &line).await;
+            let want = expect(404, &[(Anonymous, 401), (Revoked, 401)])(who);
+            let body = json!({"msisdn": "+32470999999"});
+            check(&app, &keys, who, Method::POST, "/api/v1/counter/customer", Some(body), want).await;
         }
 
         // One line: hidden (404) from those outside its brand and from a partner without
@@ -311,12 +349,18 @@ both! {
             let pending = app
                 .line_in_state(LineKind::Esim, 0, None, simrenew_domain::line::LineState::PendingIdentification)
                 .await;
+            if matches!(who, Agent | AgentWithoutRenewals) {
+                look_up(&app, &keys, who, &pending.to_string()).await;
+            }
             let body = json!({"method": "eid", "document_number": "592123456789", "name": "Louise Maes", "language": "fr"});
             let want = expect(200, &[(OtherBrandAdmin, 404), (AgentWithoutRenewals, 403), (Partner, 404), (OtherPartner, 404)])(who);
             check(&app, &keys, who, Method::POST, &format!("/api/v1/lines/{pending}/identification"), Some(body), want).await;
         }
 
         // Redeeming a voucher.
+        for who in [Agent, AgentWithoutRenewals] {
+            look_up(&app, &keys, who, &line).await;
+        }
         for who in EVERYONE {
             let (_, codes) = app
                 .app
@@ -349,5 +393,53 @@ both! {
             let (status, body) = app.request_as(Some(bad), Method::GET, "/api/v1/plans", None).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{bad}: {body}");
         }
+    }
+}
+
+both! {
+    async fn an_agent_acts_only_for_the_customer_looked_up(app: TestApp) {
+        let (keys, _) = setup(&app).await;
+        let (mine, me) = app.subscriber_line().await;
+        let (other, _) = app.subscriber_line().await;
+        let (mine, other) = (mine.to_string(), other.to_string());
+        let sale = |msisdn: &str| json!({"msisdn": msisdn, "plan": "TEST-5GB-30D", "payment": {"method": "credit"}});
+
+        // Before any lookup the agent can do nothing for anybody.
+        let got = check(&app, &keys, Agent, Method::POST, "/api/v1/orders", Some(sale(&mine)), 403).await;
+        assert!(got["detail"].as_str().unwrap().contains("look the customer up"), "{got}");
+
+        // The lookup shows the line and the details to check against the customer's document.
+        let got = check(&app, &keys, Agent, Method::POST, "/api/v1/counter/customer", Some(json!({"msisdn": mine})), 200).await;
+        assert_eq!(got["line"]["msisdn"], mine);
+        assert!(got["subscriber"]["name"].is_string(), "{got}");
+        check(&app, &keys, Agent, Method::POST, "/api/v1/orders", Some(sale(&mine)), 201).await;
+        // Someone else's line stays out of reach while serving this customer...
+        let before = app.count(CountedTable::Orders).await;
+        check(&app, &keys, Agent, Method::POST, "/api/v1/orders", Some(sale(&other)), 403).await;
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{other}"), None, 403).await;
+        assert_eq!(app.count(CountedTable::Orders).await, before);
+        // ...and the lookup is recorded in the line's audit chain.
+        let line_id = app.app.store.line_access(&mine).await.unwrap().unwrap().line;
+        let (entries, _) = app.app.store.audit_log().await.unwrap();
+        assert!(
+            entries.iter().any(|e| e.chain == format!("line:{line_id}") && e.action == "counter.look_up"),
+            "no lookup in the audit log of subscriber {me:?}'s line"
+        );
+
+        // The next customer: nobody is served until the next lookup.
+        let (status, _) = app.request_as(keys.of(Agent), Method::DELETE, "/api/v1/counter/customer", None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{mine}"), None, 403).await;
+
+        // A lookup is forgotten after half an hour.
+        check(&app, &keys, Agent, Method::POST, "/api/v1/counter/customer", Some(json!({"msisdn": mine})), 200).await;
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{mine}"), None, 200).await;
+        app.clock.advance(jiff::SignedDuration::from_mins(31));
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{mine}"), None, 403).await;
+
+        // Another agent's lookup (another key) is theirs alone.
+        check(&app, &keys, AgentWithoutRenewals, Method::POST, "/api/v1/counter/customer", Some(json!({"msisdn": other})), 200).await;
+        check(&app, &keys, Agent, Method::GET, &format!("/api/v1/lines/{other}"), None, 403).await;
+        check(&app, &keys, AgentWithoutRenewals, Method::GET, &format!("/api/v1/lines/{other}"), None, 200).await;
     }
 }

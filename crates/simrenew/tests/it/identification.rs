@@ -67,9 +67,11 @@ both! {
 
         // An agent at a store that does not identify may not; one at a store that does may.
         let kiosk = agent(&app, "kiosk@test.example", &["renews_cash"]).await;
+        app.look_up(&kiosk, &line).await;
         let (status, body) = app.request_as(Some(&kiosk), Method::POST, &uri, Some(identity())).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
         let counter = agent(&app, "counter@test.example", &["renews_cash", "identifies"]).await;
+        app.look_up(&counter, &line).await;
 
         for (field, value) in [
             ("method", json!("fingerprint")),

@@ -997,6 +997,7 @@ both! {
             .unwrap()
             .1;
         let msisdn = app.line(LineKind::PhysicalSim, 0, Some(days(3))).await;
+        app.look_up(&key, msisdn.as_str()).await;
         let (status, order) = app
             .request_as(Some(&key), axum::http::Method::POST, "/api/v1/orders",
                 Some(json!({"msisdn": msisdn.to_string(), "plan": "TEST-STORE-7D"})))

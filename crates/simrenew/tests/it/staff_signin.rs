@@ -118,6 +118,19 @@ both! {
                 .body(Body::empty())
                 .unwrap()
         };
+        // An agent acts for the customer they looked up at the counter, in this session.
+        let (status, _, _) = app.send(get(format!("/api/v1/lines/{line}"))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let look_up = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/counter/customer")
+            .header(header::COOKIE, cookie.clone())
+            .header("x-csrf-token", session["csrf_token"].as_str().unwrap())
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({"msisdn": line.to_string()}).to_string()))
+            .unwrap();
+        let (status, customer, _) = app.send(look_up).await;
+        assert_eq!(status, StatusCode::OK, "{customer}");
         let (status, _, _) = app.send(get(format!("/api/v1/lines/{line}"))).await;
         assert_eq!(status, StatusCode::OK);
         // An agent looks lines up; listing them is not theirs.

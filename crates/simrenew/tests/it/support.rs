@@ -338,6 +338,19 @@ impl TestApp {
         (status, body)
     }
 
+    /// Looks a customer up at the counter as the agent with this API key.
+    pub async fn look_up(&self, agent_token: &str, msisdn: &str) {
+        let (status, body) = self
+            .request_as(
+                Some(agent_token),
+                Method::POST,
+                "/api/v1/counter/customer",
+                Some(serde_json::json!({ "msisdn": msisdn })),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "lookup of {msisdn}: {body}");
+    }
+
     pub async fn send(&self, req: Request<Body>) -> (StatusCode, Value, axum::http::HeaderMap) {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();
