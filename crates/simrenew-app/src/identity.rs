@@ -149,19 +149,26 @@ pub trait IdentityStore {
         now: Timestamp,
     ) -> StoreResult<()>;
     async fn clear_counter_customer(&self, credential_hash: &str) -> StoreResult<()>;
+    /// The one subscriber of the brand with this e-mail address on record (`None` when there
+    /// is none, or more than one).
+    async fn subscriber_by_email(
+        &self,
+        brand_code: &str,
+        email: &str,
+    ) -> StoreResult<Option<SubscriberId>>;
     /// The subscriber owning the line with this number.
     async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
     async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
     async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()>;
     async fn insert_sign_in_code(
         &self,
-        msisdn: &str,
+        address: &str,
         code_hash: &str,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> StoreResult<()>;
-    /// The newest code sent to this number.
-    async fn latest_sign_in_code(&self, msisdn: &str) -> StoreResult<Option<SignInCode>>;
+    /// The last code sent to a sign-in address (its key: a number, or `email:BRAND:ADDRESS`).
+    async fn latest_sign_in_code(&self, address: &str) -> StoreResult<Option<SignInCode>>;
     async fn count_code_attempt(&self, id: i64) -> StoreResult<()>;
     /// Marks the code used; false when it was used already (a replay).
     async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool>;

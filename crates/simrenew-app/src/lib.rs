@@ -62,6 +62,8 @@ pub struct App {
     pub(crate) access_cache: moka::sync::Cache<String, simrenew_domain::access::LineAccess>,
     /// Where sign-in codes go; `None` turns sign-in by code off.
     pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
+    /// Where e-mailed sign-in codes go; `None` turns sign-in by e-mail off.
+    pub(crate) mail: Option<Arc<dyn signin::MailGateway>>,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
@@ -95,6 +97,7 @@ impl App {
                 .time_to_live(Duration::from_secs(60))
                 .build(),
             sms: None,
+            mail: None,
             document_key: None,
             sealing_key: None,
         }
@@ -103,6 +106,12 @@ impl App {
     /// Sends sign-in codes through this gateway.
     pub fn with_sms(mut self, gateway: Arc<dyn signin::SmsGateway>) -> Self {
         self.sms = Some(gateway);
+        self
+    }
+
+    /// Sends e-mailed sign-in codes through this gateway.
+    pub fn with_mail(mut self, gateway: Arc<dyn signin::MailGateway>) -> Self {
+        self.mail = Some(gateway);
         self
     }
 

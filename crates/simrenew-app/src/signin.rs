@@ -5,13 +5,11 @@
 //! client address. Whether a number belongs to anybody is never revealed: every request for
 //! a code gets the same answer.
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
 use rand::{Rng, RngCore};
 use simrenew_domain::access::Principal;
-use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::identifiers::{Email, Msisdn};
 
 use crate::identity::{same, sha256_hex, NewSession};
 use crate::{App, AppError, AppResult};
@@ -32,6 +30,40 @@ pub const SESSION_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
 #[async_trait]
 pub trait SmsGateway: Send + Sync {
     async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String>;
+}
+
+/// Sends e-mail. The demo's gateway writes it to the server log instead.
+#[async_trait]
+pub trait MailGateway: Send + Sync {
+    async fn send(&self, to: &Email, subject: &str, text: &str) -> Result<(), String>;
+}
+
+/// Where a sign-in code goes: one of the subscriber's numbers, or the e-mail address on
+/// record with a brand (the same address may be on record with several brands).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignInAddress {
+    Phone(Msisdn),
+    Email { brand: String, email: Email },
+}
+
+impl SignInAddress {
+    /// The key codes and rate limits are kept under.
+    fn key(&self) -> String {
+        match self {
+            SignInAddress::Phone(m) => m.to_string(),
+            SignInAddress::Email { brand, email } => {
+                format!("email:{brand}:{}", email.as_str().to_ascii_lowercase())
+            }
+        }
+    }
+
+    /// The field a request names the address in.
+    fn field(&self) -> &'static str {
+        match self {
+            SignInAddress::Phone(_) => "phone",
+            SignInAddress::Email { .. } => "email",
+        }
+    }
 }
 
 /// A session just opened: the cookie's token and the CSRF token, both shown this once.
@@ -60,55 +92,101 @@ fn code_hash(salt: &str, code: &str) -> String {
 }
 
 impl App {
-    /// Sends a sign-in code to a number, if it is one of a subscriber's lines.
-    pub async fn request_sign_in_code(&self, msisdn: &Msisdn, client: &str) -> AppResult<()> {
+    /// Sends a sign-in code to a number or an address, if it is a subscriber's. The answer is
+    /// the same whether it is or not.
+    pub async fn request_sign_in_code(&self, to: &SignInAddress, client: &str) -> AppResult<()> {
         let now = self.now();
         let since = now
             .checked_sub(RATE_WINDOW)
             .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
-        let by_number = format!("code:{msisdn}");
+        let key = to.key();
+        let by_address = format!("code:{key}");
         let by_client = format!("client:{client}");
-        if self.store.count_rate_events(&by_number, since).await? >= CODES_PER_NUMBER
+        if self.store.count_rate_events(&by_address, since).await? >= CODES_PER_NUMBER
             || self.store.count_rate_events(&by_client, since).await? >= CODES_PER_CLIENT
         {
             return Err(AppError::RateLimited {
                 retry_after_secs: RATE_WINDOW.as_secs(),
             });
         }
-        self.store.add_rate_event(&by_number, now).await?;
+        self.store.add_rate_event(&by_address, now).await?;
         self.store.add_rate_event(&by_client, now).await?;
-        if self.store.line_owner(msisdn.as_str()).await?.is_none() {
+        let brand = match to {
+            SignInAddress::Phone(_) => None,
+            SignInAddress::Email { brand, .. } => Some(
+                self.store
+                    .brand_by_code(brand)
+                    .await?
+                    .ok_or(AppError::not_found("brand", "brand"))?,
+            ),
+        };
+        if self.subscriber_at(to).await?.is_none() {
             return Ok(());
         }
-        let Some(sms) = self.sms.clone() else {
-            return Err(AppError::Conflict {
-                field: None,
-                message: "sign-in by code is not available: no SMS gateway is configured".into(),
-            });
-        };
         let code = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
         let salt = random_hex(16);
         let expires_at = now
             .checked_add(CODE_LIFETIME)
             .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
-        self.store
-            .insert_sign_in_code(msisdn.as_str(), &code_hash(&salt, &code), now, expires_at)
-            .await?;
-        let text = format!(
-            "Your sign-in code is {code}. It expires in 5 minutes. Nobody from us will ever ask \
-             you for it."
-        );
-        send(sms, msisdn, &text).await
+        let gateway_missing = |what: &str| AppError::Conflict {
+            field: Some(to.field()),
+            message: format!("sign-in by code is not available: no {what} gateway is configured"),
+        };
+        match to {
+            SignInAddress::Phone(msisdn) => {
+                let sms = self.sms.clone().ok_or_else(|| gateway_missing("SMS"))?;
+                self.store
+                    .insert_sign_in_code(&key, &code_hash(&salt, &code), now, expires_at)
+                    .await?;
+                let text = format!(
+                    "Your sign-in code is {code}. It expires in 5 minutes. Nobody from us will \
+                     ever ask you for it."
+                );
+                sms.send(msisdn, &text).await.map_err(unsent)
+            }
+            SignInAddress::Email { email, .. } => {
+                let mail = self.mail.clone().ok_or_else(|| gateway_missing("e-mail"))?;
+                self.store
+                    .insert_sign_in_code(&key, &code_hash(&salt, &code), now, expires_at)
+                    .await?;
+                let name = brand.map(|b| b.name).unwrap_or_default();
+                let text = format!(
+                    "Your {name} sign-in code is {code}.\n\nIt expires in 5 minutes. Type it \
+                     where you asked for it; nobody from {name} will ever ask you for it, by \
+                     phone, e-mail or otherwise. If you did not ask for a code, ignore this \
+                     message.\n"
+                );
+                mail.send(email, &format!("Your {name} sign-in code"), &text)
+                    .await
+                    .map_err(unsent)
+            }
+        }
+    }
+
+    /// The subscriber a sign-in address belongs to, if exactly one.
+    async fn subscriber_at(
+        &self,
+        to: &SignInAddress,
+    ) -> AppResult<Option<simrenew_domain::ids::SubscriberId>> {
+        Ok(match to {
+            SignInAddress::Phone(msisdn) => self.store.line_owner(msisdn.as_str()).await?,
+            SignInAddress::Email { brand, email } => {
+                self.store
+                    .subscriber_by_email(brand, &email.as_str().to_ascii_lowercase())
+                    .await?
+            }
+        })
     }
 
     /// Checks a code (and, for a subscriber who added one, the second factor) and opens a
     /// session; every wrong try counts against the code.
     pub async fn sign_in_with_code(
         &self,
-        msisdn: &Msisdn,
+        at: &SignInAddress,
         code: &str,
         second: Option<&crate::staff_auth::SecondFactor>,
     ) -> AppResult<SessionGrant> {
+        let key = at.key();
         let now = self.now();
         let refuse = |message: &str| AppError::Unauthenticated {
             field: "code",
@@ -116,9 +194,9 @@ impl App {
         };
         let stored = self
             .store
-            .latest_sign_in_code(msisdn.as_str())
+            .latest_sign_in_code(&key)
             .await?
-            .ok_or_else(|| refuse("no code was sent to this number; ask for one"))?;
+            .ok_or_else(|| refuse("no code was sent here; ask for one"))?;
         if stored.used {
             return Err(refuse("this code was used already; ask for a new one"));
         }
@@ -135,10 +213,9 @@ impl App {
             return Err(refuse(&format!("wrong code; {left} attempts left")));
         }
         let subscriber = self
-            .store
-            .line_owner(msisdn.as_str())
+            .subscriber_at(at)
             .await?
-            .ok_or_else(|| refuse("this number has no subscriber"))?;
+            .ok_or_else(|| refuse("no subscriber signs in here"))?;
         if let Some(sealed) = self.store.subscriber_totp(subscriber).await? {
             let secret = self.unseal(
                 &crate::staff_auth::subscriber_totp_context(subscriber),
@@ -155,7 +232,7 @@ impl App {
                     })
                 }
                 Some(SecondFactor::Totp(t)) => {
-                    let totp = crate::staff_auth::totp(&secret, msisdn.as_str())?;
+                    let totp = crate::staff_auth::totp(&secret, &key)?;
                     u64::try_from(now.as_second())
                         .map(|s| totp.check(t.trim(), s))
                         .unwrap_or(false)
@@ -270,12 +347,12 @@ pub fn csrf_matches(token: &str, csrf_hash: &str) -> bool {
     same(&sha256_hex(token), csrf_hash)
 }
 
-async fn send(sms: Arc<dyn SmsGateway>, to: &Msisdn, text: &str) -> AppResult<()> {
-    sms.send(to, text).await.map_err(|cause| {
-        tracing::error!(%cause, "the SMS gateway refused a sign-in code");
-        AppError::Conflict {
-            field: None,
-            message: "the code could not be sent; try again in a minute".into(),
-        }
-    })
+/// A gateway's refusal: logged (without the message, which holds the code) and answered
+/// without details.
+fn unsent(cause: String) -> AppError {
+    tracing::error!(%cause, "a gateway refused a sign-in code");
+    AppError::Conflict {
+        field: None,
+        message: "the code could not be sent; try again in a minute".into(),
+    }
 }

@@ -1031,3 +1031,70 @@ mod tests {
         }
     }
 }
+
+/// An e-mail address, trimmed and with its domain in lower case, as checked by RFC 5321/5322
+/// syntax (`email_address`), and at most 254 characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let input = s.trim();
+        let err = |reason: &str| ParseError::new("email", reason.to_owned());
+        if input.is_empty() {
+            return Err(err("is empty"));
+        }
+        if input.len() > 254 {
+            return Err(err("is longer than 254 characters"));
+        }
+        let parsed = email_address::EmailAddress::parse_with_options(
+            input,
+            email_address::Options::default().without_display_text(),
+        )
+        .map_err(|_| err("is not an e-mail address (name@example.be)"))?;
+        if !parsed.domain().contains('.') {
+            return Err(err("is not an e-mail address (name@example.be)"));
+        }
+        Ok(Email(format!(
+            "{}@{}",
+            parsed.local_part(),
+            parsed.domain().to_ascii_lowercase()
+        )))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod email_tests {
+    use super::Email;
+
+    #[test]
+    fn addresses_are_checked_and_their_domain_lowered() {
+        assert_eq!(
+            Email::parse(" Louise.Maes@Example.BE ").unwrap().as_str(),
+            "Louise.Maes@example.be"
+        );
+        for bad in [
+            "",
+            "louise",
+            "louise@",
+            "@example.be",
+            "a b@example.be",
+            "louise@localhost",
+            "Louise <louise@example.be>",
+        ] {
+            let e = Email::parse(bad).unwrap_err();
+            assert_eq!(e.field, "email", "{bad}");
+        }
+        assert!(Email::parse(&format!("{}@example.be", "a".repeat(250))).is_err());
+    }
+}

@@ -381,6 +381,26 @@ impl IdentityStore for Db {
         Ok(())
     }
 
+    async fn subscriber_by_email(
+        &self,
+        brand_code: &str,
+        email: &str,
+    ) -> StoreResult<Option<SubscriberId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT s.id FROM subscribers s JOIN brands b ON b.id = s.brand_id \
+             WHERE b.code = $1 AND lower(s.email) = $2 LIMIT 2",
+        )
+        .bind(brand_code)
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(match ids.as_slice() {
+            [one] => Some(SubscriberId(*one)),
+            _ => None,
+        })
+    }
+
     async fn clear_counter_customer(&self, credential_hash: &str) -> StoreResult<()> {
         sqlx::query("DELETE FROM counter_customers WHERE credential_hash = $1")
             .bind(credential_hash)
@@ -423,16 +443,16 @@ impl IdentityStore for Db {
 
     async fn insert_sign_in_code(
         &self,
-        msisdn: &str,
+        address: &str,
         code_hash: &str,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO sign_in_codes (msisdn, code_hash, created_at, expires_at) \
+            "INSERT INTO sign_in_codes (address, code_hash, created_at, expires_at) \
              VALUES ($1, $2, $3, $4)",
         )
-        .bind(msisdn)
+        .bind(address)
         .bind(code_hash)
         .bind(now.as_second())
         .bind(expires_at.as_second())
@@ -442,12 +462,12 @@ impl IdentityStore for Db {
         Ok(())
     }
 
-    async fn latest_sign_in_code(&self, msisdn: &str) -> StoreResult<Option<SignInCode>> {
+    async fn latest_sign_in_code(&self, address: &str) -> StoreResult<Option<SignInCode>> {
         let row = sqlx::query(
             "SELECT id, code_hash, expires_at, attempts, used_at FROM sign_in_codes \
-             WHERE msisdn = $1 ORDER BY id DESC LIMIT 1",
+             WHERE address = $1 ORDER BY id DESC LIMIT 1",
         )
-        .bind(msisdn)
+        .bind(address)
         .fetch_optional(&self.pool)
         .await
         .map_err(map)?;

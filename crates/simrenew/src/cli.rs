@@ -127,6 +127,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "SIMRENEW_SMS_BASE_URL is not set: subscribers cannot sign in by code"
                 ),
             }
+            match crate::mail::SmtpMail::from_env()? {
+                Some(gateway) => app = app.with_mail(std::sync::Arc::new(gateway)),
+                None => tracing::warn!(
+                    "SIMRENEW_SMTP_URL is not set: subscribers cannot sign in by e-mail"
+                ),
+            }
             match wiring::document_key()? {
                 Some(key) => app = app.with_document_key(key),
                 None => tracing::warn!(

@@ -81,6 +81,7 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
     };
     let app = app
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
+        .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail))
         .with_document_key(document_key)
         .with_sealing_key(sealing_key);
     crate::payments::install(&app)?;

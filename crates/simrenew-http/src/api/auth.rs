@@ -1,4 +1,5 @@
-//! Subscriber sign-in: a one-time code by SMS, then a session cookie with a CSRF token.
+//! Subscriber sign-in: a one-time code by SMS or e-mail, then a session cookie with a CSRF
+//! token.
 
 use std::net::SocketAddr;
 
@@ -8,9 +9,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
+use simrenew_app::signin::SignInAddress;
 use simrenew_app::staff_auth::{staff_of, SecondFactor};
 use simrenew_domain::access::Principal;
-use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::identifiers::{Email, Msisdn};
 use utoipa::ToSchema;
 
 use super::wire::rfc3339;
@@ -21,9 +23,45 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CodeRequestJson {
-    /// The number of one of your lines, international form.
+    /// The number of one of your lines, international form (the code comes by SMS)...
     #[schema(example = "+32470123456")]
-    pub phone: String,
+    pub phone: Option<String>,
+    /// ...or the e-mail address on record with the brand (the code comes by e-mail).
+    #[schema(example = "louise.maes@example.be")]
+    pub email: Option<String>,
+    /// The brand whose portal asks, with `email`.
+    #[schema(example = "lumo")]
+    pub brand: Option<String>,
+}
+
+/// The address a code goes to: a number, or an e-mail address with its brand.
+fn sign_in_address(
+    phone: Option<&str>,
+    email: Option<&str>,
+    brand: Option<&str>,
+) -> Result<SignInAddress, ApiError> {
+    match (phone, email) {
+        (Some(phone), None) => {
+            if brand.is_some() {
+                return Err(ApiError::invalid("brand", "give brand with email only"));
+            }
+            Ok(SignInAddress::Phone(
+                Msisdn::parse(phone).map_err(|e| ApiError::invalid("phone", e.reason))?,
+            ))
+        }
+        (None, Some(email)) => {
+            let brand = brand
+                .map(str::trim)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| ApiError::invalid("brand", "give the brand of the portal"))?;
+            Ok(SignInAddress::Email {
+                brand: brand.to_ascii_lowercase(),
+                email: Email::parse(email).map_err(|e| ApiError::invalid("email", e.reason))?,
+            })
+        }
+        (Some(_), Some(_)) => Err(ApiError::invalid("email", "give phone or email, not both")),
+        (None, None) => Err(ApiError::invalid("phone", "give phone, or email and brand")),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -49,7 +87,9 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
-/// Sends a 6-digit sign-in code to a subscriber's number (valid 5 minutes, 5 attempts).
+/// Sends a 6-digit sign-in code (valid 5 minutes, 5 attempts) by SMS to a subscriber's number,
+/// or by e-mail to the address on record with the brand. The answer does not say whether the
+/// number or address is known.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/codes",
@@ -66,8 +106,12 @@ pub async fn request_code(
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<CodeRequestJson>,
 ) -> Result<(StatusCode, Json<CodeSentJson>), ApiError> {
-    let phone = Msisdn::parse(&body.phone).map_err(|e| ApiError::invalid("phone", e.reason))?;
-    state.app.request_sign_in_code(&phone, &client).await?;
+    let to = sign_in_address(
+        body.phone.as_deref(),
+        body.email.as_deref(),
+        body.brand.as_deref(),
+    )?;
+    state.app.request_sign_in_code(&to, &client).await?;
     Ok((
         StatusCode::ACCEPTED,
         Json(CodeSentJson {
@@ -80,8 +124,12 @@ pub async fn request_code(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignInJson {
+    /// Where the code was sent: the number...
     #[schema(example = "+32470123456")]
-    pub phone: String,
+    pub phone: Option<String>,
+    /// ...or the e-mail address and the brand.
+    pub email: Option<String>,
+    pub brand: Option<String>,
     #[schema(example = "123456")]
     pub code: String,
     /// For an account with a second factor: the authenticator app's code...
@@ -115,7 +163,11 @@ pub async fn sign_in(
     State(state): State<AppState>,
     ApiJson(body): ApiJson<SignInJson>,
 ) -> Result<Response, ApiError> {
-    let phone = Msisdn::parse(&body.phone).map_err(|e| ApiError::invalid("phone", e.reason))?;
+    let at = sign_in_address(
+        body.phone.as_deref(),
+        body.email.as_deref(),
+        body.brand.as_deref(),
+    )?;
     if body.code.len() != 6 || !body.code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(ApiError::invalid("code", "the code is 6 digits"));
     }
@@ -132,7 +184,7 @@ pub async fn sign_in(
     };
     let grant = state
         .app
-        .sign_in_with_code(&phone, &body.code, second.as_ref())
+        .sign_in_with_code(&at, &body.code, second.as_ref())
         .await?;
     session_response(&state, grant)
 }

@@ -257,15 +257,17 @@ impl TestApp {
 
     /// An active line owned by a new subscriber of the fixture brand.
     pub async fn subscriber_line(&self) -> (Msisdn, simrenew_domain::ids::SubscriberId) {
+        self.subscriber_line_with_email("emma@mail.example").await
+    }
+
+    /// An active line owned by a new subscriber of the fixture brand with this e-mail address.
+    pub async fn subscriber_line_with_email(
+        &self,
+        email: &str,
+    ) -> (Msisdn, simrenew_domain::ids::SubscriberId) {
         let subscriber = self
             .db
-            .insert_subscriber(
-                self.brand.id,
-                "Emma Peeters",
-                Some("emma@mail.example"),
-                "nl",
-                self.now(),
-            )
+            .insert_subscriber(self.brand.id, "Emma Peeters", Some(email), "nl", self.now())
             .await
             .unwrap();
         let n = COUNTER.fetch_add(1, Ordering::SeqCst);
