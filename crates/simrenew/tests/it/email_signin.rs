@@ -40,7 +40,7 @@ impl Mailbox {
 }
 
 /// The first 6-digit word of a message.
-fn code_in(text: &str) -> String {
+pub(crate) fn code_in(text: &str) -> String {
     text.split(|c: char| !c.is_ascii_digit())
         .find(|w| w.len() == 6)
         .unwrap_or_else(|| panic!("no code in {text:?}"))
@@ -170,7 +170,7 @@ both! {
 }
 
 /// A mail relay that accepts every message and hands each one over as (recipient, data).
-async fn smtp_relay() -> (u16, tokio::sync::mpsc::UnboundedReceiver<(String, String)>) {
+pub(crate) async fn smtp_relay() -> (u16, tokio::sync::mpsc::UnboundedReceiver<(String, String)>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();

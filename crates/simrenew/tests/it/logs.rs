@@ -1,6 +1,6 @@
 //! The server's logs, at their most verbose, hold no secret: no API key, sign-in code, session
-//! or CSRF token, or identity document number. The SMS gateway adapter is exercised for real
-//! against a Twilio-shaped server in the test.
+//! or CSRF token, or identity document number. The SMS gateway and SMTP adapters are exercised
+//! for real against a Twilio-shaped server and a mail relay in the test.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -58,7 +58,7 @@ impl Drop for Server {
     }
 }
 
-async fn start(app: &TestApp, sms: &str, dir: &std::path::Path) -> Server {
+async fn start(app: &TestApp, sms: &str, smtp: u16, dir: &std::path::Path) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -73,6 +73,8 @@ async fn start(app: &TestApp, sms: &str, dir: &std::path::Path) -> Server {
         .env("SIMRENEW_SMS_ACCOUNT", "AC123")
         .env("SIMRENEW_SMS_TOKEN", "secret-sms-token")
         .env("SIMRENEW_SMS_FROM", "+32470000000")
+        .env("SIMRENEW_SMTP_URL", format!("smtp://127.0.0.1:{smtp}"))
+        .env("SIMRENEW_MAIL_FROM", "no-reply@test.example")
         .env(
             "SIMRENEW_DOCUMENT_KEY",
             "a document key of at least thirty-two bytes",
@@ -107,7 +109,8 @@ both! {
     async fn secrets_never_reach_the_logs(app: TestApp) {
         let dir = tempfile::tempdir().unwrap();
         let (sms, sent) = sms_gateway().await;
-        let server = start(&app, &sms, dir.path()).await;
+        let (smtp, mut mails) = crate::email_signin::smtp_relay().await;
+        let server = start(&app, &sms, smtp, dir.path()).await;
         let http = reqwest::Client::new();
         let base = &server.base;
 
@@ -160,6 +163,18 @@ both! {
             .unwrap();
         assert_eq!(res.status(), 200);
 
+        // A code sent by e-mail.
+        app.subscriber_line_with_email("logs@mail.example").await;
+        let res = http
+            .post(format!("{base}/api/v1/auth/codes"))
+            .json(&json!({"email": "logs@mail.example", "brand": "test"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+        let (_, mail) = tokio::time::timeout(Duration::from_secs(20), mails.recv()).await.unwrap().unwrap();
+        let mailed_code = crate::email_signin::code_in(mail.split("\n\n").nth(1).unwrap());
+
         // A document number, at identification.
         let pending = app.line_in_state(LineKind::VirtualSim, 0, None, LineState::PendingIdentification).await;
         let document = "XK7749302";
@@ -181,6 +196,7 @@ both! {
             ("API key", key_secret),
             ("API key", admin_secret),
             ("sign-in code", code.as_str()),
+            ("e-mailed sign-in code", mailed_code.as_str()),
             ("session token", session.as_str()),
             ("CSRF token", csrf.as_str()),
             ("document number", document),
