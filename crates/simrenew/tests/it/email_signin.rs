@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use axum::body::Body;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
 use simrenew_app::signin::MailGateway;
 use simrenew_domain::identifiers::Email;
@@ -55,13 +55,7 @@ fn with_mail(app: &mut TestApp) -> Arc<Mailbox> {
 }
 
 async fn anonymous(app: &TestApp, uri: &str, body: Value) -> (StatusCode, Value) {
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let (status, body, _) = app.send(req).await;
+    let (status, body, _) = app.anonymous(uri, body).await;
     (status, body)
 }
 
@@ -95,13 +89,9 @@ both! {
         // A code sent by e-mail does not sign in through the phone form.
         let (status, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": mine, "code": code})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
-        let req = Request::builder()
-            .method(Method::POST)
-            .uri("/api/v1/auth/sessions")
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(json!({"email": "louise.maes@mail.example", "brand": "test", "code": code}).to_string()))
-            .unwrap();
-        let (status, body, headers) = app.send(req).await;
+        let (status, body, headers) = app
+            .anonymous("/api/v1/auth/sessions", json!({"email": "louise.maes@mail.example", "brand": "test", "code": code}))
+            .await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
         let cookie = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_owned();
         let req = Request::builder()

@@ -87,13 +87,7 @@ async fn anonymous(
     uri: &str,
     body: Value,
 ) -> (StatusCode, Value, axum::http::HeaderMap) {
-    let req = Request::builder()
-        .method(Method::POST)
-        .uri(uri)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    app.send(req).await
+    app.anonymous(uri, body).await
 }
 
 /// Signs in; returns the cookie pair (`simrenew_session=...`) and the CSRF token.

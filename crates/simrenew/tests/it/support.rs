@@ -340,6 +340,21 @@ impl TestApp {
         (status, body)
     }
 
+    /// A POST without any credential, as a browser before sign-in sends it.
+    pub async fn anonymous(
+        &self,
+        uri: &str,
+        body: Value,
+    ) -> (StatusCode, Value, axum::http::HeaderMap) {
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(uri)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        self.send(req).await
+    }
+
     /// Looks a customer up at the counter as the agent with this API key.
     pub async fn look_up(&self, agent_token: &str, msisdn: &str) {
         let (status, body) = self
