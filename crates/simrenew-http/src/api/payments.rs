@@ -368,6 +368,34 @@ pub struct RefundRequestJson {
     pub reason: String,
 }
 
+impl RefundRequestJson {
+    /// The amount and the reason, checked.
+    fn parse(&self) -> Result<(Money, &str), ApiError> {
+        let currency = Currency::parse(&self.amount.currency)
+            .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+        let reason = self.reason.trim();
+        if reason.is_empty() || reason.len() > 500 {
+            return Err(ApiError::invalid(
+                "reason",
+                "say why, in up to 500 characters",
+            ));
+        }
+        Ok((Money::new(self.amount.amount_cents, currency), reason))
+    }
+}
+
+impl RefundJson {
+    fn of(done: simrenew_app::refunds::RefundDone, tz: &simrenew_domain::TimeZone) -> Self {
+        RefundJson {
+            id: done.refund_id,
+            amount: done.amount.into(),
+            refunded: done.refunded.into(),
+            payment_status: done.payment_status.as_str(),
+            expires_at: done.expires_at.map(|t| super::wire::rfc3339(t, tz)),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RefundJson {
     /// The provider refund's id; none for a refund to credit.
@@ -410,23 +438,8 @@ pub async fn refund(
     caller
         .may_administer(Some(payment.brand_id))
         .map_err(|e| denied(e, "payment"))?;
-    let currency = Currency::parse(&body.amount.currency)
-        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.len() > 500 {
-        return Err(ApiError::invalid(
-            "reason",
-            "say why, in up to 500 characters",
-        ));
-    }
-    let done = state
-        .app
-        .refund_payment(
-            payment.id,
-            Money::new(body.amount.amount_cents, currency),
-            reason,
-        )
-        .await?;
+    let (amount, reason) = body.parse()?;
+    let done = state.app.refund_payment(payment.id, amount, reason).await?;
     let d = state
         .app
         .store
@@ -435,16 +448,7 @@ pub async fn refund(
         .map_err(simrenew_app::AppError::from)?
         .ok_or_else(|| ApiError::not_found("order"))?;
     let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
-    Ok((
-        StatusCode::CREATED,
-        Json(RefundJson {
-            id: done.refund_id,
-            amount: done.amount.into(),
-            refunded: done.refunded.into(),
-            payment_status: done.payment_status.as_str(),
-            expires_at: done.expires_at.map(|t| super::wire::rfc3339(t, &tz)),
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(RefundJson::of(done, &tz))))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -503,33 +507,14 @@ pub async fn refund_to_credit(
     caller
         .may_administer(Some(d.order.brand_id))
         .map_err(|e| denied(e, "order"))?;
-    let currency = Currency::parse(&body.amount.currency)
-        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
-    let reason = body.reason.trim();
-    if reason.is_empty() || reason.len() > 500 {
-        return Err(ApiError::invalid(
-            "reason",
-            "say why, in up to 500 characters",
-        ));
-    }
+    let (amount, reason) = body.parse()?;
     let done = state
         .app
-        .refund_to_credit(
-            d.order.id,
-            Money::new(body.amount.amount_cents, currency),
-            reason,
-        )
+        .refund_to_credit(d.order.id, amount, reason)
         .await?;
-    let tz = line.brand.time_zone.clone();
     Ok((
         StatusCode::CREATED,
-        Json(RefundJson {
-            id: done.refund_id,
-            amount: done.amount.into(),
-            refunded: done.refunded.into(),
-            payment_status: done.payment_status.as_str(),
-            expires_at: done.expires_at.map(|t| super::wire::rfc3339(t, &tz)),
-        }),
+        Json(RefundJson::of(done, &line.brand.time_zone)),
     ))
 }
 
