@@ -17,6 +17,7 @@ use sqlx::Row;
 
 use crate::codec::{self, get, join, words};
 use crate::error::{corrupt, map};
+use crate::second_factor::Holder;
 use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
@@ -276,30 +277,8 @@ impl IdentityStore for Db {
         recovery_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_raw().await.map_err(map)?;
-        sqlx::query("UPDATE subscribers SET totp_secret = $1, totp_enrolled_at = $2 WHERE id = $3")
-            .bind(secret)
-            .bind(now.as_second())
-            .bind(id.0)
-            .execute(&mut *tx)
+        self.set_totp(Holder::Subscriber, id.0, secret, recovery_hashes, now)
             .await
-            .map_err(map)?;
-        sqlx::query("DELETE FROM subscriber_recovery_codes WHERE subscriber_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        for hash in recovery_hashes {
-            sqlx::query(
-                "INSERT INTO subscriber_recovery_codes (subscriber_id, code_hash) VALUES ($1, $2)",
-            )
-            .bind(id.0)
-            .bind(hash)
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        }
-        tx.commit().await.map_err(map)
     }
 
     async fn use_subscriber_recovery_code(
@@ -308,18 +287,7 @@ impl IdentityStore for Db {
         hash: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let n = sqlx::query(
-            "UPDATE subscriber_recovery_codes SET used_at = $1 \
-             WHERE subscriber_id = $2 AND code_hash = $3 AND used_at IS NULL",
-        )
-        .bind(now.as_second())
-        .bind(id.0)
-        .bind(hash)
-        .execute(&self.pool)
-        .await
-        .map_err(map)?
-        .rows_affected();
-        Ok(n == 1)
+        self.use_recovery(Holder::Subscriber, id.0, hash, now).await
     }
 
     async fn line_access(&self, msisdn: &str) -> StoreResult<Option<LineAccess>> {

@@ -19,6 +19,7 @@ mod error;
 mod identity;
 mod payments;
 mod reads;
+mod second_factor;
 mod staff_auth;
 mod tx;
 

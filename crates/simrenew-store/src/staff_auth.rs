@@ -8,6 +8,7 @@ use simrenew_domain::ids::StaffId;
 
 use crate::codec::{self, get};
 use crate::error::map;
+use crate::second_factor::Holder;
 use crate::Db;
 
 #[async_trait]
@@ -48,28 +49,8 @@ impl StaffAuthStore for Db {
         recovery_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<()> {
-        let mut tx = self.begin_raw().await.map_err(map)?;
-        sqlx::query("UPDATE staff SET totp_secret = $1, totp_enrolled_at = $2 WHERE id = $3")
-            .bind(secret)
-            .bind(now.as_second())
-            .bind(id.0)
-            .execute(&mut *tx)
+        self.set_totp(Holder::Staff, id.0, secret, recovery_hashes, now)
             .await
-            .map_err(map)?;
-        sqlx::query("DELETE FROM staff_recovery_codes WHERE staff_id = $1")
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        for hash in recovery_hashes {
-            sqlx::query("INSERT INTO staff_recovery_codes (staff_id, code_hash) VALUES ($1, $2)")
-                .bind(id.0)
-                .bind(hash)
-                .execute(&mut *tx)
-                .await
-                .map_err(map)?;
-        }
-        tx.commit().await.map_err(map)
     }
 
     async fn use_recovery_code(
@@ -78,18 +59,7 @@ impl StaffAuthStore for Db {
         hash: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        let n = sqlx::query(
-            "UPDATE staff_recovery_codes SET used_at = $1 \
-             WHERE staff_id = $2 AND code_hash = $3 AND used_at IS NULL",
-        )
-        .bind(now.as_second())
-        .bind(id.0)
-        .bind(hash)
-        .execute(&self.pool)
-        .await
-        .map_err(map)?
-        .rows_affected();
-        Ok(n == 1)
+        self.use_recovery(Holder::Staff, id.0, hash, now).await
     }
 
     async fn insert_staff_session(
