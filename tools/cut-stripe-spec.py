@@ -19,6 +19,7 @@ PATHS = [
     "/v1/refunds",
     "/v1/customers",
     "/v1/payment_methods/{payment_method}/attach",
+    "/v1/payment_methods/{payment_method}/detach",
 ]
 
 

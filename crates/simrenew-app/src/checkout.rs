@@ -401,8 +401,19 @@ impl App {
         Ok(self.store.saved_methods_of_line(details.line.id).await?)
     }
 
-    /// Forgets a saved payment method: it is no longer charged.
+    /// Forgets a saved payment method: removed at the provider first (so that it can never
+    /// be charged, even by someone holding the token), then here. If the provider cannot be
+    /// reached nothing changes and the removal can be asked again.
     pub async fn remove_saved_payment_method(&self, id: SavedPaymentMethodId) -> AppResult<()> {
+        let saved = self
+            .store
+            .saved_method(id)
+            .await?
+            .filter(|m| m.removed_at.is_none())
+            .ok_or(AppError::not_found("saved payment method", "id"))?;
+        self.provider(saved.provider)?
+            .forget_method(&saved.token_ref, &format!("simrenew-forget-{}", saved.id))
+            .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         tx.remove_saved_method(id, now).await?;

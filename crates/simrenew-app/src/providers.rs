@@ -166,6 +166,14 @@ pub trait PaymentProvider: Send + Sync {
     ) -> Result<String, ProviderError>;
     /// Saves a payment method for later charges without the customer.
     async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError>;
+    /// Removes a saved method at the provider (Stripe detaches it from the customer, PayPal
+    /// deletes the vault token) so that it can never be charged again; one the provider no
+    /// longer knows counts as removed.
+    async fn forget_method(
+        &self,
+        token_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError>;
     /// Verifies a webhook delivery (`headers` with lower-case names) and reads it.
     async fn verify_webhook(
         &self,

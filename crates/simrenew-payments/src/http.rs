@@ -59,6 +59,24 @@ impl Caller {
         operation: &str,
         build: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Value, ProviderError> {
+        self.call_with(operation, build, false).await
+    }
+
+    /// [`Caller::call`] for a removal: a 404 means it is gone already, which is what was asked.
+    pub(crate) async fn call_removal(
+        &self,
+        operation: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(), ProviderError> {
+        self.call_with(operation, build, true).await.map(|_| ())
+    }
+
+    async fn call_with(
+        &self,
+        operation: &str,
+        build: impl Fn() -> reqwest::RequestBuilder,
+        gone_is_done: bool,
+    ) -> Result<Value, ProviderError> {
         let provider = self.provider;
         let mut delay = self.policy.backoff;
         let attempts = self.policy.attempts.max(1);
@@ -75,6 +93,7 @@ impl Caller {
                     // The provider did it but the answer was lost: ask again, same key.
                     Err(e) => format!("answer lost: {e}"),
                 },
+                Ok(res) if gone_is_done && res.status().as_u16() == 404 => return Ok(Value::Null),
                 Ok(res) if res.status().is_server_error() || res.status().as_u16() == 429 => {
                     format!("HTTP {}", res.status())
                 }

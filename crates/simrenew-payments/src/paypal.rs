@@ -334,6 +334,24 @@ impl PaymentProvider for PaypalProvider {
         })
     }
 
+    async fn forget_method(
+        &self,
+        token_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError> {
+        let token = self.token().await?;
+        let url = self.url(&format!("/v3/vault/payment-tokens/{token_ref}"));
+        self.caller
+            .call_removal("delete vault payment token", || {
+                self.caller
+                    .http
+                    .delete(&url)
+                    .bearer_auth(token.expose())
+                    .header("PayPal-Request-Id", idempotency_key)
+            })
+            .await
+    }
+
     async fn verify_webhook(
         &self,
         headers: &[(String, String)],

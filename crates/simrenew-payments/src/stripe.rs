@@ -350,6 +350,25 @@ impl PaymentProvider for StripeProvider {
         })
     }
 
+    async fn forget_method(
+        &self,
+        token_ref: &str,
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError> {
+        let url = self.url(&format!("/v1/payment_methods/{token_ref}/detach"));
+        self.caller
+            .call_removal("detach payment method", || {
+                self.caller
+                    .http
+                    .post(&url)
+                    .bearer_auth(self.config.secret_key.expose())
+                    .header("Stripe-Version", API_VERSION)
+                    .header("Idempotency-Key", idempotency_key)
+                    .form(&[] as &[(String, String)])
+            })
+            .await
+    }
+
     async fn verify_webhook(
         &self,
         headers: &[(String, String)],

@@ -825,13 +825,23 @@ both! {
         assert!(intent.violations.is_empty());
         mock.assert_requests_valid();
 
-        // Removed: not charged any more.
-        let (status, _, _) = app
-            .request(axum::http::Method::DELETE, &format!("{uri}/{}", card["id"]), None, &[])
-            .await;
-        assert_eq!(status, StatusCode::NO_CONTENT);
+        // Removal starts at the provider: while Stripe fails, nothing changes here.
+        let delete = |id: &Value| {
+            let app = &app;
+            let path = format!("{uri}/{id}");
+            async move { app.request(axum::http::Method::DELETE, &path, None, &[]).await.0 }
+        };
+        mock.fault("/detach", Fault::Error500, 3);
+        assert_eq!(delete(&card["id"]).await, StatusCode::SERVICE_UNAVAILABLE);
+        let (_, list) = app.get(&uri).await;
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        assert!(mock.forgotten().is_empty());
+        // Removed: detached at Stripe, and not charged any more.
+        assert_eq!(delete(&card["id"]).await, StatusCode::NO_CONTENT);
+        assert_eq!(mock.forgotten(), vec!["pm_card_visa".to_owned()]);
         let (_, list) = app.get(&uri).await;
         assert_eq!(list.as_array().unwrap().len(), 1);
+        assert_eq!(delete(&card["id"]).await, StatusCode::NOT_FOUND);
         let (_, order) = app
             .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
                 "channel": "auto_renew"}))
@@ -841,6 +851,13 @@ both! {
                 json!({"method": "card", "saved_method_id": card["id"]}))
             .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+
+        // The PayPal vault token is deleted at PayPal.
+        assert_eq!(delete(&paypal["id"]).await, StatusCode::NO_CONTENT);
+        assert_eq!(mock.forgotten().len(), 2);
+        let (_, list) = app.get(&uri).await;
+        assert_eq!(list, json!([]));
+        mock.assert_requests_valid();
     }
 }
 

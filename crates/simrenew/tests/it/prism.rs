@@ -19,7 +19,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use serde_json::{json, Value};
+use serde_json::json;
 use simrenew_app::providers::{
     CreatePayment, PaymentProvider, ProviderError, SaveMethod, SavedRef,
 };
@@ -29,7 +29,7 @@ use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, Provi
 use simrenew_payments::{PaypalConfig, PaypalProvider, Secret, StripeConfig, StripeProvider};
 
 use crate::provider_mock::ProviderMock;
-use crate::spec_check::{check_form, check_json, specs_dir, Spec};
+use crate::spec_check::specs_dir;
 
 /// A Prism process started by this test, stopped when dropped.
 struct PrismProcess(Child);
@@ -183,58 +183,7 @@ struct Proxy {
 }
 
 fn spec_violations(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let json = || serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
-    match (method.as_str(), segments.as_slice()) {
-        ("POST", ["v1", "payment_intents"]) => {
-            check_form(Spec::Stripe, "/v1/payment_intents", "post", body)
-        }
-        ("POST", ["v1", "payment_intents", _, "confirm"]) => check_form(
-            Spec::Stripe,
-            "/v1/payment_intents/{intent}/confirm",
-            "post",
-            body,
-        ),
-        ("POST", ["v1", "refunds"]) => check_form(Spec::Stripe, "/v1/refunds", "post", body),
-        ("POST", ["v1", "customers"]) => check_form(Spec::Stripe, "/v1/customers", "post", body),
-        ("POST", ["v1", "payment_methods", _, "attach"]) => check_form(
-            Spec::Stripe,
-            "/v1/payment_methods/{payment_method}/attach",
-            "post",
-            body,
-        ),
-        ("POST", ["v3", "vault", "payment-tokens"]) => check_json(
-            Spec::PaypalVault,
-            "/v3/vault/payment-tokens",
-            "post",
-            &json(),
-        ),
-        ("POST", ["v2", "checkout", "orders"]) => {
-            check_json(Spec::PaypalOrders, "/v2/checkout/orders", "post", &json())
-        }
-        ("POST", ["v2", "checkout", "orders", _, "capture"]) => check_json(
-            Spec::PaypalOrders,
-            "/v2/checkout/orders/{id}/capture",
-            "post",
-            &json(),
-        ),
-        ("POST", ["v2", "payments", "captures", _, "refund"]) => check_json(
-            Spec::PaypalPayments,
-            "/v2/payments/captures/{capture_id}/refund",
-            "post",
-            &json(),
-        ),
-        ("POST", ["v1", "notifications", "verify-webhook-signature"]) => check_json(
-            Spec::PaypalWebhooks,
-            "/v1/notifications/verify-webhook-signature",
-            "post",
-            &json(),
-        ),
-        ("GET", _) => vec![],
-        _ => vec![format!(
-            "{method} {path} is not an operation the adapters should call"
-        )],
-    }
+    crate::provider_mock::check(method, path, body)
 }
 
 async fn forward(
@@ -454,6 +403,15 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
         };
         accepted("create with a saved method", provider.create(&req).await);
     }
+    // Removing a saved method: Stripe detaches it, PayPal deletes the vault token.
+    accepted(
+        "forget a card",
+        stripe.forget_method("pm_123", "simrenew-forget-1").await,
+    );
+    accepted(
+        "forget a PayPal account",
+        paypal.forget_method("8kk8451t", "simrenew-forget-2").await,
+    );
     let headers: Vec<(String, String)> = [
         ("paypal-auth-algo", "SHA256withRSA"),
         (

@@ -53,6 +53,8 @@ struct Inner {
     intents: HashMap<String, Value>,
     orders: HashMap<String, Value>,
     refunds: Vec<Value>,
+    /// Saved methods detached (Stripe) or vault tokens deleted (PayPal).
+    forgotten: Vec<String>,
     next: u64,
 }
 
@@ -186,6 +188,11 @@ impl ProviderMock {
         self.inner.lock().unwrap().refunds.clone()
     }
 
+    /// The saved methods removed at the providers.
+    pub fn forgotten(&self) -> Vec<String> {
+        self.inner.lock().unwrap().forgotten.clone()
+    }
+
     /// The customer passes 3-D Secure or the Bancontact redirect.
     pub fn authenticate(&self, intent: &str) {
         let mut inner = self.inner.lock().unwrap();
@@ -236,6 +243,9 @@ impl Drop for ProviderMock {
 }
 
 fn reply(status: u16, body: Value) -> Response {
+    if status == 204 {
+        return StatusCode::NO_CONTENT.into_response();
+    }
     (
         StatusCode::from_u16(status).unwrap(),
         [("content-type", "application/json")],
@@ -319,8 +329,9 @@ fn authorised(path: &str, headers: &HeaderMap) -> bool {
     }
 }
 
-/// The spec check of one request.
-fn check(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
+/// The spec check of one request: its body against the official spec's request schema, and
+/// its operation among those the adapters call.
+pub(crate) fn check(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let json = || serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
     match (method.as_str(), segments.as_slice()) {
@@ -341,6 +352,14 @@ fn check(method: &Method, path: &str, body: &[u8]) -> Vec<String> {
             "post",
             body,
         ),
+        ("POST", ["v1", "payment_methods", _, "detach"]) => check_form(
+            Spec::Stripe,
+            "/v1/payment_methods/{payment_method}/detach",
+            "post",
+            body,
+        ),
+        // A deletion has no body; its path is the spec's `/v3/vault/payment-tokens/{id}`.
+        ("DELETE", ["v3", "vault", "payment-tokens", _]) => vec![],
         ("POST", ["v3", "vault", "payment-tokens"]) => check_json(
             Spec::PaypalVault,
             "/v3/vault/payment-tokens",
@@ -488,6 +507,23 @@ fn operate(mock: &ProviderMock, method: &Method, path: &str, body: &[u8]) -> (u1
                 json!({"id": pm, "object": "payment_method", "type": "card",
                     "card": {"brand": "visa", "last4": "4242"}, "customer": form["customer"]}),
             )
+        }
+        ("POST", ["v1", "payment_methods", pm, "detach"]) => {
+            if inner.forgotten.iter().any(|f| f == pm) {
+                return (404, json!({"error": {"message": "No such PaymentMethod"}}));
+            }
+            inner.forgotten.push((*pm).to_owned());
+            (
+                200,
+                json!({"id": pm, "object": "payment_method", "type": "card", "customer": null}),
+            )
+        }
+        ("DELETE", ["v3", "vault", "payment-tokens", id]) => {
+            if inner.forgotten.iter().any(|f| f == id) {
+                return (404, json!({"name": "RESOURCE_NOT_FOUND"}));
+            }
+            inner.forgotten.push((*id).to_owned());
+            (204, Value::Null)
         }
         ("POST", ["v3", "vault", "payment-tokens"]) => (
             200,
