@@ -307,6 +307,12 @@ pub trait PaymentTx: Send {
         id: BundleId,
         window: Option<(Timestamp, Timestamp)>,
     ) -> StoreResult<()>;
+    /// A bundle's smaller data allowance after a refund.
+    async fn set_bundle_allowance(
+        &mut self,
+        id: BundleId,
+        data: simrenew_domain::catalog::DataAllowance,
+    ) -> StoreResult<()>;
     async fn set_line_expiry(
         &mut self,
         line: LineId,

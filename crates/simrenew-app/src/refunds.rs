@@ -355,6 +355,9 @@ async fn shorten_line(
     for (bundle, window) in &shortening.bundles {
         tx.reshape_bundle(*bundle, *window).await?;
     }
+    for (bundle, data) in &shortening.allowances {
+        tx.set_bundle_allowance(*bundle, *data).await?;
+    }
     if !shortening.cut.is_zero() {
         tx.set_line_expiry(line.id, shortening.expires_at, shortening.grace_until)
             .await?;

@@ -4,11 +4,14 @@
 //! never time already used: a full refund removes what is left of the order's bundles, a
 //! partial one removes `total × refunded / paid` (or what is left, if less), from the end.
 //! Bundles bought after the order, queued behind it, move earlier by the same amount, so the
-//! line's queue keeps no gap, and the line's expiry and grace end move with them.
+//! line's queue keeps no gap, and the line's expiry and grace end move with them. A bundle
+//! that loses part of its time loses the same share of its data allowance, never below what
+//! was used of it.
 
 use jiff::{SignedDuration, Timestamp};
 
 use crate::bundle::Bundle;
+use crate::catalog::DataAllowance;
 use crate::ids::BundleId;
 use crate::DomainError;
 
@@ -19,6 +22,8 @@ pub struct Shortening {
     pub cut: SignedDuration,
     /// Each changed bundle with its new window, or `None` when nothing of it is left.
     pub bundles: Vec<(BundleId, Option<(Timestamp, Timestamp)>)>,
+    /// Each shortened bundle's smaller data allowance.
+    pub allowances: Vec<(BundleId, DataAllowance)>,
     pub expires_at: Option<Timestamp>,
     pub grace_until: Option<Timestamp>,
 }
@@ -52,6 +57,7 @@ pub fn shorten(
     let cut = share.min(unused).max(0);
     let mut left = cut;
     let mut bundles = vec![];
+    let mut allowances = vec![];
     let mut ordered: Vec<&Bundle> = order.iter().collect();
     ordered.sort_by_key(|b| std::cmp::Reverse(b.ends_at));
     for b in ordered {
@@ -65,7 +71,17 @@ pub fn shorten(
             continue;
         }
         let end = minus(b.ends_at, SignedDuration::from_secs(take))?;
-        bundles.push((b.id, (end > b.starts_at).then_some((b.starts_at, end))));
+        let kept = end > b.starts_at;
+        bundles.push((b.id, kept.then_some((b.starts_at, end))));
+        if let (true, DataAllowance::Megabytes(mb)) = (kept, b.data) {
+            let (old, new) = (secs(b.ends_at, b.starts_at), secs(end, b.starts_at));
+            // i128: megabytes × seconds does not overflow.
+            let share = (i128::from(mb) * i128::from(new) / i128::from(old.max(1))) as u64;
+            let smaller = share.max(b.data_used_mb).min(mb);
+            if smaller != mb {
+                allowances.push((b.id, DataAllowance::Megabytes(smaller)));
+            }
+        }
     }
     let cut = SignedDuration::from_secs(cut);
     if !cut.is_zero() {
@@ -79,6 +95,7 @@ pub fn shorten(
     Ok(Shortening {
         cut,
         bundles,
+        allowances,
         expires_at: expires_at.map(|t| minus(t, cut)).transpose()?,
         grace_until: grace_until.map(|t| minus(t, cut)).transpose()?,
     })
@@ -87,7 +104,6 @@ pub fn shorten(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::DataAllowance;
     use crate::ids::LineId;
 
     fn t(s: &str) -> Timestamp {
@@ -157,6 +173,68 @@ mod tests {
                 Some((t("2027-01-25T00:00:00Z"), t("2027-02-09T00:00:00Z")))
             )]
         );
+    }
+
+    #[test]
+    fn a_shortened_bundle_loses_the_same_share_of_its_data_but_not_what_was_used() {
+        // 1,000 MB for 30 days, half refunded before it starts: 500 MB for 15 days.
+        let order = [bundle(2, "2027-01-25T00:00:00Z", "2027-02-24T00:00:00Z")];
+        let s = shorten(
+            &order,
+            &[],
+            None,
+            None,
+            500,
+            1000,
+            t("2027-01-15T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.allowances,
+            vec![(BundleId(2), DataAllowance::Megabytes(500))]
+        );
+        // 900 MB already used: the allowance does not fall below it.
+        let mut used = bundle(2, "2027-01-01T00:00:00Z", "2027-01-31T00:00:00Z");
+        used.data_used_mb = 900;
+        let s = shorten(
+            &[used],
+            &[],
+            None,
+            None,
+            1000,
+            1000,
+            t("2027-01-11T00:00:00Z"),
+        )
+        .unwrap();
+        assert_eq!(
+            s.allowances,
+            vec![(BundleId(2), DataAllowance::Megabytes(900))]
+        );
+        // Unlimited stays unlimited; a bundle removed whole needs no allowance.
+        let mut unlimited = bundle(2, "2027-01-25T00:00:00Z", "2027-02-24T00:00:00Z");
+        unlimited.data = DataAllowance::Unlimited;
+        let s = shorten(
+            &[unlimited],
+            &[],
+            None,
+            None,
+            500,
+            1000,
+            t("2027-01-15T00:00:00Z"),
+        )
+        .unwrap();
+        assert!(s.allowances.is_empty());
+        let s = shorten(
+            &order,
+            &[],
+            None,
+            None,
+            1000,
+            1000,
+            t("2027-01-15T00:00:00Z"),
+        )
+        .unwrap();
+        assert!(s.allowances.is_empty());
     }
 
     #[test]

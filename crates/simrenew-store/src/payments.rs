@@ -313,6 +313,24 @@ impl PaymentTx for SqlTx {
         Ok(())
     }
 
+    async fn set_bundle_allowance(
+        &mut self,
+        id: BundleId,
+        data: simrenew_domain::catalog::DataAllowance,
+    ) -> StoreResult<()> {
+        let mb = data
+            .megabytes()
+            .map(|mb| i64::try_from(mb).map_err(|_| corrupt("data_mb", mb)))
+            .transpose()?;
+        sqlx::query("UPDATE bundles SET data_mb = $1 WHERE id = $2")
+            .bind(mb)
+            .bind(id.0)
+            .execute(&mut *self.tx)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
     async fn set_line_expiry(
         &mut self,
         line: LineId,

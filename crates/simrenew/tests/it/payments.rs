@@ -672,6 +672,8 @@ both! {
         let shortened = app.app.store.order(order).await.unwrap().unwrap().bundles[0].clone();
         assert_eq!(shortened.starts_at, bundle.starts_at);
         assert_eq!(bundle.ends_at.duration_since(shortened.ends_at), days(15));
+        // Half the time, half the data.
+        assert_eq!(shortened.data.megabytes().unwrap() * 2, bundle.data.megabytes().unwrap());
         let too_much = app.app.refund_payment(payment.id, Money::eur(600), "more").await;
         assert!(matches!(too_much, Err(AppError::Conflict { field: Some("amount"), .. })), "{too_much:?}");
         let rest = app.app.refund_payment(payment.id, Money::eur(500), "rest").await.unwrap();
