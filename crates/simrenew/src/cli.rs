@@ -23,6 +23,11 @@ pub struct Cli {
     )]
     pub database_url: String,
 
+    /// The configuration file (default: simrenew.toml in the working directory, if any; env
+    /// SIMRENEW_CONFIG). The environment wins over it.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,7 +37,7 @@ pub enum Command {
     /// Create a demo database (three Belgian brands, plans, stores, promotions, 1,000 lines,
     /// vouchers) unless one exists, then serve it.
     Demo {
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "SIMRENEW_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
         /// Stop after seeding.
         #[arg(long)]
@@ -40,7 +45,7 @@ pub enum Command {
     },
     /// Serve the HTTP API. Callers authenticate with API keys (`simrenew api-keys create`).
     Serve {
-        #[arg(long, default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "SIMRENEW_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
     /// Bring the database schema up to date.
@@ -82,6 +87,19 @@ pub enum Command {
         #[command(subcommand)]
         command: payments::PaymentsCommand,
     },
+    /// The configuration file.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a simrenew.toml with every setting, commented out, and what it is for.
+    Example,
+    /// Print the settings in effect and where each comes from; secrets only as set or not.
+    Show,
 }
 
 #[derive(Debug, Subcommand)]
@@ -167,6 +185,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKeys { command } => admin::api_keys(&url, command).await,
         Command::Audit { command } => admin::audit(&url, command).await,
         Command::Payments { command } => payments::run(&url, command).await,
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => {
+            print!("{}", crate::config::example());
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            print!("{}", crate::config::show());
+            Ok(())
+        }
     }
 }
 

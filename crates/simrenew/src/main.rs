@@ -2,6 +2,7 @@
 
 mod admin;
 mod cli;
+mod config;
 mod demo;
 mod import;
 mod mail;
@@ -16,15 +17,32 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
-    let _log = wiring::init_tracing();
-    match cli::run(cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
+fn main() -> ExitCode {
+    // The configuration file fills the environment before any thread reads it.
+    let args: Vec<String> = std::env::args().collect();
+    if let Err(e) = config::load(&args) {
+        eprintln!("error: {e:#}");
+        return ExitCode::FAILURE;
     }
+    let cli = cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let _log = wiring::init_tracing();
+        match cli::run(cli).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    })
 }

@@ -136,3 +136,57 @@ both! {
         assert!(out.contains("otpauth://totp/"), "{out}");
     }
 }
+
+both! {
+    async fn the_configuration_file_gives_what_the_environment_does_not(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 100, Some(days(10))).await.to_string();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("simrenew.toml");
+        let run = |args: &[&str]| {
+            let out = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+                .args(args)
+                .current_dir(dir.path())
+                .env_remove("SIMRENEW_DATABASE_URL")
+                .env_remove("SIMRENEW_CONFIG")
+                .env("SIMRENEW_LOG", "warn")
+                .output()
+                .unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        // simrenew.toml in the working directory is read without being named.
+        std::fs::write(&file, format!("database_url = {:?}\nlisten = \"127.0.0.1:9\"\n", app.cli_url)).unwrap();
+        let (ok, out, err) = run(&["lines", "show", &msisdn, "--json"]);
+        assert!(ok, "{err}");
+        assert!(out.contains(&msisdn), "{out}");
+        let (ok, out, _) = run(&["config", "show"]);
+        assert!(ok);
+        assert!(out.contains("listen = 127.0.0.1:9  (file)"), "{out}");
+
+        // A secret in the file is refused, naming where it is, without repeating it.
+        let bad = dir.path().join("bad.toml");
+        std::fs::write(&bad, "listen = \"127.0.0.1:9\"\n[paypal]\nclient_secret = \"EL-very-secret\"\n").unwrap();
+        let (ok, _, err) = run(&["--config", bad.to_str().unwrap(), "lines", "show", &msisdn]);
+        assert!(!ok);
+        assert!(err.contains("bad.toml line 3") && err.contains("SIMRENEW_PAYPAL_CLIENT_SECRET"), "{err}");
+        assert!(!err.contains("EL-very-secret"), "{err}");
+        // So is a setting that does not exist, and a file that is not there.
+        std::fs::write(&bad, "[sms]\nbase = \"x\"\n").unwrap();
+        let (ok, _, err) = run(&["--config", bad.to_str().unwrap(), "config", "show"]);
+        assert!(!ok && err.contains("line 2") && err.contains("sms.base"), "{err}");
+        let (ok, _, err) = run(&["--config", "missing.toml", "config", "show"]);
+        assert!(!ok && err.contains("missing.toml"), "{err}");
+
+        // The example, uncommented, is a valid file.
+        let (ok, example, _) = run(&["config", "example"]);
+        assert!(ok);
+        let uncommented: String = example
+            .lines()
+            .map(|l| l.strip_prefix("# ").filter(|r| r.contains(" = ")).unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n");
+        std::fs::write(&bad, uncommented).unwrap();
+        let (ok, _, err) = run(&["--config", bad.to_str().unwrap(), "config", "show"]);
+        assert!(ok, "{err}");
+    }
+}
