@@ -16,6 +16,7 @@ pub mod error;
 pub mod identification;
 pub mod identity;
 pub mod lines;
+pub mod passkeys;
 pub mod payment;
 pub mod ports;
 pub mod providers;
@@ -68,6 +69,8 @@ pub struct App {
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
     pub(crate) sealing_key: Option<sealing::SealingKey>,
+    /// The site passkeys are bound to; `None` turns passkeys off.
+    pub(crate) relying_party: Option<Arc<passkeys::RelyingParty>>,
 }
 
 impl App {
@@ -100,6 +103,7 @@ impl App {
             mail: None,
             document_key: None,
             sealing_key: None,
+            relying_party: None,
         }
     }
 

@@ -164,6 +164,7 @@ pub trait Store:
     crate::identity::IdentityStore
     + crate::staff_auth::StaffAuthStore
     + crate::providers::PaymentReads
+    + crate::passkeys::PasskeyStore
     + Send
     + Sync
     + 'static
@@ -208,7 +209,9 @@ pub trait Store:
 /// Methods take the columns they write as arguments, so some take many.
 #[allow(clippy::too_many_arguments)]
 #[async_trait]
-pub trait Tx: crate::identity::IdentityTx + crate::providers::PaymentTx + Send {
+pub trait Tx:
+    crate::identity::IdentityTx + crate::providers::PaymentTx + crate::passkeys::PasskeyTx + Send
+{
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 
     async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;

@@ -25,6 +25,7 @@ id!(OrderId);
 id!(PaymentId);
 id!(ProviderPaymentId);
 id!(SavedPaymentMethodId);
+id!(PasskeyId);
 id!(BundleId);
 id!(VoucherId);
 id!(VoucherBatchId);

@@ -210,6 +210,7 @@ impl IdentityStore for Db {
              WHERE subscriber_id = $1 ORDER BY id",
         )
         .await?;
+        let passkeys = crate::passkeys::export(self, id).await?;
         let export = json!({
             "subscriber": {
                 "id": get::<i64>(&s, "id")?,
@@ -255,6 +256,7 @@ impl IdentityStore for Db {
                 "verifier": get::<String>(r, "verifier")?,
                 "verified_at": get::<i64>(r, "verified_at")?,
             }))).collect::<StoreResult<Vec<_>>>()?,
+            "passkeys": passkeys,
         });
         Ok(Some(export.to_string()))
     }
@@ -699,6 +701,7 @@ impl IdentityTx for SqlTx {
         .execute(self.conn())
         .await
         .map_err(map)?;
+        crate::passkeys::erase(self, id).await?;
         Ok(true)
     }
 

@@ -17,6 +17,7 @@ mod codec;
 mod db;
 mod error;
 mod identity;
+mod passkeys;
 mod payments;
 mod reads;
 mod second_factor;

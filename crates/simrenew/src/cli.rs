@@ -163,6 +163,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "SIMRENEW_SEALING_KEY(_FILE) is not set: nobody can enrol in two-factor sign-in"
                 ),
             }
+            match wiring::relying_party(None)? {
+                Some(rp) => app = app.with_webauthn(rp),
+                None => tracing::warn!(
+                    "SIMRENEW_PUBLIC_URL is not set: subscribers cannot use passkeys"
+                ),
+            }
             payments::install(&app)?;
             serve(AppState::new(app), listen).await
         }

@@ -79,11 +79,16 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
             simrenew_app::sealing::SealingKey::new(format!("{demo_secret}:sealing").as_bytes())?
         }
     };
-    let app = app
+    let mut app = app
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
         .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail))
         .with_document_key(document_key)
         .with_sealing_key(sealing_key);
+    // Browsers allow passkeys on http:// only for localhost.
+    let local = format!("http://localhost:{}", listen.port());
+    if let Some(rp) = wiring::relying_party(Some(&local))? {
+        app = app.with_webauthn(rp);
+    }
     crate::payments::install(&app)?;
     cli::serve(AppState::new(app), listen).await
 }

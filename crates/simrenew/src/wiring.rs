@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use simrenew_app::passkeys::RelyingParty;
 use simrenew_app::sealing::SealingKey;
 use simrenew_app::{App, Clock};
 use simrenew_domain::Timestamp;
@@ -87,6 +88,19 @@ pub fn app_with_keys(db: Db) -> anyhow::Result<App> {
         app = app.with_sealing_key(key);
     }
     Ok(app)
+}
+
+/// The site passkeys are bound to, from `SIMRENEW_PUBLIC_URL` (the origin browsers show,
+/// `https://portal.example.be`), else `default`; `None` when neither is given.
+pub fn relying_party(default: Option<&str>) -> anyhow::Result<Option<RelyingParty>> {
+    let url = match std::env::var("SIMRENEW_PUBLIC_URL") {
+        Ok(url) => url,
+        Err(_) => match default {
+            Some(url) => url.to_owned(),
+            None => return Ok(None),
+        },
+    };
+    Ok(Some(RelyingParty::new(url.trim())?))
 }
 
 /// A database URL without its password, for messages.

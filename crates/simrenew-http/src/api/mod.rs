@@ -6,6 +6,7 @@ pub mod counter;
 pub mod identification;
 pub mod lines;
 pub mod orders;
+pub mod passkeys;
 pub mod payments;
 pub mod subscribers;
 pub mod vouchers;

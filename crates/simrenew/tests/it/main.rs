@@ -15,6 +15,7 @@ mod identification;
 mod lines;
 mod logs;
 mod openapi;
+mod passkeys;
 mod payment_crash;
 mod payments;
 mod prism;
