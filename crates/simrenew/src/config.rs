@@ -48,6 +48,12 @@ pub const SETTINGS: &[Setting] = &[
         help: "methods offered per channel, and per brand with `brand.channel=...`",
     },
     Setting {
+        key: "public_url",
+        env: "SIMRENEW_PUBLIC_URL",
+        example: "\"https://portal.lumo.example\"",
+        help: "the portal's origin, which passkeys are bound to",
+    },
+    Setting {
         key: "document_key_file",
         env: "SIMRENEW_DOCUMENT_KEY_FILE",
         example: "\"/run/secrets/document-key\"",
