@@ -217,9 +217,23 @@ impl App {
     ) -> AppResult<TotpEnrolment> {
         let (secret, url, recovery_codes, hashes) = new_totp(account)?;
         let sealed = self.seal(&subscriber_totp_context(subscriber), &secret)?;
+        let now = self.now();
         self.store
-            .set_subscriber_totp(subscriber, &sealed, &hashes, self.now())
+            .set_subscriber_totp(subscriber, &sealed, &hashes, now)
             .await?;
+        let mut tx = self.store.begin().await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("subscriber:{subscriber}"),
+                actor: format!("subscriber:{subscriber}"),
+                action: "totp.enroll".into(),
+                subject: format!("subscriber:{subscriber}"),
+                details: String::new(),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
         Ok(TotpEnrolment {
             url,
             recovery_codes,

@@ -288,6 +288,9 @@ both! {
         )
         .unwrap();
         let recovery = enrolment["recovery_codes"][0].as_str().unwrap().to_owned();
+        // The enrolment is in the subscriber's audit chain.
+        let (entries, _) = app.app.store.audit_log().await.unwrap();
+        assert!(entries.iter().any(|e| e.chain == format!("subscriber:{me}") && e.action == "totp.enroll"));
         // The seed is kept sealed: the database alone does not give it away.
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
