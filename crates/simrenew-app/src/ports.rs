@@ -140,6 +140,8 @@ pub struct RenewalWrite {
     pub windows: Vec<(Timestamp, Timestamp)>,
     pub expires_at: Timestamp,
     pub grace_until: Timestamp,
+    /// The money movement's entry in the line's audit chain, written with the rest.
+    pub audit: crate::identity::AuditEntry,
 }
 
 /// The outbox topic of a bundle granted to a line.

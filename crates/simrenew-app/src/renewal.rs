@@ -352,20 +352,16 @@ pub(crate) async fn pay(
     }
 
     let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
-    tx.append_audit(
-        &AuditEntry {
-            chain: format!("line:{}", line.id),
-            actor: order.placed_by.clone().unwrap_or_else(|| "system".into()),
-            action: "payment.settle".into(),
-            subject: format!("order:{}", order.id),
-            details: format!(
-                "method={} amount_cents={} currency={}",
-                settlement.method, settlement.amount.cents, settlement.amount.currency
-            ),
-        },
-        now,
-    )
-    .await?;
+    let audit = AuditEntry {
+        chain: format!("line:{}", line.id),
+        actor: order.placed_by.clone().unwrap_or_else(|| "system".into()),
+        action: "payment.settle".into(),
+        subject: format!("order:{}", order.id),
+        details: format!(
+            "method={} amount_cents={} currency={}",
+            settlement.method, settlement.amount.cents, settlement.amount.currency
+        ),
+    };
     let periods = order.quote.total_periods();
     let ext = extend(line.expires_at, now, plan.validity, periods, brand)?;
     let bundles = tx
@@ -381,6 +377,7 @@ pub(crate) async fn pay(
                 windows: period_windows(&ext, plan.validity, periods, brand)?,
                 expires_at: ext.expires_at,
                 grace_until: ext.grace_until,
+                audit,
             },
             now,
         )

@@ -120,6 +120,7 @@ impl SqlTx {
         w: &RenewalWrite,
         now: Timestamp,
     ) -> StoreResult<Vec<BundleId>> {
+        simrenew_app::identity::IdentityTx::append_audit(self, &w.audit, now).await?;
         self.insert_payment(w, now).await?;
         let mut ids = Vec::with_capacity(w.windows.len());
         for (starts_at, ends_at) in &w.windows {
@@ -206,9 +207,10 @@ impl SqlTx {
     ) -> StoreResult<Vec<BundleId>> {
         // $1 brand, $2 line, $3 order, $4 now, $5 msisdn, $6 plan, $7 data_mb, $8 method,
         // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
-        // $15 order state, $16 topic; then (starts_at, ends_at, starts text, ends text) per
-        // window.
-        const FIXED: usize = 16;
+        // $15 order state, $16 topic, $17 audit chain, $18 actor, $19 action, $20 subject,
+        // $21 details, $22 the first entry's previous hash; then (starts_at, ends_at, starts
+        // text, ends text) per window.
+        const FIXED: usize = 22;
         let values = (0..w.windows.len())
             .map(|i| {
                 let p = FIXED + 4 * i;
@@ -237,7 +239,8 @@ impl SqlTx {
                  FROM bun JOIN w ON w.starts_at = bun.starts_at), \
              lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14 \
                  WHERE id = $2), \
-             ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3) \
+             ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3), \
+             {AUDIT_CTES} \
              SELECT id FROM bun ORDER BY starts_at"
         );
         let data_mb = w
@@ -260,7 +263,13 @@ impl SqlTx {
             .bind(w.expires_at.as_second())
             .bind(w.grace_until.as_second())
             .bind(OrderState::Syncing.as_str())
-            .bind(BUNDLE_GRANTED);
+            .bind(BUNDLE_GRANTED)
+            .bind(&w.audit.chain)
+            .bind(&w.audit.actor)
+            .bind(&w.audit.action)
+            .bind(&w.audit.subject)
+            .bind(&w.audit.details)
+            .bind(simrenew_app::identity::GENESIS);
         for (starts_at, ends_at) in &w.windows {
             q = q
                 .bind(starts_at.as_second())
@@ -272,6 +281,22 @@ impl SqlTx {
         Ok(ids.into_iter().map(BundleId).collect())
     }
 }
+
+/// The audit entry of a renewal on PostgreSQL, as common table expressions of its one
+/// statement: exactly what `append_audit` does (lock the chain's head, chain the entry to it
+/// with the hash computed as `audit_hash` does, move the head), with $4 the time and
+/// $17–$22 the entry.
+const AUDIT_CTES: &str =
+    "ahead AS (SELECT seq, hash FROM audit_heads WHERE chain = $17 FOR UPDATE), \
+     acur AS (SELECT COALESCE((SELECT seq FROM ahead), 0) + 1 AS seq, \
+         COALESCE((SELECT hash FROM ahead), $22) AS prev), \
+     alog AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
+         prev_hash, hash) SELECT $17, seq, $4, $18, $19, $20, $21, prev, \
+         encode(sha256(convert_to(prev || '|' || seq || '|' || $4::BIGINT || '|' || \
+         $18::TEXT || '|' || $19::TEXT || '|' || $20::TEXT || '|' || $21::TEXT, \
+         'UTF8')), 'hex') FROM acur RETURNING seq, hash), \
+     amove AS (INSERT INTO audit_heads (chain, seq, hash) SELECT $17, seq, hash FROM alog \
+         ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash)";
 
 enum LineKey<'a> {
     Msisdn(&'a str),
