@@ -35,6 +35,9 @@ pub struct Settlement {
     pub method: PaymentMethod,
     pub amount: Money,
     pub voucher: Option<simrenew_domain::ids::VoucherId>,
+    /// What the renewal's write takes from the line's credit, with its ledger entry (checked
+    /// against the locked balance already), so that it costs no round trip of its own.
+    pub credit_debit: Option<Money>,
 }
 
 /// Settles an order's amount inside the renewal's transaction, or fails changing nothing
@@ -77,24 +80,32 @@ pub struct CreditBalance;
 
 #[async_trait]
 impl PaymentStep for CreditBalance {
+    /// Checks the locked balance; the renewal's write takes the credit.
     async fn settle(
         &self,
-        tx: &mut dyn Tx,
+        _tx: &mut dyn Tx,
         line: &Line,
         order: &Order,
-        now: Timestamp,
+        _now: Timestamp,
     ) -> AppResult<Settlement> {
-        debit(tx, line, order, now).await?;
         Ok(Settlement {
             method: PaymentMethod::Credit,
             amount: order.quote.total,
             voucher: None,
+            credit_debit: Some(affordable(line, order)?),
         })
     }
 }
 
-async fn debit(tx: &mut dyn Tx, line: &Line, order: &Order, now: Timestamp) -> AppResult<()> {
+/// The order's total, if the line's (locked) credit covers it.
+fn affordable(line: &Line, order: &Order) -> AppResult<Money> {
     let total = order.quote.total;
+    if line.credit.currency != total.currency {
+        return Err(AppError::Store(crate::StoreError::Internal(format!(
+            "line {} holds credit in another currency than its order",
+            line.id
+        ))));
+    }
     if line.credit.cents < total.cents {
         return Err(DomainError::InsufficientCredit {
             needed: total,
@@ -102,16 +113,7 @@ async fn debit(tx: &mut dyn Tx, line: &Line, order: &Order, now: Timestamp) -> A
         }
         .into());
     }
-    tx.move_credit(
-        line,
-        total.negate(),
-        LedgerReason::RenewalPayment,
-        Some(order.id),
-        None,
-        now,
-    )
-    .await?;
-    Ok(())
+    Ok(total)
 }
 
 /// Pays with a voucher.
@@ -155,6 +157,7 @@ impl PaymentStep for VoucherPayment {
                     method: PaymentMethod::Voucher,
                     amount: order.quote.total,
                     voucher: Some(voucher.id),
+                    credit_debit: None,
                 })
             }
             VoucherValue::Credit(value) => {
@@ -172,11 +175,11 @@ impl PaymentStep for VoucherPayment {
                     credit: balance,
                     ..line.clone()
                 };
-                debit(tx, &topped_up, order, now).await?;
                 Ok(Settlement {
                     method: PaymentMethod::Voucher,
                     amount: order.quote.total,
                     voucher: Some(voucher.id),
+                    credit_debit: Some(affordable(&topped_up, order)?),
                 })
             }
         }
@@ -211,6 +214,7 @@ impl PaymentStep for ExternalCapture {
             method: self.method,
             amount: self.amount,
             voucher: None,
+            credit_debit: None,
         })
     }
 }

@@ -120,6 +120,18 @@ impl SqlTx {
         w: &RenewalWrite,
         now: Timestamp,
     ) -> StoreResult<Vec<BundleId>> {
+        if let Some(debit) = w.payment.credit_debit {
+            self.move_credit_step_by_step(
+                w.brand,
+                w.line,
+                debit.negate(),
+                LedgerReason::RenewalPayment,
+                Some(w.order),
+                None,
+                now,
+            )
+            .await?;
+        }
         simrenew_app::identity::IdentityTx::append_audit(self, &w.audit, now).await?;
         self.insert_payment(w, now).await?;
         let mut ids = Vec::with_capacity(w.windows.len());
@@ -179,6 +191,49 @@ impl SqlTx {
         Ok(ids)
     }
 
+    /// Moves credit and writes its ledger entry, in two statements (SQLite).
+    #[allow(clippy::too_many_arguments)]
+    async fn move_credit_step_by_step(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money> {
+        let balance: i64 = sqlx::query_scalar(
+            "UPDATE lines SET credit_cents = credit_cents + $1 WHERE id = $2 AND currency = $3 \
+             RETURNING credit_cents",
+        )
+        .bind(amount.cents)
+        .bind(line.0)
+        .bind(amount.currency.as_str())
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?
+        .ok_or_else(|| StoreError::Internal(format!("line {line} has another currency")))?;
+        sqlx::query(
+            "INSERT INTO ledger_entries (brand_id, line_id, amount_cents, balance_after_cents, \
+             currency, reason, order_id, voucher_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(amount.cents)
+        .bind(balance)
+        .bind(amount.currency.as_str())
+        .bind(reason.as_str())
+        .bind(order.map(|o| o.0))
+        .bind(voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(Money::new(balance, amount.currency))
+    }
+
     async fn insert_payment(&mut self, w: &RenewalWrite, now: Timestamp) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
@@ -208,9 +263,9 @@ impl SqlTx {
         // $1 brand, $2 line, $3 order, $4 now, $5 msisdn, $6 plan, $7 data_mb, $8 method,
         // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
         // $15 order state, $16 topic, $17 audit chain, $18 actor, $19 action, $20 subject,
-        // $21 details, $22 the first entry's previous hash; then (starts_at, ends_at, starts
-        // text, ends text) per window.
-        const FIXED: usize = 22;
+        // $21 details, $22 the first entry's previous hash, $23 the credit taken (0: none),
+        // $24 its ledger reason; then (starts_at, ends_at, starts text, ends text) per window.
+        const FIXED: usize = 24;
         let values = (0..w.windows.len())
             .map(|i| {
                 let p = FIXED + 4 * i;
@@ -237,8 +292,12 @@ impl SqlTx {
                      $3::BIGINT, 'bundle_id', bun.id, 'plan', $6::TEXT, 'data_mb', \
                      $7::BIGINT, 'starts_at', w.starts_text, 'ends_at', w.ends_text)::TEXT, $4 \
                  FROM bun JOIN w ON w.starts_at = bun.starts_at), \
-             lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14 \
-                 WHERE id = $2), \
+             lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14, \
+                 credit_cents = credit_cents - $23 WHERE id = $2 RETURNING credit_cents), \
+             led AS (INSERT INTO ledger_entries (brand_id, line_id, amount_cents, \
+                 balance_after_cents, currency, reason, order_id, voucher_id, created_at) \
+                 SELECT $1, $2, -$23::BIGINT, credit_cents, $10, $24, $3, NULL, $4 FROM lin \
+                 WHERE $23::BIGINT <> 0), \
              ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3), \
              {AUDIT_CTES} \
              SELECT id FROM bun ORDER BY starts_at"
@@ -269,7 +328,9 @@ impl SqlTx {
             .bind(&w.audit.action)
             .bind(&w.audit.subject)
             .bind(&w.audit.details)
-            .bind(simrenew_app::identity::GENESIS);
+            .bind(simrenew_app::identity::GENESIS)
+            .bind(w.payment.credit_debit.map_or(0, |m| m.cents))
+            .bind(LedgerReason::RenewalPayment.as_str());
         for (starts_at, ends_at) in &w.windows {
             q = q
                 .bind(starts_at.as_second())
@@ -602,35 +663,8 @@ impl Tx for SqlTx {
             .ok_or_else(missing)?;
             return Ok(Money::new(balance, amount.currency));
         }
-        let balance: i64 = sqlx::query_scalar(
-            "UPDATE lines SET credit_cents = credit_cents + $1 WHERE id = $2 AND currency = $3 \
-             RETURNING credit_cents",
-        )
-        .bind(amount.cents)
-        .bind(line.id.0)
-        .bind(amount.currency.as_str())
-        .fetch_optional(self.conn())
-        .await
-        .map_err(map)?
-        .ok_or_else(missing)?;
-        sqlx::query(
-            "INSERT INTO ledger_entries (brand_id, line_id, amount_cents, balance_after_cents, \
-             currency, reason, order_id, voucher_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(line.brand_id.0)
-        .bind(line.id.0)
-        .bind(amount.cents)
-        .bind(balance)
-        .bind(amount.currency.as_str())
-        .bind(reason.as_str())
-        .bind(order.map(|o| o.0))
-        .bind(voucher.map(|v| v.0))
-        .bind(now.as_second())
-        .execute(self.conn())
-        .await
-        .map_err(map)?;
-        Ok(Money::new(balance, amount.currency))
+        self.move_credit_step_by_step(line.brand_id, line.id, amount, reason, order, voucher, now)
+            .await
     }
 
     async fn apply_renewal(

@@ -466,6 +466,7 @@ pub async fn get_order(
                 method: p.method,
                 amount: p.amount,
                 voucher: p.voucher_id,
+                credit_debit: None,
             }),
         order: d.order,
         msisdn: d.msisdn,
