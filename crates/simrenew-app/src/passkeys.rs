@@ -33,6 +33,8 @@ use crate::{App, AppError, AppResult, StoreError, StoreResult};
 
 /// How long a ceremony may wait between its two requests.
 pub const CEREMONY_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
+/// Passkey sign-ins one client address may start per rate window.
+pub const SIGN_INS_PER_CLIENT: i64 = 30;
 /// Passkeys one subscriber may have.
 pub const MAX_PASSKEYS: usize = 10;
 /// The longest label, in characters.
@@ -486,8 +488,26 @@ impl App {
 
     /// Starts a passkey sign-in: the options for the browser's `navigator.credentials.get`,
     /// which lets the person pick any of their passkeys for this site.
-    pub async fn start_passkey_sign_in(&self) -> AppResult<Ceremony<RequestChallengeResponse>> {
+    ///
+    /// A client address may start [`SIGN_INS_PER_CLIENT`] of them per
+    /// [`RATE_WINDOW`](crate::signin::RATE_WINDOW): enough for a sign-in form opened many
+    /// times, not for filling the ceremony table.
+    pub async fn start_passkey_sign_in(
+        &self,
+        client: &str,
+    ) -> AppResult<Ceremony<RequestChallengeResponse>> {
         let rp = self.relying_party()?;
+        let now = self.now();
+        let since = now
+            .checked_sub(crate::signin::RATE_WINDOW)
+            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
+        let key = format!("passkey-client:{client}");
+        if self.store.count_rate_events(&key, since).await? >= SIGN_INS_PER_CLIENT {
+            return Err(AppError::RateLimited {
+                retry_after_secs: crate::signin::RATE_WINDOW.as_secs(),
+            });
+        }
+        self.store.add_rate_event(&key, now).await?;
         let (options, state) = rp
             .webauthn
             .start_discoverable_authentication()

@@ -72,7 +72,7 @@ pub struct CodeSentJson {
 }
 
 /// The client's address, as the connection gives it (`unknown` when served without one).
-pub struct ClientAddr(String);
+pub struct ClientAddr(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;

@@ -216,8 +216,9 @@ pub async fn remove(
 )]
 pub async fn start_sign_in(
     State(state): State<AppState>,
+    super::auth::ClientAddr(client): super::auth::ClientAddr,
 ) -> Result<(StatusCode, Json<CeremonyJson>), ApiError> {
-    let ceremony = state.app.start_passkey_sign_in().await?;
+    let ceremony = state.app.start_passkey_sign_in(&client).await?;
     Ok((StatusCode::CREATED, Json(ceremony_json(ceremony)?)))
 }
 

@@ -553,3 +553,17 @@ both! {
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     }
 }
+
+both! {
+    async fn starting_passkey_sign_ins_is_rate_limited_per_client(app: TestApp) {
+        let mut app = app;
+        with_passkeys(&mut app);
+        for _ in 0..simrenew_app::passkeys::SIGN_INS_PER_CLIENT {
+            start_sign_in(&app).await;
+        }
+        let (status, problem, _) = browser(&app, None, Method::POST, "/api/v1/auth/passkeys/sign-ins", None).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{problem}");
+        app.clock.advance(jiff::SignedDuration::from_mins(16));
+        start_sign_in(&app).await;
+    }
+}
