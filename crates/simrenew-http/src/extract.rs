@@ -41,13 +41,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         if let Some(auth) = parts.headers.get(header::AUTHORIZATION) {
-            let token = auth
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-                .ok_or_else(ApiError::unauthorized)?;
+            let token = bearer(auth).ok_or_else(ApiError::unauthorized)?;
             return match state.app.authenticate(token).await? {
                 Some(principal) => Ok(Caller(principal)),
                 None => Err(ApiError::unauthorized()),
@@ -83,14 +77,18 @@ where
 /// The secret the caller authenticated with: the bearer API key, or else the session cookie.
 pub fn credential(headers: &axum::http::HeaderMap) -> Option<&str> {
     match headers.get(header::AUTHORIZATION) {
-        Some(auth) => auth
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty()),
+        Some(auth) => bearer(auth),
         None => session_cookie(headers),
     }
+}
+
+/// The token of an `Authorization: Bearer <token>` header.
+fn bearer(auth: &axum::http::HeaderValue) -> Option<&str> {
+    auth.to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
 }
 
 /// The session cookie's name.

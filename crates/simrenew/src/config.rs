@@ -191,10 +191,10 @@ pub fn path(args: &[String]) -> anyhow::Result<Option<PathBuf>> {
 /// The settings of a file, as (environment variable, value), checked: unknown keys and
 /// secrets are refused, naming the line.
 pub fn parse(path: &Path, text: &str) -> anyhow::Result<Vec<(&'static str, String)>> {
+    // toml's message names the line and column.
     let table: toml::Table = text
         .parse()
-        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {}", path.display(), e.message()))
-        .with_context(|| line_of_error(text))?;
+        .map_err(|e: toml::de::Error| anyhow::anyhow!("{}: {e}", path.display()))?;
     let mut out = vec![];
     let mut flat = vec![];
     for (k, v) in &table {
@@ -239,10 +239,6 @@ fn line_of(text: &str, key: &str) -> usize {
                 .is_some_and(|rest| rest.trim_start().starts_with('='))
         })
         .map_or(0, |i| i + 1)
-}
-
-fn line_of_error(text: &str) -> String {
-    format!("the file has {} lines", text.lines().count())
 }
 
 /// The file read at start, and its settings.

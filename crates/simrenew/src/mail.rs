@@ -19,15 +19,8 @@ impl SmtpMail {
     /// and `SIMRENEW_MAIL_FROM` (e.g. `Lumo <no-reply@lumo.example>`); `None` when no URL is
     /// set.
     pub fn from_env() -> anyhow::Result<Option<Self>> {
-        let url = match std::env::var("SIMRENEW_SMTP_URL_FILE") {
-            Ok(path) => std::fs::read_to_string(&path)
-                .map_err(|e| anyhow::anyhow!("reading SIMRENEW_SMTP_URL_FILE {path}: {e}"))?
-                .trim()
-                .to_owned(),
-            Err(_) => match std::env::var("SIMRENEW_SMTP_URL") {
-                Ok(url) => url,
-                Err(_) => return Ok(None),
-            },
+        let Some(url) = crate::wiring::env_or_file("SIMRENEW_SMTP_URL")? else {
+            return Ok(None);
         };
         let from = std::env::var("SIMRENEW_MAIL_FROM").map_err(|_| {
             anyhow::anyhow!("SIMRENEW_MAIL_FROM must be set with SIMRENEW_SMTP_URL")

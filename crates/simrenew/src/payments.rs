@@ -27,19 +27,9 @@ pub enum PaymentsCommand {
     },
 }
 
-/// A variable, or the contents of the file named by `NAME_FILE`.
+/// A secret: see [`wiring::env_or_file`].
 fn secret(name: &str) -> anyhow::Result<Option<Secret>> {
-    if let Ok(v) = std::env::var(name) {
-        return Ok(Some(Secret::new(v.trim())).filter(|s| !s.expose().is_empty()));
-    }
-    match std::env::var(format!("{name}_FILE")) {
-        Ok(path) => {
-            let v = std::fs::read_to_string(&path)
-                .with_context(|| format!("reading {name}_FILE {path}"))?;
-            Ok(Some(Secret::new(v.trim())).filter(|s| !s.expose().is_empty()))
-        }
-        Err(_) => Ok(None),
-    }
+    Ok(wiring::env_or_file(name)?.map(Secret::new))
 }
 
 fn var(name: &str) -> Option<String> {

@@ -26,13 +26,12 @@ impl HttpSms {
             std::env::var(name)
                 .map_err(|_| anyhow::anyhow!("{name} must be set with SIMRENEW_SMS_BASE_URL"))
         };
-        let token = match std::env::var("SIMRENEW_SMS_TOKEN_FILE") {
-            Ok(path) => std::fs::read_to_string(&path)
-                .map_err(|e| anyhow::anyhow!("reading SIMRENEW_SMS_TOKEN_FILE {path}: {e}"))?
-                .trim()
-                .to_owned(),
-            Err(_) => var("SIMRENEW_SMS_TOKEN")?,
-        };
+        let token = crate::wiring::env_or_file("SIMRENEW_SMS_TOKEN")?.ok_or_else(|| {
+            anyhow::anyhow!(
+                "SIMRENEW_SMS_TOKEN (or SIMRENEW_SMS_TOKEN_FILE) must be set with \
+                 SIMRENEW_SMS_BASE_URL"
+            )
+        })?;
         let account = var("SIMRENEW_SMS_ACCOUNT")?;
         Ok(Some(Self {
             client: reqwest::Client::builder()

@@ -61,20 +61,39 @@ pub fn sealing_key() -> anyhow::Result<Option<SealingKey>> {
         .transpose()
 }
 
-/// A secret of at least 32 bytes from the file named by `{NAME}_FILE`, or else from `NAME`.
+/// A key of at least 32 bytes; see [`env_or_file_bytes`].
 fn secret(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    let key = match std::env::var(format!("{name}_FILE")) {
-        Ok(path) => std::fs::read(&path).with_context(|| format!("reading {name}_FILE {path}"))?,
-        Err(_) => match std::env::var(name) {
-            Ok(k) => k.into_bytes(),
-            Err(_) => return Ok(None),
-        },
+    let Some(key) = env_or_file_bytes(name)? else {
+        return Ok(None);
     };
-    let key: Vec<u8> = key.trim_ascii().to_vec();
     if key.len() < 32 {
         anyhow::bail!("{name} must be at least 32 bytes");
     }
     Ok(Some(key))
+}
+
+/// The value of the variable `NAME`, or else the contents of the file named by `NAME_FILE`
+/// (how secrets are given), without surrounding whitespace; `None` when neither is set or the
+/// value is empty. The variable comes first, so that the environment wins over a `*_file`
+/// setting of the configuration file.
+pub fn env_or_file_bytes(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
+    let raw = match std::env::var_os(name) {
+        Some(v) => v.into_encoded_bytes(),
+        None => match std::env::var(format!("{name}_FILE")) {
+            Ok(path) => {
+                std::fs::read(&path).with_context(|| format!("reading {name}_FILE {path}"))?
+            }
+            Err(_) => return Ok(None),
+        },
+    };
+    Ok(Some(raw.trim_ascii().to_vec()).filter(|v| !v.is_empty()))
+}
+
+/// [`env_or_file_bytes`] as text.
+pub fn env_or_file(name: &str) -> anyhow::Result<Option<String>> {
+    env_or_file_bytes(name)?
+        .map(|b| String::from_utf8(b).with_context(|| format!("{name} is not UTF-8 text")))
+        .transpose()
 }
 
 /// The application with the keys the environment gives: every command that may enrol or

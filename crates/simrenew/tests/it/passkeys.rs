@@ -2,15 +2,13 @@
 //! ceremony's answer can be wrong. The browser and the authenticator are played by
 //! webauthn-authenticator-rs's software passkey, signing real assertions.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use jiff::SignedDuration;
 use serde_json::{json, Value};
 use simrenew_app::passkeys::RelyingParty;
-use simrenew_app::signin::SmsGateway;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_http::AppState;
 use webauthn_authenticator_rs::prelude::{
@@ -18,40 +16,10 @@ use webauthn_authenticator_rs::prelude::{
 };
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
-use crate::support::{both, TestApp};
+use crate::support::{both, Outbox, TestApp};
 
 /// The site's public URL in these tests.
 const ORIGIN: &str = "https://portal.simrenew.test";
-
-#[derive(Default)]
-struct Outbox(Mutex<Vec<(String, String)>>);
-
-#[async_trait]
-impl SmsGateway for Outbox {
-    async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((to.to_string(), text.to_owned()));
-        Ok(())
-    }
-}
-
-impl Outbox {
-    fn last_code(&self, to: &Msisdn) -> String {
-        let sent = self.0.lock().unwrap();
-        let (_, text) = sent
-            .iter()
-            .rev()
-            .find(|(t, _)| *t == to.to_string())
-            .unwrap();
-        text.split_whitespace()
-            .map(|w| w.trim_end_matches('.'))
-            .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap()
-            .to_owned()
-    }
-}
 
 /// The test app with SMS codes and passkeys for [`ORIGIN`].
 fn with_passkeys(app: &mut TestApp) -> Arc<Outbox> {

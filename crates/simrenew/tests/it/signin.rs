@@ -1,52 +1,16 @@
 //! Subscriber sign-in by one-time code, sessions and CSRF.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use jiff::SignedDuration;
 use serde_json::{json, Value};
-use simrenew_app::signin::SmsGateway;
 use simrenew_domain::catalog::LineKind;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_http::AppState;
 
-use crate::support::{both, days, TestApp};
-
-#[derive(Default)]
-struct Outbox(Mutex<Vec<(String, String)>>);
-
-#[async_trait]
-impl SmsGateway for Outbox {
-    async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String> {
-        self.0
-            .lock()
-            .unwrap()
-            .push((to.to_string(), text.to_owned()));
-        Ok(())
-    }
-}
-
-impl Outbox {
-    fn last_code(&self, to: &Msisdn) -> String {
-        let sent = self.0.lock().unwrap();
-        let (_, text) = sent
-            .iter()
-            .rev()
-            .find(|(t, _)| *t == to.to_string())
-            .unwrap();
-        text.split_whitespace()
-            .map(|w| w.trim_end_matches('.'))
-            .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
-            .unwrap()
-            .to_owned()
-    }
-
-    fn count(&self) -> usize {
-        self.0.lock().unwrap().len()
-    }
-}
+use crate::support::{both, days, Outbox, TestApp};
 
 fn with_sms(app: &mut TestApp) -> Arc<Outbox> {
     let outbox = Arc::new(Outbox::default());
@@ -82,30 +46,19 @@ async fn with_cookie(
     (status, body)
 }
 
-async fn anonymous(
-    app: &TestApp,
-    uri: &str,
-    body: Value,
-) -> (StatusCode, Value, axum::http::HeaderMap) {
-    app.anonymous(uri, body).await
-}
-
 /// Signs in; returns the cookie pair (`simrenew_session=...`) and the CSRF token.
 async fn sign_in(app: &TestApp, outbox: &Outbox, msisdn: &Msisdn) -> (String, String) {
-    let (status, body, _) = anonymous(
-        app,
-        "/api/v1/auth/codes",
-        json!({"phone": msisdn.to_string()}),
-    )
-    .await;
+    let (status, body, _) = app
+        .anonymous("/api/v1/auth/codes", json!({"phone": msisdn.to_string()}))
+        .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let code = outbox.last_code(msisdn);
-    let (status, body, headers) = anonymous(
-        app,
-        "/api/v1/auth/sessions",
-        json!({"phone": msisdn.to_string(), "code": code}),
-    )
-    .await;
+    let (status, body, headers) = app
+        .anonymous(
+            "/api/v1/auth/sessions",
+            json!({"phone": msisdn.to_string(), "code": code}),
+        )
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let cookie = headers[header::SET_COOKIE].to_str().unwrap().to_owned();
     for attr in ["HttpOnly", "Secure", "SameSite=Strict", "Path=/"] {
@@ -162,43 +115,43 @@ both! {
         let outbox = with_sms(&mut app);
         let (mine, _) = app.subscriber_line().await;
         let phone = mine.to_string();
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
         let wrong = if code == "000000" { "111111" } else { "000000" };
         for left in (0..5).rev() {
-            let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": wrong})).await;
+            let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": wrong})).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED);
             assert_eq!(body["field"], "code");
             assert!(body["detail"].as_str().unwrap().contains(&format!("{left} attempts left")), "{body}");
         }
         // Five wrong tries burn the code, even the right one is refused now.
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(body["detail"].as_str().unwrap().contains("ask for a new one"), "{body}");
 
         // A new code works once.
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
-        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        let (status, _, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
         assert_eq!(status, StatusCode::CREATED);
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(body["detail"].as_str().unwrap().contains("used already"), "{body}");
 
         // A code is good for 5 minutes.
         app.clock.advance(SignedDuration::from_mins(16));
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
         app.clock.advance(SignedDuration::from_mins(6));
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert!(body["detail"].as_str().unwrap().contains("expired"), "{body}");
 
         // Malformed input.
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "0470 12 34 56"})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": "0470 12 34 56"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["field"], "phone");
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": "12ab56"})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": "12ab56"})).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
         assert_eq!(body["field"], "code");
     }
@@ -208,24 +161,24 @@ both! {
         let outbox = with_sms(&mut app);
         let (mine, _) = app.subscriber_line().await;
         for _ in 0..3 {
-            let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+            let (status, _, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
             assert_eq!(status, StatusCode::ACCEPTED);
         }
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
         assert_eq!(outbox.count(), 3);
         // A number nobody owns gets the same answer, and no message.
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "+32470999999"})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": "+32470999999"})).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{body}");
         assert_eq!(outbox.count(), 3);
         // Per client address: the in-process router has no address, so all share "unknown".
         for n in 0..6 {
-            anonymous(&app, "/api/v1/auth/codes", json!({"phone": format!("+3247099990{n}")})).await;
+            app.anonymous("/api/v1/auth/codes", json!({"phone": format!("+3247099990{n}")})).await;
         }
-        let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": "+32470999980"})).await;
+        let (status, _, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": "+32470999980"})).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
         app.clock.advance(SignedDuration::from_mins(16));
-        let (status, _, _) = anonymous(&app, "/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
+        let (status, _, _) = app.anonymous("/api/v1/auth/codes", json!({"phone": mine.to_string()})).await;
         assert_eq!(status, StatusCode::ACCEPTED);
     }
 
@@ -304,28 +257,28 @@ both! {
 
         // The SMS code alone is no longer enough, and asking does not burn it.
         let phone = mine.to_string();
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
         assert_eq!(body["field"], "totp_code");
         let now = app.now().as_second() as u64;
         let right = totp.generate(now);
         let wrong = if right == "000000" { "111111" } else { "000000" };
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": wrong})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": wrong})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
-        let (status, body, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": right})).await;
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code, "totp_code": right})).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
 
         // A recovery code stands in for the authenticator, once.
         app.clock.advance(SignedDuration::from_mins(16));
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
-        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
+        let (status, _, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
         assert_eq!(status, StatusCode::CREATED);
-        anonymous(&app, "/api/v1/auth/codes", json!({"phone": phone})).await;
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
         let code = outbox.last_code(&mine);
-        let (status, _, _) = anonymous(&app, "/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
+        let (status, _, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }

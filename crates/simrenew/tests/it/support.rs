@@ -541,3 +541,39 @@ async fn seed(db: &Db) -> Brand {
     }
     brand
 }
+
+/// An SMS gateway that keeps what it is given to send, as (to, text).
+#[derive(Default)]
+pub struct Outbox(std::sync::Mutex<Vec<(String, String)>>);
+
+#[async_trait::async_trait]
+impl simrenew_app::signin::SmsGateway for Outbox {
+    async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((to.to_string(), text.to_owned()));
+        Ok(())
+    }
+}
+
+impl Outbox {
+    /// The code in the last message sent to `to`.
+    pub fn last_code(&self, to: &Msisdn) -> String {
+        let sent = self.0.lock().unwrap();
+        let (_, text) = sent
+            .iter()
+            .rev()
+            .find(|(t, _)| *t == to.to_string())
+            .unwrap();
+        text.split_whitespace()
+            .map(|w| w.trim_end_matches('.'))
+            .find(|w| w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()))
+            .unwrap()
+            .to_owned()
+    }
+
+    pub fn count(&self) -> usize {
+        self.0.lock().unwrap().len()
+    }
+}
