@@ -6,7 +6,7 @@ use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::line::LineState;
 
-use crate::identity::AuditEntry;
+use crate::audit::AuditEntry;
 use crate::renewal::lock_line;
 use crate::{App, AppError, AppResult};
 

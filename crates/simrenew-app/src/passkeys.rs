@@ -27,7 +27,8 @@ pub use webauthn_rs::prelude::{
     RequestChallengeResponse,
 };
 
-use crate::identity::{sha256_hex, AuditEntry};
+use crate::audit::AuditEntry;
+use crate::identity::sha256_hex;
 use crate::ports::LineFilter;
 use crate::{App, AppError, AppResult, StoreError, StoreResult};
 

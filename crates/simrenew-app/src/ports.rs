@@ -141,7 +141,7 @@ pub struct RenewalWrite {
     pub expires_at: Timestamp,
     pub grace_until: Timestamp,
     /// The money movement's entry in the line's audit chain, written with the rest.
-    pub audit: crate::identity::AuditEntry,
+    pub audit: crate::audit::AuditEntry,
 }
 
 /// The outbox topic of a bundle granted to a line.
@@ -163,7 +163,8 @@ pub enum IdempotencyBegin {
 /// Reads outside a transaction, and the way into one.
 #[async_trait]
 pub trait Store:
-    crate::identity::IdentityStore
+    crate::audit::AuditStore
+    + crate::identity::IdentityStore
     + crate::staff_auth::StaffAuthStore
     + crate::providers::PaymentReads
     + crate::passkeys::PasskeyStore
@@ -212,7 +213,11 @@ pub trait Store:
 #[allow(clippy::too_many_arguments)]
 #[async_trait]
 pub trait Tx:
-    crate::identity::IdentityTx + crate::providers::PaymentTx + crate::passkeys::PasskeyTx + Send
+    crate::audit::AuditTx
+    + crate::identity::IdentityTx
+    + crate::providers::PaymentTx
+    + crate::passkeys::PasskeyTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 

@@ -18,7 +18,7 @@ use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, Promotion
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
-use crate::identity::AuditEntry;
+use crate::audit::AuditEntry;
 use crate::payment::{step_for, PaymentInstruction, Settlement};
 use crate::ports::{Customer, LockedLine, RenewalWrite, Tx};
 use crate::{App, AppError, AppResult};

@@ -7,7 +7,8 @@ use simrenew_domain::access::Principal;
 use simrenew_domain::ids::StaffId;
 use totp_rs::{Algorithm, Secret, TOTP};
 
-use crate::identity::{sha256_hex, AuditEntry};
+use crate::audit::AuditEntry;
+use crate::identity::sha256_hex;
 use crate::signin::{SessionGrant, RATE_WINDOW, SESSION_ABSOLUTE};
 use crate::{App, AppError, AppResult, StoreResult};
 

@@ -10,7 +10,7 @@ use simrenew_domain::order::LedgerReason;
 use simrenew_domain::voucher::{VoucherCode, VoucherValue};
 use simrenew_domain::DomainError;
 
-use crate::identity::AuditEntry;
+use crate::audit::AuditEntry;
 use crate::payment::PaymentInstruction;
 use crate::renewal::{lock_line, OrderReceipt, OrderSource, PurchaseRequest};
 use crate::{App, AppError, AppResult};

@@ -132,7 +132,7 @@ impl SqlTx {
             )
             .await?;
         }
-        simrenew_app::identity::IdentityTx::append_audit(self, &w.audit, now).await?;
+        simrenew_app::audit::AuditTx::append_audit(self, &w.audit, now).await?;
         self.insert_payment(w, now).await?;
         let mut ids = Vec::with_capacity(w.windows.len());
         for (starts_at, ends_at) in &w.windows {
@@ -328,7 +328,7 @@ impl SqlTx {
             .bind(&w.audit.action)
             .bind(&w.audit.subject)
             .bind(&w.audit.details)
-            .bind(simrenew_app::identity::GENESIS)
+            .bind(simrenew_app::audit::GENESIS)
             .bind(w.payment.credit_debit.map_or(0, |m| m.cents))
             .bind(LedgerReason::RenewalPayment.as_str());
         for (starts_at, ends_at) in &w.windows {
