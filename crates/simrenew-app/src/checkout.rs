@@ -10,8 +10,6 @@
 
 use std::sync::Arc;
 
-use simrenew_domain::brand::Brand;
-use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
 use simrenew_domain::money::Money;
@@ -19,15 +17,14 @@ use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
     SavedPaymentMethod,
 };
-use simrenew_domain::ParseError;
 
-use crate::payment::PaymentInstruction;
-use crate::ports::LockedLine;
 use crate::providers::{
     CreatePayment, NewProviderPayment, PaymentProvider, ProviderError, ProviderPaymentUpdate,
     ProviderState, Providers, SaveMethod, SavedRef,
 };
-use crate::renewal::{pay, OrderReceipt};
+use crate::sales::payment::PaymentInstruction;
+use crate::sales::ports::LockedLine;
+use crate::sales::renewal::{pay, OrderReceipt};
 use crate::{App, AppError, AppResult};
 
 /// A customer starts paying an order with a provider.
@@ -77,35 +74,6 @@ impl App {
     /// some were installed already. Every clone of this `App` sees them.
     pub fn install_providers(&self, providers: Providers) -> bool {
         self.providers.set(providers).is_ok()
-    }
-
-    /// The methods `brand` offers on `channel` (every method when none are configured).
-    pub fn payment_methods(&self, brand: &Brand, channel: Channel) -> Vec<PaymentMethod> {
-        match self.providers.get() {
-            Some(p) => p.policy.methods(&brand.code, channel),
-            None => PaymentMethod::ALL.to_vec(),
-        }
-    }
-
-    /// Refuses a method the brand does not offer on the channel.
-    pub(crate) fn check_method(
-        &self,
-        brand: &Brand,
-        channel: Channel,
-        method: PaymentMethod,
-    ) -> AppResult<()> {
-        if self.payment_methods(brand, channel).contains(&method) {
-            Ok(())
-        } else {
-            Err(ParseError::new(
-                "method",
-                format!(
-                    "{} does not take {method} on the {channel} channel",
-                    brand.name
-                ),
-            )
-            .into())
-        }
     }
 
     pub(crate) fn provider(

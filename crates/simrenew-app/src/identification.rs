@@ -7,7 +7,7 @@ use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::line::LineState;
 
 use crate::audit::AuditEntry;
-use crate::renewal::lock_line;
+use crate::sales::renewal::lock_line;
 use crate::{App, AppError, AppResult};
 
 /// Who the subscriber is, as confirmed at identification.

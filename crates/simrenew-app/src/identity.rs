@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use simrenew_domain::access::{Principal, Role, Scope};
+use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
 
 use crate::audit::AuditEntry;
@@ -215,6 +216,23 @@ pub(crate) fn same(a: &str, b: &str) -> bool {
 }
 
 impl App {
+    /// The brand and subscriber of a line, which is what access depends on.
+    pub async fn line_access(
+        &self,
+        msisdn: &Msisdn,
+    ) -> AppResult<simrenew_domain::access::LineAccess> {
+        if let Some(hit) = self.access_cache.get(msisdn.as_str()) {
+            return Ok(hit);
+        }
+        let access = self
+            .store
+            .line_access(msisdn.as_str())
+            .await?
+            .ok_or(AppError::not_found("line", "msisdn"))?;
+        self.access_cache.insert(msisdn.as_str().to_owned(), access);
+        Ok(access)
+    }
+
     /// The principal behind a bearer token, or `None` for an unknown, malformed or revoked one.
     pub async fn authenticate(&self, token: &str) -> AppResult<Option<Principal>> {
         let key = sha256_hex(token);

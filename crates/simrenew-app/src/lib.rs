@@ -1,7 +1,7 @@
 //! Use cases of simrenew and the ports they need.
 //!
 //! A use case takes its inputs already parsed into domain types, reads and writes through the
-//! [`ports::Store`] port inside one transaction, and asks the domain for every decision.
+//! [`Store`] port inside one transaction, and asks the domain for every decision.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
@@ -9,34 +9,31 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod audit;
-pub mod catalog;
 pub mod checkout;
 pub mod clock;
 pub mod counter;
 pub mod error;
+pub mod idempotency;
 pub mod identification;
 pub mod identity;
-pub mod lines;
 pub mod passkeys;
-pub mod payment;
-pub mod ports;
 pub mod providers;
 pub mod reconcile;
 pub mod refunds;
-pub mod renewal;
+pub mod sales;
 pub mod sealing;
 pub mod signin;
 pub mod staff_auth;
-pub mod vouchers;
+pub mod store;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{AppError, AppResult, StoreError, StoreResult};
-pub use ports::Store;
+pub use store::{Store, Tx};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use ports::{Catalog, LineDetails};
+use sales::ports::{Catalog, LineDetails};
 
 /// How long a line read may be answered from memory. Writes made through this process evict
 /// the line at once; the time-to-live bounds how stale a line changed by another process (the
@@ -151,6 +148,12 @@ impl App {
                 ))
             })?
             .open(context, stored)
+    }
+
+    /// Which payment methods each brand offers on each channel, once the payment providers are
+    /// installed (installed together with them, so that sales need not know the providers).
+    pub(crate) fn payment_policy(&self) -> Option<&simrenew_domain::order::PaymentMethodPolicy> {
+        self.providers.get().map(|p| &p.policy)
     }
 
     /// Forgets what is cached of a line after a write to it.

@@ -29,7 +29,7 @@ pub use webauthn_rs::prelude::{
 
 use crate::audit::AuditEntry;
 use crate::identity::sha256_hex;
-use crate::ports::LineFilter;
+use crate::sales::ports::LineFilter;
 use crate::{App, AppError, AppResult, StoreError, StoreResult};
 
 /// How long a ceremony may wait between its two requests.

@@ -241,7 +241,7 @@ pub struct NewRefund {
     pub reason: String,
 }
 
-/// The payment writes of one transaction (a supertrait of [`crate::ports::Tx`]).
+/// The payment writes of one transaction (a supertrait of [`crate::Tx`]).
 #[async_trait]
 pub trait PaymentTx: Send {
     /// Inserts the payment; its idempotency key is derived from the id it gets.
@@ -355,7 +355,7 @@ pub trait PaymentTx: Send {
     ) -> StoreResult<()>;
 }
 
-/// The payment reads outside a transaction (a supertrait of [`crate::ports::Store`]).
+/// The payment reads outside a transaction (a supertrait of [`crate::Store`]).
 #[async_trait]
 pub trait PaymentReads: Send + Sync {
     async fn provider_payment(&self, id: ProviderPaymentId)

@@ -13,8 +13,9 @@ use simrenew_domain::order::{
 };
 use simrenew_domain::refund::{shorten, Shortening};
 
-use crate::ports::{LockedLine, Tx};
+use crate::providers::PaymentTx;
 use crate::providers::{NewRefund, ProviderError};
+use crate::sales::ports::LockedLine;
 use crate::{App, AppError, AppResult};
 
 /// The outbox topic of bundles moved or removed by a refund.
@@ -327,7 +328,7 @@ impl App {
 /// Takes the refunded share of the order's time off the line (never time already used) and
 /// moves the bundles queued behind the order earlier; tells provisioning.
 async fn shorten_line(
-    tx: &mut dyn Tx,
+    tx: &mut dyn PaymentTx,
     order: &Order,
     line: &Line,
     amount: Money,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use simrenew_app::ports::LineDetails;
+use simrenew_app::sales::ports::LineDetails;
 use simrenew_app::App;
 use simrenew_domain::Timestamp;
 

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use simrenew_app::ports::Customer;
+use simrenew_app::sales::ports::Customer;
 use simrenew_app::StoreError;
 use simrenew_domain::brand::{parse_time_zone, Brand};
 use simrenew_domain::bundle::Bundle;

@@ -9,7 +9,7 @@ use jiff::SignedDuration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use simrenew_app::identity::{KeyOwner, NewStaff};
-use simrenew_app::ports::{LineFilter, NewBundle, NewLine};
+use simrenew_app::sales::ports::{LineFilter, NewBundle, NewLine};
 use simrenew_app::App;
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};

@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
 use simrenew_app::checkout::{StartPayment, StorePayment};
 use simrenew_app::providers::{ProviderError, Providers};
-use simrenew_app::renewal::{OrderSource, PurchaseRequest};
+use simrenew_app::sales::renewal::{OrderSource, PurchaseRequest};
 use simrenew_app::AppError;
 use simrenew_domain::catalog::{Channel, LineKind};
 use simrenew_domain::ids::OrderId;

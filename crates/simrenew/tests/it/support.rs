@@ -10,7 +10,7 @@ use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 use simrenew_app::identity::{KeyOwner, NewStaff};
-use simrenew_app::ports::{NewBundle, NewLine};
+use simrenew_app::sales::ports::{NewBundle, NewLine};
 use simrenew_app::sealing::SealingKey;
 use simrenew_app::{App, ManualClock};
 use simrenew_domain::access::Role;

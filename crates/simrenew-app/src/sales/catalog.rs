@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use simrenew_domain::ids::BrandId;
 
-use crate::ports::{Catalog, PlanFilter, Tx};
+use super::ports::{Catalog, PlanFilter, SalesTx};
 use crate::{App, AppError, AppResult};
 
 impl App {
@@ -24,7 +24,11 @@ impl App {
 
     /// A brand's catalog and promotions, kept for [`crate::CATALOG_CACHE_TTL`]; read through
     /// the caller's transaction (a second connection could deadlock a full pool).
-    pub(crate) async fn catalog(&self, tx: &mut dyn Tx, brand: BrandId) -> AppResult<Arc<Catalog>> {
+    pub(crate) async fn catalog(
+        &self,
+        tx: &mut dyn SalesTx,
+        brand: BrandId,
+    ) -> AppResult<Arc<Catalog>> {
         if let Some(hit) = self.catalog_cache.get(&brand) {
             return Ok(hit);
         }

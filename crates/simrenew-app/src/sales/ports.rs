@@ -1,7 +1,5 @@
-//! The storage port, split into reads ([`Store`]) and one write transaction ([`Tx`]).
-//!
-//! A use case opens a [`Tx`], locks the rows it decides on (the line first, always), asks the
-//! domain, writes, and commits. Dropping a [`Tx`] without committing rolls it back.
+//! The sales ports: the reads ([`SalesStore`]) and writes ([`SalesTx`]) of brands, catalogs,
+//! lines, quotes, orders, renewals and vouchers, and the values that cross them.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -17,7 +15,7 @@ use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
 use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
 
-use crate::payment::Settlement;
+use super::payment::Settlement;
 use crate::StoreResult;
 
 /// Which plans to list.
@@ -147,34 +145,9 @@ pub struct RenewalWrite {
 /// The outbox topic of a bundle granted to a line.
 pub const BUNDLE_GRANTED: &str = "bundle_granted";
 
-/// What happened to the first request with an idempotency key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IdempotencyBegin {
-    /// First time: go ahead, then [`Store::idempotency_finish`].
-    Started,
-    /// Done before with the same request: answer this again.
-    Replay { status: u16, body: String },
-    /// The key was used with another request.
-    Mismatch,
-    /// The first request is still being processed.
-    InProgress,
-}
-
-/// Reads outside a transaction, and the way into one.
+/// The sales reads outside a transaction (a supertrait of [`crate::Store`]).
 #[async_trait]
-pub trait Store:
-    crate::audit::AuditStore
-    + crate::identity::IdentityStore
-    + crate::staff_auth::StaffAuthStore
-    + crate::providers::PaymentReads
-    + crate::passkeys::PasskeyStore
-    + Send
-    + Sync
-    + 'static
-{
-    /// Starts a write transaction.
-    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
-
+pub trait SalesStore {
     async fn brands(&self) -> StoreResult<Vec<Brand>>;
     async fn brand_by_code(&self, code: &str) -> StoreResult<Option<Brand>>;
     /// Plans of each brand's catalog version in force at `now`.
@@ -188,39 +161,14 @@ pub trait Store:
     async fn order(&self, id: OrderId) -> StoreResult<Option<OrderDetails>>;
     /// The line and channel a quote was made for.
     async fn quote_target(&self, id: QuoteId) -> StoreResult<Option<(Msisdn, Channel)>>;
-
-    async fn idempotency_begin(
-        &self,
-        scope: &str,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-    ) -> StoreResult<IdempotencyBegin>;
-    async fn idempotency_finish(
-        &self,
-        scope: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> StoreResult<()>;
-    /// Forgets a key whose request failed without effect, so that it may be retried.
-    async fn idempotency_forget(&self, scope: &str, key: &str) -> StoreResult<()>;
 }
 
-/// One write transaction.
+/// The sales writes of one transaction (a supertrait of [`crate::Tx`]).
 ///
 /// Methods take the columns they write as arguments, so some take many.
 #[allow(clippy::too_many_arguments)]
 #[async_trait]
-pub trait Tx:
-    crate::audit::AuditTx
-    + crate::identity::IdentityTx
-    + crate::providers::PaymentTx
-    + crate::passkeys::PasskeyTx
-    + Send
-{
-    async fn commit(self: Box<Self>) -> StoreResult<()>;
-
+pub trait SalesTx: Send {
     async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
     /// The line with its brand, locked against concurrent renewals until commit.
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;

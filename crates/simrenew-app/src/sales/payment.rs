@@ -3,14 +3,16 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use simrenew_domain::brand::Brand;
+use simrenew_domain::catalog::Channel;
 use simrenew_domain::line::Line;
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{LedgerReason, Order, PaymentMethod};
 use simrenew_domain::voucher::{VoucherCode, VoucherValue};
-use simrenew_domain::DomainError;
+use simrenew_domain::{DomainError, ParseError};
 
-use crate::ports::Tx;
-use crate::{AppError, AppResult};
+use super::ports::SalesTx;
+use crate::{App, AppError, AppResult};
 
 /// How the customer asks to pay.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +48,7 @@ pub struct Settlement {
 pub trait PaymentStep: Send + Sync {
     async fn settle(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn SalesTx,
         line: &Line,
         order: &Order,
         now: Timestamp,
@@ -60,6 +62,37 @@ impl PaymentInstruction {
             PaymentInstruction::Credit => PaymentMethod::Credit,
             PaymentInstruction::Voucher(_) => PaymentMethod::Voucher,
             PaymentInstruction::Captured { method, .. } => *method,
+        }
+    }
+}
+
+impl App {
+    /// The methods `brand` offers on `channel` (every method when none are configured).
+    pub fn payment_methods(&self, brand: &Brand, channel: Channel) -> Vec<PaymentMethod> {
+        match self.payment_policy() {
+            Some(policy) => policy.methods(&brand.code, channel),
+            None => PaymentMethod::ALL.to_vec(),
+        }
+    }
+
+    /// Refuses a method the brand does not offer on the channel.
+    pub(crate) fn check_method(
+        &self,
+        brand: &Brand,
+        channel: Channel,
+        method: PaymentMethod,
+    ) -> AppResult<()> {
+        if self.payment_methods(brand, channel).contains(&method) {
+            Ok(())
+        } else {
+            Err(ParseError::new(
+                "method",
+                format!(
+                    "{} does not take {method} on the {channel} channel",
+                    brand.name
+                ),
+            )
+            .into())
         }
     }
 }
@@ -83,7 +116,7 @@ impl PaymentStep for CreditBalance {
     /// Checks the locked balance; the renewal's write takes the credit.
     async fn settle(
         &self,
-        _tx: &mut dyn Tx,
+        _tx: &mut dyn SalesTx,
         line: &Line,
         order: &Order,
         _now: Timestamp,
@@ -123,7 +156,7 @@ pub struct VoucherPayment(pub VoucherCode);
 impl PaymentStep for VoucherPayment {
     async fn settle(
         &self,
-        tx: &mut dyn Tx,
+        tx: &mut dyn SalesTx,
         line: &Line,
         order: &Order,
         now: Timestamp,
@@ -196,7 +229,7 @@ pub struct ExternalCapture {
 impl PaymentStep for ExternalCapture {
     async fn settle(
         &self,
-        _tx: &mut dyn Tx,
+        _tx: &mut dyn SalesTx,
         _line: &Line,
         order: &Order,
         _now: Timestamp,

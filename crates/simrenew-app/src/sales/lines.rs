@@ -5,7 +5,7 @@ use std::sync::Arc;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::line::Line;
 
-use crate::ports::{LineDetails, LineFilter, NewLine};
+use super::ports::{LineDetails, LineFilter, NewLine};
 use crate::{App, AppError, AppResult, StoreError};
 
 /// The most lines one page holds.
@@ -20,23 +20,6 @@ pub struct RejectedRow {
 }
 
 impl App {
-    /// The brand and subscriber of a line, which is what access depends on.
-    pub async fn line_access(
-        &self,
-        msisdn: &Msisdn,
-    ) -> AppResult<simrenew_domain::access::LineAccess> {
-        if let Some(hit) = self.access_cache.get(msisdn.as_str()) {
-            return Ok(hit);
-        }
-        let access = self
-            .store
-            .line_access(msisdn.as_str())
-            .await?
-            .ok_or(AppError::not_found("line", "msisdn"))?;
-        self.access_cache.insert(msisdn.as_str().to_owned(), access);
-        Ok(access)
-    }
-
     /// The line as cached now, if it is: `msisdn` in its canonical E.164 form.
     pub fn cached_line(&self, msisdn: &str) -> Option<Arc<LineDetails>> {
         self.line_cache.get(msisdn)

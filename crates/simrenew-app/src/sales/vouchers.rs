@@ -10,9 +10,9 @@ use simrenew_domain::order::LedgerReason;
 use simrenew_domain::voucher::{VoucherCode, VoucherValue};
 use simrenew_domain::DomainError;
 
+use super::payment::PaymentInstruction;
+use super::renewal::{lock_line, OrderReceipt, OrderSource, PurchaseRequest};
 use crate::audit::AuditEntry;
-use crate::payment::PaymentInstruction;
-use crate::renewal::{lock_line, OrderReceipt, OrderSource, PurchaseRequest};
 use crate::{App, AppError, AppResult};
 
 /// The most vouchers one batch holds.

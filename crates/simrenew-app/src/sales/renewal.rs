@@ -18,9 +18,9 @@ use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, Promotion
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
+use super::payment::{step_for, PaymentInstruction, Settlement};
+use super::ports::{Customer, LockedLine, RenewalWrite, SalesTx};
 use crate::audit::AuditEntry;
-use crate::payment::{step_for, PaymentInstruction, Settlement};
-use crate::ports::{Customer, LockedLine, RenewalWrite, Tx};
 use crate::{App, AppError, AppResult};
 
 /// What a customer wants to buy.
@@ -238,7 +238,7 @@ impl App {
     }
 }
 
-pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<LockedLine> {
+pub(crate) async fn lock_line(tx: &mut dyn SalesTx, msisdn: &Msisdn) -> AppResult<LockedLine> {
     tx.lock_line(msisdn)
         .await?
         .ok_or(AppError::not_found("line", "msisdn"))
@@ -247,7 +247,7 @@ pub(crate) async fn lock_line(tx: &mut dyn Tx, msisdn: &Msisdn) -> AppResult<Loc
 /// Prices `req` for the locked line inside the transaction.
 pub(crate) async fn price(
     app: &App,
-    tx: &mut dyn Tx,
+    tx: &mut dyn SalesTx,
     locked: &LockedLine,
     req: &PurchaseRequest,
     now: Timestamp,
@@ -306,7 +306,7 @@ pub(crate) async fn price(
 
 /// Settles the order and applies its renewal to the locked line.
 pub(crate) async fn pay(
-    tx: &mut dyn Tx,
+    tx: &mut dyn SalesTx,
     mut order: Order,
     line: Line,
     brand: &Brand,

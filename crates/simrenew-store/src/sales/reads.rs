@@ -1,10 +1,8 @@
-//! The read side of the store, and the way into a transaction.
+//! The sales reads: brands, plans in force, lines with their bundles, orders, quotes.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::ports::{
-    IdempotencyBegin, LineDetails, LineFilter, OrderDetails, PlanFilter, Store, Tx,
-};
+use simrenew_app::sales::ports::{LineDetails, LineFilter, OrderDetails, PlanFilter, SalesStore};
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::Channel;
@@ -22,7 +20,6 @@ use crate::codec::{
     PLAN_COLUMNS,
 };
 use crate::error::map;
-use crate::tx::SqlTx;
 use crate::Db;
 
 /// The state of a line at `$1` (the rule of `simrenew_domain::line::effective_state`).
@@ -39,20 +36,7 @@ const VERSION_IN_FORCE: &str = "p.catalog_version_id = (SELECT v.id FROM catalog
     ORDER BY v.effective_from DESC, v.version DESC LIMIT 1)";
 
 #[async_trait]
-impl Store for Db {
-    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
-        let guard = match &self.write_lock {
-            Some(lock) => Some(lock.clone().lock_owned().await),
-            None => None,
-        };
-        let tx = self.begin_raw().await.map_err(map)?;
-        Ok(Box::new(SqlTx {
-            tx,
-            dialect: self.dialect,
-            _guard: guard,
-        }))
-    }
-
+impl SalesStore for Db {
     async fn brands(&self) -> StoreResult<Vec<Brand>> {
         let rows = sqlx::query(&format!("SELECT {BRAND_COLUMNS} FROM brands ORDER BY code"))
             .fetch_all(&self.pool)
@@ -230,86 +214,5 @@ impl Store for Db {
         let channel = Channel::parse(&get::<String>(&row, "channel")?)
             .map_err(|e| crate::error::corrupt("channel", e))?;
         Ok(Some((msisdn, channel)))
-    }
-
-    async fn idempotency_begin(
-        &self,
-        scope: &str,
-        key: &str,
-        request_hash: &str,
-        now: Timestamp,
-    ) -> StoreResult<IdempotencyBegin> {
-        let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
-        )
-        .bind(scope)
-        .bind(key)
-        .bind(request_hash)
-        .bind(now.as_second())
-        .execute(&self.pool)
-        .await
-        .map_err(map)?
-        .rows_affected();
-        if inserted == 1 {
-            return Ok(IdempotencyBegin::Started);
-        }
-        let row = sqlx::query(
-            "SELECT request_hash, status, body FROM idempotency_keys WHERE scope = $1 AND key = $2",
-        )
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(map)?;
-        let Some(row) = row else {
-            // Forgotten in between: the first request failed; this one may go ahead.
-            return Box::pin(self.idempotency_begin(scope, key, request_hash, now)).await;
-        };
-        if get::<String>(&row, "request_hash")? != request_hash {
-            return Ok(IdempotencyBegin::Mismatch);
-        }
-        match (
-            get::<Option<i64>>(&row, "status")?,
-            get::<Option<String>>(&row, "body")?,
-        ) {
-            (Some(status), Some(body)) => Ok(IdempotencyBegin::Replay {
-                status: u16::try_from(status).unwrap_or(500),
-                body,
-            }),
-            _ => Ok(IdempotencyBegin::InProgress),
-        }
-    }
-
-    async fn idempotency_finish(
-        &self,
-        scope: &str,
-        key: &str,
-        status: u16,
-        body: &str,
-    ) -> StoreResult<()> {
-        sqlx::query(
-            "UPDATE idempotency_keys SET status = $1, body = $2 WHERE scope = $3 AND key = $4",
-        )
-        .bind(i64::from(status))
-        .bind(body)
-        .bind(scope)
-        .bind(key)
-        .execute(&self.pool)
-        .await
-        .map_err(map)?;
-        Ok(())
-    }
-
-    async fn idempotency_forget(&self, scope: &str, key: &str) -> StoreResult<()> {
-        sqlx::query(
-            "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL",
-        )
-        .bind(scope)
-        .bind(key)
-        .execute(&self.pool)
-        .await
-        .map_err(map)?;
-        Ok(())
     }
 }

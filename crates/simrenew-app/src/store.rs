@@ -1,0 +1,43 @@
+//! The storage port, split into reads ([`Store`]) and one write transaction ([`Tx`]), each
+//! composed of the capabilities' own ports and adding only the way into a transaction and out.
+//!
+//! A use case opens a [`Tx`], locks the rows it decides on (the line first, always), asks the
+//! domain, writes, and commits. Dropping a [`Tx`] without committing rolls it back.
+//!
+//! This module only composes: a capability names its own ports (and those of the modules
+//! below it), never `Store` or `Tx` themselves.
+
+use async_trait::async_trait;
+
+use crate::audit::{AuditStore, AuditTx};
+use crate::idempotency::IdempotencyStore;
+use crate::identity::{IdentityStore, IdentityTx};
+use crate::passkeys::{PasskeyStore, PasskeyTx};
+use crate::providers::{PaymentReads, PaymentTx};
+use crate::sales::ports::{SalesStore, SalesTx};
+use crate::staff_auth::StaffAuthStore;
+use crate::StoreResult;
+
+/// Reads outside a transaction, and the way into one.
+#[async_trait]
+pub trait Store:
+    AuditStore
+    + SalesStore
+    + IdentityStore
+    + StaffAuthStore
+    + PasskeyStore
+    + PaymentReads
+    + IdempotencyStore
+    + Send
+    + Sync
+    + 'static
+{
+    /// Starts a write transaction.
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>>;
+}
+
+/// One write transaction.
+#[async_trait]
+pub trait Tx: AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + Send {
+    async fn commit(self: Box<Self>) -> StoreResult<()>;
+}
