@@ -9,7 +9,6 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod audit;
-pub mod checkout;
 pub mod clock;
 pub mod counter;
 pub mod error;
@@ -17,9 +16,7 @@ pub mod idempotency;
 pub mod identification;
 pub mod identity;
 pub mod passkeys;
-pub mod providers;
-pub mod reconcile;
-pub mod refunds;
+pub mod payments;
 pub mod sales;
 pub mod sealing;
 pub mod signin;
@@ -54,7 +51,7 @@ pub struct App {
     pub(crate) catalog_cache: moka::sync::Cache<simrenew_domain::ids::BrandId, Arc<Catalog>>,
     /// Payment providers (Stripe, PayPal), installed once by [`App::install_providers`];
     /// shared by every clone of the `App`.
-    pub(crate) providers: Arc<std::sync::OnceLock<providers::Providers>>,
+    pub(crate) providers: Arc<std::sync::OnceLock<payments::providers::Providers>>,
     pub(crate) principal_cache: identity::PrincipalCache,
     /// Brand and subscriber of lines, for access checks: they change only at identification,
     /// so renewals do not evict them.

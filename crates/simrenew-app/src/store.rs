@@ -13,7 +13,7 @@ use crate::audit::{AuditStore, AuditTx};
 use crate::idempotency::IdempotencyStore;
 use crate::identity::{IdentityStore, IdentityTx};
 use crate::passkeys::{PasskeyStore, PasskeyTx};
-use crate::providers::{PaymentReads, PaymentTx};
+use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::ports::{SalesStore, SalesTx};
 use crate::staff_auth::StaffAuthStore;
 use crate::StoreResult;
@@ -26,7 +26,7 @@ pub trait Store:
     + IdentityStore
     + StaffAuthStore
     + PasskeyStore
-    + PaymentReads
+    + PaymentStore
     + IdempotencyStore
     + Send
     + Sync

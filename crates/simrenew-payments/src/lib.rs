@@ -1,6 +1,6 @@
 //! Payment provider adapters: Stripe PaymentIntents (card, Bancontact) and PayPal Orders v2,
 //! each speaking the provider's HTTP API through reqwest, behind `simrenew-app`'s
-//! [`PaymentProvider`](simrenew_app::providers::PaymentProvider) port.
+//! [`PaymentProvider`](simrenew_app::payments::providers::PaymentProvider) port.
 //!
 //! Every call carries an idempotency key derived from our payment id (`Idempotency-Key` for
 //! Stripe, `PayPal-Request-Id` for PayPal); timeouts, connection failures, 429 and 5xx are

@@ -13,8 +13,8 @@ use simrenew_domain::order::{
 };
 use simrenew_domain::refund::{shorten, Shortening};
 
-use crate::providers::PaymentTx;
-use crate::providers::{NewRefund, ProviderError};
+use super::ports::{NewRefund, PaymentTx};
+use super::providers::ProviderError;
 use crate::sales::ports::LockedLine;
 use crate::{App, AppError, AppResult};
 

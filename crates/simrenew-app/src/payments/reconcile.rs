@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use simrenew_domain::ids::OrderId;
 use simrenew_domain::order::{OrderState, ProviderName, ProviderPayment, ProviderPaymentStatus};
 
-use crate::providers::ProviderState;
+use super::providers::ProviderState;
 use crate::{App, AppResult};
 
 /// What differs for one payment.

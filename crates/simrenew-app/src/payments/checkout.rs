@@ -18,9 +18,9 @@ use simrenew_domain::order::{
     SavedPaymentMethod,
 };
 
-use crate::providers::{
-    CreatePayment, NewProviderPayment, PaymentProvider, ProviderError, ProviderPaymentUpdate,
-    ProviderState, Providers, SaveMethod, SavedRef,
+use super::ports::{NewProviderPayment, ProviderPaymentUpdate};
+use super::providers::{
+    CreatePayment, PaymentProvider, ProviderError, ProviderState, Providers, SaveMethod, SavedRef,
 };
 use crate::sales::payment::PaymentInstruction;
 use crate::sales::ports::LockedLine;
