@@ -10,17 +10,11 @@
 
 pub mod audit;
 pub mod clock;
-pub mod counter;
 pub mod error;
 pub mod idempotency;
-pub mod identification;
 pub mod identity;
-pub mod passkeys;
 pub mod payments;
 pub mod sales;
-pub mod sealing;
-pub mod signin;
-pub mod staff_auth;
 pub mod store;
 
 pub use clock::{Clock, ManualClock};
@@ -52,20 +46,20 @@ pub struct App {
     /// Payment providers (Stripe, PayPal), installed once by [`App::install_providers`];
     /// shared by every clone of the `App`.
     pub(crate) providers: Arc<std::sync::OnceLock<payments::providers::Providers>>,
-    pub(crate) principal_cache: identity::PrincipalCache,
+    pub(crate) principal_cache: identity::principals::PrincipalCache,
     /// Brand and subscriber of lines, for access checks: they change only at identification,
     /// so renewals do not evict them.
     pub(crate) access_cache: moka::sync::Cache<String, simrenew_domain::access::LineAccess>,
     /// Where sign-in codes go; `None` turns sign-in by code off.
-    pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
+    pub(crate) sms: Option<Arc<dyn identity::signin::SmsGateway>>,
     /// Where e-mailed sign-in codes go; `None` turns sign-in by e-mail off.
-    pub(crate) mail: Option<Arc<dyn signin::MailGateway>>,
+    pub(crate) mail: Option<Arc<dyn identity::signin::MailGateway>>,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
-    pub(crate) sealing_key: Option<sealing::SealingKey>,
+    pub(crate) sealing_key: Option<identity::sealing::SealingKey>,
     /// The site passkeys are bound to; `None` turns passkeys off.
-    pub(crate) relying_party: Option<Arc<passkeys::RelyingParty>>,
+    pub(crate) relying_party: Option<Arc<identity::passkeys::RelyingParty>>,
 }
 
 impl App {
@@ -89,7 +83,7 @@ impl App {
             line_cache,
             catalog_cache,
             providers: Default::default(),
-            principal_cache: identity::principal_cache(),
+            principal_cache: identity::principals::principal_cache(),
             access_cache: moka::sync::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(60))
@@ -103,48 +97,21 @@ impl App {
     }
 
     /// Sends sign-in codes through this gateway.
-    pub fn with_sms(mut self, gateway: Arc<dyn signin::SmsGateway>) -> Self {
+    pub fn with_sms(mut self, gateway: Arc<dyn identity::signin::SmsGateway>) -> Self {
         self.sms = Some(gateway);
         self
     }
 
     /// Sends e-mailed sign-in codes through this gateway.
-    pub fn with_mail(mut self, gateway: Arc<dyn signin::MailGateway>) -> Self {
+    pub fn with_mail(mut self, gateway: Arc<dyn identity::signin::MailGateway>) -> Self {
         self.mail = Some(gateway);
         self
     }
 
     /// Seals TOTP seeds with this key.
-    pub fn with_sealing_key(mut self, key: sealing::SealingKey) -> Self {
+    pub fn with_sealing_key(mut self, key: identity::sealing::SealingKey) -> Self {
         self.sealing_key = Some(key);
         self
-    }
-
-    /// Seals a secret of the row `context`.
-    pub(crate) fn seal(&self, context: &str, secret: &str) -> AppResult<String> {
-        self.sealing_key
-            .as_ref()
-            .ok_or_else(|| AppError::Conflict {
-                field: None,
-                message: "SIMRENEW_SEALING_KEY is not set: two-factor secrets cannot be kept"
-                    .into(),
-            })?
-            .seal(context, secret)
-    }
-
-    /// Opens a secret stored for the row `context`; one stored before sealing is read as is.
-    pub(crate) fn unseal(&self, context: &str, stored: &str) -> AppResult<String> {
-        if !sealing::is_sealed(stored) {
-            return Ok(stored.to_owned());
-        }
-        self.sealing_key
-            .as_ref()
-            .ok_or_else(|| {
-                AppError::Store(crate::StoreError::Internal(
-                    "SIMRENEW_SEALING_KEY is not set: sealed secrets cannot be read".into(),
-                ))
-            })?
-            .open(context, stored)
     }
 
     /// Which payment methods each brand offers on each channel, once the payment providers are

@@ -11,11 +11,12 @@ use async_trait::async_trait;
 
 use crate::audit::{AuditStore, AuditTx};
 use crate::idempotency::IdempotencyStore;
-use crate::identity::{IdentityStore, IdentityTx};
-use crate::passkeys::{PasskeyStore, PasskeyTx};
+use crate::identity::passkeys::{PasskeyStore, PasskeyTx};
+use crate::identity::ports::{IdentityStore, IdentityTx};
+use crate::identity::signin::SignInStore;
+use crate::identity::staff_auth::StaffAuthStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::ports::{SalesStore, SalesTx};
-use crate::staff_auth::StaffAuthStore;
 use crate::StoreResult;
 
 /// Reads outside a transaction, and the way into one.
@@ -24,6 +25,7 @@ pub trait Store:
     AuditStore
     + SalesStore
     + IdentityStore
+    + SignInStore
     + StaffAuthStore
     + PasskeyStore
     + PaymentStore

@@ -19,11 +19,8 @@ mod db;
 mod error;
 mod idempotency;
 mod identity;
-mod passkeys;
 mod payments;
 mod sales;
-mod second_factor;
-mod staff_auth;
 mod tx;
 
 pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};

@@ -8,7 +8,8 @@ use anyhow::Context;
 use jiff::SignedDuration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use simrenew_app::identity::{KeyOwner, NewStaff};
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_app::sales::ports::{LineFilter, NewBundle, NewLine};
 use simrenew_app::App;
 use simrenew_domain::access::Role;
@@ -75,9 +76,9 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
     };
     let sealing_key = match wiring::sealing_key()? {
         Some(key) => key,
-        None => {
-            simrenew_app::sealing::SealingKey::new(format!("{demo_secret}:sealing").as_bytes())?
-        }
+        None => simrenew_app::identity::sealing::SealingKey::new(
+            format!("{demo_secret}:sealing").as_bytes(),
+        )?,
     };
     let mut app = app
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))

@@ -992,7 +992,8 @@ both! {
 
 both! {
     async fn agents_record_store_payments_only_at_their_store_and_as_it_takes(app: TestApp) {
-        use simrenew_app::identity::{KeyOwner, NewStaff};
+        use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
         let counter = store(&app, "counter", &["renews_cash"]).await;
         store(&app, "elsewhere", &["renews_cash", "renews_card_terminal"]).await;
         let staff = app

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::json;
-use simrenew_app::passkeys::{
+use simrenew_app::identity::passkeys::{
     CeremonyState, NewCeremony, Passkey, PasskeyInfo, PasskeyStore, PasskeyTx, StoredCeremony,
     StoredPasskey,
 };

@@ -2,14 +2,14 @@
 //! a TOTP code (RFC 6238), or one of ten single-use recovery codes instead of the TOTP code.
 
 use jiff::Timestamp;
-use rand::RngCore;
 use simrenew_domain::access::Principal;
 use simrenew_domain::ids::StaffId;
-use totp_rs::{Algorithm, Secret, TOTP};
 
+use super::second_factor::{new_totp, staff_totp_context, totp, SecondFactor, TotpEnrolment};
+use super::sessions::{SessionGrant, RATE_WINDOW, SESSION_ABSOLUTE};
+use super::sha256_hex;
+use super::{internal, random_hex};
 use crate::audit::AuditEntry;
-use crate::identity::sha256_hex;
-use crate::signin::{SessionGrant, RATE_WINDOW, SESSION_ABSOLUTE};
 use crate::{App, AppError, AppResult, StoreResult};
 
 /// Sign-in attempts per e-mail address per [`RATE_WINDOW`].
@@ -18,13 +18,6 @@ pub const MIN_PASSWORD: usize = 12;
 /// Staff session tokens start with this, so that they are found among staff sessions.
 pub const STAFF_TOKEN_PREFIX: &str = "st_";
 
-/// What a member of staff signs in with.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SecondFactor {
-    Totp(String),
-    RecoveryCode(String),
-}
-
 /// A member of staff's credentials as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffCredentials {
@@ -32,14 +25,6 @@ pub struct StaffCredentials {
     pub password_hash: Option<String>,
     pub totp_secret: Option<String>,
     pub disabled: bool,
-}
-
-/// What a TOTP enrolment gives, shown once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TotpEnrolment {
-    /// `otpauth://totp/...`, for an authenticator app (as text or QR code).
-    pub url: String,
-    pub recovery_codes: Vec<String>,
 }
 
 #[async_trait::async_trait]
@@ -117,53 +102,6 @@ async fn verify_password(password: String, hash: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
-fn internal(what: &str) -> AppError {
-    AppError::Store(crate::StoreError::Internal(what.to_owned()))
-}
-
-pub(crate) fn totp(secret: &str, account: &str) -> AppResult<TOTP> {
-    let bytes = Secret::Encoded(secret.to_owned())
-        .to_bytes()
-        .map_err(|_| internal("stored TOTP secret is not valid"))?;
-    TOTP::new(
-        Algorithm::SHA1,
-        6,
-        1,
-        30,
-        bytes,
-        Some("simrenew".to_owned()),
-        account.to_owned(),
-    )
-    .map_err(|_| internal("stored TOTP secret is not valid"))
-}
-
-/// A new TOTP secret, its otpauth URL, ten recovery codes and their hashes.
-fn new_totp(account: &str) -> AppResult<(String, String, Vec<String>, Vec<String>)> {
-    let mut raw = [0u8; 20];
-    rand::thread_rng().fill_bytes(&mut raw);
-    let secret = Secret::Raw(raw.to_vec()).to_encoded().to_string();
-    let url = totp(&secret, account)?.get_url();
-    let recovery_codes: Vec<String> = (0..10).map(|_| random_hex(5)).collect();
-    let hashes = recovery_codes.iter().map(|c| sha256_hex(c)).collect();
-    Ok((secret, url, recovery_codes, hashes))
-}
-
-/// The row a staff member's sealed TOTP seed belongs to.
-fn staff_totp_context(staff: simrenew_domain::ids::StaffId) -> String {
-    format!("staff:{staff}:totp")
-}
-
-/// The row a subscriber's sealed TOTP seed belongs to.
-pub(crate) fn subscriber_totp_context(subscriber: simrenew_domain::ids::SubscriberId) -> String {
-    format!("subscriber:{subscriber}:totp")
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut b = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
-}
-
 impl App {
     async fn staff_by_email_or_404(&self, email: &str) -> AppResult<StaffCredentials> {
         self.store
@@ -203,38 +141,6 @@ impl App {
             .await?;
         self.audit_admin(actor, "staff.enroll_totp", &format!("staff:{}", staff.id))
             .await?;
-        Ok(TotpEnrolment {
-            url,
-            recovery_codes,
-        })
-    }
-
-    /// Adds (or replaces) a subscriber's TOTP second factor; `account` labels it in the
-    /// authenticator app (their number).
-    pub async fn enroll_subscriber_totp(
-        &self,
-        subscriber: simrenew_domain::ids::SubscriberId,
-        account: &str,
-    ) -> AppResult<TotpEnrolment> {
-        let (secret, url, recovery_codes, hashes) = new_totp(account)?;
-        let sealed = self.seal(&subscriber_totp_context(subscriber), &secret)?;
-        let now = self.now();
-        self.store
-            .set_subscriber_totp(subscriber, &sealed, &hashes, now)
-            .await?;
-        let mut tx = self.store.begin().await?;
-        tx.append_audit(
-            &AuditEntry {
-                chain: format!("subscriber:{subscriber}"),
-                actor: format!("subscriber:{subscriber}"),
-                action: "totp.enroll".into(),
-                subject: format!("subscriber:{subscriber}"),
-                details: String::new(),
-            },
-            now,
-        )
-        .await?;
-        tx.commit().await?;
         Ok(TotpEnrolment {
             url,
             recovery_codes,
@@ -347,7 +253,7 @@ impl App {
     pub(crate) async fn staff_session(
         &self,
         token: &str,
-    ) -> AppResult<Option<crate::signin::SessionAuth>> {
+    ) -> AppResult<Option<super::sessions::SessionAuth>> {
         let now = self.now();
         let hash = sha256_hex(token);
         let Some((staff, csrf_hash, last_seen, expires_at, revoked)) =
@@ -356,7 +262,7 @@ impl App {
             return Ok(None);
         };
         let idle_end = last_seen
-            .checked_add(crate::signin::SESSION_IDLE)
+            .checked_add(super::sessions::SESSION_IDLE)
             .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
         if revoked || expires_at <= now || idle_end <= now {
             return Ok(None);
@@ -367,7 +273,7 @@ impl App {
         if now.as_second() - last_seen.as_second() >= 60 {
             self.store.touch_staff_session(&hash, now).await?;
         }
-        Ok(Some(crate::signin::SessionAuth {
+        Ok(Some(super::sessions::SessionAuth {
             principal: self.with_serving(principal, &hash).await?,
             csrf_hash,
         }))

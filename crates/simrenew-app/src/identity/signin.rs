@@ -1,4 +1,5 @@
-//! Subscriber sign-in by phone number and one-time code, and the sessions it opens.
+//! Subscriber sign-in by phone number or e-mail address and one-time code, the sessions it
+//! opens, and its ports: the sign-in rows, and the SMS and mail gateways.
 //!
 //! A code is 6 digits, lives 5 minutes and allows 5 attempts; only a salted hash of it is
 //! kept, and it is compared in constant time. Asking for codes is limited per number and per
@@ -7,12 +8,97 @@
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
-use rand::{Rng, RngCore};
+use rand::Rng;
 use simrenew_domain::access::Principal;
 use simrenew_domain::identifiers::{Email, Msisdn};
+use simrenew_domain::ids::SubscriberId;
 
-use crate::identity::{same, sha256_hex, NewSession};
-use crate::{App, AppError, AppResult};
+use super::sessions::{SessionAuth, SessionGrant, RATE_WINDOW, SESSION_ABSOLUTE, SESSION_IDLE};
+use super::{random_hex, same, sha256_hex};
+use crate::{App, AppError, AppResult, StoreResult};
+
+/// Subscriber sign-in: codes, sessions, the second factor and the rate limits every sign-in
+/// counts against (a supertrait of [`crate::Store`]).
+#[async_trait]
+pub trait SignInStore {
+    /// A subscriber's TOTP secret, once enrolled.
+    async fn subscriber_totp(&self, id: SubscriberId) -> StoreResult<Option<String>>;
+    async fn set_subscriber_totp(
+        &self,
+        id: SubscriberId,
+        secret: &str,
+        recovery_hashes: &[String],
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Uses a subscriber's recovery code; false when unknown or used already.
+    async fn use_subscriber_recovery_code(
+        &self,
+        id: SubscriberId,
+        hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// The one subscriber of the brand with this e-mail address on record (`None` when there
+    /// is none, or more than one).
+    async fn subscriber_by_email(
+        &self,
+        brand_code: &str,
+        email: &str,
+    ) -> StoreResult<Option<SubscriberId>>;
+    /// The subscriber owning the line with this number.
+    async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>>;
+    async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64>;
+    async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()>;
+    async fn insert_sign_in_code(
+        &self,
+        address: &str,
+        code_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()>;
+    /// The last code sent to a sign-in address (its key: a number, or `email:BRAND:ADDRESS`).
+    async fn latest_sign_in_code(&self, address: &str) -> StoreResult<Option<SignInCode>>;
+    async fn count_code_attempt(&self, id: i64) -> StoreResult<()>;
+    /// Marks the code used; false when it was used already (a replay).
+    async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    async fn insert_session(&self, session: &NewSession) -> StoreResult<()>;
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<StoredSession>>;
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
+    async fn revoke_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()>;
+    async fn revoke_sessions_of(
+        &self,
+        subscriber: SubscriberId,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
+}
+
+/// A sign-in code as stored: only its salted hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignInCode {
+    pub id: i64,
+    /// `salt$sha256(salt:code)`.
+    pub code_hash: String,
+    pub expires_at: Timestamp,
+    pub attempts: u32,
+    pub used: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    pub token_hash: String,
+    pub subscriber: SubscriberId,
+    pub csrf_hash: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub subscriber: SubscriberId,
+    pub csrf_hash: String,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked: bool,
+}
 
 pub const CODE_LIFETIME: SignedDuration = SignedDuration::from_mins(5);
 pub const CODE_ATTEMPTS: u32 = 5;
@@ -20,11 +106,6 @@ pub const CODE_ATTEMPTS: u32 = 5;
 pub const CODES_PER_NUMBER: i64 = 3;
 /// Codes one client address may ask for per [`RATE_WINDOW`].
 pub const CODES_PER_CLIENT: i64 = 10;
-pub const RATE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
-/// A session ends this long after its last use...
-pub const SESSION_IDLE: SignedDuration = SignedDuration::from_mins(30);
-/// ...and this long after sign-in in any case.
-pub const SESSION_ABSOLUTE: SignedDuration = SignedDuration::from_hours(12);
 
 /// Sends text messages. The demo's gateway writes them to the server log instead.
 #[async_trait]
@@ -64,27 +145,6 @@ impl SignInAddress {
             SignInAddress::Email { .. } => "email",
         }
     }
-}
-
-/// A session just opened: the cookie's token and the CSRF token, both shown this once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionGrant {
-    pub token: String,
-    pub csrf_token: String,
-    pub expires_at: Timestamp,
-}
-
-/// An authenticated session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionAuth {
-    pub principal: Principal,
-    pub csrf_hash: String,
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut b = vec![0u8; bytes];
-    rand::thread_rng().fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 fn code_hash(salt: &str, code: &str) -> String {
@@ -184,7 +244,7 @@ impl App {
         &self,
         at: &SignInAddress,
         code: &str,
-        second: Option<&crate::staff_auth::SecondFactor>,
+        second: Option<&super::second_factor::SecondFactor>,
     ) -> AppResult<SessionGrant> {
         let key = at.key();
         let now = self.now();
@@ -218,10 +278,10 @@ impl App {
             .ok_or_else(|| refuse("no subscriber signs in here"))?;
         if let Some(sealed) = self.store.subscriber_totp(subscriber).await? {
             let secret = self.unseal(
-                &crate::staff_auth::subscriber_totp_context(subscriber),
+                &super::second_factor::subscriber_totp_context(subscriber),
                 &sealed,
             )?;
-            use crate::staff_auth::SecondFactor;
+            use super::second_factor::SecondFactor;
             let ok = match second {
                 None => {
                     return Err(AppError::Unauthenticated {
@@ -232,7 +292,7 @@ impl App {
                     })
                 }
                 Some(SecondFactor::Totp(t)) => {
-                    let totp = crate::staff_auth::totp(&secret, &key)?;
+                    let totp = super::second_factor::totp(&secret, &key)?;
                     u64::try_from(now.as_second())
                         .map(|s| totp.check(t.trim(), s))
                         .unwrap_or(false)
@@ -285,7 +345,7 @@ impl App {
 
     /// The principal of a live session; a session idle too long or past its end is over.
     pub async fn session(&self, token: &str) -> AppResult<Option<SessionAuth>> {
-        if token.starts_with(crate::staff_auth::STAFF_TOKEN_PREFIX) {
+        if token.starts_with(super::staff_auth::STAFF_TOKEN_PREFIX) {
             return self.staff_session(token).await;
         }
         let now = self.now();
@@ -313,7 +373,7 @@ impl App {
 
     /// Ends one session.
     pub async fn sign_out(&self, token: &str) -> AppResult<()> {
-        if token.starts_with(crate::staff_auth::STAFF_TOKEN_PREFIX) {
+        if token.starts_with(super::staff_auth::STAFF_TOKEN_PREFIX) {
             return self.end_staff_sessions(Some(token), None).await;
         }
         Ok(self
@@ -340,11 +400,6 @@ impl App {
             .revoke_sessions_of(subscriber, self.now())
             .await?)
     }
-}
-
-/// Whether a CSRF token matches a session's.
-pub fn csrf_matches(token: &str, csrf_hash: &str) -> bool {
-    same(&sha256_hex(token), csrf_hash)
 }
 
 /// A gateway's refusal: logged (without the message, which holds the code) and answered

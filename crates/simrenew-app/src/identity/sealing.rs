@@ -10,7 +10,7 @@ use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::AppError;
+use crate::{App, AppError, AppResult};
 
 /// The prefix of a sealed value, naming the scheme so that it can change later.
 const SCHEME: &str = "v1:";
@@ -96,6 +96,35 @@ impl SealingKey {
 /// Whether a stored value is sealed (values written before sealing are not).
 pub fn is_sealed(stored: &str) -> bool {
     stored.starts_with(SCHEME)
+}
+
+impl App {
+    /// Seals a secret of the row `context`.
+    pub(crate) fn seal(&self, context: &str, secret: &str) -> AppResult<String> {
+        self.sealing_key
+            .as_ref()
+            .ok_or_else(|| AppError::Conflict {
+                field: None,
+                message: "SIMRENEW_SEALING_KEY is not set: two-factor secrets cannot be kept"
+                    .into(),
+            })?
+            .seal(context, secret)
+    }
+
+    /// Opens a secret stored for the row `context`; one stored before sealing is read as is.
+    pub(crate) fn unseal(&self, context: &str, stored: &str) -> AppResult<String> {
+        if !is_sealed(stored) {
+            return Ok(stored.to_owned());
+        }
+        self.sealing_key
+            .as_ref()
+            .ok_or_else(|| {
+                AppError::Store(crate::StoreError::Internal(
+                    "SIMRENEW_SEALING_KEY is not set: sealed secrets cannot be read".into(),
+                ))
+            })?
+            .open(context, stored)
+    }
 }
 
 #[cfg(test)]

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::staff_auth::{StaffAuthStore, StaffCredentials};
+use simrenew_app::identity::staff_auth::{StaffAuthStore, StaffCredentials};
 use simrenew_app::StoreResult;
 use simrenew_domain::ids::StaffId;
 
+use super::second_factor::Holder;
 use crate::codec::{self, get};
 use crate::error::map;
-use crate::second_factor::Holder;
 use crate::Db;
 
 #[async_trait]

@@ -27,8 +27,8 @@ pub use webauthn_rs::prelude::{
     RequestChallengeResponse,
 };
 
+use super::sha256_hex;
 use crate::audit::AuditEntry;
-use crate::identity::sha256_hex;
 use crate::sales::ports::LineFilter;
 use crate::{App, AppError, AppResult, StoreError, StoreResult};
 
@@ -491,7 +491,7 @@ impl App {
     /// which lets the person pick any of their passkeys for this site.
     ///
     /// A client address may start [`SIGN_INS_PER_CLIENT`] of them per
-    /// [`RATE_WINDOW`](crate::signin::RATE_WINDOW): enough for a sign-in form opened many
+    /// [`RATE_WINDOW`](super::sessions::RATE_WINDOW): enough for a sign-in form opened many
     /// times, not for filling the ceremony table.
     pub async fn start_passkey_sign_in(
         &self,
@@ -500,12 +500,12 @@ impl App {
         let rp = self.relying_party()?;
         let now = self.now();
         let since = now
-            .checked_sub(crate::signin::RATE_WINDOW)
+            .checked_sub(super::sessions::RATE_WINDOW)
             .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
         let key = format!("passkey-client:{client}");
         if self.store.count_rate_events(&key, since).await? >= SIGN_INS_PER_CLIENT {
             return Err(AppError::RateLimited {
-                retry_after_secs: crate::signin::RATE_WINDOW.as_secs(),
+                retry_after_secs: super::sessions::RATE_WINDOW.as_secs(),
             });
         }
         self.store.add_rate_event(&key, now).await?;
@@ -525,7 +525,7 @@ impl App {
         &self,
         ceremony: &str,
         credential: &PublicKeyCredential,
-    ) -> AppResult<crate::signin::SessionGrant> {
+    ) -> AppResult<super::sessions::SessionGrant> {
         let rp = self.relying_party()?;
         let CeremonyState::SignIn(state) = self.take_ceremony(ceremony, None, false).await? else {
             return Err(refuse("ceremony", "no such passkey sign-in; start again"));

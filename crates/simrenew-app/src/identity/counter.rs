@@ -9,8 +9,8 @@ use jiff::SignedDuration;
 use simrenew_domain::access::{LineAccess, Principal, Serving};
 use simrenew_domain::identifiers::Msisdn;
 
+use super::sha256_hex;
 use crate::audit::AuditEntry;
-use crate::identity::sha256_hex;
 use crate::{App, AppError, AppResult};
 
 /// A lookup is forgotten this long after it was made.
