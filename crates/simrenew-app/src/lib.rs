@@ -3,6 +3,11 @@
 //! A use case takes its inputs already parsed into domain types, reads and writes through the
 //! [`Store`] port inside one transaction, and asks the domain for every decision.
 //!
+//! One module per capability — [`sales`], [`identity`], [`payments`] — each with its use cases
+//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`clock`] and
+//! [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
+//! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`.
+//!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
 

@@ -1,9 +1,9 @@
 //! Errors of the domain, in the domain's words.
 //!
 //! [`DomainError`] names types of the modules whose rules it reports (catalog words, line
-//! states, money, promotion refusals); those modules therefore return
-//! [`ParseError`](crate::parse::ParseError) only, and the rules that return a `DomainError` live
-//! above this module (quotes, bundles, refunds, time arithmetic).
+//! states, money, promotion refusals); those modules therefore return [`ParseError`] only, and
+//! the rules that return a `DomainError` live above this module (quotes, bundles, refunds,
+//! time arithmetic).
 
 use crate::catalog::{Channel, LineKind};
 use crate::line::LineState;

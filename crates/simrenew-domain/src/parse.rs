@@ -1,8 +1,8 @@
 //! A value from outside that does not parse: the ground every parser in this crate stands on.
 //!
 //! It imports nothing from the rest of the crate, so that the modules that parse (identifiers,
-//! money, catalog words, promotion codes) and `DomainError`, which names their
-//! types, do not form a circle.
+//! money, catalog words, promotion codes) and `DomainError`, which names their types, do not
+//! form a circle.
 
 /// A value from outside (an API body, a CSV row, a CLI flag) that does not parse.
 ///
