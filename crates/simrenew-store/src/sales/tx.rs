@@ -21,12 +21,20 @@ use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
 use tracing::instrument;
 
 use crate::codec::{
-    self, customer_key, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, LINE_COLUMNS, ORDER_COLUMNS,
-    PLAN_COLUMNS, PROMOTION_COLUMNS,
+    self, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, LINE_COLUMNS, ORDER_COLUMNS, PLAN_COLUMNS,
+    PROMOTION_COLUMNS,
 };
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::Dialect;
+
+/// Whom a promotion use is counted for, as the `promotion_uses.customer` column keeps it.
+fn customer_key(c: Customer) -> String {
+    match c {
+        Customer::Subscriber(id) => format!("subscriber:{id}"),
+        Customer::Line(id) => format!("line:{id}"),
+    }
+}
 
 impl SqlTx {
     async fn promotions_where(
