@@ -26,7 +26,7 @@ use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 
-use crate::usage::{parse_record, UsageRecord, UsageReject};
+use crate::usage::{parse_record, UsageRecord};
 
 #[derive(Debug, Clone)]
 pub struct UsageStreamConfig {
@@ -253,8 +253,7 @@ impl UsageConsumer {
                 Err(reject) => {
                     stats.malformed += 1;
                     count("malformed");
-                    let (field, reason) = (reject.field, reject.reason.clone());
-                    self.reject(&m, field, &reason, &reject).await;
+                    self.reject(&m, reject.field, &reject.to_string()).await;
                 }
             }
         }
@@ -276,14 +275,7 @@ impl UsageConsumer {
                     match refusal {
                         Some(reason) => {
                             count("refused");
-                            let reject = UsageReject {
-                                line: 1,
-                                record_id: None,
-                                field: "msisdn",
-                                reason: reason.clone(),
-                                raw: String::from_utf8_lossy(&m.payload).into_owned(),
-                            };
-                            self.reject(m, "record", &reason, &reject).await;
+                            self.reject(m, "record", &reason).await;
                         }
                         None => ack(m, AckKind::Ack).await,
                     }
@@ -309,7 +301,7 @@ impl UsageConsumer {
     }
 
     /// Publishes `m` to the rejects subject and, once JetStream stored it, acknowledges `m`.
-    async fn reject(&self, m: &jetstream::Message, field: &str, reason: &str, r: &UsageReject) {
+    async fn reject(&self, m: &jetstream::Message, field: &str, reason: &str) {
         let mut headers = async_nats::HeaderMap::new();
         headers.insert("Simrenew-Reject-Field", field);
         headers.insert("Simrenew-Reject-Reason", one_line(reason).as_str());
@@ -333,7 +325,7 @@ impl UsageConsumer {
         };
         match stored {
             Ok(()) => {
-                tracing::info!(reason = %r, "usage record rejected");
+                tracing::info!(field, reason, "usage record rejected");
                 ack(m, AckKind::Ack).await;
             }
             Err(e) => {
