@@ -26,7 +26,7 @@ use async_nats::jetstream::{self, consumer, stream, AckKind};
 use async_trait::async_trait;
 use futures_util::StreamExt;
 
-use crate::usage::{parse_record, UsageRecord};
+use crate::usage::{parse_record_with, NumberCache, UsageRecord};
 
 #[derive(Debug, Clone)]
 pub struct UsageStreamConfig {
@@ -124,6 +124,7 @@ pub struct UsageConsumer {
     js: jetstream::Context,
     consumer: consumer::PullConsumer,
     config: UsageStreamConfig,
+    numbers: std::sync::Mutex<NumberCache>,
 }
 
 impl UsageConsumer {
@@ -173,6 +174,7 @@ impl UsageConsumer {
             js,
             consumer,
             config,
+            numbers: std::sync::Mutex::new(NumberCache::default()),
         })
     }
 
@@ -244,8 +246,18 @@ impl UsageConsumer {
         stats.batches += 1;
         let mut records = Vec::with_capacity(messages.len());
         let mut held = Vec::with_capacity(messages.len());
-        for m in messages {
-            match parse_record(&m.payload) {
+        let parsed: Vec<_> = {
+            let mut numbers = self
+                .numbers
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            messages
+                .into_iter()
+                .map(|m| (parse_record_with(&m.payload, &mut numbers), m))
+                .collect()
+        };
+        for (parsed, m) in parsed {
+            match parsed {
                 Ok(r) => {
                     records.push(r);
                     held.push(m);

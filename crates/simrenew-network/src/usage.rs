@@ -108,6 +108,7 @@ pub struct UsageReader<R: Read> {
     /// Where each column is, in [`COLUMNS`] order.
     positions: [usize; 5],
     record: csv::StringRecord,
+    numbers: NumberCache,
 }
 
 impl<R: Read> UsageReader<R> {
@@ -152,6 +153,7 @@ impl<R: Read> UsageReader<R> {
             reader,
             positions,
             record: csv::StringRecord::new(),
+            numbers: NumberCache::default(),
         })
     }
 }
@@ -168,9 +170,12 @@ impl<R: Read> Iterator for UsageReader<R> {
                 let r = &self.record;
                 let fields: Option<Vec<&str>> = self.positions.iter().map(|p| r.get(*p)).collect();
                 let parsed = match fields {
-                    Some(f) if r.len() == COLUMNS.len() => {
-                        from_fields([f[0], f[1], f[2], f[3], f[4]], line, &raw)
-                    }
+                    Some(f) if r.len() == COLUMNS.len() => from_fields(
+                        [f[0], f[1], f[2], f[3], f[4]],
+                        line,
+                        &raw,
+                        &mut self.numbers,
+                    ),
                     _ => Err(UsageReject {
                         line,
                         record_id: r.get(self.positions[0]).map(str::to_owned),
@@ -198,9 +203,40 @@ impl<R: Read> Iterator for UsageReader<R> {
     }
 }
 
+/// The numbers met so far, parsed: checking a number against libphonenumber's metadata costs
+/// far more than the rest of a record, and a usage file or stream names the same lines again
+/// and again. Only what parsed is kept, so a cached number is as checked as a fresh one.
+#[derive(Debug, Default)]
+pub struct NumberCache(std::collections::HashMap<String, Msisdn>);
+
+impl NumberCache {
+    /// Numbers kept at most; past that the cache starts again.
+    const MAX: usize = 100_000;
+
+    fn parse(&mut self, s: &str) -> Result<Msisdn, simrenew_domain::ParseError> {
+        if let Some(m) = self.0.get(s) {
+            return Ok(m.clone());
+        }
+        let m = Msisdn::parse(s)?;
+        if self.0.len() >= Self::MAX {
+            self.0.clear();
+        }
+        self.0.insert(s.to_owned(), m.clone());
+        Ok(m)
+    }
+}
+
 /// Reads one record carried alone (a stream message): the five values in [`COLUMNS`] order,
 /// comma-separated, without a header.
 pub fn parse_record(payload: &[u8]) -> Result<UsageRecord, UsageReject> {
+    parse_record_with(payload, &mut NumberCache::default())
+}
+
+/// [`parse_record`], with the numbers met before.
+pub fn parse_record_with(
+    payload: &[u8],
+    numbers: &mut NumberCache,
+) -> Result<UsageRecord, UsageReject> {
     let raw = String::from_utf8_lossy(payload).trim().to_owned();
     let reject = |field, reason: String, record_id| UsageReject {
         line: 1,
@@ -211,6 +247,13 @@ pub fn parse_record(payload: &[u8]) -> Result<UsageRecord, UsageReject> {
     };
     if std::str::from_utf8(payload).is_err() {
         return Err(reject("record", "is not UTF-8".to_owned(), None));
+    }
+    // Without quotes or line breaks a CSV line is its commas: no reader needed.
+    if !raw.is_empty() && !raw.contains(['"', '\n', '\r']) {
+        let fields: Vec<&str> = raw.split(',').map(str::trim).collect();
+        if let [a, b, c, d, e] = fields.as_slice() {
+            return from_fields([a, b, c, d, e], 1, &raw, numbers);
+        }
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -246,10 +289,16 @@ pub fn parse_record(payload: &[u8]) -> Result<UsageRecord, UsageReject> {
         [&record[0], &record[1], &record[2], &record[3], &record[4]],
         1,
         &raw,
+        numbers,
     )
 }
 
-fn from_fields(f: [&str; 5], line: u64, raw: &str) -> Result<UsageRecord, UsageReject> {
+fn from_fields(
+    f: [&str; 5],
+    line: u64,
+    raw: &str,
+    numbers: &mut NumberCache,
+) -> Result<UsageRecord, UsageReject> {
     let reject = |field, reason: String| UsageReject {
         line,
         record_id: Some(f[0].to_owned()).filter(|s| !s.is_empty()),
@@ -258,7 +307,9 @@ fn from_fields(f: [&str; 5], line: u64, raw: &str) -> Result<UsageRecord, UsageR
         raw: raw.to_owned(),
     };
     let record_id = RecordId::parse(f[0]).map_err(|r| reject("record_id", r))?;
-    let msisdn = Msisdn::parse(f[1]).map_err(|e| reject("msisdn", e.reason))?;
+    let msisdn = numbers
+        .parse(f[1])
+        .map_err(|e| reject("msisdn", e.reason))?;
     let time = |field, s: &str| -> Result<Timestamp, UsageReject> {
         s.parse::<Timestamp>().map_err(|_| {
             reject(
@@ -397,6 +448,11 @@ mod tests {
         let r = parse_record(b"cdr-9,+32470100000,2027-03-01T10:00:00Z,2027-03-01T10:01:00Z,42\n")
             .unwrap();
         assert_eq!((r.record_id.as_str(), r.bytes), ("cdr-9", 42));
+        let quoted = parse_record(
+            b"\"cdr-9\",\"+32 470 10 00 00\",2027-03-01T10:00:00Z,2027-03-01T10:01:00Z,42",
+        )
+        .unwrap();
+        assert_eq!(quoted, r);
         for (payload, field) in [
             (&b""[..], "record"),
             (b"a,b", "record"),

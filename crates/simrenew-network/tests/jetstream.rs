@@ -335,3 +335,81 @@ async fn a_server_that_does_not_answer_is_an_error() {
     c.connect_timeout = Duration::from_millis(500);
     assert!(UsageConsumer::connect(c).await.is_err());
 }
+
+/// A measurement, not a check: records per second through `UsageConsumer` with a handler that
+/// commits nothing, beside a bare consumer on the same kind of stream that only acknowledges.
+/// `cargo test --release -p simrenew-network --test jetstream -- --ignored --nocapture`
+#[tokio::test]
+#[ignore]
+async fn rate_against_a_bare_consumer() {
+    use futures_util::StreamExt;
+    const N: usize = 20_000;
+    let Some(js) = nats().await else { return };
+    struct Nothing;
+    #[async_trait]
+    impl UsageBatchHandler for Nothing {
+        async fn commit(&self, _: &[UsageRecord]) -> Result<Vec<Refusal>, HandlerError> {
+            Ok(vec![])
+        }
+    }
+    let fill = |c: UsageStreamConfig| {
+        let js = js.clone();
+        async move {
+            // Acknowledgements awaited 500 at a time: the client bounds those in flight.
+            for chunk in (0..N).collect::<Vec<_>>().chunks(500) {
+                let mut acks = Vec::with_capacity(chunk.len());
+                for i in chunk {
+                    acks.push(
+                        js.publish(c.subject.clone(), record(*i).into())
+                            .await
+                            .unwrap(),
+                    );
+                }
+                for a in acks {
+                    a.await.unwrap();
+                }
+            }
+        }
+    };
+
+    let mut ours = config("rate_ours");
+    ours.batch_size = 500;
+    ours.max_in_flight = 2_000;
+    let consumer = UsageConsumer::connect(ours.clone()).await.unwrap();
+    fill(ours.clone()).await;
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < N as u64 {
+        done += consumer.run_once(&Nothing).await.unwrap().committed;
+    }
+    let ours_rate = N as f64 / started.elapsed().as_secs_f64();
+
+    let bare = config("rate_bare");
+    UsageConsumer::connect(bare.clone()).await.unwrap();
+    fill(bare.clone()).await;
+    let stream = js.get_stream(&bare.stream).await.unwrap();
+    let plain: jetstream::consumer::PullConsumer =
+        stream.get_consumer(&bare.durable).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < N {
+        let mut batch = plain
+            .batch()
+            .max_messages(500)
+            .expires(Duration::from_millis(200))
+            .messages()
+            .await
+            .unwrap();
+        while let Some(m) = batch.next().await {
+            m.unwrap().ack().await.unwrap();
+            done += 1;
+        }
+    }
+    let bare_rate = N as f64 / started.elapsed().as_secs_f64();
+    println!(
+        "UsageConsumer: {ours_rate:.0} records/s; bare ack-only consumer: {bare_rate:.0} records/s; ratio {:.2}",
+        ours_rate / bare_rate
+    );
+    cleanup(&js, &ours).await;
+    cleanup(&js, &bare).await;
+}
