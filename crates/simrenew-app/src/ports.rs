@@ -167,6 +167,7 @@ pub trait Store:
     + crate::staff_auth::StaffAuthStore
     + crate::providers::PaymentReads
     + crate::passkeys::PasskeyStore
+    + crate::portal::PortalReads
     + Send
     + Sync
     + 'static

@@ -148,7 +148,7 @@ fn new_totp(account: &str) -> AppResult<(String, String, Vec<String>, Vec<String
 }
 
 /// The row a staff member's sealed TOTP seed belongs to.
-fn staff_totp_context(staff: simrenew_domain::ids::StaffId) -> String {
+pub(crate) fn staff_totp_context(staff: simrenew_domain::ids::StaffId) -> String {
     format!("staff:{staff}:totp")
 }
 

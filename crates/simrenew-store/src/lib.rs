@@ -19,6 +19,7 @@ mod error;
 mod identity;
 mod passkeys;
 mod payments;
+mod portal;
 mod reads;
 mod second_factor;
 mod staff_auth;
