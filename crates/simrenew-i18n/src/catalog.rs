@@ -138,6 +138,11 @@ impl Catalog {
         Ok(Catalog { languages })
     }
 
+    /// A catalog of no messages: every lookup shows its key.
+    pub fn empty() -> Self {
+        Catalog { languages: vec![] }
+    }
+
     fn language(&self, lang: Lang) -> Option<&Language> {
         self.languages.iter().find(|l| l.lang == lang)
     }
