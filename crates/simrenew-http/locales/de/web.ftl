@@ -282,6 +282,7 @@ counter-check-id = Mit dem Ausweis abgleichen
 counter-no-subscriber = Dieser Anschluss hat noch keinen identifizierten Kunden.
 counter-identification = Gespeicherte Identifizierung
 counter-no-identification = Keine Identifizierung gespeichert.
+counter-iccid = SIM-Kartennummer (ICCID)
 counter-renew = Verlängern
 counter-next = Nächster Kunde
 counter-quote-title = Zahlung entgegennehmen

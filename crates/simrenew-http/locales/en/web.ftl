@@ -282,6 +282,7 @@ counter-check-id = Check against the identity document
 counter-no-subscriber = This line has no identified subscriber yet.
 counter-identification = Identification on record
 counter-no-identification = No identification recorded.
+counter-iccid = SIM card number (ICCID)
 counter-renew = Renew
 counter-next = Next customer
 counter-quote-title = Take the payment

@@ -282,6 +282,7 @@ counter-check-id = À vérifier sur la pièce d’identité
 counter-no-subscriber = Cette ligne n’a pas encore d’abonné identifié.
 counter-identification = Identification enregistrée
 counter-no-identification = Aucune identification enregistrée.
+counter-iccid = Numéro de la carte SIM (ICCID)
 counter-renew = Renouveler
 counter-next = Client suivant
 counter-quote-title = Encaisser le paiement

@@ -282,6 +282,7 @@ counter-check-id = Vergelijk met het identiteitsbewijs
 counter-no-subscriber = Deze lijn heeft nog geen geïdentificeerde abonnee.
 counter-identification = Geregistreerde identificatie
 counter-no-identification = Geen identificatie geregistreerd.
+counter-iccid = Simkaartnummer (ICCID)
 counter-renew = Verlengen
 counter-next = Volgende klant
 counter-quote-title = De betaling ontvangen

@@ -273,6 +273,7 @@ counter-check-id = 与身份证件核对
 counter-no-subscriber = 此号码尚无已核验身份的用户。
 counter-identification = 已登记的身份核验
 counter-no-identification = 没有身份核验记录。
+counter-iccid = SIM 卡号（ICCID）
 counter-renew = 续费
 counter-next = 下一位客户
 counter-quote-title = 收款

@@ -134,7 +134,13 @@ where
             }),
         }
         .unwrap_or_default();
-        let brand = resolve_brand(&state, &parts.headers, &who).await;
+        let chosen = parts.uri.query().and_then(|q| {
+            q.split('&')
+                .filter_map(|kv| kv.split_once('='))
+                .find(|(k, _)| *k == "brand")
+                .map(|(_, v)| v.to_ascii_lowercase())
+        });
+        let brand = resolve_brand(&state, &parts.headers, &who, chosen.as_deref()).await;
         let look = match &brand {
             Some(b) => state.web.look(&state.app, b.id).await,
             None => Arc::new(BrandLook::plain()),
@@ -161,9 +167,14 @@ where
 }
 
 /// The brand a page wears: the signed-in person's, else the one whose portal address this
-/// host is, else the one chosen in this browser (`?brand=` remembered in a cookie), else the
-/// only brand there is.
-async fn resolve_brand(state: &AppState, headers: &HeaderMap, who: &Who) -> Option<Brand> {
+/// host is, else the one chosen in this browser (`?brand=` now, or remembered in a cookie),
+/// else the only brand there is.
+async fn resolve_brand(
+    state: &AppState,
+    headers: &HeaderMap,
+    who: &Who,
+    chosen: Option<&str>,
+) -> Option<Brand> {
     let brands = state.web.brands(&state.app).await;
     let by_id = |id| brands.iter().find(|b| b.id == id).cloned();
     match who {
@@ -187,7 +198,10 @@ async fn resolve_brand(state: &AppState, headers: &HeaderMap, who: &Who) -> Opti
     if let Some(b) = brands.iter().find(|b| host_of(&b.portal_url) == host) {
         return Some(b.clone());
     }
-    if let Some(code) = cookie(headers, BRAND_COOKIE) {
+    if let Some(code) = chosen
+        .map(str::to_owned)
+        .or_else(|| cookie(headers, BRAND_COOKIE))
+    {
         if let Some(b) = brands.iter().find(|b| b.code == code) {
             return Some(b.clone());
         }
