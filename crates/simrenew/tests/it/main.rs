@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod audit;
+mod browser;
 mod catalog;
 mod cli;
 mod concurrency;
