@@ -16,6 +16,7 @@ mod identification;
 mod lines;
 mod logs;
 mod openapi;
+mod pages;
 mod passkeys;
 mod payment_crash;
 mod payments;
