@@ -6,9 +6,11 @@
 //!   (a unique violation is turned into [`StoreError::Conflict`] by the store crate).
 //! - Use cases return [`AppError`], which wraps both and adds what only a use case knows
 //!   (not found, conflicts of state).
+//! - Payment adapters return [`ProviderError`] and [`WebhookError`], which [`AppError`] wraps.
 //! - Only the HTTP crate turns [`AppError`] into status codes, in one place; only the binary
 //!   uses `anyhow`.
 
+use simrenew_domain::order::ProviderName;
 use simrenew_domain::{DomainError, ParseError};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -25,6 +27,45 @@ pub enum StoreError {
     /// Anything else; details are logged by the store, not shown to users.
     #[error("database error: {0}")]
     Internal(String),
+}
+
+/// A payment provider's failure, as the `PaymentProvider` port reports it. Defined here, beside
+/// [`AppError`] which wraps it, so that the errors import no capability.
+#[derive(Debug, thiserror::Error)]
+pub enum ProviderError {
+    /// Not answering, timing out or failing (5xx) even after retries; the call may or may not
+    /// have taken effect, and repeating it with the same idempotency key is safe.
+    #[error("{provider} is unavailable: {detail}")]
+    Unavailable {
+        provider: ProviderName,
+        detail: String,
+    },
+    /// The provider refused the request (declined card, invalid state).
+    #[error("{provider} refused: {detail}")]
+    Refused {
+        provider: ProviderName,
+        detail: String,
+    },
+    /// The provider answered something this adapter cannot read.
+    #[error("{provider} answered unexpectedly: {detail}")]
+    Protocol {
+        provider: ProviderName,
+        detail: String,
+    },
+    #[error("{provider} payments are not configured")]
+    NotConfigured { provider: ProviderName },
+}
+
+/// A webhook delivery that is not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// Missing or wrong signature, or a timestamp outside the tolerance.
+    #[error("webhook signature rejected: {0}")]
+    BadSignature(String),
+    #[error("webhook body not understood: {0}")]
+    Malformed(String),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,10 +97,10 @@ pub enum AppError {
     },
     /// A payment provider failed or refused.
     #[error(transparent)]
-    Provider(#[from] crate::providers::ProviderError),
+    Provider(#[from] ProviderError),
     /// A webhook delivery was not accepted (bad signature, unreadable body).
     #[error(transparent)]
-    Webhook(#[from] crate::providers::WebhookError),
+    Webhook(#[from] WebhookError),
 }
 
 impl From<ParseError> for AppError {

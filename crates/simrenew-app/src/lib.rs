@@ -1,44 +1,35 @@
 //! Use cases of simrenew and the ports they need.
 //!
 //! A use case takes its inputs already parsed into domain types, reads and writes through the
-//! [`ports::Store`] port inside one transaction, and asks the domain for every decision.
+//! [`Store`] port inside one transaction, and asks the domain for every decision.
+//!
+//! One module per capability — [`sales`], [`identity`], [`payments`] — each with its use cases
+//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`clock`] and
+//! [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
+//! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod catalog;
-pub mod checkout;
+pub mod audit;
 pub mod clock;
-pub mod counter;
-pub mod demo_card;
 pub mod error;
-pub mod identification;
+pub mod idempotency;
 pub mod identity;
-pub mod lines;
-pub mod passkeys;
-pub mod payment;
-pub mod portal;
-pub mod ports;
-pub mod providers;
-pub mod reconcile;
-pub mod refunds;
-pub mod renewal;
-pub mod sealing;
-pub mod signin;
-pub mod staff_auth;
-pub mod staff_totp_seed;
-pub mod vouchers;
+pub mod payments;
+pub mod sales;
+pub mod store;
 
 pub use clock::{Clock, ManualClock};
 pub use error::{AppError, AppResult, StoreError, StoreResult};
-pub use ports::Store;
+pub use store::{Store, Tx};
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use ports::{Catalog, LineDetails};
+use sales::ports::{Catalog, LineDetails};
 
 /// How long a line read may be answered from memory. Writes made through this process evict
 /// the line at once; the time-to-live bounds how stale a line changed by another process (the
@@ -59,21 +50,21 @@ pub struct App {
     pub(crate) catalog_cache: moka::sync::Cache<simrenew_domain::ids::BrandId, Arc<Catalog>>,
     /// Payment providers (Stripe, PayPal), installed once by [`App::install_providers`];
     /// shared by every clone of the `App`.
-    pub(crate) providers: Arc<std::sync::OnceLock<providers::Providers>>,
-    pub(crate) principal_cache: identity::PrincipalCache,
+    pub(crate) providers: Arc<std::sync::OnceLock<payments::providers::Providers>>,
+    pub(crate) principal_cache: identity::principals::PrincipalCache,
     /// Brand and subscriber of lines, for access checks: they change only at identification,
     /// so renewals do not evict them.
     pub(crate) access_cache: moka::sync::Cache<String, simrenew_domain::access::LineAccess>,
     /// Where sign-in codes go; `None` turns sign-in by code off.
-    pub(crate) sms: Option<Arc<dyn signin::SmsGateway>>,
+    pub(crate) sms: Option<Arc<dyn identity::signin::SmsGateway>>,
     /// Where e-mailed sign-in codes go; `None` turns sign-in by e-mail off.
-    pub(crate) mail: Option<Arc<dyn signin::MailGateway>>,
+    pub(crate) mail: Option<Arc<dyn identity::signin::MailGateway>>,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
-    pub(crate) sealing_key: Option<sealing::SealingKey>,
+    pub(crate) sealing_key: Option<identity::sealing::SealingKey>,
     /// The site passkeys are bound to; `None` turns passkeys off.
-    pub(crate) relying_party: Option<Arc<passkeys::RelyingParty>>,
+    pub(crate) relying_party: Option<Arc<identity::passkeys::RelyingParty>>,
 }
 
 impl App {
@@ -97,7 +88,7 @@ impl App {
             line_cache,
             catalog_cache,
             providers: Default::default(),
-            principal_cache: identity::principal_cache(),
+            principal_cache: identity::principals::principal_cache(),
             access_cache: moka::sync::Cache::builder()
                 .max_capacity(1_000_000)
                 .time_to_live(Duration::from_secs(60))
@@ -111,48 +102,27 @@ impl App {
     }
 
     /// Sends sign-in codes through this gateway.
-    pub fn with_sms(mut self, gateway: Arc<dyn signin::SmsGateway>) -> Self {
+    pub fn with_sms(mut self, gateway: Arc<dyn identity::signin::SmsGateway>) -> Self {
         self.sms = Some(gateway);
         self
     }
 
     /// Sends e-mailed sign-in codes through this gateway.
-    pub fn with_mail(mut self, gateway: Arc<dyn signin::MailGateway>) -> Self {
+    pub fn with_mail(mut self, gateway: Arc<dyn identity::signin::MailGateway>) -> Self {
         self.mail = Some(gateway);
         self
     }
 
     /// Seals TOTP seeds with this key.
-    pub fn with_sealing_key(mut self, key: sealing::SealingKey) -> Self {
+    pub fn with_sealing_key(mut self, key: identity::sealing::SealingKey) -> Self {
         self.sealing_key = Some(key);
         self
     }
 
-    /// Seals a secret of the row `context`.
-    pub(crate) fn seal(&self, context: &str, secret: &str) -> AppResult<String> {
-        self.sealing_key
-            .as_ref()
-            .ok_or_else(|| AppError::Conflict {
-                field: None,
-                message: "SIMRENEW_SEALING_KEY is not set: two-factor secrets cannot be kept"
-                    .into(),
-            })?
-            .seal(context, secret)
-    }
-
-    /// Opens a secret stored for the row `context`; one stored before sealing is read as is.
-    pub(crate) fn unseal(&self, context: &str, stored: &str) -> AppResult<String> {
-        if !sealing::is_sealed(stored) {
-            return Ok(stored.to_owned());
-        }
-        self.sealing_key
-            .as_ref()
-            .ok_or_else(|| {
-                AppError::Store(crate::StoreError::Internal(
-                    "SIMRENEW_SEALING_KEY is not set: sealed secrets cannot be read".into(),
-                ))
-            })?
-            .open(context, stored)
+    /// Which payment methods each brand offers on each channel, once the payment providers are
+    /// installed (installed together with them, so that sales need not know the providers).
+    pub(crate) fn payment_policy(&self) -> Option<&simrenew_domain::order::PaymentMethodPolicy> {
+        self.providers.get().map(|p| &p.policy)
     }
 
     /// Forgets what is cached of a line after a write to it.

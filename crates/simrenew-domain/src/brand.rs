@@ -4,7 +4,7 @@ use jiff::tz::TimeZone;
 
 use crate::ids::BrandId;
 use crate::money::Currency;
-use crate::ParseError;
+use crate::parse::ParseError;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Brand {

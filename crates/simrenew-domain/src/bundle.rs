@@ -8,9 +8,9 @@ use jiff::Timestamp;
 
 use crate::brand::Brand;
 use crate::catalog::{DataAllowance, Validity};
+use crate::error::DomainError;
 use crate::ids::{BundleId, LineId, OrderId};
 use crate::time::{add_days, add_months};
-use crate::DomainError;
 
 /// Allowance and validity window granted by a renewal.
 #[derive(Debug, Clone, PartialEq, Eq)]

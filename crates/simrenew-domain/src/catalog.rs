@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use crate::ids::{BrandId, CatalogVersionId, PlanId};
 use crate::money::Money;
-use crate::ParseError;
+use crate::parse::ParseError;
 
 macro_rules! word_enum {
     ($(#[$doc:meta])* $name:ident, $field:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -21,10 +21,10 @@ macro_rules! word_enum {
                 match self { $($name::$variant => $text),+ }
             }
 
-            pub fn parse(s: &str) -> Result<Self, $crate::ParseError> {
+            pub fn parse(s: &str) -> Result<Self, $crate::parse::ParseError> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err($crate::ParseError::new(
+                    _ => Err($crate::parse::ParseError::new(
                         $field,
                         format!("unknown value {s:?}; expected one of {}", [$($text),+].join(", ")),
                     )),

@@ -1,28 +1,14 @@
 //! Errors of the domain, in the domain's words.
-
-/// A value from outside (an API body, a CSV row, a CLI flag) that does not parse.
-///
-/// `field` names the input field as the caller spelled it (`msisdn`, `iccid`, `promo_code`), so
-/// that every boundary can say exactly what was wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct ParseError {
-    pub field: &'static str,
-    pub reason: String,
-}
-
-impl ParseError {
-    pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            field,
-            reason: reason.into(),
-        }
-    }
-}
+//!
+//! [`DomainError`] names types of the modules whose rules it reports (catalog words, line
+//! states, money, promotion refusals); those modules therefore return [`ParseError`] only, and
+//! the rules that return a `DomainError` live above this module (quotes, bundles, refunds,
+//! time arithmetic).
 
 use crate::catalog::{Channel, LineKind};
 use crate::line::LineState;
 use crate::money::{Money, MoneyError};
+use crate::parse::ParseError;
 use crate::promotion::PromoRejection;
 
 /// A rule of the product said no.

@@ -4,7 +4,7 @@
 //! number; the number itself goes no further than the hash function.
 
 use crate::catalog::word_enum;
-use crate::ParseError;
+use crate::parse::ParseError;
 
 word_enum!(
     /// How the subscriber was identified.

@@ -12,7 +12,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::error::ParseError;
+use crate::parse::ParseError;
 
 // ---------------------------------------------------------------------------------------------
 // MSISDN

@@ -18,11 +18,13 @@ pub mod ids;
 pub mod line;
 pub mod money;
 pub mod order;
+pub mod parse;
 pub mod promotion;
 pub mod quote;
 pub mod refund;
 pub mod time;
 pub mod voucher;
 
-pub use error::{DomainError, ParseError};
+pub use error::DomainError;
 pub use jiff::{tz::TimeZone, Timestamp};
+pub use parse::ParseError;

@@ -6,7 +6,7 @@ use crate::catalog::{word_enum, LineKind};
 use crate::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
 use crate::ids::{BrandId, LineId, SubscriberId};
 use crate::money::Money;
-use crate::{DomainError, ParseError};
+use crate::parse::ParseError;
 
 word_enum!(
     /// `pending_identification → active → grace → lapsed`, plus `suspended`.
@@ -142,21 +142,6 @@ impl Line {
     /// when grace ends.
     pub fn state_at(&self, now: Timestamp) -> LineState {
         effective_state(self.stored_state, self.expires_at, self.grace_until, now)
-    }
-
-    /// May a plan be bought for this line at `now`? A renewal in grace reactivates the line;
-    /// a line must be identified first, a lapsed number is gone, a suspended one is held.
-    pub fn check_renewable(&self, now: Timestamp) -> Result<(), DomainError> {
-        let state = self.state_at(now);
-        let hint = match state {
-            LineState::Active | LineState::Grace => return Ok(()),
-            LineState::PendingIdentification => {
-                ": the subscriber must be identified first (Belgian prepaid rule)"
-            }
-            LineState::Lapsed => ": the number was released after grace",
-            LineState::Suspended => ": the operator suspended it",
-        };
-        Err(DomainError::LineNotRenewable { state, hint })
     }
 }
 

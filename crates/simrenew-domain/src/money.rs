@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::ParseError;
+use crate::parse::ParseError;
 
 /// An ISO 4217 currency code such as `EUR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

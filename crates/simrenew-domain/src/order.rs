@@ -208,8 +208,8 @@ pub struct PaymentMethodPolicy {
 }
 
 impl PaymentMethodPolicy {
-    pub fn parse(text: &str) -> Result<Self, crate::ParseError> {
-        let bad = |reason: String| crate::ParseError::new("payment_methods", reason);
+    pub fn parse(text: &str) -> Result<Self, crate::parse::ParseError> {
+        let bad = |reason: String| crate::parse::ParseError::new("payment_methods", reason);
         let mut entries = vec![];
         for entry in text.split(';').map(str::trim).filter(|e| !e.is_empty()) {
             let (key, methods) = entry

@@ -1,7 +1,7 @@
 //! Promotions: rules applied when quoting.
 //!
 //! Promotions do not stack unless marked `stackable`; the quote takes the best one for the
-//! customer (see [`crate::quote`]) and says which.
+//! customer (see the `quote` module) and says which.
 
 use std::fmt;
 
@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use crate::catalog::{Channel, Plan};
 use crate::ids::{BrandId, PromotionId};
 use crate::money::Money;
-use crate::ParseError;
+use crate::parse::ParseError;
 
 /// A promo code as a customer types it, upper-cased: letters, digits and `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -4,13 +4,13 @@ use jiff::Timestamp;
 
 use crate::brand::Brand;
 use crate::catalog::{Channel, Plan};
+use crate::error::DomainError;
 use crate::ids::PromotionId;
-use crate::line::Line;
+use crate::line::{Line, LineState};
 use crate::money::Money;
 use crate::promotion::{
     benefit, Benefit, PromoCode, PromoContext, PromoRejection, Promotion, PromotionUsage,
 };
-use crate::DomainError;
 
 /// The most periods one order may buy.
 pub const MAX_PERIODS: u32 = 36;
@@ -83,6 +83,26 @@ impl Quote {
     /// Periods the line gets: paid plus free.
     pub fn total_periods(&self) -> u32 {
         self.periods + self.free_periods
+    }
+}
+
+/// Whether a line may be renewed is a rule a purchase must pass, like the others in [`quote`];
+/// it lives here rather than in `line` because it answers a [`DomainError`], which names line
+/// states.
+impl Line {
+    /// May a plan be bought for this line at `now`? A renewal in grace reactivates the line;
+    /// a line must be identified first, a lapsed number is gone, a suspended one is held.
+    pub fn check_renewable(&self, now: Timestamp) -> Result<(), DomainError> {
+        let state = self.state_at(now);
+        let hint = match state {
+            LineState::Active | LineState::Grace => return Ok(()),
+            LineState::PendingIdentification => {
+                ": the subscriber must be identified first (Belgian prepaid rule)"
+            }
+            LineState::Lapsed => ": the number was released after grace",
+            LineState::Suspended => ": the operator suspended it",
+        };
+        Err(DomainError::LineNotRenewable { state, hint })
     }
 }
 

@@ -12,8 +12,8 @@ use jiff::{SignedDuration, Timestamp};
 
 use crate::bundle::Bundle;
 use crate::catalog::DataAllowance;
+use crate::error::DomainError;
 use crate::ids::BundleId;
-use crate::DomainError;
 
 /// The new shape of a line's bundles after a refund.
 #[derive(Debug, Clone, PartialEq, Eq)]

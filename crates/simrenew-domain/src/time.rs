@@ -6,7 +6,7 @@
 
 use jiff::{tz::TimeZone, Span, Timestamp};
 
-use crate::DomainError;
+use crate::error::DomainError;
 
 /// `start + days` calendar days in `tz`.
 pub fn add_days(start: Timestamp, days: i64, tz: &TimeZone) -> Result<Timestamp, DomainError> {

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 
 use crate::ids::{BrandId, LineId, VoucherBatchId, VoucherId};
 use crate::money::Money;
-use crate::ParseError;
+use crate::parse::ParseError;
 
 const ALPHABET: &[u8; 31] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
 const LEN: usize = 16;

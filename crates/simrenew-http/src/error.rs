@@ -9,7 +9,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use simrenew_app::providers::{ProviderError, WebhookError};
+use simrenew_app::payments::providers::{ProviderError, WebhookError};
 use simrenew_app::{AppError, StoreError};
 use simrenew_domain::DomainError;
 use utoipa::ToSchema;

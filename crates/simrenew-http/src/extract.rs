@@ -4,7 +4,7 @@
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Query};
 use axum::http::{header, request::Parts, Method};
 use axum::Json;
-use simrenew_app::signin::csrf_matches;
+use simrenew_app::identity::sessions::csrf_matches;
 use simrenew_domain::access::{Denied, Principal};
 
 use crate::error::ApiError;

@@ -12,7 +12,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use simrenew_app::ports::IdempotencyBegin;
+use simrenew_app::idempotency::IdempotencyBegin;
 
 use crate::error::ApiError;
 use crate::state::AppState;

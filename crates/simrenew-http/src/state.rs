@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use simrenew_app::ports::LineDetails;
+use simrenew_app::sales::ports::LineDetails;
 use simrenew_app::App;
 use simrenew_domain::Timestamp;
 
@@ -45,7 +45,7 @@ impl AppState {
     /// simulated provider's step, shown at `/LANG/demo-card/...`.
     pub fn with_card_challenges(
         app: App,
-        challenges: Arc<dyn simrenew_app::demo_card::CardChallenges>,
+        challenges: Arc<dyn simrenew_app::payments::demo_card::CardChallenges>,
     ) -> Self {
         Self::with_web(app, crate::web::WebState::new(Some(challenges)))
     }

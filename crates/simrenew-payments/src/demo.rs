@@ -10,8 +10,8 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::demo_card::{CardChallenge, CardChallenges};
-use simrenew_app::providers::{
+use simrenew_app::payments::demo_card::{CardChallenge, CardChallenges};
+use simrenew_app::payments::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
     SavedToken, WebhookError,
 };

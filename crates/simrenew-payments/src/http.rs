@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use serde_json::Value;
-use simrenew_app::providers::ProviderError;
+use simrenew_app::payments::providers::ProviderError;
 use simrenew_domain::order::ProviderName;
 
 /// How provider calls are retried.

@@ -1,6 +1,6 @@
 //! Payment provider adapters: Stripe PaymentIntents (card, Bancontact) and PayPal Orders v2,
 //! each speaking the provider's HTTP API through reqwest, behind `simrenew-app`'s
-//! [`PaymentProvider`](simrenew_app::providers::PaymentProvider) port; and the demo's
+//! [`PaymentProvider`](simrenew_app::payments::providers::PaymentProvider) port; and the demo's
 //! simulated card payments ([`demo`]), for `simrenew demo` only.
 //!
 //! Every call carries an idempotency key derived from our payment id (`Idempotency-Key` for

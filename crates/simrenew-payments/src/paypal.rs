@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::{json, Value};
-use simrenew_app::providers::{
+use simrenew_app::payments::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
     SavedToken, WebhookError,
 };

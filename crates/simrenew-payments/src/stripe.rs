@@ -13,7 +13,7 @@ use hmac::{Hmac, Mac};
 use jiff::Timestamp;
 use serde_json::Value;
 use sha2::Sha256;
-use simrenew_app::providers::{
+use simrenew_app::payments::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
     SavedToken, WebhookError,
 };

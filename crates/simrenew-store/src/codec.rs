@@ -2,7 +2,6 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use simrenew_app::ports::Customer;
 use simrenew_app::StoreError;
 use simrenew_domain::brand::{parse_time_zone, Brand};
 use simrenew_domain::bundle::Bundle;
@@ -69,13 +68,6 @@ pub(crate) fn bool_of(row: &AnyRow, col: &str) -> R<bool> {
     match row.try_get::<bool, _>(col) {
         Ok(b) => Ok(b),
         Err(_) => Ok(get::<i64>(row, col)? != 0),
-    }
-}
-
-pub(crate) fn customer_key(c: Customer) -> String {
-    match c {
-        Customer::Subscriber(id) => format!("subscriber:{id}"),
-        Customer::Line(id) => format!("line:{id}"),
     }
 }
 

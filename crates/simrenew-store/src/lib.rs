@@ -13,16 +13,15 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod admin;
+mod audit;
 mod codec;
 mod db;
 mod error;
+mod idempotency;
 mod identity;
-mod passkeys;
 mod payments;
 mod portal;
-mod reads;
-mod second_factor;
-mod staff_auth;
+mod sales;
 mod tx;
 
 pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};

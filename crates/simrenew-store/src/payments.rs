@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::providers::{
-    NewProviderPayment, NewRefund, PaymentReads, PaymentTx, ProviderPaymentUpdate, SavedToken,
+use simrenew_app::payments::ports::{
+    NewProviderPayment, NewRefund, PaymentStore, PaymentTx, ProviderPaymentUpdate,
 };
+use simrenew_app::payments::providers::SavedToken;
 use simrenew_app::StoreResult;
 use simrenew_domain::bundle::Bundle;
 use simrenew_domain::ids::{
@@ -451,7 +452,7 @@ impl PaymentTx for SqlTx {
 }
 
 #[async_trait]
-impl PaymentReads for Db {
+impl PaymentStore for Db {
     async fn provider_payment(
         &self,
         id: ProviderPaymentId,

@@ -3,7 +3,8 @@
 
 use anyhow::{bail, Context};
 use clap::Subcommand;
-use simrenew_app::identity::{KeyOwner, NewStaff};
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_domain::access::{Role, Scope};
 
 use crate::wiring;

@@ -8,8 +8,9 @@ use anyhow::Context;
 use jiff::SignedDuration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use simrenew_app::identity::{KeyOwner, NewStaff};
-use simrenew_app::ports::{LineFilter, NewBundle, NewLine};
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
+use simrenew_app::sales::ports::{LineFilter, NewBundle, NewLine};
 use simrenew_app::App;
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
@@ -49,9 +50,9 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
     };
     let sealing_key = match wiring::sealing_key()? {
         Some(key) => key,
-        None => {
-            simrenew_app::sealing::SealingKey::new(format!("{demo_secret}:sealing").as_bytes())?
-        }
+        None => simrenew_app::identity::sealing::SealingKey::new(
+            format!("{demo_secret}:sealing").as_bytes(),
+        )?,
     };
     let app = wiring::app(db.clone())
         .with_document_key(document_key)

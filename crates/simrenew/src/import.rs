@@ -5,8 +5,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
-use simrenew_app::lines::RejectedRow;
-use simrenew_app::ports::NewLine;
+use simrenew_app::sales::lines::RejectedRow;
+use simrenew_app::sales::ports::NewLine;
 use simrenew_domain::brand::parse_brand_code;
 use simrenew_domain::catalog::LineKind;
 use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};

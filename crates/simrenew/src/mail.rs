@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use lettre::message::{header::ContentType, Mailbox};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use simrenew_app::signin::MailGateway;
+use simrenew_app::identity::signin::MailGateway;
 use simrenew_domain::identifiers::Email;
 
 /// Sends through an SMTP relay: `smtp://host:25` (plain, for a relay on the same network),

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Subcommand;
-use simrenew_app::providers::Providers;
-use simrenew_app::reconcile::Difference;
+use simrenew_app::payments::providers::Providers;
+use simrenew_app::payments::reconcile::Difference;
 use simrenew_app::App;
 use simrenew_domain::order::{PaymentMethodPolicy, ProviderName};
 use simrenew_payments::{

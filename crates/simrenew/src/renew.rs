@@ -1,8 +1,8 @@
 //! `simrenew renew`: buy and pay a plan for a line from the command line.
 
 use clap::Args;
-use simrenew_app::payment::PaymentInstruction;
-use simrenew_app::renewal::PurchaseRequest;
+use simrenew_app::sales::payment::PaymentInstruction;
+use simrenew_app::sales::renewal::PurchaseRequest;
 use simrenew_domain::catalog::{parse_plan_code, Channel};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::promotion::PromoCode;

@@ -2,7 +2,7 @@
 //! server log.
 
 use async_trait::async_trait;
-use simrenew_app::signin::SmsGateway;
+use simrenew_app::identity::signin::SmsGateway;
 use simrenew_domain::identifiers::Msisdn;
 
 /// Posts messages to a Twilio-shaped API: `POST {base}/2010-04-01/Accounts/{sid}/Messages.json`

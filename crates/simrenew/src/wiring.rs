@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use simrenew_app::passkeys::RelyingParty;
-use simrenew_app::sealing::SealingKey;
+use simrenew_app::identity::passkeys::RelyingParty;
+use simrenew_app::identity::sealing::SealingKey;
 use simrenew_app::{App, Clock};
 use simrenew_domain::Timestamp;
 use simrenew_store::Db;

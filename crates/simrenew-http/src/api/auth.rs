@@ -9,8 +9,9 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::signin::SignInAddress;
-use simrenew_app::staff_auth::{staff_of, SecondFactor};
+use simrenew_app::identity::second_factor::SecondFactor;
+use simrenew_app::identity::signin::SignInAddress;
+use simrenew_app::identity::staff_auth::staff_of;
 use simrenew_domain::access::Principal;
 use simrenew_domain::identifiers::{Email, Msisdn};
 use utoipa::ToSchema;
@@ -116,7 +117,7 @@ pub async fn request_code(
         StatusCode::ACCEPTED,
         Json(CodeSentJson {
             sent: true,
-            expires_in_seconds: simrenew_app::signin::CODE_LIFETIME.as_secs(),
+            expires_in_seconds: simrenew_app::identity::signin::CODE_LIFETIME.as_secs(),
         }),
     ))
 }
@@ -238,7 +239,7 @@ pub async fn staff_sign_in(
 
 pub(crate) fn session_response(
     state: &AppState,
-    grant: simrenew_app::signin::SessionGrant,
+    grant: simrenew_app::identity::sessions::SessionGrant,
 ) -> Result<Response, ApiError> {
     let max_age = grant.expires_at.as_second() - state.app.now().as_second();
     let cookie = format!(

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::ports::PlanFilter;
+use simrenew_app::sales::ports::PlanFilter;
 use simrenew_domain::catalog::{Channel, LineKind, Plan, Validity};
 use utoipa::{IntoParams, ToSchema};
 

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
-use simrenew_app::identification::Person;
+use simrenew_app::identity::identification::Person;
 use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
 use simrenew_domain::identifiers::Msisdn;
 use utoipa::ToSchema;
@@ -65,7 +65,7 @@ pub async fn identify(
         return Err(ApiError::invalid("email", "is not an e-mail address"));
     }
     let language = body.language.trim().to_ascii_lowercase();
-    if !simrenew_app::identification::LANGUAGES.contains(&language.as_str()) {
+    if !simrenew_app::identity::identification::LANGUAGES.contains(&language.as_str()) {
         return Err(ApiError::invalid(
             "language",
             "must be one of nl, fr, de, en, zh",

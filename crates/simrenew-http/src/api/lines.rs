@@ -8,7 +8,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::ports::{LineDetails, LineFilter};
+use simrenew_app::sales::ports::{LineDetails, LineFilter};
 use simrenew_domain::access::LineAccess;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::bundle::data_left_mb;
@@ -233,10 +233,13 @@ pub async fn list_lines(
     ApiQuery(q): ApiQuery<LineQuery>,
 ) -> Result<Json<LinePage>, ApiError> {
     let limit = q.limit.unwrap_or(50);
-    if !(1..=simrenew_app::lines::MAX_PAGE).contains(&limit) {
+    if !(1..=simrenew_app::sales::lines::MAX_PAGE).contains(&limit) {
         return Err(ApiError::invalid(
             "limit",
-            format!("must be between 1 and {}", simrenew_app::lines::MAX_PAGE),
+            format!(
+                "must be between 1 and {}",
+                simrenew_app::sales::lines::MAX_PAGE
+            ),
         ));
     }
     let brands = state.app.brands().await?;

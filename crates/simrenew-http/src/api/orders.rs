@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::payment::PaymentInstruction;
-use simrenew_app::renewal::{OrderReceipt, OrderSource, PurchaseRequest};
+use simrenew_app::sales::payment::PaymentInstruction;
+use simrenew_app::sales::renewal::{OrderReceipt, OrderSource, PurchaseRequest};
 use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::{parse_plan_code, Channel};
 use simrenew_domain::identifiers::Msisdn;
@@ -250,7 +250,7 @@ async fn visible_order(
     state: &AppState,
     caller: &Principal,
     id: i64,
-) -> Result<simrenew_app::ports::OrderDetails, ApiError> {
+) -> Result<simrenew_app::sales::ports::OrderDetails, ApiError> {
     let not_found = || ApiError::not_found("order").with_field("id");
     let d = state
         .app
@@ -450,7 +450,7 @@ pub async fn get_order(
     let d = visible_order(&state, &caller, id).await?;
     let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
     let renewal = match (d.bundles.first(), d.bundles.last()) {
-        (Some(first), Some(last)) => Some(simrenew_app::renewal::AppliedRenewal {
+        (Some(first), Some(last)) => Some(simrenew_app::sales::renewal::AppliedRenewal {
             bundles: d.bundles.iter().map(|b| b.id).collect(),
             starts_at: first.starts_at,
             ends_at: last.ends_at,
@@ -462,7 +462,7 @@ pub async fn get_order(
         settlement: d
             .payments
             .first()
-            .map(|p| simrenew_app::payment::Settlement {
+            .map(|p| simrenew_app::sales::payment::Settlement {
                 method: p.method,
                 amount: p.amount,
                 voucher: p.voucher_id,

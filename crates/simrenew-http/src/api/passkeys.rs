@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::passkeys::{
+use simrenew_app::identity::passkeys::{
     Ceremony, PasskeyInfo, PublicKeyCredential, RegisterPublicKeyCredential,
 };
 use simrenew_domain::access::Principal;

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::checkout::{StartPayment, StorePayment};
+use simrenew_app::payments::checkout::{StartPayment, StorePayment};
 use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
@@ -385,7 +385,10 @@ impl RefundRequestJson {
 }
 
 impl RefundJson {
-    fn of(done: simrenew_app::refunds::RefundDone, tz: &simrenew_domain::TimeZone) -> Self {
+    fn of(
+        done: simrenew_app::payments::refunds::RefundDone,
+        tz: &simrenew_domain::TimeZone,
+    ) -> Self {
         RefundJson {
             id: done.refund_id,
             amount: done.amount.into(),

@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::vouchers::Redemption;
+use simrenew_app::sales::vouchers::Redemption;
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::voucher::VoucherCode;

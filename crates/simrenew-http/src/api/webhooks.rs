@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
 use serde::Serialize;
-use simrenew_app::checkout::WebhookOutcome;
+use simrenew_app::payments::checkout::WebhookOutcome;
 use simrenew_domain::order::ProviderName;
 use utoipa::ToSchema;
 

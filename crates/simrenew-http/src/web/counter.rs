@@ -10,10 +10,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use simrenew_app::checkout::StorePayment;
-use simrenew_app::portal::StoreInfo;
-use simrenew_app::renewal::OrderSource;
-use simrenew_app::staff_auth::SecondFactor;
+use simrenew_app::identity::second_factor::SecondFactor;
+use simrenew_app::payments::checkout::StorePayment;
+use simrenew_app::sales::portal::StoreInfo;
+use simrenew_app::sales::renewal::OrderSource;
 use simrenew_app::AppError;
 use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::Channel;
@@ -334,7 +334,7 @@ async fn served_line(
     page: &Page,
     principal: &Principal,
     raw: &str,
-) -> Result<std::sync::Arc<simrenew_app::ports::LineDetails>, Response> {
+) -> Result<std::sync::Arc<simrenew_app::sales::ports::LineDetails>, Response> {
     let gone = || redirect(&page.href("/counter")).into_response();
     let msisdn = Msisdn::parse(raw).map_err(|_| gone())?;
     let access = state.app.line_access(&msisdn).await.map_err(|_| gone())?;

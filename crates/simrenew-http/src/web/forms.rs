@@ -9,8 +9,8 @@ use std::future::Future;
 
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use simrenew_app::ports::IdempotencyBegin;
-use simrenew_app::signin::csrf_matches;
+use simrenew_app::idempotency::IdempotencyBegin;
+use simrenew_app::identity::sessions::csrf_matches;
 
 use super::page::Page;
 use crate::state::AppState;

@@ -2,7 +2,7 @@
 
 use std::sync::OnceLock;
 
-use simrenew_app::providers::ProviderError;
+use simrenew_app::payments::providers::ProviderError;
 use simrenew_app::{AppError, StoreError};
 use simrenew_domain::promotion::PromoRejection;
 use simrenew_domain::DomainError;

@@ -34,7 +34,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
-use simrenew_app::demo_card::CardChallenges;
+use simrenew_app::payments::demo_card::CardChallenges;
 use simrenew_app::App;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::brand_look::BrandLook;
@@ -87,7 +87,7 @@ impl WebState {
         if let Some(hit) = self.plans.get(&brand) {
             return hit;
         }
-        let filter = simrenew_app::ports::PlanFilter {
+        let filter = simrenew_app::sales::ports::PlanFilter {
             brand: Some(brand),
             kind: None,
             channel: None,
@@ -240,7 +240,7 @@ pub fn app_error_page(page: &Page, e: &simrenew_app::AppError) -> Response {
 
 /// The status of a page showing a refusal: the API's choices, for the same reasons.
 pub fn status_of(e: &simrenew_app::AppError) -> StatusCode {
-    use simrenew_app::providers::ProviderError as P;
+    use simrenew_app::payments::providers::ProviderError as P;
     use simrenew_app::{AppError as E, StoreError as S};
     use simrenew_domain::DomainError as D;
     match e {

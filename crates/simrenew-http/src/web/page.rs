@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use jiff::tz::TimeZone;
-use simrenew_app::signin::SessionAuth;
+use simrenew_app::identity::sessions::SessionAuth;
 use simrenew_domain::access::Principal;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::brand_look::BrandLook;

@@ -8,12 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
-use simrenew_app::checkout::StartPayment;
-use simrenew_app::payment::PaymentInstruction;
-use simrenew_app::ports::LineFilter;
-use simrenew_app::renewal::{OrderSource, PurchaseRequest};
-use simrenew_app::signin::SignInAddress;
-use simrenew_app::staff_auth::SecondFactor;
+use simrenew_app::identity::second_factor::SecondFactor;
+use simrenew_app::identity::signin::SignInAddress;
+use simrenew_app::payments::checkout::StartPayment;
+use simrenew_app::sales::payment::PaymentInstruction;
+use simrenew_app::sales::ports::LineFilter;
+use simrenew_app::sales::renewal::{OrderSource, PurchaseRequest};
 use simrenew_app::AppError;
 use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind, Plan};
 use simrenew_domain::identifiers::{Email, Msisdn};
@@ -398,7 +398,9 @@ struct PasskeyDoneForm {
 /// for the pages' forms, if it is that session's.
 async fn passkey_signed_in(page: Page, Form(form): Form<PasskeyDoneForm>) -> Response {
     match &page.session {
-        Some(s) if simrenew_app::signin::csrf_matches(&form.csrf_token, &s.csrf_hash) => {
+        Some(s)
+            if simrenew_app::identity::sessions::csrf_matches(&form.csrf_token, &s.csrf_hash) =>
+        {
             let mut res = redirect(&page.href("/lines")).into_response();
             if let Some(c) = super::cookies::set_cookie(
                 super::cookies::CSRF_COOKIE,
@@ -513,7 +515,7 @@ async fn own_line(
     state: &AppState,
     page: &Page,
     raw: &str,
-) -> Result<std::sync::Arc<simrenew_app::ports::LineDetails>, Response> {
+) -> Result<std::sync::Arc<simrenew_app::sales::ports::LineDetails>, Response> {
     page.subscriber()?;
     let not_found = || error_page(page, StatusCode::NOT_FOUND, "error-not-found-line");
     let msisdn = Msisdn::parse(raw).map_err(|_| not_found())?;
@@ -570,7 +572,7 @@ fn portal_plans(plans: &[Plan], kind: LineKind) -> Vec<&Plan> {
 async fn renew_form(
     state: &AppState,
     page: Page,
-    d: &simrenew_app::ports::LineDetails,
+    d: &simrenew_app::sales::ports::LineDetails,
     form: &RenewForm,
     error: Option<Shown>,
 ) -> RenewPage {
@@ -896,9 +898,9 @@ async fn pay_with_provider(
     let order_page = page.href(&format!("/orders/{order}"));
     match state.app.start_payment(&start).await {
         Ok(p) => Ok(p.next_action_url.unwrap_or(order_page)),
-        Err(AppError::Provider(simrenew_app::providers::ProviderError::Refused { .. })) => {
-            Ok(order_page)
-        }
+        Err(AppError::Provider(simrenew_app::payments::providers::ProviderError::Refused {
+            ..
+        })) => Ok(order_page),
         Err(e) => Err(e),
     }
 }
@@ -1014,7 +1016,7 @@ pub async fn visible_order(
     state: &AppState,
     page: &Page,
     id: OrderId,
-) -> Result<(simrenew_app::ports::OrderDetails, OrderView), Response> {
+) -> Result<(simrenew_app::sales::ports::OrderDetails, OrderView), Response> {
     let not_found = || error_page(page, StatusCode::NOT_FOUND, "error-not-found-order");
     let d = state
         .app

@@ -1,7 +1,7 @@
 //! What pages show of lines, quotes and orders: values already formatted in the page's
 //! language, so that templates only place them.
 
-use simrenew_app::ports::LineDetails;
+use simrenew_app::sales::ports::LineDetails;
 use simrenew_domain::catalog::{LineKind, Plan};
 use simrenew_domain::line::LineState;
 use simrenew_domain::order::PaymentMethod;

@@ -6,9 +6,9 @@
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use sha2::{Digest, Sha256};
-use simrenew_app::identification::Person;
-use simrenew_app::identity::NewStaff;
-use simrenew_app::ports::{NewBundle, NewLine};
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::identification::Person;
+use simrenew_app::sales::ports::{NewBundle, NewLine};
 use simrenew_app::App;
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::Brand;
@@ -190,7 +190,7 @@ pub async fn seed(db: &Db, app: &App, secret: &str) -> anyhow::Result<()> {
 
 #[allow(clippy::too_many_arguments)]
 async fn insert_line(
-    tx: &mut dyn simrenew_app::ports::Tx,
+    tx: &mut dyn simrenew_app::store::Tx,
     brand: &Brand,
     subscriber: SubscriberId,
     i: usize,

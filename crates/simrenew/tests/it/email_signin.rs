@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use serde_json::{json, Value};
-use simrenew_app::signin::MailGateway;
+use simrenew_app::identity::signin::MailGateway;
 use simrenew_domain::identifiers::Email;
 use simrenew_http::AppState;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -146,13 +146,13 @@ both! {
         let mailbox = with_mail(&mut app);
         subscriber_with(&app, "busy@mail.example").await;
         let ask = json!({"email": "busy@mail.example", "brand": "test"});
-        for _ in 0..simrenew_app::signin::CODES_PER_NUMBER {
+        for _ in 0..simrenew_app::identity::signin::CODES_PER_NUMBER {
             let (status, body) = anonymous(&app, "/api/v1/auth/codes", ask.clone()).await;
             assert_eq!(status, StatusCode::ACCEPTED, "{body}");
         }
         let (status, body) = anonymous(&app, "/api/v1/auth/codes", ask.clone()).await;
         assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{body}");
-        assert_eq!(mailbox.sent().len(), simrenew_app::signin::CODES_PER_NUMBER as usize);
+        assert_eq!(mailbox.sent().len(), simrenew_app::identity::signin::CODES_PER_NUMBER as usize);
         app.clock.advance(jiff::SignedDuration::from_mins(16));
         let (status, _) = anonymous(&app, "/api/v1/auth/codes", ask).await;
         assert_eq!(status, StatusCode::ACCEPTED);

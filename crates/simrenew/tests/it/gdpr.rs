@@ -2,7 +2,8 @@
 
 use axum::http::{Method, StatusCode};
 use serde_json::json;
-use simrenew_app::identity::{KeyOwner, NewStaff};
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::ids::BrandId;

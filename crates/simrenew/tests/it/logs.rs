@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
-use simrenew_app::identity::KeyOwner;
+use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_domain::catalog::LineKind;
 use simrenew_domain::line::LineState;
 

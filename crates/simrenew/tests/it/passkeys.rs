@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use jiff::SignedDuration;
 use serde_json::{json, Value};
-use simrenew_app::passkeys::RelyingParty;
+use simrenew_app::identity::passkeys::RelyingParty;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_http::AppState;
 use webauthn_authenticator_rs::prelude::{
@@ -526,7 +526,7 @@ both! {
     async fn starting_passkey_sign_ins_is_rate_limited_per_client(app: TestApp) {
         let mut app = app;
         with_passkeys(&mut app);
-        for _ in 0..simrenew_app::passkeys::SIGN_INS_PER_CLIENT {
+        for _ in 0..simrenew_app::identity::passkeys::SIGN_INS_PER_CLIENT {
             start_sign_in(&app).await;
         }
         let (status, problem, _) = browser(&app, None, Method::POST, "/api/v1/auth/passkeys/sign-ins", None).await;

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
-use simrenew_app::checkout::{StartPayment, StorePayment};
-use simrenew_app::providers::{ProviderError, Providers};
-use simrenew_app::renewal::{OrderSource, PurchaseRequest};
+use simrenew_app::payments::checkout::{StartPayment, StorePayment};
+use simrenew_app::payments::providers::{ProviderError, Providers};
+use simrenew_app::sales::renewal::{OrderSource, PurchaseRequest};
 use simrenew_app::AppError;
 use simrenew_domain::catalog::{Channel, LineKind};
 use simrenew_domain::ids::OrderId;
@@ -992,7 +992,8 @@ both! {
 
 both! {
     async fn agents_record_store_payments_only_at_their_store_and_as_it_takes(app: TestApp) {
-        use simrenew_app::identity::{KeyOwner, NewStaff};
+        use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
         let counter = store(&app, "counter", &["renews_cash"]).await;
         store(&app, "elsewhere", &["renews_cash", "renews_card_terminal"]).await;
         let staff = app
@@ -1073,7 +1074,7 @@ both! {
             .await
             .unwrap();
         assert_eq!(report.lines.len(), 1);
-        assert_eq!(report.lines[0].difference, simrenew_app::reconcile::Difference::NoReference);
+        assert_eq!(report.lines[0].difference, simrenew_app::payments::reconcile::Difference::NoReference);
         // The webhook names our payment in the intent's metadata: applied once.
         // Every attempt reached Stripe with the same key; one intent exists.
         assert_eq!(mock.requests().len(), 3);
@@ -1156,7 +1157,7 @@ both! {
         assert_eq!(report.lines[0].payment.id, card.id);
         assert!(matches!(
             report.lines[0].difference,
-            simrenew_app::reconcile::Difference::CapturedWithoutRenewal { .. }
+            simrenew_app::payments::reconcile::Difference::CapturedWithoutRenewal { .. }
         ));
         // Refunding it gives the money back and leaves the line's time alone.
         let done = app.app.refund_payment(card.id, Money::eur(1000), "charged twice").await.unwrap();

@@ -20,7 +20,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use simrenew_app::providers::{
+use simrenew_app::payments::providers::{
     CreatePayment, PaymentProvider, ProviderError, SaveMethod, SavedRef,
 };
 use simrenew_domain::ids::{BrandId, LineId, OrderId, ProviderPaymentId};

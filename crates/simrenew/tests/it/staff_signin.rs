@@ -3,7 +3,7 @@
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use serde_json::{json, Value};
-use simrenew_app::identity::NewStaff;
+use simrenew_app::identity::accounts::NewStaff;
 use simrenew_domain::access::Role;
 use simrenew_domain::catalog::LineKind;
 use totp_rs::{Algorithm, Secret, TOTP};

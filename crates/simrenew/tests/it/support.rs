@@ -9,9 +9,10 @@ use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
-use simrenew_app::identity::{KeyOwner, NewStaff};
-use simrenew_app::ports::{NewBundle, NewLine};
-use simrenew_app::sealing::SealingKey;
+use simrenew_app::identity::accounts::NewStaff;
+use simrenew_app::identity::api_keys::KeyOwner;
+use simrenew_app::identity::sealing::SealingKey;
+use simrenew_app::sales::ports::{NewBundle, NewLine};
 use simrenew_app::{App, ManualClock};
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
@@ -547,7 +548,7 @@ async fn seed(db: &Db) -> Brand {
 pub struct Outbox(std::sync::Mutex<Vec<(String, String)>>);
 
 #[async_trait::async_trait]
-impl simrenew_app::signin::SmsGateway for Outbox {
+impl simrenew_app::identity::signin::SmsGateway for Outbox {
     async fn send(&self, to: &Msisdn, text: &str) -> Result<(), String> {
         self.0
             .lock()

@@ -1,0 +1,268 @@
+//! The sales ports: the reads ([`SalesStore`]) and writes ([`SalesTx`]) of brands, catalogs,
+//! lines, quotes, orders, renewals and vouchers, and the values that cross them.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::brand::Brand;
+use simrenew_domain::bundle::Bundle;
+use simrenew_domain::catalog::{version_in_force, CatalogVersion, Channel, LineKind, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::*;
+use simrenew_domain::line::{Line, LineIdentity, LineState};
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{LedgerReason, Order, Payment, StoredQuote};
+use simrenew_domain::promotion::{Promotion, PromotionUsage};
+use simrenew_domain::quote::Quote;
+use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+
+use super::payment::Settlement;
+use crate::StoreResult;
+
+/// Which plans to list.
+#[derive(Debug, Clone, Default)]
+pub struct PlanFilter {
+    pub brand: Option<BrandId>,
+    pub kind: Option<LineKind>,
+    pub channel: Option<Channel>,
+}
+
+/// Which lines to list, one page at a time, in id order.
+#[derive(Debug, Clone)]
+pub struct LineFilter {
+    pub brand: Option<BrandId>,
+    /// Only this subscriber's lines.
+    pub subscriber: Option<SubscriberId>,
+    pub kind: Option<LineKind>,
+    /// The state at `now` (expiry moves lines to grace and lapsed by itself).
+    pub state: Option<LineState>,
+    pub after: Option<LineId>,
+    pub limit: u32,
+}
+
+/// A line with what is shown with it.
+#[derive(Debug, Clone)]
+pub struct LineDetails {
+    pub line: Line,
+    pub brand: Brand,
+    /// Bundles not yet ended at the time of reading, in start order.
+    pub bundles: Vec<Bundle>,
+}
+
+/// An order with its line's number, its payments and the bundles it granted.
+#[derive(Debug, Clone)]
+pub struct OrderDetails {
+    pub order: Order,
+    pub msisdn: Msisdn,
+    pub payments: Vec<Payment>,
+    pub bundles: Vec<Bundle>,
+}
+
+/// A brand's catalog versions, their plans and its promotions. Catalog versions are immutable
+/// once published, which is what lets a process keep this in memory for a while.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    pub versions: Vec<CatalogVersion>,
+    pub plans: Vec<Plan>,
+    pub promotions: Vec<Promotion>,
+}
+
+impl Catalog {
+    /// The plan with this code in the version in force at `now`.
+    pub fn plan_in_force(&self, code: &str, now: Timestamp) -> Option<&Plan> {
+        let version = version_in_force(&self.versions, now)?;
+        self.plans
+            .iter()
+            .find(|p| p.catalog_version_id == version.id && p.code == code)
+    }
+}
+
+/// A line locked for a write, read with what deciding on it needs.
+#[derive(Debug, Clone)]
+pub struct LockedLine {
+    pub line: Line,
+    pub brand: Brand,
+    /// The line has had a paid order before (first-renewal promotions no longer apply).
+    pub renewed_before: bool,
+}
+
+/// Who a promotion's per-customer limit counts: the subscriber when known, else the line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Customer {
+    Subscriber(SubscriberId),
+    Line(LineId),
+}
+
+impl Customer {
+    pub fn of(line: &Line) -> Self {
+        line.subscriber_id
+            .map_or(Customer::Line(line.id), Customer::Subscriber)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLine {
+    pub brand_id: BrandId,
+    pub subscriber_id: Option<SubscriberId>,
+    pub msisdn: Msisdn,
+    pub identity: LineIdentity,
+    pub state: LineState,
+    pub expires_at: Option<Timestamp>,
+    pub grace_until: Option<Timestamp>,
+    pub credit: Money,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewBundle {
+    pub brand_id: BrandId,
+    pub line_id: LineId,
+    pub order_id: Option<OrderId>,
+    pub plan_code: String,
+    pub data_mb: Option<u64>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+}
+
+/// Everything a paid order writes, as one unit: the payment, one bundle per period with an
+/// outbox row announcing it to the network (topic [`BUNDLE_GRANTED`]), the line's new expiry
+/// and state, and the order's move to `syncing`.
+#[derive(Debug, Clone)]
+pub struct RenewalWrite {
+    pub brand: BrandId,
+    pub line: LineId,
+    pub msisdn: Msisdn,
+    pub order: OrderId,
+    pub payment: Settlement,
+    pub plan_code: String,
+    pub data_mb: Option<u64>,
+    /// One `(starts_at, ends_at)` per bundle, in order.
+    pub windows: Vec<(Timestamp, Timestamp)>,
+    pub expires_at: Timestamp,
+    pub grace_until: Timestamp,
+    /// The money movement's entry in the line's audit chain, written with the rest.
+    pub audit: crate::audit::AuditEntry,
+}
+
+/// The outbox topic of a bundle granted to a line.
+pub const BUNDLE_GRANTED: &str = "bundle_granted";
+
+/// The sales reads outside a transaction (a supertrait of [`crate::Store`]).
+#[async_trait]
+pub trait SalesStore {
+    async fn brands(&self) -> StoreResult<Vec<Brand>>;
+    async fn brand_by_code(&self, code: &str) -> StoreResult<Option<Brand>>;
+    /// Plans of each brand's catalog version in force at `now`.
+    async fn plans_in_force(&self, filter: &PlanFilter, now: Timestamp) -> StoreResult<Vec<Plan>>;
+    async fn line_details(
+        &self,
+        msisdn: &Msisdn,
+        now: Timestamp,
+    ) -> StoreResult<Option<LineDetails>>;
+    async fn lines(&self, filter: &LineFilter, now: Timestamp) -> StoreResult<Vec<Line>>;
+    async fn order(&self, id: OrderId) -> StoreResult<Option<OrderDetails>>;
+    /// The line and channel a quote was made for.
+    async fn quote_target(&self, id: QuoteId) -> StoreResult<Option<(Msisdn, Channel)>>;
+}
+
+/// The sales writes of one transaction (a supertrait of [`crate::Tx`]).
+///
+/// Methods take the columns they write as arguments, so some take many.
+#[allow(clippy::too_many_arguments)]
+#[async_trait]
+pub trait SalesTx: Send {
+    async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
+    /// The line with its brand, locked against concurrent renewals until commit.
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>>;
+    /// Every catalog version of a brand with its plans, and the brand's promotions.
+    async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog>;
+    async fn plan(&mut self, id: PlanId) -> StoreResult<Plan>;
+    /// How often these promotions were used, by `customer` and by everyone.
+    async fn promotion_usage(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(PromotionId, PromotionUsage)>>;
+    /// Those of these promotions that have a use limit, with their use so far, locked until
+    /// commit so that concurrent orders cannot both take the last use.
+    async fn lock_promotions(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>>;
+    async fn record_promotion_use(
+        &mut self,
+        promotion: PromotionId,
+        customer: Customer,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+
+    async fn insert_quote(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+        valid_until: Timestamp,
+    ) -> StoreResult<QuoteId>;
+    async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>>;
+
+    async fn insert_order(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        placed_by: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<OrderId>;
+    async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>>;
+    /// Moves the line's credit by `amount` (negative to debit) and appends a ledger entry;
+    /// returns the new balance.
+    async fn move_credit(
+        &mut self,
+        line: &Line,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money>;
+
+    /// Writes a paid order's renewal; returns the new bundles' ids, in order.
+    async fn apply_renewal(
+        &mut self,
+        write: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>>;
+    /// A bundle outside any order (imports, the demo).
+    async fn insert_bundle(&mut self, bundle: &NewBundle, now: Timestamp) -> StoreResult<BundleId>;
+    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>>;
+    async fn mark_voucher_redeemed(
+        &mut self,
+        id: VoucherId,
+        line: LineId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn insert_voucher_batch(
+        &mut self,
+        brand: BrandId,
+        name: &str,
+        value: &VoucherValue,
+        expires_at: Option<Timestamp>,
+        codes: &[VoucherCode],
+        now: Timestamp,
+    ) -> StoreResult<VoucherBatchId>;
+
+    /// Which of these MSISDNs and ICCIDs exist already.
+    async fn existing_line_keys(
+        &mut self,
+        msisdns: &[String],
+        iccids: &[String],
+    ) -> StoreResult<Vec<String>>;
+    async fn insert_line(&mut self, line: &NewLine, now: Timestamp) -> StoreResult<LineId>;
+}

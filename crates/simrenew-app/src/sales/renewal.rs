@@ -1,0 +1,409 @@
+//! Quote → order → payment → renewal, each step in one transaction.
+//!
+//! The renewal writes the payment, the ledger entry, the bundle, the line's new expiry, the
+//! promotion use and the outbox row for provisioning in the same transaction as the order's
+//! change to `syncing`: either all of it happens, or none.
+
+use jiff::tz::TimeZone;
+use jiff::{SignedDuration, Timestamp};
+use simrenew_domain::brand::Brand;
+use simrenew_domain::bundle::{extend, period_windows};
+use simrenew_domain::catalog::{Channel, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::PromotionId;
+use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
+use simrenew_domain::line::Line;
+use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
+use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, PromotionUsage};
+use simrenew_domain::quote::{quote, Quote, QuoteInput};
+use simrenew_domain::DomainError;
+
+use super::payment::{step_for, PaymentInstruction, Settlement};
+use super::ports::{Customer, LockedLine, RenewalWrite, SalesTx};
+use crate::audit::AuditEntry;
+use crate::{App, AppError, AppResult};
+
+/// What a customer wants to buy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PurchaseRequest {
+    pub msisdn: Msisdn,
+    pub plan_code: String,
+    pub periods: u32,
+    pub channel: Channel,
+    pub promo_code: Option<PromoCode>,
+}
+
+/// Where an order's price comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderSource {
+    /// Freeze a quote given earlier.
+    Quote(QuoteId),
+    /// Price it now.
+    Purchase(PurchaseRequest),
+}
+
+/// The bundle a paid order granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedRenewal {
+    /// One bundle per period, in order.
+    pub bundles: Vec<BundleId>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// An order and, once paid, what paid it and what it granted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderReceipt {
+    pub order: Order,
+    pub msisdn: Msisdn,
+    /// The brand's zone, in which the order's instants are shown.
+    pub time_zone: TimeZone,
+    pub settlement: Option<Settlement>,
+    pub renewal: Option<AppliedRenewal>,
+}
+
+impl App {
+    /// Prices a purchase and keeps the quote for [`QUOTE_VALID_MINUTES`]; also gives the
+    /// brand's zone, in which its instants are shown.
+    pub async fn quote(&self, req: &PurchaseRequest) -> AppResult<(StoredQuote, TimeZone)> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
+        let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
+        let LockedLine { line, brand, .. } = locked;
+        let valid_until = now
+            .checked_add(SignedDuration::from_mins(QUOTE_VALID_MINUTES))
+            .map_err(|_| DomainError::TimeOutOfRange)?;
+        let id = tx
+            .insert_quote(
+                brand.id,
+                line.id,
+                plan.id,
+                req.channel,
+                &q,
+                now,
+                valid_until,
+            )
+            .await?;
+        tx.commit().await?;
+        let stored = StoredQuote {
+            id,
+            brand_id: brand.id,
+            line_id: line.id,
+            plan_id: plan.id,
+            channel: req.channel,
+            quote: q,
+            created_at: now,
+            valid_until,
+        };
+        Ok((stored, brand.time_zone))
+    }
+
+    /// Creates an order from a quote or a purchase request, and pays it at once when a
+    /// payment is given, all in one transaction.
+    pub async fn create_order(
+        &self,
+        source: &OrderSource,
+        payment: Option<&PaymentInstruction>,
+    ) -> AppResult<OrderReceipt> {
+        self.create_order_as(None, source, payment).await
+    }
+
+    /// [`App::create_order`] on behalf of `actor` (a principal's label), who is recorded on
+    /// the order and in the audit log.
+    pub async fn create_order_as(
+        &self,
+        actor: Option<&str>,
+        source: &OrderSource,
+        payment: Option<&PaymentInstruction>,
+    ) -> AppResult<OrderReceipt> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let (line, brand, plan, channel, q) = match source {
+            OrderSource::Purchase(req) => {
+                let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
+                let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
+                (locked.line, locked.brand, plan, req.channel, q)
+            }
+            OrderSource::Quote(id) => {
+                let stored = tx
+                    .quote(*id)
+                    .await?
+                    .ok_or(AppError::not_found("quote", "quote_id"))?;
+                if stored.valid_until <= now {
+                    return Err(AppError::conflict(
+                        "quote_id",
+                        "the quote has expired; ask for a new one",
+                    ));
+                }
+                let LockedLine { line, brand, .. } = tx
+                    .lock_line_by_id(stored.line_id)
+                    .await?
+                    .ok_or(AppError::not_found("line", "quote_id"))?;
+                let plan = tx.plan(stored.plan_id).await?;
+                (line, brand, plan, stored.channel, stored.quote)
+            }
+        };
+        let id = tx
+            .insert_order(line.brand_id, line.id, plan.id, channel, &q, actor, now)
+            .await?;
+        let order = Order {
+            id,
+            brand_id: line.brand_id,
+            line_id: line.id,
+            plan_id: plan.id,
+            channel,
+            state: OrderState::PendingPayment,
+            quote: q,
+            created_at: now,
+            paid_at: None,
+            placed_by: actor.map(str::to_owned),
+        };
+        let msisdn = line.msisdn.clone();
+        let receipt = match payment {
+            Some(p) => {
+                self.check_method(&brand, channel, p.method())?;
+                pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?
+            }
+            None => OrderReceipt {
+                order,
+                msisdn: line.msisdn,
+                time_zone: brand.time_zone.clone(),
+                settlement: None,
+                renewal: None,
+            },
+        };
+        tx.commit().await?;
+        self.line_changed(&msisdn);
+        Ok(receipt)
+    }
+
+    /// Pays an order waiting for payment and applies its renewal.
+    pub async fn pay_order(
+        &self,
+        id: OrderId,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
+        self.pay_order_as(None, id, payment).await
+    }
+
+    /// [`App::pay_order`] on behalf of `actor`, recorded in the audit log.
+    pub async fn pay_order_as(
+        &self,
+        actor: Option<&str>,
+        id: OrderId,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let order = tx
+            .lock_order(id)
+            .await?
+            .ok_or(AppError::not_found("order", "order_id"))?;
+        let LockedLine { line, brand, .. } = tx
+            .lock_line_by_id(order.line_id)
+            .await?
+            .ok_or(AppError::not_found("line", "order_id"))?;
+        let plan = tx.plan(order.plan_id).await?;
+        let chain = format!("line:{}", line.id);
+        self.check_method(&brand, order.channel, payment.method())?;
+        let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
+        if let Some(actor) = actor {
+            tx.append_audit(
+                &AuditEntry {
+                    chain,
+                    actor: actor.to_owned(),
+                    action: "order.pay".into(),
+                    subject: format!("order:{id}"),
+                    details: String::new(),
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.line_changed(&receipt.msisdn);
+        Ok(receipt)
+    }
+
+    /// Buys and pays in one step: what the CLI's `renew` and a store counter do.
+    pub async fn renew(
+        &self,
+        req: &PurchaseRequest,
+        payment: &PaymentInstruction,
+    ) -> AppResult<OrderReceipt> {
+        self.create_order(&OrderSource::Purchase(req.clone()), Some(payment))
+            .await
+    }
+}
+
+pub(crate) async fn lock_line(tx: &mut dyn SalesTx, msisdn: &Msisdn) -> AppResult<LockedLine> {
+    tx.lock_line(msisdn)
+        .await?
+        .ok_or(AppError::not_found("line", "msisdn"))
+}
+
+/// Prices `req` for the locked line inside the transaction.
+pub(crate) async fn price(
+    app: &App,
+    tx: &mut dyn SalesTx,
+    locked: &LockedLine,
+    req: &PurchaseRequest,
+    now: Timestamp,
+) -> AppResult<(Plan, Quote)> {
+    let LockedLine {
+        line,
+        brand,
+        renewed_before,
+    } = locked;
+    let catalog = app.catalog(tx, brand.id).await?;
+    let plan = catalog
+        .plan_in_force(&req.plan_code, now)
+        .cloned()
+        .ok_or(AppError::not_found("plan", "plan"))?;
+    // Promotions that could apply: the automatic ones and the one whose code was given. Only
+    // those with a use limit need their use counted.
+    let candidates: Vec<&Promotion> = catalog
+        .promotions
+        .iter()
+        .filter(|p| p.code.is_none() || p.code == req.promo_code)
+        .collect();
+    let limited: Vec<PromotionId> = candidates
+        .iter()
+        .filter(|p| p.global_limit.is_some() || p.per_customer_limit.is_some())
+        .map(|p| p.id)
+        .collect();
+    let usage = if limited.is_empty() {
+        vec![]
+    } else {
+        tx.promotion_usage(&limited, Customer::of(line)).await?
+    };
+    let promotions: Vec<(Promotion, PromotionUsage)> = candidates
+        .into_iter()
+        .map(|p| {
+            let used = usage
+                .iter()
+                .find(|(id, _)| *id == p.id)
+                .map(|(_, u)| *u)
+                .unwrap_or_default();
+            (p.clone(), used)
+        })
+        .collect();
+    let q = quote(&QuoteInput {
+        brand,
+        line,
+        plan: &plan,
+        periods: req.periods,
+        channel: req.channel,
+        now,
+        first_renewal: !renewed_before,
+        promotions: &promotions,
+        promo_code: req.promo_code.as_ref(),
+    })?;
+    Ok((plan, q))
+}
+
+/// Settles the order and applies its renewal to the locked line.
+pub(crate) async fn pay(
+    tx: &mut dyn SalesTx,
+    mut order: Order,
+    line: Line,
+    brand: &Brand,
+    plan: &Plan,
+    payment: &PaymentInstruction,
+    now: Timestamp,
+) -> AppResult<OrderReceipt> {
+    if order.state != OrderState::PendingPayment {
+        return Err(AppError::conflict(
+            "order_id",
+            format!("the order is {}, not waiting for payment", order.state),
+        ));
+    }
+    line.check_renewable(now)?;
+    let customer = Customer::of(&line);
+
+    // Promotion limits are checked again under lock: the last use of a code goes to one order.
+    if !order.quote.promotions.is_empty() {
+        let ids: Vec<_> = order.quote.promotions.iter().map(|p| p.id).collect();
+        let current = tx.lock_promotions(&ids, customer).await?;
+        for applied in &order.quote.promotions {
+            let Some((promo, usage)) = current.iter().find(|(p, _)| p.id == applied.id) else {
+                continue;
+            };
+            let reason = if promo.global_limit.is_some_and(|l| usage.overall >= l) {
+                Some(PromoRejection::Exhausted)
+            } else if promo
+                .per_customer_limit
+                .is_some_and(|l| usage.by_customer >= l)
+            {
+                Some(PromoRejection::AlreadyUsed)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                return Err(DomainError::PromoCode {
+                    code: applied.code.clone().unwrap_or_else(|| applied.name.clone()),
+                    reason,
+                }
+                .into());
+            }
+        }
+    }
+
+    let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
+    let audit = AuditEntry {
+        chain: format!("line:{}", line.id),
+        actor: order.placed_by.clone().unwrap_or_else(|| "system".into()),
+        action: "payment.settle".into(),
+        subject: format!("order:{}", order.id),
+        details: format!(
+            "method={} amount_cents={} currency={}",
+            settlement.method, settlement.amount.cents, settlement.amount.currency
+        ),
+    };
+    let periods = order.quote.total_periods();
+    let ext = extend(line.expires_at, now, plan.validity, periods, brand)?;
+    let bundles = tx
+        .apply_renewal(
+            &RenewalWrite {
+                brand: brand.id,
+                line: line.id,
+                msisdn: line.msisdn.clone(),
+                order: order.id,
+                payment: settlement.clone(),
+                plan_code: plan.code.clone(),
+                data_mb: plan.data.megabytes(),
+                windows: period_windows(&ext, plan.validity, periods, brand)?,
+                expires_at: ext.expires_at,
+                grace_until: ext.grace_until,
+                audit,
+            },
+            now,
+        )
+        .await?;
+    for applied in &order.quote.promotions {
+        tx.record_promotion_use(applied.id, customer, line.id, order.id, now)
+            .await?;
+    }
+    order.state = OrderState::Syncing;
+    order.paid_at = Some(now);
+    tracing::info!(
+        order.id = %order.id,
+        line.id = %line.id,
+        expires_at = %ext.expires_at,
+        "renewal applied"
+    );
+    Ok(OrderReceipt {
+        order,
+        msisdn: line.msisdn,
+        time_zone: brand.time_zone.clone(),
+        settlement: Some(settlement),
+        renewal: Some(AppliedRenewal {
+            bundles,
+            starts_at: ext.starts_at,
+            ends_at: ext.ends_at,
+            expires_at: ext.expires_at,
+        }),
+    })
+}

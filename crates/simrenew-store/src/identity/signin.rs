@@ -1,0 +1,232 @@
+//! Subscriber sign-in: codes, sessions, the second factor and rate events.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::identity::signin::{NewSession, SignInCode, SignInStore, StoredSession};
+use simrenew_app::StoreResult;
+use simrenew_domain::ids::SubscriberId;
+
+use super::second_factor::Holder;
+use crate::codec::{self, get};
+use crate::error::map;
+use crate::Db;
+
+#[async_trait]
+impl SignInStore for Db {
+    async fn subscriber_totp(&self, id: SubscriberId) -> StoreResult<Option<String>> {
+        let secret: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT totp_secret FROM subscribers WHERE id = $1 AND totp_enrolled_at IS NOT NULL",
+        )
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(secret.flatten())
+    }
+
+    async fn set_subscriber_totp(
+        &self,
+        id: SubscriberId,
+        secret: &str,
+        recovery_hashes: &[String],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.set_totp(Holder::Subscriber, id.0, secret, recovery_hashes, now)
+            .await
+    }
+
+    async fn use_subscriber_recovery_code(
+        &self,
+        id: SubscriberId,
+        hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        self.use_recovery(Holder::Subscriber, id.0, hash, now).await
+    }
+
+    async fn subscriber_by_email(
+        &self,
+        brand_code: &str,
+        email: &str,
+    ) -> StoreResult<Option<SubscriberId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT s.id FROM subscribers s JOIN brands b ON b.id = s.brand_id \
+             WHERE b.code = $1 AND lower(s.email) = $2 LIMIT 2",
+        )
+        .bind(brand_code)
+        .bind(email)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(match ids.as_slice() {
+            [one] => Some(SubscriberId(*one)),
+            _ => None,
+        })
+    }
+
+    async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {
+        let id: Option<Option<i64>> =
+            sqlx::query_scalar("SELECT subscriber_id FROM lines WHERE msisdn = $1")
+                .bind(msisdn)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map)?;
+        Ok(id.flatten().map(SubscriberId))
+    }
+
+    async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
+        sqlx::query_scalar(
+            "SELECT CAST(COUNT(*) AS BIGINT) FROM rate_events WHERE key = $1 AND at > $2",
+        )
+        .bind(key)
+        .bind(since.as_second())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)
+    }
+
+    async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()> {
+        sqlx::query("INSERT INTO rate_events (key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(at.as_second())
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_sign_in_code(
+        &self,
+        address: &str,
+        code_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sign_in_codes (address, code_hash, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(address)
+        .bind(code_hash)
+        .bind(now.as_second())
+        .bind(expires_at.as_second())
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn latest_sign_in_code(&self, address: &str) -> StoreResult<Option<SignInCode>> {
+        let row = sqlx::query(
+            "SELECT id, code_hash, expires_at, attempts, used_at FROM sign_in_codes \
+             WHERE address = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(address)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SignInCode {
+            id: get(&row, "id")?,
+            code_hash: get(&row, "code_hash")?,
+            expires_at: codec::ts(get(&row, "expires_at")?)?,
+            attempts: codec::u32_of(get(&row, "attempts")?, "attempts")?,
+            used: get::<Option<i64>>(&row, "used_at")?.is_some(),
+        }))
+    }
+
+    async fn count_code_attempt(&self, id: i64) -> StoreResult<()> {
+        sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool> {
+        let n =
+            sqlx::query("UPDATE sign_in_codes SET used_at = $1 WHERE id = $2 AND used_at IS NULL")
+                .bind(now.as_second())
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(map)?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn insert_session(&self, s: &NewSession) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, subscriber_id, csrf_hash, created_at, \
+             last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(&s.token_hash)
+        .bind(s.subscriber.0)
+        .bind(&s.csrf_hash)
+        .bind(s.created_at.as_second())
+        .bind(s.expires_at.as_second())
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn session(&self, token_hash: &str) -> StoreResult<Option<StoredSession>> {
+        let row = sqlx::query(
+            "SELECT subscriber_id, csrf_hash, last_seen_at, expires_at, revoked_at \
+             FROM sessions WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredSession {
+            subscriber: SubscriberId(get(&row, "subscriber_id")?),
+            csrf_hash: get(&row, "csrf_hash")?,
+            last_seen_at: codec::ts(get(&row, "last_seen_at")?)?,
+            expires_at: codec::ts(get(&row, "expires_at")?)?,
+            revoked: get::<Option<i64>>(&row, "revoked_at")?.is_some(),
+        }))
+    }
+
+    async fn touch_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now.as_second())
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(())
+    }
+
+    async fn revoke_session(&self, token_hash: &str, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE token_hash = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn revoke_sessions_of(
+        &self,
+        subscriber: SubscriberId,
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let n = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE subscriber_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(subscriber.0)
+        .execute(&self.pool)
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n)
+    }
+}

@@ -1,0 +1,828 @@
+//! The sales writes of one transaction: line and promotion locks, quotes, orders, credit,
+//! the renewal's write (one statement on PostgreSQL), bundles, vouchers and line imports.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::json;
+use simrenew_app::sales::ports::{
+    Catalog, Customer, LockedLine, NewBundle, NewLine, RenewalWrite, SalesTx, BUNDLE_GRANTED,
+};
+use simrenew_app::{StoreError, StoreResult};
+use simrenew_domain::brand::Brand;
+use simrenew_domain::catalog::{CatalogVersion, Channel, Plan};
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::*;
+use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::order::{LedgerReason, Order, OrderState, StoredQuote};
+use simrenew_domain::promotion::{Promotion, PromotionUsage};
+use simrenew_domain::quote::Quote;
+use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+use tracing::instrument;
+
+use crate::codec::{
+    self, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, LINE_COLUMNS, ORDER_COLUMNS, PLAN_COLUMNS,
+    PROMOTION_COLUMNS,
+};
+use crate::error::{corrupt, map};
+use crate::tx::SqlTx;
+use crate::Dialect;
+
+/// Whom a promotion use is counted for, as the `promotion_uses.customer` column keeps it.
+fn customer_key(c: Customer) -> String {
+    match c {
+        Customer::Subscriber(id) => format!("subscriber:{id}"),
+        Customer::Line(id) => format!("line:{id}"),
+    }
+}
+
+impl SqlTx {
+    async fn promotions_where(
+        &mut self,
+        clause: &str,
+        bind: Vec<i64>,
+        customer: Customer,
+        lock: bool,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
+        // Only the promotion rows are locked, not the brand row joined for the currency.
+        let for_update = match (lock, self.dialect) {
+            (true, Dialect::Postgres) => " FOR UPDATE OF p",
+            _ => "",
+        };
+        let customer_param = bind.len() + 1;
+        let sql = format!(
+            "SELECT {PROMOTION_COLUMNS}, b.currency AS brand_currency, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_uses u \
+                 WHERE u.promotion_id = p.id) AS overall, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_uses u \
+                 WHERE u.promotion_id = p.id AND u.customer = ${customer_param}) AS by_customer \
+             FROM promotions p JOIN brands b ON b.id = p.brand_id \
+             WHERE {clause} ORDER BY p.id{for_update}"
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &bind {
+            q = q.bind(*b);
+        }
+        let rows = q
+            .bind(customer_key(customer))
+            .fetch_all(self.conn())
+            .await
+            .map_err(map)?;
+        rows.iter()
+            .map(|row| {
+                let currency = Currency::parse(&get::<String>(row, "brand_currency")?)
+                    .map_err(|e| corrupt("currency", e))?;
+                let usage = PromotionUsage {
+                    overall: codec::u32_of(get(row, "overall")?, "overall")?,
+                    by_customer: codec::u32_of(get(row, "by_customer")?, "by_customer")?,
+                };
+                Ok((codec::promotion(row, currency)?, usage))
+            })
+            .collect()
+    }
+
+    async fn line_where(
+        &mut self,
+        clause: &str,
+        bind: LineKey<'_>,
+    ) -> StoreResult<Option<LockedLine>> {
+        let for_update = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE OF l",
+            Dialect::Sqlite => "",
+        };
+        let sql = format!(
+            "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}, \
+             EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id AND o.paid_at IS NOT NULL) \
+             AS renewed_before \
+             FROM lines l JOIN brands b ON b.id = l.brand_id WHERE {clause}{for_update}"
+        );
+        let q = sqlx::query(&sql);
+        let q = match bind {
+            LineKey::Msisdn(m) => q.bind(m),
+            LineKey::Id(id) => q.bind(id),
+        };
+        let Some(row) = q.fetch_optional(self.conn()).await.map_err(map)? else {
+            return Ok(None);
+        };
+        Ok(Some(LockedLine {
+            line: codec::line(&row)?,
+            brand: codec::brand_prefixed(&row, "b_")?,
+            renewed_before: codec::bool_of(&row, "renewed_before")?,
+        }))
+    }
+
+    /// SQLite: the statements one after the other (each is a function call in-process).
+    async fn apply_renewal_step_by_step(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        if let Some(debit) = w.payment.credit_debit {
+            self.move_credit_step_by_step(
+                w.brand,
+                w.line,
+                debit.negate(),
+                LedgerReason::RenewalPayment,
+                Some(w.order),
+                None,
+                now,
+            )
+            .await?;
+        }
+        simrenew_app::audit::AuditTx::append_audit(self, &w.audit, now).await?;
+        self.insert_payment(w, now).await?;
+        let mut ids = Vec::with_capacity(w.windows.len());
+        for (starts_at, ends_at) in &w.windows {
+            let id = self
+                .insert_bundle(
+                    &NewBundle {
+                        brand_id: w.brand,
+                        line_id: w.line,
+                        order_id: Some(w.order),
+                        plan_code: w.plan_code.clone(),
+                        data_mb: w.data_mb,
+                        starts_at: *starts_at,
+                        ends_at: *ends_at,
+                    },
+                    now,
+                )
+                .await?;
+            let payload = json!({
+                "msisdn": w.msisdn.as_str(),
+                "order_id": w.order.0,
+                "bundle_id": id.0,
+                "plan": w.plan_code,
+                "data_mb": w.data_mb,
+                "starts_at": starts_at.to_string(),
+                "ends_at": ends_at.to_string(),
+            });
+            sqlx::query(
+                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(w.brand.0)
+            .bind(w.line.0)
+            .bind(BUNDLE_GRANTED)
+            .bind(payload.to_string())
+            .bind(now.as_second())
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+            ids.push(id);
+        }
+        sqlx::query("UPDATE lines SET state = $1, expires_at = $2, grace_until = $3 WHERE id = $4")
+            .bind(LineState::Active.as_str())
+            .bind(w.expires_at.as_second())
+            .bind(w.grace_until.as_second())
+            .bind(w.line.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
+            .bind(OrderState::Syncing.as_str())
+            .bind(now.as_second())
+            .bind(w.order.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(ids)
+    }
+
+    /// Moves credit and writes its ledger entry, in two statements (SQLite).
+    #[allow(clippy::too_many_arguments)]
+    async fn move_credit_step_by_step(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money> {
+        let balance: i64 = sqlx::query_scalar(
+            "UPDATE lines SET credit_cents = credit_cents + $1 WHERE id = $2 AND currency = $3 \
+             RETURNING credit_cents",
+        )
+        .bind(amount.cents)
+        .bind(line.0)
+        .bind(amount.currency.as_str())
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?
+        .ok_or_else(|| StoreError::Internal(format!("line {line} has another currency")))?;
+        sqlx::query(
+            "INSERT INTO ledger_entries (brand_id, line_id, amount_cents, balance_after_cents, \
+             currency, reason, order_id, voucher_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(amount.cents)
+        .bind(balance)
+        .bind(amount.currency.as_str())
+        .bind(reason.as_str())
+        .bind(order.map(|o| o.0))
+        .bind(voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(Money::new(balance, amount.currency))
+    }
+
+    async fn insert_payment(&mut self, w: &RenewalWrite, now: Timestamp) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, currency, \
+             voucher_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(w.brand.0)
+        .bind(w.order.0)
+        .bind(w.line.0)
+        .bind(w.payment.method.as_str())
+        .bind(w.payment.amount.cents)
+        .bind(w.payment.amount.currency.as_str())
+        .bind(w.payment.voucher.map(|v| v.0))
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    /// PostgreSQL: one statement, so one round trip, whatever the number of periods. The
+    /// outbox payload is built by the database with the same fields as on SQLite.
+    async fn apply_renewal_in_one_statement(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        // $1 brand, $2 line, $3 order, $4 now, $5 msisdn, $6 plan, $7 data_mb, $8 method,
+        // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
+        // $15 order state, $16 topic, $17 audit chain, $18 actor, $19 action, $20 subject,
+        // $21 details, $22 the first entry's previous hash, $23 the credit taken (0: none),
+        // $24 its ledger reason; then (starts_at, ends_at, starts text, ends text) per window.
+        const FIXED: usize = 24;
+        let values = (0..w.windows.len())
+            .map(|i| {
+                let p = FIXED + 4 * i;
+                format!(
+                    "(${}::BIGINT, ${}::BIGINT, ${}::TEXT, ${}::TEXT)",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "WITH w (starts_at, ends_at, starts_text, ends_text) AS (VALUES {values}), \
+             pay AS (INSERT INTO payments (brand_id, order_id, line_id, method, amount_cents, \
+                 currency, voucher_id, created_at) VALUES ($1, $3, $2, $8, $9, $10, $11, $4)), \
+             bun AS (INSERT INTO bundles (brand_id, line_id, order_id, plan_code, data_mb, \
+                 starts_at, ends_at, created_at) \
+                 SELECT $1, $2, $3, $6, $7, starts_at, ends_at, $4 FROM w \
+                 RETURNING id, starts_at), \
+             obx AS (INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+                 SELECT $1, $2, $16, json_build_object('msisdn', $5::TEXT, 'order_id', \
+                     $3::BIGINT, 'bundle_id', bun.id, 'plan', $6::TEXT, 'data_mb', \
+                     $7::BIGINT, 'starts_at', w.starts_text, 'ends_at', w.ends_text)::TEXT, $4 \
+                 FROM bun JOIN w ON w.starts_at = bun.starts_at), \
+             lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14, \
+                 credit_cents = credit_cents - $23 WHERE id = $2 RETURNING credit_cents), \
+             led AS (INSERT INTO ledger_entries (brand_id, line_id, amount_cents, \
+                 balance_after_cents, currency, reason, order_id, voucher_id, created_at) \
+                 SELECT $1, $2, -$23::BIGINT, credit_cents, $10, $24, $3, NULL, $4 FROM lin \
+                 WHERE $23::BIGINT <> 0), \
+             ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3), \
+             {AUDIT_CTES} \
+             SELECT id FROM bun ORDER BY starts_at"
+        );
+        let data_mb = w
+            .data_mb
+            .map(|mb| i64::try_from(mb).map_err(|e| corrupt("data_mb", e)))
+            .transpose()?;
+        let mut q = sqlx::query_scalar::<_, i64>(&sql)
+            .bind(w.brand.0)
+            .bind(w.line.0)
+            .bind(w.order.0)
+            .bind(now.as_second())
+            .bind(w.msisdn.as_str())
+            .bind(w.plan_code.as_str())
+            .bind(data_mb)
+            .bind(w.payment.method.as_str())
+            .bind(w.payment.amount.cents)
+            .bind(w.payment.amount.currency.as_str())
+            .bind(w.payment.voucher.map(|v| v.0))
+            .bind(LineState::Active.as_str())
+            .bind(w.expires_at.as_second())
+            .bind(w.grace_until.as_second())
+            .bind(OrderState::Syncing.as_str())
+            .bind(BUNDLE_GRANTED)
+            .bind(&w.audit.chain)
+            .bind(&w.audit.actor)
+            .bind(&w.audit.action)
+            .bind(&w.audit.subject)
+            .bind(&w.audit.details)
+            .bind(simrenew_app::audit::GENESIS)
+            .bind(w.payment.credit_debit.map_or(0, |m| m.cents))
+            .bind(LedgerReason::RenewalPayment.as_str());
+        for (starts_at, ends_at) in &w.windows {
+            q = q
+                .bind(starts_at.as_second())
+                .bind(ends_at.as_second())
+                .bind(starts_at.to_string())
+                .bind(ends_at.to_string());
+        }
+        let ids = q.fetch_all(self.conn()).await.map_err(map)?;
+        Ok(ids.into_iter().map(BundleId).collect())
+    }
+}
+
+/// The audit entry of a renewal on PostgreSQL, as common table expressions of its one
+/// statement: exactly what `append_audit` does (lock the chain's head, chain the entry to it
+/// with the hash computed as `audit_hash` does, move the head), with $4 the time and
+/// $17–$22 the entry.
+const AUDIT_CTES: &str =
+    "ahead AS (SELECT seq, hash FROM audit_heads WHERE chain = $17 FOR UPDATE), \
+     acur AS (SELECT COALESCE((SELECT seq FROM ahead), 0) + 1 AS seq, \
+         COALESCE((SELECT hash FROM ahead), $22) AS prev), \
+     alog AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
+         prev_hash, hash) SELECT $17, seq, $4, $18, $19, $20, $21, prev, \
+         encode(sha256(convert_to(prev || '|' || seq || '|' || $4::BIGINT || '|' || \
+         $18::TEXT || '|' || $19::TEXT || '|' || $20::TEXT || '|' || $21::TEXT, \
+         'UTF8')), 'hex') FROM acur RETURNING seq, hash), \
+     amove AS (INSERT INTO audit_heads (chain, seq, hash) SELECT $17, seq, hash FROM alog \
+         ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash)";
+
+enum LineKey<'a> {
+    Msisdn(&'a str),
+    Id(i64),
+}
+
+#[allow(clippy::too_many_arguments)]
+#[async_trait]
+impl SalesTx for SqlTx {
+    async fn brand(&mut self, id: BrandId) -> StoreResult<Brand> {
+        let row = sqlx::query(&format!("SELECT {BRAND_COLUMNS} FROM brands WHERE id = $1"))
+            .bind(id.0)
+            .fetch_one(self.conn())
+            .await
+            .map_err(map)?;
+        codec::brand(&row)
+    }
+
+    #[instrument(level = "debug", skip_all, fields(line.msisdn = %msisdn))]
+    async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>> {
+        self.line_where("l.msisdn = $1", LineKey::Msisdn(msisdn.as_str()))
+            .await
+    }
+
+    async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>> {
+        self.line_where("l.id = $1", LineKey::Id(id.0)).await
+    }
+
+    async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog> {
+        let versions = sqlx::query(
+            "SELECT id, brand_id, version, effective_from, published_at FROM catalog_versions \
+             WHERE brand_id = $1 ORDER BY version",
+        )
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|row| {
+            Ok(CatalogVersion {
+                id: CatalogVersionId(get(row, "id")?),
+                brand_id: BrandId(get(row, "brand_id")?),
+                version: codec::u32_of(get(row, "version")?, "version")?,
+                effective_from: codec::ts(get(row, "effective_from")?)?,
+                published_at: codec::ts(get(row, "published_at")?)?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        let plans = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 ORDER BY p.id"
+        ))
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(codec::plan)
+        .collect::<StoreResult<Vec<_>>>()?;
+        let promotions = sqlx::query(&format!(
+            "SELECT {PROMOTION_COLUMNS}, b.currency AS brand_currency FROM promotions p \
+             JOIN brands b ON b.id = p.brand_id WHERE p.brand_id = $1 ORDER BY p.id"
+        ))
+        .bind(brand.0)
+        .fetch_all(self.conn())
+        .await
+        .map_err(map)?
+        .iter()
+        .map(|row| {
+            let currency = Currency::parse(&get::<String>(row, "brand_currency")?)
+                .map_err(|e| crate::error::corrupt("currency", e))?;
+            codec::promotion(row, currency)
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Catalog {
+            versions,
+            plans,
+            promotions,
+        })
+    }
+
+    async fn plan(&mut self, id: PlanId) -> StoreResult<Plan> {
+        let row = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.id = $1"
+        ))
+        .bind(id.0)
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        codec::plan(&row)
+    }
+
+    async fn promotion_usage(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(PromotionId, PromotionUsage)>> {
+        let placeholders = (2..ids.len() + 2)
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT promotion_id, CAST(COUNT(*) AS BIGINT) AS overall, \
+             CAST(SUM(CASE WHEN customer = $1 THEN 1 ELSE 0 END) AS BIGINT) AS by_customer \
+             FROM promotion_uses WHERE promotion_id IN ({placeholders}) GROUP BY promotion_id"
+        );
+        let mut q = sqlx::query(&sql).bind(customer_key(customer));
+        for id in ids {
+            q = q.bind(id.0);
+        }
+        let rows = q.fetch_all(self.conn()).await.map_err(map)?;
+        rows.iter()
+            .map(|row| {
+                Ok((
+                    PromotionId(get(row, "promotion_id")?),
+                    PromotionUsage {
+                        overall: codec::u32_of(get(row, "overall")?, "overall")?,
+                        by_customer: codec::u32_of(get(row, "by_customer")?, "by_customer")?,
+                    },
+                ))
+            })
+            .collect()
+    }
+
+    async fn lock_promotions(
+        &mut self,
+        ids: &[PromotionId],
+        customer: Customer,
+    ) -> StoreResult<Vec<(Promotion, PromotionUsage)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let placeholders = (1..=ids.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.promotions_where(
+            // Promotions without limits need no lock: any number of orders may use them.
+            &format!(
+                "p.id IN ({placeholders}) AND \
+                 (p.global_limit IS NOT NULL OR p.per_customer_limit IS NOT NULL)"
+            ),
+            ids.iter().map(|p| p.0).collect(),
+            customer,
+            true,
+        )
+        .await
+    }
+
+    async fn record_promotion_use(
+        &mut self,
+        promotion: PromotionId,
+        customer: Customer,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO promotion_uses (brand_id, promotion_id, customer, line_id, order_id, \
+             created_at) SELECT brand_id, $1, $2, $3, $4, $5 FROM promotions WHERE id = $1",
+        )
+        .bind(promotion.0)
+        .bind(customer_key(customer))
+        .bind(line.0)
+        .bind(order.0)
+        .bind(now.as_second())
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
+    async fn insert_quote(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        now: Timestamp,
+        valid_until: Timestamp,
+    ) -> StoreResult<QuoteId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO quotes (brand_id, line_id, plan_id, channel, quote, created_at, \
+             valid_until) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(plan.0)
+        .bind(channel.as_str())
+        .bind(codec::encode_quote(quote)?)
+        .bind(now.as_second())
+        .bind(valid_until.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(QuoteId(id))
+    }
+
+    async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>> {
+        let row = sqlx::query(
+            "SELECT id, brand_id, line_id, plan_id, channel, quote, created_at, valid_until \
+             FROM quotes WHERE id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredQuote {
+            id,
+            brand_id: BrandId(get(&row, "brand_id")?),
+            line_id: LineId(get(&row, "line_id")?),
+            plan_id: PlanId(get(&row, "plan_id")?),
+            channel: Channel::parse(&get::<String>(&row, "channel")?)
+                .map_err(|e| corrupt("channel", e))?,
+            quote: codec::decode_quote(&get::<String>(&row, "quote")?)?,
+            created_at: codec::ts(get(&row, "created_at")?)?,
+            valid_until: codec::ts(get(&row, "valid_until")?)?,
+        }))
+    }
+
+    async fn insert_order(
+        &mut self,
+        brand: BrandId,
+        line: LineId,
+        plan: PlanId,
+        channel: Channel,
+        quote: &Quote,
+        placed_by: Option<&str>,
+        now: Timestamp,
+    ) -> StoreResult<OrderId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO orders (brand_id, line_id, plan_id, channel, state, total_cents, \
+             vat_cents, currency, quote, created_at, placed_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(line.0)
+        .bind(plan.0)
+        .bind(channel.as_str())
+        .bind(OrderState::PendingPayment.as_str())
+        .bind(quote.total.cents)
+        .bind(quote.vat.cents)
+        .bind(quote.total.currency.as_str())
+        .bind(codec::encode_quote(quote)?)
+        .bind(now.as_second())
+        .bind(placed_by)
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(OrderId(id))
+    }
+
+    async fn lock_order(&mut self, id: OrderId) -> StoreResult<Option<Order>> {
+        let sql = format!(
+            "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{}",
+            self.dialect.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.0)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        row.as_ref().map(codec::order).transpose()
+    }
+
+    async fn move_credit(
+        &mut self,
+        line: &Line,
+        amount: Money,
+        reason: LedgerReason,
+        order: Option<OrderId>,
+        voucher: Option<VoucherId>,
+        now: Timestamp,
+    ) -> StoreResult<Money> {
+        let missing = || StoreError::Internal(format!("line {} has another currency", line.id));
+        if self.dialect == Dialect::Postgres {
+            // One round trip: the balance update feeds the ledger entry.
+            let balance: i64 = sqlx::query_scalar(
+                "WITH updated AS (UPDATE lines SET credit_cents = credit_cents + $1 \
+                 WHERE id = $2 AND currency = $3 RETURNING credit_cents) \
+                 INSERT INTO ledger_entries (brand_id, line_id, amount_cents, \
+                 balance_after_cents, currency, reason, order_id, voucher_id, created_at) \
+                 SELECT $4, $2, $1, credit_cents, $3, $5, $6, $7, $8 FROM updated \
+                 RETURNING balance_after_cents",
+            )
+            .bind(amount.cents)
+            .bind(line.id.0)
+            .bind(amount.currency.as_str())
+            .bind(line.brand_id.0)
+            .bind(reason.as_str())
+            .bind(order.map(|o| o.0))
+            .bind(voucher.map(|v| v.0))
+            .bind(now.as_second())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?
+            .ok_or_else(missing)?;
+            return Ok(Money::new(balance, amount.currency));
+        }
+        self.move_credit_step_by_step(line.brand_id, line.id, amount, reason, order, voucher, now)
+            .await
+    }
+
+    async fn apply_renewal(
+        &mut self,
+        w: &RenewalWrite,
+        now: Timestamp,
+    ) -> StoreResult<Vec<BundleId>> {
+        match self.dialect {
+            Dialect::Postgres => self.apply_renewal_in_one_statement(w, now).await,
+            Dialect::Sqlite => self.apply_renewal_step_by_step(w, now).await,
+        }
+    }
+
+    async fn insert_bundle(&mut self, b: &NewBundle, now: Timestamp) -> StoreResult<BundleId> {
+        let data_mb = b
+            .data_mb
+            .map(|mb| i64::try_from(mb).map_err(|e| corrupt("data_mb", e)))
+            .transpose()?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO bundles (brand_id, line_id, order_id, plan_code, data_mb, starts_at, \
+             ends_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(b.brand_id.0)
+        .bind(b.line_id.0)
+        .bind(b.order_id.map(|o| o.0))
+        .bind(&b.plan_code)
+        .bind(data_mb)
+        .bind(b.starts_at.as_second())
+        .bind(b.ends_at.as_second())
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(BundleId(id))
+    }
+
+    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>> {
+        let sql = format!(
+            "SELECT id, brand_id, batch_id, code, value_cents, currency, plan_code, expires_at, \
+             redeemed_line_id, redeemed_at FROM vouchers WHERE code = $1{}",
+            self.dialect.for_update()
+        );
+        let row = sqlx::query(&sql)
+            .bind(code.as_str())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        row.as_ref().map(codec::voucher).transpose()
+    }
+
+    async fn mark_voucher_redeemed(
+        &mut self,
+        id: VoucherId,
+        line: LineId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let n = sqlx::query(
+            "UPDATE vouchers SET redeemed_line_id = $1, redeemed_at = $2 \
+             WHERE id = $3 AND redeemed_at IS NULL",
+        )
+        .bind(line.0)
+        .bind(now.as_second())
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        if n != 1 {
+            return Err(StoreError::Conflict {
+                constraint: "vouchers_single_redemption".into(),
+            });
+        }
+        Ok(())
+    }
+
+    async fn insert_voucher_batch(
+        &mut self,
+        brand: BrandId,
+        name: &str,
+        value: &VoucherValue,
+        expires_at: Option<Timestamp>,
+        codes: &[VoucherCode],
+        now: Timestamp,
+    ) -> StoreResult<VoucherBatchId> {
+        let batch: i64 = sqlx::query_scalar(
+            "INSERT INTO voucher_batches (brand_id, name, count, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(brand.0)
+        .bind(name)
+        .bind(codes.len() as i64)
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        let (cents, currency, plan) = match value {
+            VoucherValue::Credit(m) => (Some(m.cents), Some(m.currency.to_string()), None),
+            VoucherValue::Plan(p) => (None, None, Some(p.clone())),
+        };
+        for code in codes {
+            sqlx::query(
+                "INSERT INTO vouchers (brand_id, batch_id, code, value_cents, currency, \
+                 plan_code, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(brand.0)
+            .bind(batch)
+            .bind(code.as_str())
+            .bind(cents)
+            .bind(currency.clone())
+            .bind(plan.clone())
+            .bind(expires_at.map(|t| t.as_second()))
+            .bind(now.as_second())
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        }
+        Ok(VoucherBatchId(batch))
+    }
+
+    async fn existing_line_keys(
+        &mut self,
+        msisdns: &[String],
+        iccids: &[String],
+    ) -> StoreResult<Vec<String>> {
+        let mut found = vec![];
+        for (column, values) in [("msisdn", msisdns), ("iccid", iccids)] {
+            if values.is_empty() {
+                continue;
+            }
+            let placeholders = (1..=values.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!("SELECT {column} FROM lines WHERE {column} IN ({placeholders})");
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for v in values {
+                q = q.bind(v.as_str());
+            }
+            found.extend(q.fetch_all(self.conn()).await.map_err(map)?);
+        }
+        Ok(found)
+    }
+
+    async fn insert_line(&mut self, l: &NewLine, now: Timestamp) -> StoreResult<LineId> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO lines (brand_id, subscriber_id, msisdn, kind, iccid, eid, \
+             activation_code, state, expires_at, grace_until, credit_cents, currency, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+             RETURNING id",
+        )
+        .bind(l.brand_id.0)
+        .bind(l.subscriber_id.map(|s| s.0))
+        .bind(l.msisdn.as_str())
+        .bind(l.identity.kind().as_str())
+        .bind(l.identity.iccid().map(|i| i.as_str().to_owned()))
+        .bind(l.identity.eid().map(|e| e.as_str().to_owned()))
+        .bind(l.identity.activation_code().map(|a| a.to_string()))
+        .bind(l.state.as_str())
+        .bind(l.expires_at.map(|t| t.as_second()))
+        .bind(l.grace_until.map(|t| t.as_second()))
+        .bind(l.credit.cents)
+        .bind(l.credit.currency.as_str())
+        .bind(now.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(LineId(id))
+    }
+}
