@@ -16,6 +16,7 @@ use crate::identity::ports::{IdentityStore, IdentityTx};
 use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
+use crate::sales::portal::PortalReads;
 use crate::sales::ports::{SalesStore, SalesTx};
 use crate::StoreResult;
 
@@ -30,6 +31,7 @@ pub trait Store:
     + PasskeyStore
     + PaymentStore
     + IdempotencyStore
+    + PortalReads
     + Send
     + Sync
     + 'static

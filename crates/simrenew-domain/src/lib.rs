@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod brand;
+pub mod brand_look;
 pub mod bundle;
 pub mod catalog;
 pub mod error;

@@ -49,11 +49,13 @@ word_enum!(
 
 word_enum!(
     /// Who holds the money of a payment made outside the credit balance (`store`: cash or
-    /// card terminal at a store, recorded by an agent).
+    /// card terminal at a store, recorded by an agent; `demo`: the simulated card payments of
+    /// `simrenew demo`, where no money moves).
     ProviderName, "provider" {
         Stripe = "stripe",
         Paypal = "paypal",
         Store = "store",
+        Demo = "demo",
     }
 );
 

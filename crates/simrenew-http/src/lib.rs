@@ -12,6 +12,7 @@ pub mod extract;
 pub mod idempotency;
 pub mod openapi;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         .merge(api)
+        .merge(web::router())
         .route(
             "/api/v1/openapi.json",
             get(move || {
@@ -98,7 +100,7 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/healthz", get(|| async { "ok" }))
-        .fallback(|| async { ApiError::not_found("route") })
+        .fallback(fallback)
         .method_not_allowed_fallback(|| async {
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
@@ -113,6 +115,19 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(ProcessRequestIds::default()))
         .with_state(state)
+}
+
+/// A path that names nothing: problem+json under `/api/`, a page in the browser's language
+/// elsewhere.
+async fn fallback(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+) -> axum::response::Response {
+    if req.uri().path().starts_with("/api/") {
+        return ApiError::not_found("route").into_response();
+    }
+    let lang = web::preferred_lang(req.headers());
+    web::not_found_page(&state, lang).await
 }
 
 /// Request ids unique within this process: a random process prefix and a counter, so that no

@@ -32,11 +32,27 @@ impl std::ops::Deref for AppState {
 pub struct Shared {
     pub app: App,
     pub rendered_lines: moka::sync::Cache<String, RenderedLine>,
+    /// What the pages keep.
+    pub web: crate::web::WebState,
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
+        Self::with_web(app, crate::web::WebState::new(None))
+    }
+
+    /// The state of `simrenew demo`, whose card payments are simulated: `challenges` is the
+    /// simulated provider's step, shown at `/LANG/demo-card/...`.
+    pub fn with_card_challenges(
+        app: App,
+        challenges: Arc<dyn simrenew_app::payments::demo_card::CardChallenges>,
+    ) -> Self {
+        Self::with_web(app, crate::web::WebState::new(Some(challenges)))
+    }
+
+    fn with_web(app: App, web: crate::web::WebState) -> Self {
         Self(Arc::new(Shared {
+            web,
             app,
             rendered_lines: moka::sync::Cache::builder()
                 .max_capacity(100_000)

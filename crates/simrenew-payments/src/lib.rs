@@ -1,6 +1,7 @@
 //! Payment provider adapters: Stripe PaymentIntents (card, Bancontact) and PayPal Orders v2,
 //! each speaking the provider's HTTP API through reqwest, behind `simrenew-app`'s
-//! [`PaymentProvider`](simrenew_app::payments::providers::PaymentProvider) port.
+//! [`PaymentProvider`](simrenew_app::payments::providers::PaymentProvider) port; and the demo's
+//! simulated card payments ([`demo`]), for `simrenew demo` only.
 //!
 //! Every call carries an idempotency key derived from our payment id (`Idempotency-Key` for
 //! Stripe, `PayPal-Request-Id` for PayPal); timeouts, connection failures, 429 and 5xx are
@@ -13,12 +14,14 @@
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod demo;
 mod http;
 pub mod paypal;
 pub mod stripe;
 
 use std::time::Duration;
 
+pub use demo::{DemoCardProvider, RunMode};
 pub use http::RetryPolicy;
 pub use paypal::{PaypalConfig, PaypalProvider};
 pub use stripe::{StripeConfig, StripeProvider};

@@ -20,6 +20,7 @@ mod error;
 mod idempotency;
 mod identity;
 mod payments;
+mod portal;
 mod sales;
 mod tx;
 

@@ -20,12 +20,16 @@ use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
 use simrenew_domain::ids::BrandId;
 use simrenew_domain::line::{LineIdentity, LineState};
 use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::order::{PaymentMethod, ProviderName};
 use simrenew_domain::promotion::{PromoCode, PromotionRule};
 use simrenew_domain::voucher::VoucherValue;
 use simrenew_http::AppState;
+use simrenew_payments::{DemoCardProvider, RunMode};
 use simrenew_store::{CountedTable, Db, NewPlan, NewPromotion, NewStore};
 
 use crate::{cli, wiring};
+
+mod showcase;
 
 /// The demo's platform admin.
 pub const DEMO_ADMIN: &str = "admin@simrenew.example";
@@ -39,9 +43,25 @@ pub const DEMO_LINES: usize = 1000;
 
 pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
     let db = wiring::open(url).await?;
-    let app = wiring::app(db.clone());
+    let demo_secret = demo_secret()?;
+    let document_key = match wiring::document_key()? {
+        Some(key) => key,
+        None => format!("{demo_secret}:document").into_bytes(),
+    };
+    let sealing_key = match wiring::sealing_key()? {
+        Some(key) => key,
+        None => simrenew_app::identity::sealing::SealingKey::new(
+            format!("{demo_secret}:sealing").as_bytes(),
+        )?,
+    };
+    let app = wiring::app(db.clone())
+        .with_document_key(document_key)
+        .with_sealing_key(sealing_key);
     if db.is_empty().await.map_err(anyhow::Error::msg)? {
         seed(&db, &app).await.context("seeding the demo")?;
+        showcase::seed(&db, &app, &demo_secret)
+            .await
+            .context("seeding the demo's showcase")?;
         print_counts(&db, url).await?;
     } else {
         println!(
@@ -50,6 +70,8 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         );
     }
     if seed_only {
+        // Closing checkpoints SQLite's write-ahead log: the file alone is the whole demo.
+        db.close().await;
         return Ok(());
     }
     // API keys are kept hashed: each run makes a fresh key for the demo's platform admin.
@@ -63,35 +85,31 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         .create_api_key("cli", "demo", &KeyOwner::Staff(admin))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Browsers allow passkeys, and Secure cookies, on http:// only for localhost.
+    let local = format!("http://localhost:{}", listen.port());
+    showcase::print_how_to_sign_in(&app, &local, &demo_secret).await?;
     println!(
         "API key of the platform admin {DEMO_ADMIN} (shown once; revoke with \
-         `simrenew api-keys revoke {}`):\n  {token}\n",
+         `cargo run --release -- api-keys revoke {}`):\n  export TOKEN={token}\n",
         key.prefix
     );
-    print_how_to_try(&app, listen, &token).await?;
-    let demo_secret = demo_secret()?;
-    let document_key = match wiring::document_key()? {
-        Some(key) => key,
-        None => format!("{demo_secret}:document").into_bytes(),
-    };
-    let sealing_key = match wiring::sealing_key()? {
-        Some(key) => key,
-        None => simrenew_app::identity::sealing::SealingKey::new(
-            format!("{demo_secret}:sealing").as_bytes(),
-        )?,
-    };
+    print_how_to_try(&app, &local).await?;
     let mut app = app
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
-        .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail))
-        .with_document_key(document_key)
-        .with_sealing_key(sealing_key);
-    // Browsers allow passkeys on http:// only for localhost.
-    let local = format!("http://localhost:{}", listen.port());
+        .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail));
     if let Some(rp) = wiring::relying_party(Some(&local))? {
         app = app.with_webauthn(rp);
     }
-    crate::payments::install(&app)?;
-    cli::serve(AppState::new(app), listen).await
+    // Card payments are simulated, with a 3-D Secure step of our own: a newcomer walks the
+    // whole card flow, a declined card included, without a provider account.
+    let public = std::env::var("SIMRENEW_PUBLIC_URL").unwrap_or(local);
+    let demo_card = std::sync::Arc::new(DemoCardProvider::new(RunMode::Demo, &public)?);
+    app.install_providers(
+        crate::payments::providers_from_env()?
+            .with(demo_card.clone())
+            .route(PaymentMethod::Card, ProviderName::Demo),
+    );
+    cli::serve(AppState::with_card_challenges(app, demo_card), listen).await
 }
 
 struct BrandSeed {
@@ -592,7 +610,7 @@ async fn print_counts(db: &Db, url: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow::Result<()> {
+async fn print_how_to_try(app: &App, base: &str) -> anyhow::Result<()> {
     let lumo = app
         .brand("lumo")
         .await
@@ -611,9 +629,8 @@ async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow:
     let Some(line) = lines.iter().max_by_key(|l| l.credit.cents) else {
         return Ok(());
     };
-    let base = format!("http://{listen}");
-    let auth = format!("-H 'Authorization: Bearer {token}'");
-    println!("try it:");
+    let auth = "-H \"Authorization: Bearer $TOKEN\"";
+    println!("try the API (after the export above):");
     println!("  curl -s {auth} {base}/api/v1/lines/{}", line.msisdn);
     println!(
         "  curl -s {auth} '{base}/api/v1/plans?brand=lumo&kind={}'",
@@ -624,10 +641,10 @@ async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow:
         line.msisdn
     );
     println!(
-        "  simrenew renew --line {} --plan LUMO-5GB-30D",
+        "  cargo run --release -- renew --line {} --plan LUMO-5GB-30D",
         line.msisdn
     );
-    println!("  simrenew lines show {}", line.msisdn);
+    println!("  cargo run --release -- lines show {}", line.msisdn);
     println!("  the API described: {base}/api/v1/openapi.json\n");
     Ok(())
 }

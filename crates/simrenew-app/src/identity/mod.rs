@@ -18,6 +18,7 @@ pub mod second_factor;
 pub mod sessions;
 pub mod signin;
 pub mod staff_auth;
+pub mod staff_totp_seed;
 
 use rand::RngCore;
 use sha2::{Digest, Sha256};

@@ -76,6 +76,14 @@ impl App {
         self.providers.set(providers).is_ok()
     }
 
+    /// The provider that takes `method` here; `None` for credit and vouchers.
+    pub fn provider_of(&self, method: PaymentMethod) -> Option<ProviderName> {
+        match self.providers.get() {
+            Some(p) => p.provider_of(method),
+            None => method.provider(),
+        }
+    }
+
     pub(crate) fn provider(
         &self,
         name: ProviderName,
@@ -93,8 +101,8 @@ impl App {
     /// An earlier attempt for this order whose outcome is unknown (the provider did not
     /// answer) is retried with its own idempotency key instead of creating a second payment.
     pub async fn start_payment(&self, req: &StartPayment) -> AppResult<ProviderPayment> {
-        let provider_name = match req.method.provider() {
-            Some(p @ (ProviderName::Stripe | ProviderName::Paypal)) => p,
+        let provider_name = match self.provider_of(req.method) {
+            Some(p @ (ProviderName::Stripe | ProviderName::Paypal | ProviderName::Demo)) => p,
             _ => {
                 return Err(AppError::conflict(
                     "method",

@@ -6,6 +6,7 @@
 //! Refunds live here rather than in sales because most of them go back through a provider.
 
 pub mod checkout;
+pub mod demo_card;
 pub mod ports;
 pub mod providers;
 pub mod reconcile;

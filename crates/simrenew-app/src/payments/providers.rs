@@ -148,6 +148,8 @@ pub trait PaymentProvider: Send + Sync {
 #[derive(Clone, Default)]
 pub struct Providers {
     by_name: HashMap<ProviderName, Arc<dyn PaymentProvider>>,
+    /// Methods taken by another provider than their usual one ([`PaymentMethod::provider`]).
+    routes: HashMap<PaymentMethod, ProviderName>,
     pub policy: PaymentMethodPolicy,
 }
 
@@ -155,6 +157,25 @@ impl Providers {
     pub fn with(mut self, provider: Arc<dyn PaymentProvider>) -> Self {
         self.by_name.insert(provider.name(), provider);
         self
+    }
+
+    /// Takes `method` through `provider` instead of its usual one (the demo's card payments).
+    pub fn route(mut self, method: PaymentMethod, provider: ProviderName) -> Self {
+        self.routes.insert(method, provider);
+        self
+    }
+
+    /// The provider that takes `method`; `None` for credit and vouchers.
+    pub fn provider_of(&self, method: PaymentMethod) -> Option<ProviderName> {
+        self.routes
+            .get(&method)
+            .copied()
+            .or_else(|| method.provider())
+    }
+
+    /// Whether a provider of this name is installed.
+    pub fn has(&self, name: ProviderName) -> bool {
+        self.by_name.contains_key(&name)
     }
 
     pub fn with_policy(mut self, policy: PaymentMethodPolicy) -> Self {

@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod lines;
 pub mod payment;
+pub mod portal;
 pub mod ports;
 pub mod renewal;
 pub mod vouchers;

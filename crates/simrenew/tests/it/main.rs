@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod audit;
+mod browser;
 mod catalog;
 mod cli;
 mod concurrency;
@@ -15,6 +16,7 @@ mod identification;
 mod lines;
 mod logs;
 mod openapi;
+mod pages;
 mod passkeys;
 mod payment_crash;
 mod payments;

@@ -1,0 +1,366 @@
+# De pagina's van het klantenportaal en van de winkelbalie.
+# De plaatshouders ({ $name }) blijven in elke taal dezelfde; de tests controleren dat.
+
+platform-name = simrenew
+skip-to-content = Naar de inhoud
+nav-label = Hoofdmenu
+nav-lines = Mijn lijnen
+nav-history = Geschiedenis
+nav-stores = Winkels
+nav-account = Account
+nav-counter = Balie
+nav-sign-in = Aanmelden
+nav-sign-out = Afmelden
+language-switch-label = Taal
+footer-operated-by = Prepaid mobiele dienst van
+date-at-time = { $date } om { $time }
+percent = { $value } %
+
+## Sign-in
+signin-title = Aanmelden
+signin-intro = Meld je aan met het nummer van een van je lijnen, of met je e-mailadres. We sturen je een eenmalige code.
+signin-by-phone = Met je telefoonnummer
+signin-phone-label = Telefoonnummer
+signin-phone-hint = In internationale vorm, bijvoorbeeld +32 470 12 34 56.
+signin-send-code = Stuur me een code
+signin-by-email = Met je e-mailadres
+signin-email-label = E-mailadres
+signin-brand-label = Je operator
+signin-passkey-title = Met een toegangssleutel
+signin-passkey-hint = Heb je een toegangssleutel toegevoegd, dan kan je toestel je aanmelden zonder code.
+signin-passkey-button = Aanmelden met een toegangssleutel
+signin-passkey-failed = Aanmelden met een toegangssleutel is niet gelukt. Gebruik een code.
+signin-staff-link = Winkelpersoneel: aanmelden op de balieconsole
+signin-totp-needed = Dit account vraagt ook de code van je authenticator-app.
+code-title = Vul je code in
+code-intro = We stuurden een code van 6 cijfers naar { $address }. Die is 5 minuten geldig.
+code-label = Code
+code-hint = 6 cijfers.
+code-submit = Aanmelden
+code-ask-again = Geen code gekregen? Vraag een nieuwe
+code-totp-label = Code van je authenticator-app
+code-totp-hint = 6 cijfers, uit de app die je instelde voor aanmelden in twee stappen.
+code-recovery-summary = Authenticator kwijt?
+code-recovery-label = Herstelcode
+
+## My lines
+lines-title = Mijn lijnen
+lines-hello = Hallo { $name }.
+lines-none = Er staan nog geen lijnen op je account.
+lines-renew = Verlengen
+lines-account-centre = Account verlengen
+lines-grace-warning = Deze lijn is verlopen en zit in de respijtperiode. Verleng ze nu om je nummer te houden.
+lines-lapsed = Deze lijn is vervallen: het nummer werd na de respijtperiode vrijgegeven.
+lines-pending-identification = Deze lijn werkt zodra je geïdentificeerd bent. Ga met je identiteitsbewijs naar een winkel die identificeert.
+lines-syncing = Je laatste verlenging wordt met het netwerk gesynchroniseerd. Dat kan enkele minuten duren.
+line-number = Nummer
+line-kind = Soort
+line-state = Status
+line-plan = Bundel
+line-credit = Tegoed
+line-expiry = Geldig tot
+line-no-expiry = Nog niet verlengd
+line-grace-until = Einde respijtperiode
+line-esim-install = eSIM
+line-auto-renew = Automatisch verlengen
+line-data = Resterende data
+line-data-left = { $left } over van { $total }
+line-days-left = { $days ->
+    [one] nog 1 dag
+   *[other] nog { $days } dagen
+}
+line-expired-days-ago = { $days ->
+    [0] vandaag verlopen
+    [one] gisteren verlopen
+   *[other] { $days } dagen geleden verlopen
+}
+data-unlimited = Onbeperkt
+esim-installed = Op een toestel geïnstalleerd
+esim-not-installed = Nog niet geïnstalleerd
+auto-renew-on = Aan
+auto-renew-off = Uit
+
+kind-physical_sim = Simkaart
+kind-esim = eSIM
+kind-virtual_sim = Virtuele sim
+
+state-active = Actief
+state-grace = In respijtperiode
+state-lapsed = Vervallen
+state-suspended = Opgeschort
+state-pending_identification = Wacht op identificatie
+state-syncing = Synchroniseert met het netwerk
+
+## Renewing
+renew-title = Je lijn verlengen
+account-centre-title = Accountcentrum
+account-centre-intro = Een virtuele sim is een account: verleng het met zoveel periodes als je wilt.
+account-centre-plan = Pakket
+account-centre-period = Verlengingsperiode (aantal periodes)
+account-centre-state = Status van het account
+account-centre-confirm = De verlenging bevestigen
+steps-label = Stappen
+step-plan = Bundel
+step-quote = Prijs en gegevens
+step-pay = Betaling
+step-done = Klaar
+renew-plan = Bundel
+renew-periods = Aantal periodes
+renew-periods-hint = Vroeg verlengen kost nooit dagen: de nieuwe tijd begint wanneer de huidige eindigt.
+renew-promo-code = Promotiecode (niet verplicht)
+renew-promo-hint = De beste promotie voor jou wordt vanzelf toegepast.
+renew-see-price = Prijs bekijken
+renew-no-plans = Voor deze lijn is er geen bundel op het portaal. Ga naar een winkel.
+plan-summary = { $data } · { $validity }
+validity-days = { $days ->
+    [one] 1 dag
+   *[other] { $days } dagen
+}
+validity-months = { $months ->
+    [one] 1 maand
+   *[other] { $months } maanden
+}
+validity-add-on = tot het einde van de huidige periode
+periods-days = { $count ->
+    [one] 1 periode van { $days } dagen
+   *[other] { $count } periodes van { $days } dagen
+}
+periods-months = { $months ->
+    [one] 1 maand
+   *[other] { $months } maanden
+}
+periods-add-on = extra voor de huidige periode
+periods-count = { $count ->
+    [one] 1 periode
+   *[other] { $count } periodes
+}
+
+## The quote
+quote-title = Prijs en gegevens
+quote-valid-until = Deze prijs geldt tot { $time }.
+quote-new = Een nieuwe prijs vragen
+price-item = Omschrijving
+price-amount = Bedrag
+price-vat-of = Btw ({ $rate })
+price-total = Totaal
+price-line-plan = { $plan } × { $count }
+price-line-free = { $count ->
+    [one] 1 gratis periode ({ $promotion })
+   *[other] { $count } gratis periodes ({ $promotion })
+}
+price-line-discount = Korting ({ $promotion })
+price-promotion-applied = Toegepaste promotie:
+price-vat-included = Prijzen inclusief btw.
+details-title = Je geregistreerde gegevens
+details-intro = Controleer je gegevens voor elke verlenging.
+details-name = Naam
+details-email = E-mail
+details-language = Taal
+details-no-email = geen
+details-confirm = Deze gegevens kloppen
+details-wrong = Klopt er iets niet? Een winkel die identificeert kan het verbeteren.
+details-wrong-link = Zo'n winkel zoeken
+pay-method = Hoe wil je betalen?
+pay-no-method = Hier wordt geen betaalwijze aangeboden. Ga naar een winkel.
+pay-credit-hint = Met je tegoed: { $credit } beschikbaar.
+pay-voucher-hint = Een herlaadcode uit een winkel.
+pay-voucher-code = Herlaadcode
+pay-card-hint = Betaling met kaart, bevestigd bij je bank.
+pay-paypal-hint = Je gaat verder op de site van PayPal.
+pay-cash-hint = Contant ontvangen aan de balie.
+pay-card-terminal-hint = Betaald op de betaalterminal van de winkel.
+pay-button = { $total } betalen
+method-credit = Tegoed
+method-voucher = Herlaadcode
+method-card = Kaart
+method-bancontact = Bancontact
+method-paypal = PayPal
+method-cash = Contant
+method-card_terminal = Betaalterminal
+
+## The order
+order-title = Je bestelling
+order-heading = Bestelling { $id }
+order-syncing-title = Synchroniseert met het netwerk
+order-syncing-text = Je betaling is ontvangen en je lijn is verlengd. Het netwerk wordt op de hoogte gebracht; dat kan enkele minuten duren.
+order-completed-title = Je lijn is verlengd.
+order-review-text = We ontvingen een betaling die niet bij deze bestelling past. We kijken het na; je betaalt niet twee keer.
+order-failed-title = Je betaling is niet gelukt
+order-failed-text = Er werd niets aangerekend en je lijn werd niet verlengd. Probeer opnieuw, of kies een andere betaalwijze.
+order-waiting-text = Je betaling is nog niet bevestigd. Rond ze af op de betaalpagina, of betaal op een andere manier.
+order-new-expiry = Je lijn is nu geldig tot
+order-new-start = De nieuwe tijd begint op { $time }.
+order-state = Status
+order-placed = Besteld
+order-paid = Betaald
+order-method = Betaald met
+order-receipt-link = Kasticket (afdrukbaar)
+order-pay-again = Deze bestelling betalen
+order-back-to-lines = Terug naar mijn lijnen
+order-state-pending_payment = Wacht op betaling
+order-state-syncing = Synchroniseert met het netwerk
+order-state-completed = Afgerond
+order-state-cancelled = Geannuleerd
+order-state-review = Wordt nagekeken
+
+## Receipt
+receipt-title = Kasticket
+receipt-number = Kasticket van bestelling { $id }
+receipt-line = Lijn
+receipt-store = Betaald in
+receipt-vat-note = Bedragen inclusief { $rate } btw.
+receipt-print = Afdrukken
+receipt-back = Terug naar de bestelling
+
+## History
+history-title = Geschiedenis
+history-none = Je hebt nog geen bestellingen.
+history-caption = Je bestellingen, de nieuwste eerst
+history-date = Datum
+history-line = Lijn
+history-plan = Bundel
+history-total = Totaal
+history-state = Status
+history-receipt = Details
+history-open = Bestelling { $id }
+
+## Stores
+stores-title = Winkelzoeker
+stores-intro = Vind een winkel die je kan helpen, zodat je nooit voor niets op pad gaat.
+stores-filter = De winkel moet
+stores-apply = Winkels tonen
+stores-count = { $count ->
+    [0] Geen enkele winkel past
+    [one] 1 winkel
+   *[other] { $count } winkels
+}
+stores-hours = Openingsuren:
+stores-capabilities = Wat deze winkel doet
+capability-sells_sims = Verkoopt simkaarten
+capability-activates_esims = Activeert eSIM's
+capability-identifies = Identificeert abonnees
+capability-renews_cash = Verlengt contant
+capability-renews_card_terminal = Verlengt met kaart
+capability-checks_devices = Controleert toestellen
+
+## Account
+account-title = Account
+passkeys-title = Toegangssleutels
+passkeys-intro = Met een toegangssleutel meld je je aan met de schermvergrendeling van je toestel, zonder code.
+passkeys-none = Je hebt nog geen toegangssleutel.
+passkeys-added = toegevoegd op { $date }
+passkeys-label = Naam van de toegangssleutel
+passkeys-default-label = Mijn telefoon
+passkeys-add = Een toegangssleutel toevoegen
+passkeys-added-now = De toegangssleutel is toegevoegd.
+passkeys-failed = De toegangssleutel kon niet worden toegevoegd.
+passkeys-need-script = Een toegangssleutel toevoegen vraagt een browser die ze ondersteunt.
+
+## The demo's card step
+demo-card-title = Bevestig je kaartbetaling
+demo-card-banner = Demo: een gesimuleerde kaartbetaling. Er wordt geen kaart belast en er gaat geen geld over.
+demo-card-intro = Deze pagina speelt de 3-D Secure-controle van je bank. Keur goed om te betalen, of weiger om te zien wat een geweigerde betaling doet.
+demo-card-amount = Bedrag
+demo-card-for = Voor
+demo-card-approve = De betaling goedkeuren
+demo-card-decline = De betaling weigeren
+
+## Counter console
+counter-console-name = Balie
+counter-sign-in-title = Aanmelden aan de balie
+counter-sign-in-intro = Voor winkelpersoneel: je e-mailadres, je wachtwoord en de code van je authenticator-app.
+counter-email = E-mailadres
+counter-password = Wachtwoord
+counter-sign-in-button = Aanmelden
+counter-agents-only = De balieconsole is voor winkelmedewerkers.
+counter-title = Balie
+counter-look-up-label = Nummer van de klant of nummer van de simkaart (ICCID)
+counter-look-up-hint = Bijvoorbeeld +32 470 12 34 56, of de 19 of 20 cijfers op de simkaart.
+counter-look-up-button = Opzoeken
+counter-customer-title = Klant
+counter-check-id = Vergelijk met het identiteitsbewijs
+counter-no-subscriber = Deze lijn heeft nog geen geïdentificeerde abonnee.
+counter-identification = Geregistreerde identificatie
+counter-no-identification = Geen identificatie geregistreerd.
+counter-iccid = Simkaartnummer (ICCID)
+counter-renew = Verlengen
+counter-next = Volgende klant
+counter-quote-title = De betaling ontvangen
+counter-store = Winkel
+counter-terminal-ref = Referentie van de terminal
+counter-terminal-ref-hint = Het transactienummer dat de betaalterminal afdrukt.
+counter-take = Betaling van { $total } ontvangen
+counter-store-does-not-renew = Deze winkel verlengt geen lijnen.
+counter-store-does-not-take = Je winkel aanvaardt deze betaalwijze niet.
+counter-back = Terug naar de balie
+
+identification-eid = Belgische eID gelezen
+identification-itsme = itsme
+identification-bank_payment = Bankbetaling
+identification-passport_at_store = Paspoort gecontroleerd in een winkel
+
+## Errors
+error-title = Er ging iets mis
+error-back-home = Terug naar het begin
+error-page-not-found = Deze pagina bestaat niet.
+error-form-expired = Dit formulier is verlopen. Ga terug, herlaad de pagina en probeer opnieuw.
+error-form-in-progress = Deze aanvraag wordt al verwerkt. Wacht even en kijk in je geschiedenis.
+error-internal = Er ging bij ons iets mis. Er is niets veranderd; probeer opnieuw.
+error-unavailable = De dienst is druk bezet. Er is niets veranderd; probeer zo meteen opnieuw.
+error-conflict = Dat kan niet in de huidige toestand. Herlaad de pagina en probeer opnieuw.
+error-not-found = Niet gevonden.
+error-not-found-line = Geen lijn met dit nummer is jou bekend.
+error-not-found-quote = Deze prijs is niet bekend. Vraag een nieuwe.
+error-not-found-order = Deze bestelling is jou niet bekend.
+error-address-missing = Vul je telefoonnummer of je e-mailadres in.
+error-invalid-input = Controleer wat je invulde.
+error-invalid-phone = Vul een telefoonnummer in internationale vorm in, beginnend met + en de landcode, bijvoorbeeld +32 470 12 34 56.
+error-invalid-email = Vul een e-mailadres in zoals naam@voorbeeld.be.
+error-invalid-brand = Kies je operator.
+error-invalid-code = De code telt 6 cijfers.
+error-invalid-iccid = Dit simkaartnummer is niet geldig: controleer de cijfers.
+error-invalid-look-up = Vul een telefoonnummer in internationale vorm in, of het nummer van de simkaart.
+error-invalid-plan = Kies een bundel.
+error-invalid-periods = Kies het aantal periodes.
+error-invalid-promo-code = Deze promotiecode is niet goed geschreven.
+error-invalid-voucher = Vul de herlaadcode in zoals ze op het ticket staat.
+error-invalid-method = Kies hoe je wilt betalen.
+error-details-confirm = Bevestig dat je gegevens kloppen, of laat ze eerst verbeteren.
+error-code-wrong = Deze code is fout of verlopen. Vraag zo nodig een nieuwe code.
+error-totp-wrong = De authenticator-code is fout. Probeer de huidige code.
+error-staff-sign-in = Verkeerd e-mailadres, wachtwoord of verkeerde code.
+error-rate-limited = { $minutes ->
+    [one] Te veel pogingen. Probeer opnieuw over 1 minuut.
+   *[other] Te veel pogingen. Probeer opnieuw over { $minutes } minuten.
+}
+error-periods = { $max ->
+    [one] Je kunt 1 periode tegelijk kopen.
+   *[other] Je kunt 1 tot { $max } periodes tegelijk kopen.
+}
+error-plan-not-sold = Deze bundel wordt hier niet verkocht voor deze lijn.
+error-addon-periods = Een extra koop je een per keer.
+error-addon-without-bundle = Een extra vraagt een lopende bundel: verleng eerst de lijn.
+error-not-renewable = Deze lijn kan niet verlengd worden: { $state }.
+error-promo-unknown = Deze promotiecode is niet bekend.
+error-promo-not-yet-valid = Deze promotiecode is nog niet geldig.
+error-promo-expired = Deze promotiecode is verlopen.
+error-promo-exhausted = Deze promotie is uitgeput.
+error-promo-already-used = Je hebt deze promotiecode al gebruikt.
+error-promo-other-plan = Deze promotiecode geldt niet voor deze bundel.
+error-promo-other-channel = Deze promotiecode geldt hier niet.
+error-promo-first-renewal = Deze promotiecode geldt alleen voor een eerste verlenging.
+error-promo-too-few-periods = { $buy ->
+    [one] Deze promotie vraagt minstens 1 periode.
+   *[other] Deze promotie vraagt minstens { $buy } periodes.
+}
+error-insufficient-credit = Je tegoed is te laag: { $needed } nodig, { $available } beschikbaar. Kies een andere betaalwijze.
+error-voucher-used = Deze herlaadcode is al gebruikt.
+error-voucher-expired = Deze herlaadcode is verlopen.
+error-voucher-other-plan = Deze herlaadcode is voor een andere bundel.
+error-voucher-unknown = Deze herlaadcode is niet bekend.
+error-quote-expired = Deze prijs is verlopen. Vraag een nieuwe.
+error-order-not-payable = Deze bestelling kan niet meer betaald worden. Kijk in je geschiedenis.
+error-method-not-offered = Deze betaalwijze wordt hier niet aangeboden.
+error-terminal-ref = Vul de referentie van de betaalterminal in.
+error-payment-declined = De betaling werd geweigerd. Er werd niets aangerekend.
+error-provider-unavailable = De betaaldienst antwoordde niet. Je betaalt niet twee keer: probeer opnieuw.

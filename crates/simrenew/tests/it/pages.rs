@@ -1,0 +1,183 @@
+//! The pages, in-process: a French page after a bad input says what is wrong in French (never
+//! the API's English), a form without its CSRF token changes nothing, a double submit of the
+//! pay form orders once, and the simulated card step exists only in the demo.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use http_body_util::BodyExt;
+use simrenew_http::AppState;
+use tower::ServiceExt;
+
+use crate::support::{both, Outbox, TestApp};
+
+/// A browser: its cookies, kept between requests.
+#[derive(Default)]
+struct Browser {
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn keep(&mut self, headers: &HeaderMap) {
+        for v in headers.get_all(header::SET_COOKIE) {
+            let pair = v.to_str().unwrap().split(';').next().unwrap().to_owned();
+            let (name, value) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != name);
+            if !value.is_empty() {
+                self.cookies.push((name.to_owned(), value.to_owned()));
+            }
+        }
+    }
+
+    async fn send(
+        &mut self,
+        app: &TestApp,
+        method: Method,
+        uri: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, HeaderMap) {
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(n, v)| format!("{n}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let mut req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, cookie);
+        let body = if form.is_empty() {
+            Body::empty()
+        } else {
+            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+            Body::from(serde_urlencoded::to_string(form).unwrap())
+        };
+        let res = app
+            .router
+            .clone()
+            .oneshot(req.body(body).unwrap())
+            .await
+            .unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        self.keep(&headers);
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
+    }
+
+    async fn get(&mut self, app: &TestApp, uri: &str) -> (StatusCode, String, HeaderMap) {
+        self.send(app, Method::GET, uri, &[]).await
+    }
+
+    async fn post(
+        &mut self,
+        app: &TestApp,
+        uri: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, HeaderMap) {
+        self.send(app, Method::POST, uri, form).await
+    }
+}
+
+/// The value of the hidden field `name` in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {name} in {html}"))
+        + marker.len();
+    html[start..].split('"').next().unwrap().to_owned()
+}
+
+fn location(headers: &HeaderMap) -> String {
+    headers[header::LOCATION].to_str().unwrap().to_owned()
+}
+
+both! {
+    async fn a_french_page_after_a_bad_input_shows_a_french_error(app: TestApp) {
+        let mut b = Browser::default();
+        let (status, page, headers) = b.get(&app, "/fr/sign-in").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("<html lang=\"fr\">"));
+        let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+        let csrf = hidden(&page, "csrf");
+
+        let (status, page, _) = b.post(&app, "/fr/sign-in", &[("csrf", &csrf), ("phone", "0470 12")]).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Saisissez un numéro au format international"), "{page}");
+        assert!(page.contains("aria-invalid=\"true\""));
+        assert!(!page.contains("Enter a phone number"), "English on a French page: {page}");
+        assert!(!page.contains("problem"), "{page}");
+
+        // The same in German, and a form without its token changes nothing.
+        let (status, page, _) = b.post(&app, "/de/sign-in", &[("phone", "+32470123456")]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert!(page.contains("Dieses Formular ist abgelaufen"), "{page}");
+    }
+
+    async fn a_double_submit_orders_once(app: TestApp) {
+        let mut app = app;
+        let outbox = Arc::new(Outbox::default());
+        let with = app.app.clone().with_sms(outbox.clone());
+        app.router = simrenew_http::router(AppState::new(with));
+        let (msisdn, subscriber) = app.subscriber_line().await;
+
+        let mut b = Browser::default();
+        let (_, page, _) = b.get(&app, "/nl/sign-in").await;
+        let csrf = hidden(&page, "csrf");
+        let (status, _, headers) = b.post(&app, "/nl/sign-in", &[("csrf", &csrf), ("phone", msisdn.as_str())]).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert!(location(&headers).starts_with("/nl/sign-in/code"));
+        let code = outbox.last_code(&msisdn);
+        let (status, _, headers) = b
+            .post(&app, "/nl/sign-in/code", &[("csrf", &csrf), ("phone", msisdn.as_str()), ("code", &code)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&headers), "/nl/lines");
+        let (status, page, _) = b.get(&app, "/nl/lines").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains(msisdn.as_str()) && page.contains("Mijn lijnen"), "{page}");
+
+        // The session's token now guards the forms.
+        let (_, page, _) = b.get(&app, &format!("/nl/lines/{msisdn}/renew")).await;
+        let csrf = hidden(&page, "csrf");
+        let (status, _, headers) = b
+            .post(&app, &format!("/nl/lines/{msisdn}/renew"), &[("csrf", &csrf), ("plan", "TEST-5GB-30D"), ("periods", "1")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let quote = location(&headers);
+        let (_, page, _) = b.get(&app, &quote).await;
+        assert!(page.contains("Btw (21 %)"), "{page}");
+        let once = hidden(&page, "once");
+        let form = [("csrf", csrf.as_str()), ("once", once.as_str()), ("method", "credit"), ("details_confirmed", "yes")];
+        let (first, _, h1) = b.post(&app, &quote, &form).await;
+        let (second, _, h2) = b.post(&app, &quote, &form).await;
+        assert_eq!((first, second), (StatusCode::SEE_OTHER, StatusCode::SEE_OTHER));
+        assert_eq!(location(&h1), location(&h2));
+        assert!(location(&h1).starts_with("/nl/orders/"));
+        assert_eq!(app.app.order_history(subscriber).await.unwrap().len(), 1);
+
+        // Another subscriber's order is not found.
+        let (status, page, _) = b.get(&app, "/nl/orders/999999").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("Deze bestelling is jou niet bekend."), "{page}");
+    }
+
+    async fn the_simulated_card_step_exists_only_in_the_demo(app: TestApp) {
+        // A server that is not the demo: no step page, and cards are not offered on the portal.
+        let mut b = Browser::default();
+        let (status, page, _) = b.get(&app, "/en/demo-card/demo_simrenew-pay-1").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(page.contains("This page does not exist."));
+        let (status, _, _) = b
+            .post(&app, "/en/demo-card/demo_simrenew-pay-1", &[("csrf", "x"), ("answer", "approve")])
+            .await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(!app
+            .app
+            .methods_available(&app.brand, simrenew_domain::catalog::Channel::Portal)
+            .contains(&simrenew_domain::order::PaymentMethod::Card));
+    }
+}
