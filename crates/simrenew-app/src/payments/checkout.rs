@@ -17,6 +17,7 @@ use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
     SavedPaymentMethod,
 };
+use simrenew_domain::provider_ids::{SavableToken, StripePaymentMethodId};
 
 use super::ports::{NewProviderPayment, ProviderPaymentUpdate};
 use super::providers::{
@@ -35,7 +36,7 @@ pub struct StartPayment {
     pub method: PaymentMethod,
     pub return_url: Option<String>,
     /// Stripe payment method token (`pm_...`); never card data.
-    pub payment_method_token: Option<String>,
+    pub payment_method_token: Option<StripePaymentMethodId>,
     /// Charge a saved payment method of the order's line instead (automatic renewal).
     pub saved_method: Option<SavedPaymentMethodId>,
 }
@@ -315,18 +316,11 @@ impl App {
     pub async fn save_payment_method(
         &self,
         msisdn: &Msisdn,
-        method: PaymentMethod,
-        token: &str,
+        token: &SavableToken,
     ) -> AppResult<SavedPaymentMethod> {
-        let provider_name = match method {
-            PaymentMethod::Card => ProviderName::Stripe,
-            PaymentMethod::Paypal => ProviderName::Paypal,
-            other => {
-                return Err(AppError::conflict(
-                    "method",
-                    format!("{other} cannot be saved for automatic renewal"),
-                ))
-            }
+        let (provider_name, method) = match token {
+            SavableToken::StripeCard(_) => (ProviderName::Stripe, PaymentMethod::Card),
+            SavableToken::PaypalAccount(_) => (ProviderName::Paypal, PaymentMethod::Paypal),
         };
         let provider = self.provider(provider_name)?;
         let details = self.line(msisdn).await?;
@@ -339,15 +333,17 @@ impl App {
             .find(|m| m.provider == provider_name)
             .and_then(|m| m.customer_ref);
         // The same line and token always make the same key: a retry saves once.
-        let digest = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let digest = token
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         let saved = provider
             .save_method(&SaveMethod {
                 line: line.id,
-                method,
                 customer_ref,
-                token: token.to_owned(),
+                token: token.clone(),
                 idempotency_key: format!("simrenew-save-{}-{digest:016x}", line.id),
             })
             .await?;

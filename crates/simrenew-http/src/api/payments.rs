@@ -14,6 +14,7 @@ use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{
     may_record_store_payment, Order, PaymentMethod, ProviderPayment, SavedPaymentMethod,
 };
+use simrenew_domain::provider_ids::{PaypalBillingToken, SavableToken, StripePaymentMethodId};
 use utoipa::ToSchema;
 
 use super::orders::{order_json, OrderJson};
@@ -174,18 +175,23 @@ pub async fn start_payment(
     )?;
     let token = body
         .payment_method_token
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| t.trim().to_owned());
-    if let Some(t) = &token {
-        // A token is an opaque provider reference; anything that looks like a card number is
-        // refused without being logged.
-        if !t.starts_with("pm_") || looks_like_card_number(t) {
-            return Err(ApiError::invalid(
-                "payment_method_token",
-                "give the pm_... token Stripe.js made, never card details",
-            ));
-        }
-    }
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            // Only Stripe's own form passes; anything that looks like a card number is
+            // refused without being logged.
+            StripePaymentMethodId::parse(t)
+                .ok()
+                .filter(|_| !looks_like_card_number(t))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "payment_method_token",
+                        "give the pm_... token Stripe.js made, never card details",
+                    )
+                })
+        })
+        .transpose()?;
     if matches!(method, PaymentMethod::Card | PaymentMethod::Bancontact)
         && token.is_none()
         && body.saved_method_id.is_none()
@@ -589,6 +595,27 @@ fn saved_json(m: &SavedPaymentMethod) -> SavedMethodJson {
     }
 }
 
+/// The provider token to save, in its provider's documented form: a Stripe.js payment method
+/// for a card, a billing agreement token for PayPal; never card details.
+fn savable_token(method: PaymentMethod, token: &str) -> Result<SavableToken, ApiError> {
+    let parsed = match method {
+        PaymentMethod::Card => StripePaymentMethodId::parse(token)
+            .ok()
+            .map(SavableToken::StripeCard),
+        _ => PaypalBillingToken::parse(token)
+            .ok()
+            .map(SavableToken::PaypalAccount),
+    };
+    parsed
+        .filter(|_| !looks_like_card_number(token))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "token",
+                "give the provider's token (pm_... or a billing agreement id), never card details",
+            )
+        })
+}
+
 async fn visible_line(
     state: &AppState,
     caller: &Principal,
@@ -627,23 +654,9 @@ pub async fn save_method(
     ApiJson(body): ApiJson<SaveMethodJson>,
 ) -> Result<(StatusCode, Json<SavedMethodJson>), ApiError> {
     let method = method(&body.method, &[PaymentMethod::Card, PaymentMethod::Paypal])?;
-    let token = body.token.trim();
-    let looks_like_card = looks_like_card_number(token);
-    let valid = !token.is_empty()
-        && token.len() <= 255
-        && !looks_like_card
-        && (method != PaymentMethod::Card || token.starts_with("pm_"));
-    if !valid {
-        return Err(ApiError::invalid(
-            "token",
-            "give the provider's token (pm_... or a billing agreement id), never card details",
-        ));
-    }
+    let token = savable_token(method, body.token.trim())?;
     let msisdn = visible_line(&state, &caller, &msisdn).await?;
-    let saved = state
-        .app
-        .save_payment_method(&msisdn, method, token)
-        .await?;
+    let saved = state.app.save_payment_method(&msisdn, &token).await?;
     Ok((StatusCode::CREATED, Json(saved_json(&saved))))
 }
 

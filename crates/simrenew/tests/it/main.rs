@@ -19,6 +19,7 @@ mod passkeys;
 mod payment_crash;
 mod payments;
 mod prism;
+mod provider_ids;
 mod provider_mock;
 mod renewals;
 mod signin;
