@@ -23,6 +23,7 @@ use super::ports::{NewProviderPayment, ProviderPaymentUpdate};
 use super::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderState, Providers, SaveMethod, SavedRef,
 };
+use crate::audit::AuditEntry;
 use crate::sales::payment::PaymentInstruction;
 use crate::sales::ports::LockedLine;
 use crate::sales::renewal::{pay, OrderReceipt};
@@ -312,9 +313,11 @@ impl App {
 
     /// Saves a payment method of a line for automatic renewal: the provider keeps the card or
     /// account (a Stripe customer and payment method, a PayPal vault token); we keep its
-    /// references and label. Saving the same token again returns the saved method.
+    /// references and label. Saving the same token again returns the saved method. A new one
+    /// is recorded in the line's audit chain with `actor`, in the transaction that saves it.
     pub async fn save_payment_method(
         &self,
+        actor: &str,
         msisdn: &Msisdn,
         token: &SavableToken,
     ) -> AppResult<SavedPaymentMethod> {
@@ -325,13 +328,11 @@ impl App {
         let provider = self.provider(provider_name)?;
         let details = self.line(msisdn).await?;
         let line = &details.line;
-        let customer_ref = self
-            .store
-            .saved_methods_of_line(line.id)
-            .await?
-            .into_iter()
+        let known = self.store.saved_methods_of_line(line.id).await?;
+        let customer_ref = known
+            .iter()
             .find(|m| m.provider == provider_name)
-            .and_then(|m| m.customer_ref);
+            .and_then(|m| m.customer_ref.clone());
         // The same line and token always make the same key: a retry saves once.
         let digest = token
             .as_str()
@@ -352,6 +353,28 @@ impl App {
         let m = tx
             .insert_saved_method(line.brand_id, line.id, provider_name, method, &saved, now)
             .await?;
+        if m.line_id != line.id || m.removed_at.is_some() {
+            return Err(AppError::conflict(
+                "token",
+                "this payment method cannot be saved for this line",
+            ));
+        }
+        if !known.iter().any(|k| k.id == m.id) {
+            tx.append_audit(
+                &AuditEntry {
+                    chain: format!("line:{}", line.id),
+                    actor: actor.to_owned(),
+                    action: "saved_method.add".into(),
+                    subject: format!("saved_method:{}", m.id),
+                    details: format!(
+                        "provider={} method={} label={}",
+                        m.provider, m.method, m.label
+                    ),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(m)
     }
@@ -367,8 +390,13 @@ impl App {
 
     /// Forgets a saved payment method: removed at the provider first (so that it can never
     /// be charged, even by someone holding the token), then here. If the provider cannot be
-    /// reached nothing changes and the removal can be asked again.
-    pub async fn remove_saved_payment_method(&self, id: SavedPaymentMethodId) -> AppResult<()> {
+    /// reached nothing changes and the removal can be asked again. The removal is recorded in
+    /// the line's audit chain with `actor`, in the transaction that removes it.
+    pub async fn remove_saved_payment_method(
+        &self,
+        actor: &str,
+        id: SavedPaymentMethodId,
+    ) -> AppResult<()> {
         let saved = self
             .store
             .saved_method(id)
@@ -380,7 +408,24 @@ impl App {
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.remove_saved_method(id, now).await?;
+        if !tx.remove_saved_method(id, now).await? {
+            // Removed meanwhile, by the same request repeated or another one.
+            return Ok(());
+        }
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("line:{}", saved.line_id),
+                actor: actor.to_owned(),
+                action: "saved_method.remove".into(),
+                subject: format!("saved_method:{}", saved.id),
+                details: format!(
+                    "provider={} method={} label={}",
+                    saved.provider, saved.method, saved.label
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

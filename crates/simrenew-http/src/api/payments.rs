@@ -6,7 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::payments::checkout::{StartPayment, StorePayment};
-use simrenew_domain::access::Principal;
+use simrenew_domain::access::{LineAccess, Principal};
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
@@ -82,14 +82,14 @@ async fn payment_json(
     })
 }
 
-/// The order, if the caller may sell to its line through `channel` (its own channel when
-/// `None`); "not found" for a line the caller may not see.
+/// The order and its line's access facts, if the caller may sell to its line through
+/// `channel` (its own channel when `None`); "not found" for a line the caller may not see.
 async fn sellable_order(
     state: &AppState,
     caller: &Principal,
     id: OrderId,
     channel: Option<Channel>,
-) -> Result<Order, ApiError> {
+) -> Result<(Order, LineAccess), ApiError> {
     let not_found = || ApiError::not_found("order").with_field("id");
     let d = state
         .app
@@ -104,7 +104,7 @@ async fn sellable_order(
     caller
         .may_sell(access, channel.unwrap_or(d.order.channel))
         .map_err(|e| denied(e, "order"))?;
-    Ok(d.order)
+    Ok((d.order, access))
 }
 
 /// Twelve or more digits in a row (spaces and dashes between them allowed): what a card
@@ -201,7 +201,12 @@ pub async fn start_payment(
             "card and Bancontact payments need payment_method_token",
         ));
     }
-    let order = sellable_order(&state, &caller, OrderId(id), None).await?;
+    let (order, access) = sellable_order(&state, &caller, OrderId(id), None).await?;
+    if body.saved_method_id.is_some() {
+        caller
+            .may_use_saved_methods(access)
+            .map_err(|e| denied(e, "saved payment method").with_field("saved_method_id"))?;
+    }
     let payment = state
         .app
         .start_payment(&StartPayment {
@@ -339,7 +344,7 @@ pub async fn store_payment(
     if store.is_empty() || store.len() > 64 {
         return Err(ApiError::invalid("store", "give the store's code"));
     }
-    let order = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
+    let (order, _) = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
     let store_id = state
         .app
         .store
@@ -543,7 +548,7 @@ pub async fn refund_to_credit(
 )]
 pub async fn payment_methods(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<MethodsQuery>,
 ) -> Result<Json<PaymentMethodsJson>, ApiError> {
     let channel = Channel::parse(&q.channel).map_err(|e| ApiError::invalid("channel", e.reason))?;
@@ -552,6 +557,9 @@ pub async fn payment_methods(
         .brand(&q.brand.to_ascii_lowercase())
         .await
         .map_err(|_| ApiError::not_found("brand").with_field("brand"))?;
+    caller
+        .may_read_brand_settings(brand.id)
+        .map_err(|d| denied(d, "brand").with_field("brand"))?;
     Ok(Json(PaymentMethodsJson {
         brand: brand.code.clone(),
         channel: channel.as_str(),
@@ -616,15 +624,17 @@ fn savable_token(method: PaymentMethod, token: &str) -> Result<SavableToken, Api
         })
 }
 
-async fn visible_line(
+/// The line whose saved payment methods the caller asks about, if they may handle them
+/// (`Principal::may_use_saved_methods`): "not found" for a line they may not see.
+async fn saved_methods_line(
     state: &AppState,
     caller: &Principal,
     msisdn: &str,
 ) -> Result<Msisdn, ApiError> {
     let msisdn = Msisdn::parse(msisdn).map_err(|e| ApiError::invalid("msisdn", e.reason))?;
-    let details = state.app.line(&msisdn).await?;
+    let access = state.app.line_access(&msisdn).await?;
     caller
-        .may_see_line(super::lines::access(&details.line))
+        .may_use_saved_methods(access)
         .map_err(|e| denied(e, "line").with_field("msisdn"))?;
     Ok(msisdn)
 }
@@ -655,8 +665,11 @@ pub async fn save_method(
 ) -> Result<(StatusCode, Json<SavedMethodJson>), ApiError> {
     let method = method(&body.method, &[PaymentMethod::Card, PaymentMethod::Paypal])?;
     let token = savable_token(method, body.token.trim())?;
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
-    let saved = state.app.save_payment_method(&msisdn, &token).await?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
+    let saved = state
+        .app
+        .save_payment_method(&caller.label(), &msisdn, &token)
+        .await?;
     Ok((StatusCode::CREATED, Json(saved_json(&saved))))
 }
 
@@ -678,7 +691,7 @@ pub async fn list_saved_methods(
     Caller(caller): Caller,
     ApiPath(msisdn): ApiPath<String>,
 ) -> Result<Json<Vec<SavedMethodJson>>, ApiError> {
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
     let saved = state.app.saved_payment_methods(&msisdn).await?;
     Ok(Json(saved.iter().map(saved_json).collect()))
 }
@@ -704,7 +717,7 @@ pub async fn remove_saved_method(
     Caller(caller): Caller,
     ApiPath((msisdn, id)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
     let line = state.app.line(&msisdn).await?;
     let saved = state
         .app
@@ -714,7 +727,10 @@ pub async fn remove_saved_method(
         .map_err(simrenew_app::AppError::from)?
         .filter(|m| m.line_id == line.line.id)
         .ok_or_else(|| ApiError::not_found("saved payment method").with_field("id"))?;
-    state.app.remove_saved_payment_method(saved.id).await?;
+    state
+        .app
+        .remove_saved_payment_method(&caller.label(), saved.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

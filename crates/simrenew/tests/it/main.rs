@@ -22,6 +22,7 @@ mod prism;
 mod provider_ids;
 mod provider_mock;
 mod renewals;
+mod scopes;
 mod signin;
 mod spec_check;
 mod staff_signin;
