@@ -104,7 +104,6 @@ impl App {
                 ))
             }
         };
-        let provider = self.provider(provider_name)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let order = tx
@@ -118,7 +117,9 @@ impl App {
             ));
         }
         let brand = tx.brand(order.brand_id).await?;
+        // Not offered (by the brand, or for want of a configured provider): one answer.
         self.check_method(&brand, order.channel, req.method)?;
+        let provider = self.provider(provider_name)?;
         let saved = match req.saved_method {
             None => None,
             Some(id) => {
@@ -270,6 +271,16 @@ impl App {
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
         self.check_method(&brand, order.channel, p.method)?;
+        // Checked before anything is written: the agent is there to correct it.
+        if p.amount != order.quote.total {
+            return Err(AppError::conflict(
+                "amount",
+                format!(
+                    "the order's total is {}; {} was recorded",
+                    order.quote.total, p.amount
+                ),
+            ));
+        }
         let plan = tx.plan(order.plan_id).await?;
         let payment = tx
             .insert_provider_payment(

@@ -10,7 +10,7 @@ use simrenew_domain::access::{LineAccess, Principal};
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
-use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     may_record_store_payment, Order, PaymentMethod, ProviderPayment, SavedPaymentMethod,
 };
@@ -338,8 +338,7 @@ pub async fn store_payment(
         &body.method,
         &[PaymentMethod::Cash, PaymentMethod::CardTerminal],
     )?;
-    let currency = Currency::parse(&body.amount.currency)
-        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+    let amount = body.amount.parse("amount", 0)?;
     let store = body.store.trim();
     if store.is_empty() || store.len() > 64 {
         return Err(ApiError::invalid("store", "give the store's code"));
@@ -363,7 +362,7 @@ pub async fn store_payment(
                 .terminal_ref
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
-            amount: Money::new(body.amount.amount_cents, currency),
+            amount,
         })
         .await?;
     Ok(Json(order_json(&receipt)))
@@ -382,16 +381,15 @@ pub struct RefundRequestJson {
 impl RefundRequestJson {
     /// The amount and the reason, checked.
     fn parse(&self) -> Result<(Money, &str), ApiError> {
-        let currency = Currency::parse(&self.amount.currency)
-            .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+        let amount = self.amount.parse("amount", 1)?;
         let reason = self.reason.trim();
-        if reason.is_empty() || reason.len() > 500 {
+        if reason.is_empty() {
             return Err(ApiError::invalid(
                 "reason",
                 "say why, in up to 500 characters",
             ));
         }
-        Ok((Money::new(self.amount.amount_cents, currency), reason))
+        Ok((amount, reason))
     }
 }
 

@@ -12,6 +12,7 @@ mod email_signin;
 mod gdpr;
 mod idempotency;
 mod identification;
+mod input;
 mod lines;
 mod logs;
 mod openapi;
