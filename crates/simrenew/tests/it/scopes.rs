@@ -80,7 +80,7 @@ async fn other_brand(app: &TestApp) -> BrandId {
 
 both! {
     async fn saved_payment_methods_belong_to_the_subscriber(app: TestApp) {
-        let (app, mock) = with_providers(app).await;
+        let (mut app, mock) = with_providers(app).await;
         let (msisdn, _) = app.subscriber_line().await;
         let msisdn = msisdn.to_string();
         let line_id = app.app.store.line_access(&msisdn).await.unwrap().unwrap().line;
@@ -122,6 +122,15 @@ both! {
         assert_eq!(mock.charges(), 0);
         let (_, list) = app.get(&uri).await;
         assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+
+        // The subscriber handles their own; another subscriber is told there is no such line.
+        let (theirs, _) = app.subscriber_line().await;
+        let me = app.signed_in(&msisdn.parse().unwrap()).await;
+        let (status, list) = app.as_subscriber(&me, Method::GET, &uri, None).await;
+        assert_eq!((status, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "{list}");
+        let stranger = app.signed_in(&theirs).await;
+        let (status, body) = app.as_subscriber(&stranger, Method::GET, &uri, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
 
         // An agent only for the customer looked up at the counter.
         let (status, _) = app.request_as(Some(&agent), Method::GET, &uri, None).await;
