@@ -125,6 +125,11 @@ impl App {
         self.providers.get().map(|p| &p.policy)
     }
 
+    /// Whether this process speaks to the payment provider `name`.
+    pub(crate) fn provider_installed(&self, name: simrenew_domain::order::ProviderName) -> bool {
+        self.providers.get().is_some_and(|p| p.get(name).is_ok())
+    }
+
     /// Forgets what is cached of a line after a write to it.
     pub(crate) fn line_changed(&self, msisdn: &simrenew_domain::identifiers::Msisdn) {
         self.line_cache.invalidate(msisdn.as_str());

@@ -121,20 +121,81 @@ impl Principal {
         }
     }
 
-    /// Reading a brand's catalog (`None`: every brand's).
+    /// Reading a brand's catalog (`None`: every brand's): the principals bound to a brand
+    /// read theirs only, another brand's being "not found". Returns the brand the reading is
+    /// restricted to.
     pub fn may_read_catalog(&self, brand: Option<BrandId>) -> Result<Option<BrandId>, Denied> {
-        match self {
-            Principal::Partner { brand: own, .. } => {
-                if !self.has_scope(Scope::Catalog) {
-                    return Err(Denied::Forbidden("this key has no catalog scope"));
-                }
-                match brand {
-                    Some(b) if b != *own => Err(Denied::Hidden),
-                    _ => Ok(Some(*own)),
-                }
-            }
-            _ => Ok(brand),
+        if matches!(self, Principal::Partner { .. }) && !self.has_scope(Scope::Catalog) {
+            return Err(Denied::Forbidden("this key has no catalog scope"));
         }
+        match self.brand() {
+            Some(own) => match brand {
+                Some(b) if b != own => Err(Denied::Hidden),
+                _ => Ok(Some(own)),
+            },
+            None => Ok(brand),
+        }
+    }
+
+    /// Reading a brand's settings (the payment methods it offers): the principals bound to a
+    /// brand read their own only.
+    pub fn may_read_brand_settings(&self, brand: BrandId) -> Result<(), Denied> {
+        owned(self.brand().is_none_or(|own| own == brand))
+    }
+
+    /// The channel a sale or a voucher redemption goes through, which follows from who asks:
+    /// subscribers buy through the portal, agents through the store, partners through the
+    /// partner channel, and asking for another is refused. Administrators choose it
+    /// (`default` when they do not).
+    pub fn sales_channel(
+        &self,
+        asked: Option<Channel>,
+        default: Channel,
+    ) -> Result<Channel, Denied> {
+        let (own, why) = match self {
+            Principal::PlatformAdmin { .. } | Principal::BrandAdmin { .. } => {
+                return Ok(asked.unwrap_or(default))
+            }
+            Principal::Subscriber { .. } => (
+                Channel::Portal,
+                "subscribers buy through the portal channel",
+            ),
+            Principal::Agent { .. } => (Channel::Store, "agents sell through the store channel"),
+            Principal::Partner { .. } => (
+                Channel::Partner,
+                "partners sell through the partner channel",
+            ),
+        };
+        match asked {
+            Some(c) if c != own => Err(Denied::Forbidden(why)),
+            _ => Ok(own),
+        }
+    }
+
+    /// Listing, saving, removing and paying with a line's saved payment methods. They belong
+    /// to the line's subscriber; staff of the line's brand act for them (an agent only for the
+    /// customer looked up at the counter). Partners never, whatever their scopes.
+    pub fn may_use_saved_methods(&self, line: LineAccess) -> Result<(), Denied> {
+        self.may_see_line(line)?;
+        match self {
+            Principal::Partner { .. } => Err(Denied::Forbidden(
+                "saved payment methods belong to the subscriber; partners neither see nor use them",
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the principal is shown the personal details (name, e-mail, language) of the
+    /// line's subscriber: staff of its brand (an agent for the customer looked up) and the
+    /// subscriber themselves. A partner sells to a number and never learns who holds it.
+    pub fn may_see_person(&self, line: LineAccess) -> bool {
+        !matches!(self, Principal::Partner { .. }) && self.may_see_line(line).is_ok()
+    }
+
+    /// Whether the principal is shown an eSIM's activation code, with which anyone can
+    /// download the profile: everyone who may see the line but partners.
+    pub fn may_see_activation_code(&self, line: LineAccess) -> bool {
+        self.may_see_person(line)
     }
 
     /// Listing lines: returns the brand (and subscriber) the listing is restricted to.
@@ -486,6 +547,87 @@ mod tests {
             p.may_see_order(line(OWN, None), Some("partner:8")),
             Err(Denied::Hidden)
         );
+    }
+
+    #[test]
+    fn saved_methods_and_personal_details_are_not_for_partners() {
+        let all = vec![Scope::Catalog, Scope::Lines, Scope::Orders, Scope::Vouchers];
+        let p = Principal::Partner {
+            key: ApiKeyId(9),
+            brand: OWN,
+            scopes: all,
+        };
+        assert!(matches!(
+            p.may_use_saved_methods(line(OWN, Some(5))),
+            Err(Denied::Forbidden(_))
+        ));
+        assert_eq!(
+            p.may_use_saved_methods(line(OTHER, Some(5))),
+            Err(Denied::Hidden)
+        );
+        assert!(!p.may_see_person(line(OWN, Some(5))));
+        let me = Principal::Subscriber {
+            subscriber: SubscriberId(5),
+        };
+        assert_eq!(me.may_use_saved_methods(line(OWN, Some(5))), Ok(()));
+        assert_eq!(
+            me.may_use_saved_methods(line(OWN, Some(6))),
+            Err(Denied::Hidden)
+        );
+        assert!(me.may_see_person(line(OWN, Some(5))));
+        let admin = Principal::BrandAdmin {
+            staff: StaffId(2),
+            brand: OWN,
+        };
+        assert_eq!(admin.may_use_saved_methods(line(OWN, Some(5))), Ok(()));
+        assert_eq!(
+            admin.may_use_saved_methods(line(OTHER, Some(5))),
+            Err(Denied::Hidden)
+        );
+    }
+
+    #[test]
+    fn the_channel_follows_from_the_principal() {
+        let me = Principal::Subscriber {
+            subscriber: SubscriberId(5),
+        };
+        assert_eq!(me.sales_channel(None, Channel::Store), Ok(Channel::Portal));
+        for c in [Channel::Partner, Channel::Store, Channel::AutoRenew] {
+            assert!(me.sales_channel(Some(c), Channel::Portal).is_err(), "{c}");
+        }
+        let p = Principal::Partner {
+            key: ApiKeyId(9),
+            brand: OWN,
+            scopes: vec![],
+        };
+        assert_eq!(p.sales_channel(None, Channel::Store), Ok(Channel::Partner));
+        assert!(p
+            .sales_channel(Some(Channel::Portal), Channel::Store)
+            .is_err());
+        let admin = Principal::PlatformAdmin { staff: StaffId(1) };
+        assert_eq!(
+            admin.sales_channel(Some(Channel::AutoRenew), Channel::Portal),
+            Ok(Channel::AutoRenew)
+        );
+        assert_eq!(
+            admin.sales_channel(None, Channel::Store),
+            Ok(Channel::Store)
+        );
+    }
+
+    #[test]
+    fn brand_bound_principals_read_their_brand_only() {
+        let admin = Principal::BrandAdmin {
+            staff: StaffId(2),
+            brand: OWN,
+        };
+        assert_eq!(admin.may_read_catalog(None), Ok(Some(OWN)));
+        assert_eq!(admin.may_read_catalog(Some(OTHER)), Err(Denied::Hidden));
+        assert_eq!(admin.may_read_brand_settings(OTHER), Err(Denied::Hidden));
+        assert_eq!(admin.may_read_brand_settings(OWN), Ok(()));
+        let platform = Principal::PlatformAdmin { staff: StaffId(1) };
+        assert_eq!(platform.may_read_catalog(Some(OTHER)), Ok(Some(OTHER)));
+        assert_eq!(platform.may_read_brand_settings(OTHER), Ok(()));
     }
 
     #[test]

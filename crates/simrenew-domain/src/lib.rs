@@ -20,6 +20,7 @@ pub mod money;
 pub mod order;
 pub mod parse;
 pub mod promotion;
+pub mod provider_ids;
 pub mod quote;
 pub mod refund;
 pub mod time;

@@ -1,4 +1,6 @@
-//! Money is integer cents with a currency; VAT is computed per line item.
+//! Money is integer cents with a currency. VAT is computed per VAT rate on that rate's total
+//! and rounded once (EN 16931, BR-CO-17), then shared out over the lines at that rate so that
+//! the lines add up to it ([`split_vat`]).
 
 use std::fmt;
 
@@ -115,6 +117,53 @@ impl Money {
     }
 }
 
+/// The VAT contained in the VAT-inclusive `amounts`, all at `rate_bp`: the VAT of their sum,
+/// rounded once to the cent (what an invoice states for the rate), shared out over the amounts
+/// so that the shares add up to it exactly. Each share differs from its amount's exact VAT by
+/// less than a cent: every share takes the exact value rounded down, and the cents left over go
+/// to the amounts whose dropped fraction was largest (the earlier one on a tie). An amount of
+/// zero gets zero.
+pub fn split_vat(amounts: &[Money], rate_bp: u32) -> Result<Vec<Money>, MoneyError> {
+    let Some(first) = amounts.first() else {
+        return Ok(vec![]);
+    };
+    let mut total = Money::zero(first.currency);
+    for a in amounts {
+        total = total.checked_add(*a)?;
+    }
+    let rate = i128::from(rate_bp);
+    let d = 10_000 + rate;
+    // (index, exact share rounded down, the fraction dropped, in 1/d cents)
+    let mut shares: Vec<(usize, i128, i128)> = amounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let n = i128::from(a.cents) * rate;
+            (i, n.div_euclid(d), n.rem_euclid(d))
+        })
+        .collect();
+    let floors: i128 = shares.iter().map(|(_, f, _)| f).sum();
+    let mut left = i128::from(total.vat_included(rate_bp).cents) - floors;
+    let mut by_fraction: Vec<usize> = (0..shares.len()).collect();
+    by_fraction.sort_by(|a, b| shares[*b].2.cmp(&shares[*a].2).then(a.cmp(b)));
+    for i in by_fraction {
+        if left <= 0 {
+            break;
+        }
+        if shares[i].2 > 0 {
+            shares[i].1 += 1;
+            left -= 1;
+        }
+    }
+    shares
+        .iter()
+        .map(|(i, cents, _)| {
+            let cents = i64::try_from(*cents).map_err(|_| MoneyError::Overflow)?;
+            Ok(Money::new(cents, amounts[*i].currency))
+        })
+        .collect()
+}
+
 /// `n / d` rounded half away from zero; `d` is positive. The result always fits in `i64` for
 /// the callers above (a percentage or a VAT share of an `i64` amount).
 fn div_round_half_away(n: i128, d: i128) -> i64 {
@@ -142,6 +191,24 @@ mod tests {
         assert_eq!(Money::eur(1000).vat_included(2100).cents, 174);
         assert_eq!(Money::eur(-1000).vat_included(2100).cents, -174);
         assert_eq!(Money::eur(0).vat_included(2100).cents, 0);
+    }
+
+    #[test]
+    fn vat_of_a_discounted_price_is_rounded_once() {
+        // 10.00 less 1.00, 21 %: the VAT of 9.00 is 1.56; the lines' exact shares are 1.7355
+        // and -0.1736, which round to 1.74 and -0.17 alone (1.57 in all).
+        let shares = split_vat(&[Money::eur(1000), Money::eur(-100)], 2100).unwrap();
+        assert_eq!(shares.iter().map(|s| s.cents).sum::<i64>(), 156);
+        assert_eq!(shares, vec![Money::eur(173), Money::eur(-17)]);
+        assert_eq!(split_vat(&[], 2100).unwrap(), vec![]);
+        assert!(split_vat(
+            &[
+                Money::eur(1),
+                Money::new(1, Currency::parse("USD").unwrap())
+            ],
+            2100
+        )
+        .is_err());
     }
 
     #[test]
@@ -177,6 +244,31 @@ mod tests {
             let diff = (i128::from(vat) * 10_000 - exact).abs();
             // the rounding error of vat is at most half a cent of gross at the rate
             prop_assert!(diff <= 10_000 + i128::from(rate));
+        }
+
+        /// The shares of a split add up to the VAT of the total, rounded once, and each is
+        /// within a cent of its amount's exact VAT.
+        #[test]
+        fn split_vat_adds_up_to_the_vat_of_the_total(
+            amounts in proptest::collection::vec(-1_000_000i64..1_000_000, 0..8),
+            rate in 0u32..10_000,
+        ) {
+            let amounts: Vec<Money> = amounts.into_iter().map(Money::eur).collect();
+            let shares = split_vat(&amounts, rate).unwrap();
+            prop_assert_eq!(shares.len(), amounts.len());
+            let total: i64 = amounts.iter().map(|a| a.cents).sum();
+            prop_assert_eq!(
+                shares.iter().map(|s| s.cents).sum::<i64>(),
+                Money::eur(total).vat_included(rate).cents
+            );
+            let d = 10_000 + i128::from(rate);
+            for (a, s) in amounts.iter().zip(&shares) {
+                let exact = i128::from(a.cents) * i128::from(rate);
+                prop_assert!((i128::from(s.cents) * d - exact).abs() < d, "{a} gets {s}");
+                if a.cents == 0 {
+                    prop_assert_eq!(s.cents, 0);
+                }
+            }
         }
 
         #[test]

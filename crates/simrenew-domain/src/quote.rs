@@ -7,7 +7,7 @@ use crate::catalog::{Channel, Plan};
 use crate::error::DomainError;
 use crate::ids::PromotionId;
 use crate::line::{Line, LineState};
-use crate::money::Money;
+use crate::money::{split_vat, Money};
 use crate::promotion::{
     benefit, Benefit, PromoCode, PromoContext, PromoRejection, Promotion, PromotionUsage,
 };
@@ -153,13 +153,15 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
     let ben = benefit(chosen.iter().copied(), unit, periods);
 
     let subtotal = unit.checked_mul(i64::from(periods))?;
+    // Set below, once the lines are known.
+    let zero_vat = Money::zero(unit.currency);
     let mut lines = vec![QuoteLine {
         kind: QuoteLineKind::Plan,
         description: format!("{} ({})", plan.name, plan.summary()),
         quantity: periods,
         unit_price: unit,
         amount: subtotal,
-        vat: subtotal.vat_included(brand.vat_rate_bp),
+        vat: zero_vat,
     }];
     let names = chosen
         .iter()
@@ -185,8 +187,17 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
             quantity: 1,
             unit_price: amount,
             amount,
-            vat: amount.vat_included(brand.vat_rate_bp),
+            vat: zero_vat,
         });
+    }
+    // VAT per rate on that rate's total, rounded once (EN 16931 BR-CO-17), shared out over
+    // the lines so that they add up to it; every line of a quote is at the brand's rate.
+    let amounts: Vec<Money> = lines.iter().map(|l| l.amount).collect();
+    for (l, share) in lines
+        .iter_mut()
+        .zip(split_vat(&amounts, brand.vat_rate_bp)?)
+    {
+        l.vat = share;
     }
     let mut total = Money::zero(unit.currency);
     let mut vat = Money::zero(unit.currency);
@@ -387,6 +398,26 @@ mod tests {
     }
 
     #[test]
+    fn vat_is_computed_once_on_the_total_and_the_lines_add_up_to_it() {
+        // 10.00 with 1.00 off is 9.00 including 21 % VAT: 9.00 x 21/121 = 1.5620 -> 1.56
+        // (rounding each line first gave 1.74 - 0.17 = 1.57).
+        let (b, l, p) = (brand(), line(), plan(1000));
+        let promos = [(
+            promo(
+                1,
+                PromotionRule::AmountOff {
+                    amount: Money::eur(100),
+                },
+            ),
+            PromotionUsage::default(),
+        )];
+        let q = quote(&input(&b, &l, &p, 1, &promos, None)).unwrap();
+        assert_eq!(q.total, Money::eur(900));
+        assert_eq!(q.vat, Money::eur(156));
+        assert_eq!(q.lines.iter().map(|l| l.vat.cents).sum::<i64>(), 156);
+    }
+
+    #[test]
     fn the_best_promotion_wins_and_they_do_not_stack() {
         let (b, l, p) = (brand(), line(), plan(1000));
         let promos = [
@@ -574,6 +605,13 @@ mod tests {
             prop_assert!(q.total.cents >= 0);
             prop_assert_eq!(q.lines.iter().map(|l| l.amount.cents).sum::<i64>(), q.total.cents);
             prop_assert_eq!(q.lines.iter().map(|l| l.vat.cents).sum::<i64>(), q.vat.cents);
+            // The VAT is that of the total, rounded once; each line within a cent of its own.
+            prop_assert_eq!(q.vat, q.total.vat_included(q.vat_rate_bp));
+            let d = 10_000 + i128::from(q.vat_rate_bp);
+            for line in &q.lines {
+                let exact = i128::from(line.amount.cents) * i128::from(q.vat_rate_bp);
+                prop_assert!((i128::from(line.vat.cents) * d - exact).abs() < d, "{line:?}");
+            }
             prop_assert!(q.vat.cents <= q.total.cents.max(0) + 1);
             let chosen: Vec<&Promotion> = promos
                 .iter()

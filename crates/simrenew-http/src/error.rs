@@ -316,7 +316,7 @@ impl From<JsonRejection> for ApiError {
 }
 
 /// The field a serde message is about: `periods: invalid type` or `missing field `plan``.
-fn field_of(detail: &str) -> Option<String> {
+pub(crate) fn field_of(detail: &str) -> Option<String> {
     if let Some(rest) = detail.split("missing field `").nth(1) {
         return rest.split('`').next().map(str::to_owned);
     }

@@ -4,16 +4,126 @@
 use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Query};
 use axum::http::{header, request::Parts, Method};
 use axum::Json;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 use simrenew_app::identity::sessions::csrf_matches;
 use simrenew_domain::access::{Denied, Principal};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `Json<T>` whose rejection names the bad field in a problem+json body.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(Json), rejection(ApiError))]
+/// A JSON request body of type `T` ([`RequestBody`]): a JSON object, each of whose texts is
+/// within its field's bound. Every refusal is a problem+json naming the field (`body` for a
+/// body that is not an object).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ApiJson<T>(pub T);
+
+/// What every request body type declares: how long each of its texts may be. serde takes a
+/// JSON array for a struct (its fields in order), so the shape is checked here first: only
+/// objects stand for objects, and no array is taken outside the fields declared [`RAW`](
+/// RequestBody::RAW).
+pub trait RequestBody: DeserializeOwned {
+    /// The longest text, in characters, of each field (a dotted path: `amount.currency`); a
+    /// field not named takes [`TEXT_LIMIT`].
+    const TEXT_LIMITS: &'static [(&'static str, usize)];
+    /// Fields taken as JSON of their own shape (a WebAuthn credential), with the bound of every
+    /// text inside them.
+    const RAW: &'static [(&'static str, usize)] = &[];
+}
+
+/// The bound of a text field a request type does not name.
+pub const TEXT_LIMIT: usize = 255;
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: RequestBody,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let Json(value) = Json::<Value>::from_request(req, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::invalid(
+                "body",
+                "the body must be a JSON object ({\"field\": value, ...})",
+            ));
+        }
+        check_shape::<T>(&value, "")?;
+        serde_path_to_error::deserialize(value)
+            .map(ApiJson)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.inner().to_string();
+                let named = crate::error::field_of(&message);
+                let field = match (path.as_str(), named) {
+                    (".", Some(f)) => f,
+                    (".", None) => "body".to_owned(),
+                    // A missing field is reported at its parent's path, every other error
+                    // at the field's own.
+                    (p, Some(f)) if message.starts_with("missing field") => format!("{p}.{f}"),
+                    (p, _) => p.to_owned(),
+                };
+                let detail = if path == "." {
+                    message
+                } else {
+                    format!("{path}: {message}")
+                };
+                ApiError::invalid(&field, detail)
+            })
+    }
+}
+
+/// Refuses an array outside a raw field, and a text longer than its field's bound.
+fn check_shape<T: RequestBody>(value: &Value, path: &str) -> Result<(), ApiError> {
+    match value {
+        Value::Object(fields) => {
+            for (name, v) in fields {
+                let child = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match T::RAW.iter().find(|(f, _)| *f == child) {
+                    Some((_, limit)) => check_raw(v, &child, *limit)?,
+                    None => check_shape::<T>(v, &child)?,
+                }
+            }
+            Ok(())
+        }
+        Value::Array(_) => Err(ApiError::invalid(
+            path,
+            format!("{path} must be a JSON object or a single value, not an array"),
+        )),
+        Value::String(text) => {
+            let limit = T::TEXT_LIMITS
+                .iter()
+                .find(|(f, _)| *f == path)
+                .map_or(TEXT_LIMIT, |(_, l)| *l);
+            if text.chars().count() > limit {
+                return Err(ApiError::invalid(
+                    path,
+                    format!("{path} must be at most {limit} characters"),
+                ));
+            }
+            Ok(())
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
+    }
+}
+
+/// Every text inside a raw field within `limit` characters.
+fn check_raw(value: &Value, field: &str, limit: usize) -> Result<(), ApiError> {
+    match value {
+        Value::Object(m) => m.values().try_for_each(|v| check_raw(v, field, limit)),
+        Value::Array(a) => a.iter().try_for_each(|v| check_raw(v, field, limit)),
+        Value::String(t) if t.chars().count() > limit => Err(ApiError::invalid(
+            field,
+            format!("a text in {field} is longer than {limit} characters"),
+        )),
+        _ => Ok(()),
+    }
+}
 
 /// `Query<T>` with problem+json rejections.
 #[derive(Debug, Clone, Copy, Default, FromRequestParts)]

@@ -3,9 +3,38 @@
 
 use std::time::Duration;
 
+use reqwest::Url;
 use serde_json::Value;
 use simrenew_app::payments::providers::ProviderError;
 use simrenew_domain::order::ProviderName;
+
+/// A provider's API base (`https://api.stripe.com`), checked once, at start-up.
+pub(crate) fn api_base(provider: ProviderName, base: &str) -> Result<Url, ProviderError> {
+    let url = Url::parse(base).map_err(|e| ProviderError::Protocol {
+        provider,
+        detail: format!("the API base {base:?} is not a URL: {e}"),
+    })?;
+    if url.cannot_be_a_base() || !matches!(url.scheme(), "http" | "https") {
+        return Err(ProviderError::Protocol {
+            provider,
+            detail: format!("the API base {base:?} is not an http(s) base URL"),
+        });
+    }
+    Ok(url)
+}
+
+/// The URL of `segments` under `base`, each segment percent-encoded as one segment (`/`, `?`,
+/// `#` and `%` included, `.` and `..` dropped), so that no identifier can change the path:
+/// every provider URL is built here, never by formatting.
+pub(crate) fn endpoint(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
+}
 
 /// How provider calls are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,5 +193,47 @@ fn without_url(e: &reqwest::Error) -> String {
         kind.to_owned()
     } else {
         format!("{kind}: {detail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_segment_stays_one_segment() {
+        let base = api_base(ProviderName::Stripe, "https://api.stripe.example/").unwrap();
+        let url = |segments: &[&str]| endpoint(&base, segments).to_string();
+        assert_eq!(
+            url(&["v1", "payment_methods", "pm_1", "detach"]),
+            "https://api.stripe.example/v1/payment_methods/pm_1/detach"
+        );
+        for (hostile, encoded) in [
+            (
+                "pm_x/../../refunds?amount=1",
+                "pm_x%2F..%2F..%2Frefunds%3Famount=1",
+            ),
+            ("pm_x#frag", "pm_x%23frag"),
+            ("pm_x%2F..", "pm_x%252F.."),
+            ("pm x", "pm%20x"),
+            ("pm_é", "pm_%C3%A9"),
+        ] {
+            assert_eq!(
+                url(&["v1", "payment_methods", hostile, "detach"]),
+                format!("https://api.stripe.example/v1/payment_methods/{encoded}/detach"),
+            );
+        }
+        // Dot segments are dropped, never resolved against what came before.
+        assert_eq!(
+            url(&["v1", "payment_methods", "..", "..", "refunds"]),
+            "https://api.stripe.example/v1/payment_methods/refunds"
+        );
+        let under = api_base(ProviderName::Paypal, "http://127.0.0.1:9/mock?x=1").unwrap();
+        assert_eq!(
+            endpoint(&under, &["v2", "checkout", "orders"]).to_string(),
+            "http://127.0.0.1:9/mock/v2/checkout/orders"
+        );
+        assert!(api_base(ProviderName::Stripe, "mailto:x@example.com").is_err());
+        assert!(api_base(ProviderName::Stripe, "not a url").is_err());
     }
 }

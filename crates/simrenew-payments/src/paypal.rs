@@ -3,11 +3,16 @@
 //!
 //! Our payment id rides along as the purchase unit's `custom_id`, so that a webhook about a
 //! capture can be matched even when the create answer was lost.
+//!
+//! Every id sent or read (orders, captures, refunds, vault tokens, customers, billing
+//! agreement tokens) is parsed into its type against PayPal's documented form first, and every
+//! URL is built from encoded path segments.
 
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use reqwest::Url;
 use serde_json::{json, Value};
 use simrenew_app::payments::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderEvent, ProviderState, SaveMethod,
@@ -16,9 +21,14 @@ use simrenew_app::payments::providers::{
 use simrenew_domain::ids::ProviderPaymentId;
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus};
+use simrenew_domain::provider_ids::{
+    PaypalCaptureId, PaypalCustomerId, PaypalOrderId, PaypalRefundId, PaypalVaultTokenId,
+    SavableToken,
+};
+use simrenew_domain::ParseError;
 use tokio::sync::Mutex;
 
-use crate::http::{Caller, RetryPolicy};
+use crate::http::{api_base, endpoint, Caller, RetryPolicy};
 use crate::{cents_of, decimal, Secret};
 
 #[derive(Debug, Clone)]
@@ -34,6 +44,7 @@ pub struct PaypalConfig {
 
 pub struct PaypalProvider {
     config: PaypalConfig,
+    base: Url,
     caller: Caller,
     token: Mutex<Option<(Secret, Instant)>>,
 }
@@ -45,6 +56,12 @@ fn protocol(detail: impl Into<String>) -> ProviderError {
         provider: P,
         detail: detail.into(),
     }
+}
+
+/// An id (stored by us, or in PayPal's answer) parsed into its type; one not in PayPal's form
+/// is refused without being sent anywhere (nor echoed into the logs).
+fn id<T>(parsed: Result<T, ParseError>, what: &str) -> Result<T, ProviderError> {
+    parsed.map_err(|e| protocol(format!("{what} {}", e.reason)))
 }
 
 /// The body of `POST /v2/checkout/orders` for a payment.
@@ -66,7 +83,11 @@ pub fn order_request(req: &CreatePayment) -> Result<Value, ProviderError> {
     });
     if let Some(saved) = &req.saved {
         // A vaulted PayPal account: no approval, the order is captured at once.
-        body["payment_source"] = json!({"paypal": {"vault_id": saved.token_ref}});
+        let vault = id(
+            PaypalVaultTokenId::parse(&saved.token_ref),
+            "the saved vault token",
+        )?;
+        body["payment_source"] = json!({"paypal": {"vault_id": vault.as_str()}});
     } else if let Some(url) = &req.return_url {
         body["payment_source"] = json!({
             "paypal": {
@@ -89,9 +110,10 @@ fn money_of(v: &Value) -> Option<Money> {
 
 /// Reads an order (the answer of create, get and capture).
 pub fn order_state(v: &Value) -> Result<ProviderState, ProviderError> {
-    let id = v["id"]
+    let order = v["id"]
         .as_str()
         .ok_or_else(|| protocol("order without id"))?;
+    let order = id(PaypalOrderId::parse(order), "the order's id")?;
     let unit = &v["purchase_units"][0];
     let capture = &unit["payments"]["captures"][0];
     let (status, amount) = match v["status"].as_str().unwrap_or_default() {
@@ -124,14 +146,18 @@ pub fn order_state(v: &Value) -> Result<ProviderState, ProviderError> {
             .and_then(|l| l["href"].as_str())
             .map(str::to_owned)
     });
+    let capture_ref = capture["id"]
+        .as_str()
+        .map(|c| id(PaypalCaptureId::parse(c), "the capture's id"))
+        .transpose()?;
     Ok(ProviderState {
-        provider_ref: id.to_owned(),
+        provider_ref: order.to_string(),
         status,
         amount,
         next_action_url: (status == ProviderPaymentStatus::RequiresAction)
             .then_some(approve)
             .flatten(),
-        capture_ref: capture["id"].as_str().map(str::to_owned),
+        capture_ref: capture_ref.map(|c| c.to_string()),
         our_payment: unit["custom_id"]
             .as_str()
             .and_then(|s| s.parse().ok())
@@ -142,15 +168,13 @@ pub fn order_state(v: &Value) -> Result<ProviderState, ProviderError> {
 impl PaypalProvider {
     pub fn new(config: PaypalConfig) -> Result<Self, ProviderError> {
         let caller = Caller::new(P, config.retry)?;
+        let base = api_base(P, &config.api_base)?;
         Ok(Self {
             config,
+            base,
             caller,
             token: Mutex::new(None),
         })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.config.api_base.trim_end_matches('/'))
     }
 
     /// An OAuth2 access token (client credentials), kept until shortly before it expires.
@@ -161,13 +185,13 @@ impl PaypalProvider {
                 return Ok(token.clone());
             }
         }
-        let url = self.url("/v1/oauth2/token");
+        let url = endpoint(&self.base, &["v1", "oauth2", "token"]);
         let v = self
             .caller
             .call("get access token", || {
                 self.caller
                     .http
-                    .post(&url)
+                    .post(url.clone())
                     .basic_auth(
                         &self.config.client_id,
                         Some(self.config.client_secret.expose()),
@@ -192,18 +216,18 @@ impl PaypalProvider {
         &self,
         operation: &str,
         method: reqwest::Method,
-        path: &str,
+        path: &[&str],
         body: Option<&Value>,
         request_id: Option<&str>,
     ) -> Result<Value, ProviderError> {
         let token = self.token().await?;
-        let url = self.url(path);
+        let url = endpoint(&self.base, path);
         self.caller
             .call(operation, || {
                 let mut r = self
                     .caller
                     .http
-                    .request(method.clone(), &url)
+                    .request(method.clone(), url.clone())
                     .bearer_auth(token.expose())
                     .header("Prefer", "return=representation");
                 if let Some(id) = request_id {
@@ -231,7 +255,7 @@ impl PaymentProvider for PaypalProvider {
             .send(
                 "create order",
                 reqwest::Method::POST,
-                "/v2/checkout/orders",
+                &["v2", "checkout", "orders"],
                 Some(&body),
                 Some(&req.idempotency_key),
             )
@@ -245,7 +269,8 @@ impl PaymentProvider for PaypalProvider {
         provider_ref: &str,
         idempotency_key: &str,
     ) -> Result<ProviderState, ProviderError> {
-        let state = self.retrieve(provider_ref).await?;
+        let order = id(PaypalOrderId::parse(provider_ref), "the order")?;
+        let state = self.retrieve(order.as_str()).await?;
         if state.status != ProviderPaymentStatus::Processing || state.capture_ref.is_some() {
             return Ok(state);
         }
@@ -253,7 +278,7 @@ impl PaymentProvider for PaypalProvider {
             .send(
                 "capture order",
                 reqwest::Method::POST,
-                &format!("/v2/checkout/orders/{provider_ref}/capture"),
+                &["v2", "checkout", "orders", order.as_str(), "capture"],
                 Some(&json!({})),
                 Some(idempotency_key),
             )
@@ -262,11 +287,12 @@ impl PaymentProvider for PaypalProvider {
     }
 
     async fn retrieve(&self, provider_ref: &str) -> Result<ProviderState, ProviderError> {
+        let order = id(PaypalOrderId::parse(provider_ref), "the order")?;
         let v = self
             .send(
                 "get order",
                 reqwest::Method::GET,
-                &format!("/v2/checkout/orders/{provider_ref}"),
+                &["v2", "checkout", "orders", order.as_str()],
                 None,
                 None,
             )
@@ -285,6 +311,7 @@ impl PaymentProvider for PaypalProvider {
             .capture_ref
             .as_deref()
             .ok_or_else(|| protocol("refund of a payment without a capture"))?;
+        let capture = id(PaypalCaptureId::parse(capture), "the capture")?;
         let body = json!({
             "amount": {"value": decimal(amount.cents), "currency_code": amount.currency.as_str()},
             "custom_id": payment.id.to_string(),
@@ -293,43 +320,49 @@ impl PaymentProvider for PaypalProvider {
             .send(
                 "refund capture",
                 reqwest::Method::POST,
-                &format!("/v2/payments/captures/{capture}/refund"),
+                &["v2", "payments", "captures", capture.as_str(), "refund"],
                 Some(&body),
                 Some(idempotency_key),
             )
             .await?;
-        v["id"]
+        let refund = v["id"]
             .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| protocol("refund without id"))
+            .ok_or_else(|| protocol("refund without id"))?;
+        Ok(id(PaypalRefundId::parse(refund), "the refund's id")?.to_string())
     }
 
     #[tracing::instrument(skip_all, fields(line.id = %req.line))]
     async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError> {
-        if req.method != PaymentMethod::Paypal {
-            return Err(protocol(format!("PayPal does not save {}", req.method)));
-        }
+        let SavableToken::PaypalAccount(agreement) = &req.token else {
+            return Err(protocol(format!("PayPal does not save {}", req.method())));
+        };
         let mut body = json!({
-            "payment_source": {"token": {"id": req.token, "type": "BILLING_AGREEMENT"}},
+            "payment_source": {"token": {"id": agreement.as_str(), "type": "BILLING_AGREEMENT"}},
         });
         if let Some(customer) = &req.customer_ref {
-            body["customer"] = json!({"id": customer});
+            let customer = id(PaypalCustomerId::parse(customer), "the line's customer")?;
+            body["customer"] = json!({"id": customer.as_str()});
         }
         let v = self
             .send(
                 "vault payment token",
                 reqwest::Method::POST,
-                "/v3/vault/payment-tokens",
+                &["v3", "vault", "payment-tokens"],
                 Some(&body),
                 Some(&req.idempotency_key),
             )
             .await?;
+        let customer_ref = v["customer"]["id"]
+            .as_str()
+            .map(|c| id(PaypalCustomerId::parse(c), "the customer's id"))
+            .transpose()?;
+        let token_ref = v["id"]
+            .as_str()
+            .ok_or_else(|| protocol("payment token without id"))?;
+        let token_ref = id(PaypalVaultTokenId::parse(token_ref), "the vault token's id")?;
         Ok(SavedToken {
-            customer_ref: v["customer"]["id"].as_str().map(str::to_owned),
-            token_ref: v["id"]
-                .as_str()
-                .ok_or_else(|| protocol("payment token without id"))?
-                .to_owned(),
+            customer_ref: customer_ref.map(|c| c.to_string()),
+            token_ref: token_ref.to_string(),
             label: "PayPal".into(),
         })
     }
@@ -339,13 +372,20 @@ impl PaymentProvider for PaypalProvider {
         token_ref: &str,
         idempotency_key: &str,
     ) -> Result<(), ProviderError> {
+        let vault = id(
+            PaypalVaultTokenId::parse(token_ref),
+            "the saved vault token",
+        )?;
         let token = self.token().await?;
-        let url = self.url(&format!("/v3/vault/payment-tokens/{token_ref}"));
+        let url = endpoint(
+            &self.base,
+            &["v3", "vault", "payment-tokens", vault.as_str()],
+        );
         self.caller
             .call_removal("delete vault payment token", || {
                 self.caller
                     .http
-                    .delete(&url)
+                    .delete(url.clone())
                     .bearer_auth(token.expose())
                     .header("PayPal-Request-Id", idempotency_key)
             })
@@ -380,7 +420,7 @@ impl PaymentProvider for PaypalProvider {
             .send(
                 "verify webhook signature",
                 reqwest::Method::POST,
-                "/v1/notifications/verify-webhook-signature",
+                &["v1", "notifications", "verify-webhook-signature"],
                 Some(&request),
                 None,
             )
@@ -411,7 +451,15 @@ pub fn parse_event(v: &Value) -> Result<ProviderEvent, WebhookError> {
         "PAYMENT.CAPTURE.COMPLETED" | "PAYMENT.CAPTURE.DECLINED" | "PAYMENT.CAPTURE.PENDING" => {
             let order = resource["supplementary_data"]["related_ids"]["order_id"]
                 .as_str()
-                .ok_or_else(|| WebhookError::Malformed("capture without order id".into()))?;
+                .and_then(|o| PaypalOrderId::parse(o).ok())
+                .ok_or_else(|| WebhookError::Malformed("capture without an order id".into()))?;
+            let capture = resource["id"]
+                .as_str()
+                .map(|c| {
+                    PaypalCaptureId::parse(c)
+                        .map_err(|e| WebhookError::Malformed(format!("capture id {}", e.reason)))
+                })
+                .transpose()?;
             let amount = money_of(&resource["amount"])
                 .ok_or_else(|| WebhookError::Malformed("capture without amount".into()))?;
             let status = match kind {
@@ -420,11 +468,11 @@ pub fn parse_event(v: &Value) -> Result<ProviderEvent, WebhookError> {
                 _ => ProviderPaymentStatus::Processing,
             };
             Some(ProviderState {
-                provider_ref: order.to_owned(),
+                provider_ref: order.to_string(),
                 status,
                 amount,
                 next_action_url: None,
-                capture_ref: resource["id"].as_str().map(str::to_owned),
+                capture_ref: capture.map(|c| c.to_string()),
                 our_payment: resource["custom_id"]
                     .as_str()
                     .and_then(|s| s.parse().ok())
@@ -483,6 +531,27 @@ mod tests {
         assert_eq!(s.status, ProviderPaymentStatus::Failed);
         assert!(order_state(&order("SOMETHING_NEW", None)).is_err());
         assert!(order_state(&json!({"status": "APPROVED"})).is_err());
+    }
+
+    #[test]
+    fn ids_out_of_paypal_form_are_refused_in_answers_and_events() {
+        let mut o = order("APPROVED", None);
+        o["id"] = json!("5O1/../../v2/payments/captures/X/refund");
+        assert!(matches!(
+            order_state(&o),
+            Err(ProviderError::Protocol { .. })
+        ));
+        let mut o = order("COMPLETED", Some("COMPLETED"));
+        o["purchase_units"][0]["payments"]["captures"][0]["id"] = json!("CAP?x=1");
+        assert!(order_state(&o).is_err());
+        for (order_id, capture) in [("5O1#x", "CAP1"), ("5O1", "CAP 1"), ("5o1", "CAP1")] {
+            let e = parse_event(&json!({
+                "id": "WH-1", "event_type": "PAYMENT.CAPTURE.COMPLETED",
+                "resource": {"id": capture, "amount": {"currency_code": "EUR", "value": "1.00"},
+                    "supplementary_data": {"related_ids": {"order_id": order_id}}},
+            }));
+            assert!(e.is_err(), "{order_id} {capture}");
+        }
     }
 
     #[test]

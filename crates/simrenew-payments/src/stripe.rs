@@ -5,12 +5,16 @@
 //! Stripe.js gave the portal (`pm_...`) and a `return_url`; when the bank wants 3-D Secure or
 //! the Bancontact redirect, the intent is `requires_action` and `next_action.redirect_to_url`
 //! is where the customer goes. Our payment id rides along in `metadata[payment_id]`.
+//!
+//! Every id sent or read is parsed into its type (`pm_`, `pi_`, `cus_`, `re_`, see
+//! `simrenew_domain::provider_ids`) first, and every URL is built from encoded path segments.
 
 use std::time::Duration;
 
 use async_trait::async_trait;
 use hmac::{Hmac, Mac};
 use jiff::Timestamp;
+use reqwest::Url;
 use serde_json::Value;
 use sha2::Sha256;
 use simrenew_app::payments::providers::{
@@ -20,8 +24,12 @@ use simrenew_app::payments::providers::{
 use simrenew_domain::ids::ProviderPaymentId;
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus};
+use simrenew_domain::provider_ids::{
+    SavableToken, StripeCustomerId, StripePaymentIntentId, StripePaymentMethodId, StripeRefundId,
+};
+use simrenew_domain::ParseError;
 
-use crate::http::{Caller, RetryPolicy};
+use crate::http::{api_base, endpoint, Caller, RetryPolicy};
 use crate::Secret;
 
 /// The API version these requests and the webhook parsing are written for.
@@ -43,6 +51,7 @@ pub struct StripeConfig {
 
 pub struct StripeProvider {
     config: StripeConfig,
+    base: Url,
     caller: Caller,
 }
 
@@ -55,29 +64,36 @@ fn protocol(detail: impl Into<String>) -> ProviderError {
     }
 }
 
+/// An id (stored by us, or in Stripe's answer) parsed into its type; one not in Stripe's form
+/// is refused without being sent anywhere (nor echoed into the logs).
+fn id<T>(parsed: Result<T, ParseError>, what: &str) -> Result<T, ProviderError> {
+    parsed.map_err(|e| protocol(format!("{what} {}", e.reason)))
+}
+
 impl StripeProvider {
     pub fn new(config: StripeConfig) -> Result<Self, ProviderError> {
         let caller = Caller::new(P, config.retry)?;
-        Ok(Self { config, caller })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.config.api_base.trim_end_matches('/'))
+        let base = api_base(P, &config.api_base)?;
+        Ok(Self {
+            config,
+            base,
+            caller,
+        })
     }
 
     async fn post(
         &self,
         operation: &str,
-        path: &str,
+        path: &[&str],
         form: &[(String, String)],
         idempotency_key: &str,
     ) -> Result<Value, ProviderError> {
-        let url = self.url(path);
+        let url = endpoint(&self.base, path);
         self.caller
             .call(operation, || {
                 self.caller
                     .http
-                    .post(&url)
+                    .post(url.clone())
                     .bearer_auth(self.config.secret_key.expose())
                     .header("Stripe-Version", API_VERSION)
                     .header("Idempotency-Key", idempotency_key)
@@ -112,9 +128,14 @@ pub fn create_form(req: &CreatePayment) -> Result<Vec<(String, String)>, Provide
     if let Some(saved) = &req.saved {
         // The customer is away (automatic renewal): charge the saved method off-session.
         if let Some(customer) = &saved.customer_ref {
+            let customer = id(StripeCustomerId::parse(customer), "the saved customer")?;
             form.push(pair("customer", customer));
         }
-        form.push(pair("payment_method", &saved.token_ref));
+        let method = id(
+            StripePaymentMethodId::parse(&saved.token_ref),
+            "the saved payment method",
+        )?;
+        form.push(pair("payment_method", method));
         form.push(pair("confirm", "true"));
         form.push(pair("off_session", "true"));
     } else if let Some(pm) = &req.payment_method_token {
@@ -129,9 +150,13 @@ pub fn create_form(req: &CreatePayment) -> Result<Vec<(String, String)>, Provide
 
 /// Reads a PaymentIntent.
 pub fn intent_state(v: &Value) -> Result<ProviderState, ProviderError> {
-    let id = v["id"]
+    let intent = v["id"]
         .as_str()
         .ok_or_else(|| protocol("payment intent without id"))?;
+    let intent = id(
+        StripePaymentIntentId::parse(intent),
+        "the payment intent's id",
+    )?;
     let status = v["status"].as_str().unwrap_or_default();
     let currency = v["currency"]
         .as_str()
@@ -157,7 +182,7 @@ pub fn intent_state(v: &Value) -> Result<ProviderState, ProviderError> {
     }
     .ok_or_else(|| protocol("payment intent without an amount"))?;
     Ok(ProviderState {
-        provider_ref: id.to_owned(),
+        provider_ref: intent.to_string(),
         status,
         amount: Money::new(cents, currency),
         next_action_url: v["next_action"]["redirect_to_url"]["url"]
@@ -242,7 +267,7 @@ impl PaymentProvider for StripeProvider {
         let v = self
             .post(
                 "create payment intent",
-                "/v1/payment_intents",
+                &["v1", "payment_intents"],
                 &form,
                 &req.idempotency_key,
             )
@@ -258,14 +283,18 @@ impl PaymentProvider for StripeProvider {
     ) -> Result<ProviderState, ProviderError> {
         // Only an intent waiting for confirmation can be confirmed by us; one waiting for the
         // customer (3-D Secure) or done is answered as it is.
-        let raw = self.raw_intent(provider_ref).await?;
+        let intent = id(
+            StripePaymentIntentId::parse(provider_ref),
+            "the payment intent",
+        )?;
+        let raw = self.raw_intent(&intent).await?;
         if raw["status"].as_str() != Some("requires_confirmation") {
             return intent_state(&raw);
         }
         let v = self
             .post(
                 "confirm payment intent",
-                &format!("/v1/payment_intents/{provider_ref}/confirm"),
+                &["v1", "payment_intents", intent.as_str(), "confirm"],
                 &[],
                 idempotency_key,
             )
@@ -274,7 +303,11 @@ impl PaymentProvider for StripeProvider {
     }
 
     async fn retrieve(&self, provider_ref: &str) -> Result<ProviderState, ProviderError> {
-        intent_state(&self.raw_intent(provider_ref).await?)
+        let intent = id(
+            StripePaymentIntentId::parse(provider_ref),
+            "the payment intent",
+        )?;
+        intent_state(&self.raw_intent(&intent).await?)
     }
 
     #[tracing::instrument(skip_all, fields(payment.id = %payment.id))]
@@ -288,63 +321,68 @@ impl PaymentProvider for StripeProvider {
             .provider_ref
             .as_deref()
             .ok_or_else(|| protocol("refund of a payment without a payment intent"))?;
+        let intent = id(StripePaymentIntentId::parse(intent), "the payment intent")?;
         let form = vec![
             pair("payment_intent", intent),
             pair("amount", amount.cents),
             pair("metadata[payment_id]", payment.id),
         ];
         let v = self
-            .post("refund", "/v1/refunds", &form, idempotency_key)
+            .post("refund", &["v1", "refunds"], &form, idempotency_key)
             .await?;
-        v["id"]
+        let refund = v["id"]
             .as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| protocol("refund without id"))
+            .ok_or_else(|| protocol("refund without id"))?;
+        Ok(id(StripeRefundId::parse(refund), "the refund's id")?.to_string())
     }
 
     #[tracing::instrument(skip_all, fields(line.id = %req.line))]
     async fn save_method(&self, req: &SaveMethod) -> Result<SavedToken, ProviderError> {
-        if req.method != PaymentMethod::Card {
+        let SavableToken::StripeCard(method) = &req.token else {
             return Err(protocol(format!(
                 "Stripe does not save {} here",
-                req.method
+                req.method()
             )));
-        }
+        };
         let customer = match &req.customer_ref {
-            Some(c) => c.clone(),
+            Some(c) => id(StripeCustomerId::parse(c), "the line's customer")?,
             None => {
                 let v = self
                     .post(
                         "create customer",
-                        "/v1/customers",
+                        &["v1", "customers"],
                         &[pair("metadata[line_id]", req.line)],
                         &format!("{}-customer", req.idempotency_key),
                     )
                     .await?;
-                v["id"]
+                let customer = v["id"]
                     .as_str()
-                    .ok_or_else(|| protocol("customer without id"))?
-                    .to_owned()
+                    .ok_or_else(|| protocol("customer without id"))?;
+                id(StripeCustomerId::parse(customer), "the customer's id")?
             }
         };
         let v = self
             .post(
                 "attach payment method",
-                &format!("/v1/payment_methods/{}/attach", req.token),
+                &["v1", "payment_methods", method.as_str(), "attach"],
                 &[pair("customer", &customer)],
                 &format!("{}-attach", req.idempotency_key),
             )
             .await?;
         let token_ref = v["id"]
             .as_str()
-            .ok_or_else(|| protocol("payment method without id"))?
-            .to_owned();
+            .ok_or_else(|| protocol("payment method without id"))?;
+        let token_ref = id(
+            StripePaymentMethodId::parse(token_ref),
+            "the payment method's id",
+        )?
+        .to_string();
         let label = match (v["card"]["brand"].as_str(), v["card"]["last4"].as_str()) {
             (Some(brand), Some(last4)) => format!("{brand} ending {last4}"),
             _ => v["type"].as_str().unwrap_or("card").to_owned(),
         };
         Ok(SavedToken {
-            customer_ref: Some(customer),
+            customer_ref: Some(customer.to_string()),
             token_ref,
             label,
         })
@@ -355,12 +393,19 @@ impl PaymentProvider for StripeProvider {
         token_ref: &str,
         idempotency_key: &str,
     ) -> Result<(), ProviderError> {
-        let url = self.url(&format!("/v1/payment_methods/{token_ref}/detach"));
+        let method = id(
+            StripePaymentMethodId::parse(token_ref),
+            "the saved payment method",
+        )?;
+        let url = endpoint(
+            &self.base,
+            &["v1", "payment_methods", method.as_str(), "detach"],
+        );
         self.caller
             .call_removal("detach payment method", || {
                 self.caller
                     .http
-                    .post(&url)
+                    .post(url.clone())
                     .bearer_auth(self.config.secret_key.expose())
                     .header("Stripe-Version", API_VERSION)
                     .header("Idempotency-Key", idempotency_key)
@@ -392,13 +437,13 @@ impl PaymentProvider for StripeProvider {
 }
 
 impl StripeProvider {
-    async fn raw_intent(&self, provider_ref: &str) -> Result<Value, ProviderError> {
-        let url = self.url(&format!("/v1/payment_intents/{provider_ref}"));
+    async fn raw_intent(&self, intent: &StripePaymentIntentId) -> Result<Value, ProviderError> {
+        let url = endpoint(&self.base, &["v1", "payment_intents", intent.as_str()]);
         self.caller
             .call("retrieve payment intent", || {
                 self.caller
                     .http
-                    .get(&url)
+                    .get(url.clone())
                     .bearer_auth(self.config.secret_key.expose())
                     .header("Stripe-Version", API_VERSION)
             })
@@ -478,6 +523,38 @@ mod tests {
                 "{h}"
             );
         }
+    }
+
+    #[test]
+    fn ids_out_of_stripe_form_are_refused_in_answers_and_stored_references() {
+        let hostile = "pi_x/../../refunds";
+        let answer = serde_json::json!({"id": hostile, "object": "payment_intent",
+            "status": "succeeded", "amount": 1, "amount_received": 1, "currency": "eur"});
+        assert!(matches!(
+            intent_state(&answer),
+            Err(ProviderError::Protocol { .. })
+        ));
+        let event = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded",
+            "data": {"object": answer}});
+        assert!(parse_event(event.to_string().as_bytes()).is_err());
+        let req = |customer: &str, token: &str| CreatePayment {
+            payment: ProviderPaymentId(1),
+            order: simrenew_domain::ids::OrderId(1),
+            idempotency_key: "k".into(),
+            method: PaymentMethod::Card,
+            amount: Money::eur(100),
+            description: "d".into(),
+            return_url: None,
+            payment_method_token: None,
+            saved: Some(simrenew_app::payments::providers::SavedRef {
+                customer_ref: Some(customer.into()),
+                token_ref: token.into(),
+            }),
+        };
+        assert!(create_form(&req("cus_1", "pm_1")).is_ok());
+        assert!(create_form(&req("cus_1&amount=1", "pm_1")).is_err());
+        assert!(create_form(&req("cus_1", "pm_1/../x")).is_err());
+        assert!(create_form(&req("cus_1", "pi_1")).is_err());
     }
 
     #[test]

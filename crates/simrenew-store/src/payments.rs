@@ -438,8 +438,8 @@ impl PaymentTx for SqlTx {
         &mut self,
         id: SavedPaymentMethodId,
         now: Timestamp,
-    ) -> StoreResult<()> {
-        sqlx::query(
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
             "UPDATE saved_payment_methods SET removed_at = $1 WHERE id = $2 AND removed_at IS NULL",
         )
         .bind(now.as_second())
@@ -447,7 +447,7 @@ impl PaymentTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(map)?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 }
 

@@ -137,13 +137,18 @@ pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
         ),
         None => None,
     };
+    // Store codes are a brand's own: an agent's stores are looked up in the agent's brand.
     let mut store_ids = vec![];
     for code in &stores {
+        let Some(brand) = brand else {
+            bail!("--store: only agents of a brand (--brand) work at stores");
+        };
         store_ids.push(
-            db.store_by_code(code)
+            app.store
+                .store_id(brand, code)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
-                .with_context(|| format!("--store: no store {code:?}"))?,
+                .with_context(|| format!("--store: no store {code:?} in this brand"))?,
         );
     }
     let email = email.trim().to_ascii_lowercase();
@@ -162,7 +167,7 @@ pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
             },
         )
         .await
-        .map_err(app_err)?;
+        .map_err(|e| anyhow::anyhow!("{}", flag_err(e)))?;
     println!("staff {id} created: {email} ({role})");
     Ok(())
 }

@@ -32,6 +32,15 @@ impl App {
                 "only agents are bound to stores",
             ));
         }
+        for store in &staff.stores {
+            // An agent works for one brand: at that brand's stores only.
+            if self.store.store_brand(*store).await? != staff.brand {
+                return Err(AppError::conflict(
+                    "store",
+                    format!("store {store} is not a store of the agent's brand"),
+                ));
+            }
+        }
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let id = tx.insert_staff(staff, now).await?;

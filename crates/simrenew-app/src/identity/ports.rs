@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_domain::access::{LineAccess, Principal, Serving};
 use simrenew_domain::identification::IdentificationMethod;
-use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, SubscriberId};
+use simrenew_domain::ids::{ApiKeyId, BrandId, StaffId, StoreId, SubscriberId};
 use simrenew_domain::line::Line;
 
 use super::accounts::NewStaff;
@@ -26,6 +26,8 @@ pub trait IdentityStore {
     async fn subscriber_details(&self, id: SubscriberId) -> StoreResult<Option<Person>>;
     /// The brand a subscriber belongs to.
     async fn subscriber_brand(&self, id: SubscriberId) -> StoreResult<Option<BrandId>>;
+    /// The brand a store (point of sale) belongs to.
+    async fn store_brand(&self, store: StoreId) -> StoreResult<Option<BrandId>>;
     /// Everything kept about a subscriber, as a JSON document (GDPR access).
     async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>>;
     /// The brand and subscriber of the line with this number.

@@ -17,11 +17,13 @@ use simrenew_domain::order::{
     OrderState, PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus,
     SavedPaymentMethod,
 };
+use simrenew_domain::provider_ids::{SavableToken, StripePaymentMethodId};
 
 use super::ports::{NewProviderPayment, ProviderPaymentUpdate};
 use super::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderState, Providers, SaveMethod, SavedRef,
 };
+use crate::audit::AuditEntry;
 use crate::sales::payment::PaymentInstruction;
 use crate::sales::ports::LockedLine;
 use crate::sales::renewal::{pay, OrderReceipt};
@@ -35,7 +37,7 @@ pub struct StartPayment {
     pub method: PaymentMethod,
     pub return_url: Option<String>,
     /// Stripe payment method token (`pm_...`); never card data.
-    pub payment_method_token: Option<String>,
+    pub payment_method_token: Option<StripePaymentMethodId>,
     /// Charge a saved payment method of the order's line instead (automatic renewal).
     pub saved_method: Option<SavedPaymentMethodId>,
 }
@@ -110,7 +112,6 @@ impl App {
                 ))
             }
         };
-        let provider = self.provider(provider_name)?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
         let order = tx
@@ -124,7 +125,9 @@ impl App {
             ));
         }
         let brand = tx.brand(order.brand_id).await?;
+        // Not offered (by the brand, or for want of a configured provider): one answer.
         self.check_method(&brand, order.channel, req.method)?;
+        let provider = self.provider(provider_name)?;
         let saved = match req.saved_method {
             None => None,
             Some(id) => {
@@ -276,6 +279,16 @@ impl App {
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
         self.check_method(&brand, order.channel, p.method)?;
+        // Checked before anything is written: the agent is there to correct it.
+        if p.amount != order.quote.total {
+            return Err(AppError::conflict(
+                "amount",
+                format!(
+                    "the order's total is {}; {} was recorded",
+                    order.quote.total, p.amount
+                ),
+            ));
+        }
         let plan = tx.plan(order.plan_id).await?;
         let payment = tx
             .insert_provider_payment(
@@ -319,43 +332,38 @@ impl App {
 
     /// Saves a payment method of a line for automatic renewal: the provider keeps the card or
     /// account (a Stripe customer and payment method, a PayPal vault token); we keep its
-    /// references and label. Saving the same token again returns the saved method.
+    /// references and label. Saving the same token again returns the saved method. A new one
+    /// is recorded in the line's audit chain with `actor`, in the transaction that saves it.
     pub async fn save_payment_method(
         &self,
+        actor: &str,
         msisdn: &Msisdn,
-        method: PaymentMethod,
-        token: &str,
+        token: &SavableToken,
     ) -> AppResult<SavedPaymentMethod> {
-        let provider_name = match method {
-            PaymentMethod::Card => ProviderName::Stripe,
-            PaymentMethod::Paypal => ProviderName::Paypal,
-            other => {
-                return Err(AppError::conflict(
-                    "method",
-                    format!("{other} cannot be saved for automatic renewal"),
-                ))
-            }
+        let (provider_name, method) = match token {
+            SavableToken::StripeCard(_) => (ProviderName::Stripe, PaymentMethod::Card),
+            SavableToken::PaypalAccount(_) => (ProviderName::Paypal, PaymentMethod::Paypal),
         };
         let provider = self.provider(provider_name)?;
         let details = self.line(msisdn).await?;
         let line = &details.line;
-        let customer_ref = self
-            .store
-            .saved_methods_of_line(line.id)
-            .await?
-            .into_iter()
+        let known = self.store.saved_methods_of_line(line.id).await?;
+        let customer_ref = known
+            .iter()
             .find(|m| m.provider == provider_name)
-            .and_then(|m| m.customer_ref);
+            .and_then(|m| m.customer_ref.clone());
         // The same line and token always make the same key: a retry saves once.
-        let digest = token.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
+        let digest = token
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+            });
         let saved = provider
             .save_method(&SaveMethod {
                 line: line.id,
-                method,
                 customer_ref,
-                token: token.to_owned(),
+                token: token.clone(),
                 idempotency_key: format!("simrenew-save-{}-{digest:016x}", line.id),
             })
             .await?;
@@ -364,6 +372,28 @@ impl App {
         let m = tx
             .insert_saved_method(line.brand_id, line.id, provider_name, method, &saved, now)
             .await?;
+        if m.line_id != line.id || m.removed_at.is_some() {
+            return Err(AppError::conflict(
+                "token",
+                "this payment method cannot be saved for this line",
+            ));
+        }
+        if !known.iter().any(|k| k.id == m.id) {
+            tx.append_audit(
+                &AuditEntry {
+                    chain: format!("line:{}", line.id),
+                    actor: actor.to_owned(),
+                    action: "saved_method.add".into(),
+                    subject: format!("saved_method:{}", m.id),
+                    details: format!(
+                        "provider={} method={} label={}",
+                        m.provider, m.method, m.label
+                    ),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(m)
     }
@@ -379,8 +409,13 @@ impl App {
 
     /// Forgets a saved payment method: removed at the provider first (so that it can never
     /// be charged, even by someone holding the token), then here. If the provider cannot be
-    /// reached nothing changes and the removal can be asked again.
-    pub async fn remove_saved_payment_method(&self, id: SavedPaymentMethodId) -> AppResult<()> {
+    /// reached nothing changes and the removal can be asked again. The removal is recorded in
+    /// the line's audit chain with `actor`, in the transaction that removes it.
+    pub async fn remove_saved_payment_method(
+        &self,
+        actor: &str,
+        id: SavedPaymentMethodId,
+    ) -> AppResult<()> {
         let saved = self
             .store
             .saved_method(id)
@@ -392,7 +427,24 @@ impl App {
             .await?;
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        tx.remove_saved_method(id, now).await?;
+        if !tx.remove_saved_method(id, now).await? {
+            // Removed meanwhile, by the same request repeated or another one.
+            return Ok(());
+        }
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("line:{}", saved.line_id),
+                actor: actor.to_owned(),
+                action: "saved_method.remove".into(),
+                subject: format!("saved_method:{}", saved.id),
+                details: format!(
+                    "provider={} method={} label={}",
+                    saved.provider, saved.method, saved.label
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

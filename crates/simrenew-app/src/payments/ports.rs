@@ -156,11 +156,12 @@ pub trait PaymentTx: Send {
         token: &SavedToken,
         now: Timestamp,
     ) -> StoreResult<SavedPaymentMethod>;
+    /// Marks a saved method removed; false when it was removed already.
     async fn remove_saved_method(
         &mut self,
         id: SavedPaymentMethodId,
         now: Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
 }
 
 /// The payment reads outside a transaction (a supertrait of [`crate::Store`]).

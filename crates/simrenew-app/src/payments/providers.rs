@@ -13,6 +13,7 @@ use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     PaymentMethod, PaymentMethodPolicy, ProviderName, ProviderPayment, ProviderPaymentStatus,
 };
+use simrenew_domain::provider_ids::{SavableToken, StripePaymentMethodId};
 
 /// The provider's failures; defined with [`crate::AppError`], which wraps them.
 pub use crate::error::{ProviderError, WebhookError};
@@ -32,14 +33,14 @@ pub struct CreatePayment {
     pub description: String,
     /// Where the provider sends the customer back after 3-D Secure, the bank or PayPal.
     pub return_url: Option<String>,
-    /// A provider token for the payment method (Stripe `pm_...` from Stripe.js, or a saved
-    /// one); never card data.
-    pub payment_method_token: Option<String>,
+    /// The Stripe.js payment method to charge (`pm_...`); never card data.
+    pub payment_method_token: Option<StripePaymentMethodId>,
     /// A saved payment method to charge instead (automatic renewal, the customer away).
     pub saved: Option<SavedRef>,
 }
 
-/// The provider references of a saved payment method.
+/// The provider references of a saved payment method, as stored; the adapter checks them
+/// against the provider's forms before it uses them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedRef {
     pub customer_ref: Option<String>,
@@ -51,11 +52,20 @@ pub struct SavedRef {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SaveMethod {
     pub line: LineId,
-    pub method: PaymentMethod,
     /// The line's customer at the provider, if one exists already.
     pub customer_ref: Option<String>,
-    pub token: String,
+    pub token: SavableToken,
     pub idempotency_key: String,
+}
+
+impl SaveMethod {
+    /// What is saved: `card` for a Stripe payment method, `paypal` for a billing agreement.
+    pub fn method(&self) -> PaymentMethod {
+        match self.token {
+            SavableToken::StripeCard(_) => PaymentMethod::Card,
+            SavableToken::PaypalAccount(_) => PaymentMethod::Paypal,
+        }
+    }
 }
 
 /// What a provider saved.

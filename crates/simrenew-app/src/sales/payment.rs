@@ -7,7 +7,7 @@ use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::line::Line;
 use simrenew_domain::money::Money;
-use simrenew_domain::order::{LedgerReason, Order, PaymentMethod};
+use simrenew_domain::order::{LedgerReason, Order, PaymentMethod, ProviderName};
 use simrenew_domain::voucher::{VoucherCode, VoucherValue};
 use simrenew_domain::{DomainError, ParseError};
 
@@ -67,12 +67,23 @@ impl PaymentInstruction {
 }
 
 impl App {
-    /// The methods `brand` offers on `channel` (every method when none are configured).
+    /// The methods `brand` offers on `channel` (every method when none are configured) that
+    /// work here: card and Bancontact only with Stripe configured, PayPal only with PayPal.
     pub fn payment_methods(&self, brand: &Brand, channel: Channel) -> Vec<PaymentMethod> {
-        match self.payment_policy() {
+        let configured = match self.payment_policy() {
             Some(policy) => policy.methods(&brand.code, channel),
             None => PaymentMethod::ALL.to_vec(),
-        }
+        };
+        // A method paid through a provider works only when that provider is configured.
+        configured
+            .into_iter()
+            .filter(|m| match m.provider() {
+                Some(p @ (ProviderName::Stripe | ProviderName::Paypal)) => {
+                    self.provider_installed(p)
+                }
+                _ => true,
+            })
+            .collect()
     }
 
     /// Refuses a method the brand does not offer on the channel.

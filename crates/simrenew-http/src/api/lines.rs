@@ -52,7 +52,8 @@ pub struct LineSummaryJson {
     pub state: &'static str,
     pub iccid: Option<String>,
     pub eid: Option<String>,
-    /// SGP.22 activation code of an eSIM (`LPA:1$...`).
+    /// SGP.22 activation code of an eSIM (`LPA:1$...`); anyone holding it can download the
+    /// profile, so partners are not given it.
     pub activation_code: Option<String>,
     /// RFC 3339, in the brand's time zone. Null for a line never renewed.
     #[schema(example = "2026-12-25T10:00:00+01:00")]
@@ -144,17 +145,27 @@ pub async fn get_line(
     if let Some(r) = state.rendered_lines.get(&raw) {
         let current = state.app.cached_line(r.details.line.msisdn.as_str());
         if current.is_some_and(|c| Arc::ptr_eq(&c, &r.details)) && now < r.valid_until {
+            let seen = access(&r.details.line);
             caller
-                .may_see_line(access(&r.details.line))
+                .may_see_line(seen)
                 .map_err(|d| denied(d, "line").with_field("msisdn"))?;
-            return Ok(([(header::CONTENT_TYPE, "application/json")], r.body).into_response());
+            if caller.may_see_activation_code(seen) {
+                return Ok(([(header::CONTENT_TYPE, "application/json")], r.body).into_response());
+            }
         }
     }
     let msisdn = Msisdn::parse(&raw).map_err(|e| ApiError::invalid(e.field, e.reason))?;
     let details = state.app.line(&msisdn).await?;
+    let seen = access(&details.line);
     caller
-        .may_see_line(access(&details.line))
+        .may_see_line(seen)
         .map_err(|d| denied(d, "line").with_field("msisdn"))?;
+    if !caller.may_see_activation_code(seen) {
+        // Not for everyone: rendered for this caller alone, and not kept.
+        let mut json = line_json(&details, now);
+        json.line.activation_code = None;
+        return Ok(Json(json).into_response());
+    }
     let body = Bytes::from(
         serde_json::to_vec(&line_json(&details, now)).map_err(|_| ApiError::internal())?,
     );
@@ -274,7 +285,11 @@ pub async fn list_lines(
         .iter()
         .filter_map(|l| {
             let brand = brands.iter().find(|b| b.id == l.brand_id)?;
-            Some(summary(l, brand, now))
+            let mut item = summary(l, brand, now);
+            if !caller.may_see_activation_code(access(l)) {
+                item.activation_code = None;
+            }
+            Some(item)
         })
         .collect();
     Ok(Json(LinePage { items, next_after }))

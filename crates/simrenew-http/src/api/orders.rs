@@ -36,9 +36,24 @@ pub struct PurchaseJson {
     /// Periods to buy, 1 to 36 (default 1).
     #[serde(default = "one")]
     pub periods: i64,
-    /// `portal`, `store`, `partner` or `auto_renew` (default `portal`).
+    /// `portal`, `store`, `partner` or `auto_renew`: the caller's own (subscribers buy
+    /// through `portal`, agents through `store`, partners through `partner`); administrators
+    /// choose, `portal` by default.
     pub channel: Option<String>,
     pub promo_code: Option<String>,
+}
+
+/// The channel the caller sells through (`Principal::sales_channel`); asking for another is
+/// refused naming `channel`.
+pub(crate) fn sales_channel(
+    caller: &Principal,
+    asked: Option<&str>,
+    default: Channel,
+) -> Result<Channel, ApiError> {
+    let asked = asked.map(Channel::parse).transpose().map_err(invalid)?;
+    caller
+        .sales_channel(asked, default)
+        .map_err(|d| denied(d, "line").with_field("channel"))
 }
 
 fn one() -> i64 {
@@ -46,7 +61,7 @@ fn one() -> i64 {
 }
 
 impl PurchaseJson {
-    fn parse(&self, default_channel: Channel) -> Result<PurchaseRequest, ApiError> {
+    fn parse(&self, caller: &Principal) -> Result<PurchaseRequest, ApiError> {
         let periods = u32::try_from(self.periods)
             .ok()
             .filter(|p| (1..=simrenew_domain::quote::MAX_PERIODS).contains(p))
@@ -63,13 +78,7 @@ impl PurchaseJson {
             msisdn: Msisdn::parse(&self.msisdn).map_err(invalid)?,
             plan_code: parse_plan_code(&self.plan).map_err(invalid)?,
             periods,
-            channel: self
-                .channel
-                .as_deref()
-                .map(Channel::parse)
-                .transpose()
-                .map_err(invalid)?
-                .unwrap_or(default_channel),
+            channel: sales_channel(caller, self.channel.as_deref(), Channel::Portal)?,
             promo_code: self
                 .promo_code
                 .as_deref()
@@ -91,7 +100,8 @@ pub struct QuoteJson {
     /// Order it with `quote_id` before then.
     pub valid_until: String,
     /// The subscriber's details on record, to confirm with them before the renewal is paid;
-    /// null for a line without an identified subscriber.
+    /// null for a line without an identified subscriber, and for partners, who sell to a
+    /// number and are never told who holds it.
     pub subscriber: Option<PersonJson>,
 }
 
@@ -144,14 +154,15 @@ pub async fn create_quote(
     Caller(caller): Caller,
     ApiJson(body): ApiJson<PurchaseJson>,
 ) -> Result<(StatusCode, Json<QuoteJson>), ApiError> {
-    let req = body.parse(default_channel(&caller))?;
+    let req = body.parse(&caller)?;
     may_sell(&state, &caller, &req.msisdn, req.channel).await?;
     let (stored, tz) = state.app.quote(&req).await?;
-    let subscriber = person(
-        &state,
-        state.app.line(&req.msisdn).await?.line.subscriber_id,
-    )
-    .await?;
+    let access = state.app.line_access(&req.msisdn).await?;
+    let subscriber = if caller.may_see_person(access) {
+        person(&state, access.subscriber).await?
+    } else {
+        None
+    };
     Ok((
         StatusCode::CREATED,
         Json(QuoteJson {
@@ -266,15 +277,6 @@ async fn visible_order(
     Ok(d)
 }
 
-/// The channel a caller sells through unless they say otherwise.
-fn default_channel(caller: &Principal) -> Channel {
-    match caller {
-        Principal::Agent { .. } => Channel::Store,
-        Principal::Partner { .. } => Channel::Partner,
-        _ => Channel::Portal,
-    }
-}
-
 /// May the caller sell to this line through `channel`? A line they may not see is "not
 /// found", like one that does not exist.
 pub(crate) async fn may_sell(
@@ -353,7 +355,7 @@ pub async fn create_order(
                 channel: body.channel.clone(),
                 promo_code: body.promo_code.clone(),
             }
-            .parse(default_channel(&caller))?,
+            .parse(&caller)?,
         ),
         (Some(_), Some(_)) => {
             return Err(ApiError::invalid(

@@ -6,14 +6,15 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::payments::checkout::{StartPayment, StorePayment};
-use simrenew_domain::access::Principal;
+use simrenew_domain::access::{LineAccess, Principal};
 use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{OrderId, ProviderPaymentId, SavedPaymentMethodId};
-use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::money::Money;
 use simrenew_domain::order::{
     may_record_store_payment, Order, PaymentMethod, ProviderPayment, SavedPaymentMethod,
 };
+use simrenew_domain::provider_ids::{PaypalBillingToken, SavableToken, StripePaymentMethodId};
 use utoipa::ToSchema;
 
 use super::orders::{order_json, OrderJson};
@@ -81,14 +82,14 @@ async fn payment_json(
     })
 }
 
-/// The order, if the caller may sell to its line through `channel` (its own channel when
-/// `None`); "not found" for a line the caller may not see.
+/// The order and its line's access facts, if the caller may sell to its line through
+/// `channel` (its own channel when `None`); "not found" for a line the caller may not see.
 async fn sellable_order(
     state: &AppState,
     caller: &Principal,
     id: OrderId,
     channel: Option<Channel>,
-) -> Result<Order, ApiError> {
+) -> Result<(Order, LineAccess), ApiError> {
     let not_found = || ApiError::not_found("order").with_field("id");
     let d = state
         .app
@@ -103,7 +104,7 @@ async fn sellable_order(
     caller
         .may_sell(access, channel.unwrap_or(d.order.channel))
         .map_err(|e| denied(e, "order"))?;
-    Ok(d.order)
+    Ok((d.order, access))
 }
 
 /// Twelve or more digits in a row (spaces and dashes between them allowed): what a card
@@ -174,18 +175,23 @@ pub async fn start_payment(
     )?;
     let token = body
         .payment_method_token
-        .filter(|t| !t.trim().is_empty())
-        .map(|t| t.trim().to_owned());
-    if let Some(t) = &token {
-        // A token is an opaque provider reference; anything that looks like a card number is
-        // refused without being logged.
-        if !t.starts_with("pm_") || looks_like_card_number(t) {
-            return Err(ApiError::invalid(
-                "payment_method_token",
-                "give the pm_... token Stripe.js made, never card details",
-            ));
-        }
-    }
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(|t| {
+            // Only Stripe's own form passes; anything that looks like a card number is
+            // refused without being logged.
+            StripePaymentMethodId::parse(t)
+                .ok()
+                .filter(|_| !looks_like_card_number(t))
+                .ok_or_else(|| {
+                    ApiError::invalid(
+                        "payment_method_token",
+                        "give the pm_... token Stripe.js made, never card details",
+                    )
+                })
+        })
+        .transpose()?;
     if matches!(method, PaymentMethod::Card | PaymentMethod::Bancontact)
         && token.is_none()
         && body.saved_method_id.is_none()
@@ -195,7 +201,12 @@ pub async fn start_payment(
             "card and Bancontact payments need payment_method_token",
         ));
     }
-    let order = sellable_order(&state, &caller, OrderId(id), None).await?;
+    let (order, access) = sellable_order(&state, &caller, OrderId(id), None).await?;
+    if body.saved_method_id.is_some() {
+        caller
+            .may_use_saved_methods(access)
+            .map_err(|e| denied(e, "saved payment method").with_field("saved_method_id"))?;
+    }
     let payment = state
         .app
         .start_payment(&StartPayment {
@@ -327,13 +338,12 @@ pub async fn store_payment(
         &body.method,
         &[PaymentMethod::Cash, PaymentMethod::CardTerminal],
     )?;
-    let currency = Currency::parse(&body.amount.currency)
-        .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+    let amount = body.amount.parse("amount", 0)?;
     let store = body.store.trim();
     if store.is_empty() || store.len() > 64 {
         return Err(ApiError::invalid("store", "give the store's code"));
     }
-    let order = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
+    let (order, _) = sellable_order(&state, &caller, OrderId(id), Some(Channel::Store)).await?;
     let store_id = state
         .app
         .store
@@ -352,7 +362,7 @@ pub async fn store_payment(
                 .terminal_ref
                 .map(|t| t.trim().to_owned())
                 .filter(|t| !t.is_empty()),
-            amount: Money::new(body.amount.amount_cents, currency),
+            amount,
         })
         .await?;
     Ok(Json(order_json(&receipt)))
@@ -371,16 +381,15 @@ pub struct RefundRequestJson {
 impl RefundRequestJson {
     /// The amount and the reason, checked.
     fn parse(&self) -> Result<(Money, &str), ApiError> {
-        let currency = Currency::parse(&self.amount.currency)
-            .map_err(|e| ApiError::invalid("amount.currency", e.reason))?;
+        let amount = self.amount.parse("amount", 1)?;
         let reason = self.reason.trim();
-        if reason.is_empty() || reason.len() > 500 {
+        if reason.is_empty() {
             return Err(ApiError::invalid(
                 "reason",
                 "say why, in up to 500 characters",
             ));
         }
-        Ok((Money::new(self.amount.amount_cents, currency), reason))
+        Ok((amount, reason))
     }
 }
 
@@ -537,7 +546,7 @@ pub async fn refund_to_credit(
 )]
 pub async fn payment_methods(
     State(state): State<AppState>,
-    Caller(_caller): Caller,
+    Caller(caller): Caller,
     crate::extract::ApiQuery(q): crate::extract::ApiQuery<MethodsQuery>,
 ) -> Result<Json<PaymentMethodsJson>, ApiError> {
     let channel = Channel::parse(&q.channel).map_err(|e| ApiError::invalid("channel", e.reason))?;
@@ -546,6 +555,9 @@ pub async fn payment_methods(
         .brand(&q.brand.to_ascii_lowercase())
         .await
         .map_err(|_| ApiError::not_found("brand").with_field("brand"))?;
+    caller
+        .may_read_brand_settings(brand.id)
+        .map_err(|d| denied(d, "brand").with_field("brand"))?;
     Ok(Json(PaymentMethodsJson {
         brand: brand.code.clone(),
         channel: channel.as_str(),
@@ -589,15 +601,38 @@ fn saved_json(m: &SavedPaymentMethod) -> SavedMethodJson {
     }
 }
 
-async fn visible_line(
+/// The provider token to save, in its provider's documented form: a Stripe.js payment method
+/// for a card, a billing agreement token for PayPal; never card details.
+fn savable_token(method: PaymentMethod, token: &str) -> Result<SavableToken, ApiError> {
+    let parsed = match method {
+        PaymentMethod::Card => StripePaymentMethodId::parse(token)
+            .ok()
+            .map(SavableToken::StripeCard),
+        _ => PaypalBillingToken::parse(token)
+            .ok()
+            .map(SavableToken::PaypalAccount),
+    };
+    parsed
+        .filter(|_| !looks_like_card_number(token))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "token",
+                "give the provider's token (pm_... or a billing agreement id), never card details",
+            )
+        })
+}
+
+/// The line whose saved payment methods the caller asks about, if they may handle them
+/// (`Principal::may_use_saved_methods`): "not found" for a line they may not see.
+async fn saved_methods_line(
     state: &AppState,
     caller: &Principal,
     msisdn: &str,
 ) -> Result<Msisdn, ApiError> {
     let msisdn = Msisdn::parse(msisdn).map_err(|e| ApiError::invalid("msisdn", e.reason))?;
-    let details = state.app.line(&msisdn).await?;
+    let access = state.app.line_access(&msisdn).await?;
     caller
-        .may_see_line(super::lines::access(&details.line))
+        .may_use_saved_methods(access)
         .map_err(|e| denied(e, "line").with_field("msisdn"))?;
     Ok(msisdn)
 }
@@ -627,22 +662,11 @@ pub async fn save_method(
     ApiJson(body): ApiJson<SaveMethodJson>,
 ) -> Result<(StatusCode, Json<SavedMethodJson>), ApiError> {
     let method = method(&body.method, &[PaymentMethod::Card, PaymentMethod::Paypal])?;
-    let token = body.token.trim();
-    let looks_like_card = looks_like_card_number(token);
-    let valid = !token.is_empty()
-        && token.len() <= 255
-        && !looks_like_card
-        && (method != PaymentMethod::Card || token.starts_with("pm_"));
-    if !valid {
-        return Err(ApiError::invalid(
-            "token",
-            "give the provider's token (pm_... or a billing agreement id), never card details",
-        ));
-    }
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let token = savable_token(method, body.token.trim())?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
     let saved = state
         .app
-        .save_payment_method(&msisdn, method, token)
+        .save_payment_method(&caller.label(), &msisdn, &token)
         .await?;
     Ok((StatusCode::CREATED, Json(saved_json(&saved))))
 }
@@ -665,7 +689,7 @@ pub async fn list_saved_methods(
     Caller(caller): Caller,
     ApiPath(msisdn): ApiPath<String>,
 ) -> Result<Json<Vec<SavedMethodJson>>, ApiError> {
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
     let saved = state.app.saved_payment_methods(&msisdn).await?;
     Ok(Json(saved.iter().map(saved_json).collect()))
 }
@@ -691,7 +715,7 @@ pub async fn remove_saved_method(
     Caller(caller): Caller,
     ApiPath((msisdn, id)): ApiPath<(String, i64)>,
 ) -> Result<StatusCode, ApiError> {
-    let msisdn = visible_line(&state, &caller, &msisdn).await?;
+    let msisdn = saved_methods_line(&state, &caller, &msisdn).await?;
     let line = state.app.line(&msisdn).await?;
     let saved = state
         .app
@@ -701,7 +725,10 @@ pub async fn remove_saved_method(
         .map_err(simrenew_app::AppError::from)?
         .filter(|m| m.line_id == line.line.id)
         .ok_or_else(|| ApiError::not_found("saved payment method").with_field("id"))?;
-    state.app.remove_saved_payment_method(saved.id).await?;
+    state
+        .app
+        .remove_saved_payment_method(&caller.label(), saved.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

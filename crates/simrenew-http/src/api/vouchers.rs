@@ -23,7 +23,8 @@ pub struct RedemptionRequestJson {
     pub code: String,
     #[schema(example = "+32470123456")]
     pub msisdn: String,
-    /// Default `store`.
+    /// The caller's own channel (`portal` for subscribers, `store` for agents, `partner` for
+    /// partners); administrators choose, `store` by default.
     pub channel: Option<String>,
 }
 
@@ -59,13 +60,7 @@ pub async fn redeem(
     let invalid = |e: simrenew_domain::ParseError| ApiError::invalid(e.field, e.reason);
     let code = VoucherCode::parse(&body.code).map_err(invalid)?;
     let msisdn = Msisdn::parse(&body.msisdn).map_err(invalid)?;
-    let channel = body
-        .channel
-        .as_deref()
-        .map(Channel::parse)
-        .transpose()
-        .map_err(invalid)?
-        .unwrap_or(Channel::Store);
+    let channel = super::orders::sales_channel(&caller, body.channel.as_deref(), Channel::Store)?;
     let access = state.app.line_access(&msisdn).await?;
     caller
         .may_redeem_voucher(access)

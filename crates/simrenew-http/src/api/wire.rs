@@ -16,6 +16,27 @@ pub struct MoneyJson {
     pub currency: String,
 }
 
+impl MoneyJson {
+    /// The amount as money, of at least `min_cents`; a refusal names `field` (or
+    /// `field.currency`), never a database constraint.
+    pub fn parse(&self, field: &str, min_cents: i64) -> Result<Money, crate::error::ApiError> {
+        let currency = simrenew_domain::money::Currency::parse(&self.currency)
+            .map_err(|e| crate::error::ApiError::invalid(&format!("{field}.currency"), e.reason))?;
+        if self.amount_cents < min_cents {
+            let what = if min_cents > 0 {
+                "more than zero"
+            } else {
+                "zero or more"
+            };
+            return Err(crate::error::ApiError::invalid(
+                field,
+                format!("{field} must be {what}"),
+            ));
+        }
+        Ok(Money::new(self.amount_cents, currency))
+    }
+}
+
 impl From<Money> for MoneyJson {
     fn from(m: Money) -> Self {
         Self {

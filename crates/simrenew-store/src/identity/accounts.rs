@@ -130,6 +130,15 @@ impl IdentityStore for Db {
         Ok(b.map(BrandId))
     }
 
+    async fn store_brand(&self, store: StoreId) -> StoreResult<Option<BrandId>> {
+        let b: Option<i64> = sqlx::query_scalar("SELECT brand_id FROM stores WHERE id = $1")
+            .bind(store.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(map)?;
+        Ok(b.map(BrandId))
+    }
+
     async fn subscriber_export(&self, id: SubscriberId) -> StoreResult<Option<String>> {
         let Some(s) = sqlx::query(
             "SELECT id, brand_id, name, email, language, created_at, erased_at FROM subscribers \

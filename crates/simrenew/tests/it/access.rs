@@ -263,7 +263,8 @@ both! {
         for who in EVERYONE {
             let want = expect(200, &[])(who);
             check(&app, &keys, who, Method::GET, "/api/v1/brands", None, want).await;
-            let want = expect(200, &[(OtherPartner, 404)])(who);
+            // Staff and partners of another brand are told it does not exist.
+            let want = expect(200, &[(OtherPartner, 404), (OtherBrandAdmin, 404)])(who);
             check(&app, &keys, who, Method::GET, "/api/v1/plans?brand=test", None, want).await;
         }
 

@@ -190,3 +190,54 @@ both! {
         assert!(ok, "{err}");
     }
 }
+
+both! {
+    async fn an_agent_is_bound_only_to_stores_of_their_brand(app: TestApp) {
+        let other = app
+            .db
+            .insert_brand(&simrenew_domain::brand::Brand {
+                code: "voyago".into(),
+                name: "Voyago".into(),
+                portal_url: "https://voyago.example".into(),
+                ..app.brand.clone()
+            })
+            .await
+            .unwrap();
+        let store = |brand, code: &str| simrenew_store::NewStore {
+            brand_id: brand,
+            code: code.into(),
+            name: code.into(),
+            address: "Rue Neuve 1, 1000 Bruxelles".into(),
+            opening_hours: "Mon-Sat 10:00-18:00".into(),
+            capabilities: vec!["renews_cash".into()],
+        };
+        app.db.insert_store(&store(other, "VOY-01")).await.unwrap();
+        app.db.insert_store(&store(app.brand.id, "TST-01")).await.unwrap();
+        let create = |email: &str, code: &str| {
+            simrenew(&app, &["staff", "create", "--email", email, "--name", "Agent", "--role", "agent",
+                "--brand", "test", "--store", code])
+        };
+        let (ok, _, err) = create("lumo-agent@test.example", "VOY-01");
+        assert!(!ok);
+        assert!(err.contains("--store"), "{err}");
+        assert_eq!(app.app.store.staff_by_email("lumo-agent@test.example").await.unwrap(), None);
+        let (ok, out, err) = create("lumo-agent@test.example", "TST-01");
+        assert!(ok, "{err}");
+        assert!(out.contains("created"), "{out}");
+
+        // The use case refuses it too, whoever calls it.
+        let voyago_store = app.app.store.store_id(other, "VOY-01").await.unwrap().unwrap();
+        let err = app
+            .app
+            .create_staff("test", &simrenew_app::identity::accounts::NewStaff {
+                email: "x@test.example".into(),
+                name: "X".into(),
+                role: simrenew_domain::access::Role::Agent,
+                brand: Some(app.brand.id),
+                stores: vec![voyago_store],
+            })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("store"), "{err}");
+    }
+}

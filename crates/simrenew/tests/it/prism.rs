@@ -26,6 +26,7 @@ use simrenew_app::payments::providers::{
 use simrenew_domain::ids::{BrandId, LineId, OrderId, ProviderPaymentId};
 use simrenew_domain::money::Money;
 use simrenew_domain::order::{PaymentMethod, ProviderName, ProviderPayment, ProviderPaymentStatus};
+use simrenew_domain::provider_ids::{PaypalBillingToken, SavableToken, StripePaymentMethodId};
 use simrenew_payments::{PaypalConfig, PaypalProvider, Secret, StripeConfig, StripeProvider};
 
 use crate::provider_mock::ProviderMock;
@@ -313,7 +314,8 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
             amount: Money::eur(1000),
             description: "order 7 TEST-5GB-30D".into(),
             return_url: Some("https://portal.example/return".into()),
-            payment_method_token: (method != PaymentMethod::Paypal).then(|| "pm_card_visa".into()),
+            payment_method_token: (method != PaymentMethod::Paypal)
+                .then(|| StripePaymentMethodId::parse("pm_card_visa").unwrap()),
             saved: None,
         };
         accepted("create", provider.create(&req).await);
@@ -361,20 +363,30 @@ async fn the_adapters_requests_are_accepted_by_prism_and_pass_the_spec_check() {
             .refund(&paypal_payment, Money::eur(400), "simrenew-refund-2")
             .await,
     );
-    for (method, provider, token) in [
+    // Prism's placeholder ids (`"id": "string"`) are not in the providers' forms, so the
+    // customer it creates cannot be used: the attach is also tried for a known customer.
+    for (provider, token, customer) in [
         (
-            PaymentMethod::Card,
             &stripe as &dyn PaymentProvider,
-            "pm_card_visa",
+            SavableToken::StripeCard(StripePaymentMethodId::parse("pm_card_visa").unwrap()),
+            None,
         ),
-        (PaymentMethod::Paypal, &paypal, "B-5YM64573DP4721234"),
+        (
+            &stripe,
+            SavableToken::StripeCard(StripePaymentMethodId::parse("pm_card_visa").unwrap()),
+            Some("cus_123".to_owned()),
+        ),
+        (
+            &paypal,
+            SavableToken::PaypalAccount(PaypalBillingToken::parse("B-5YM64573DP4721234").unwrap()),
+            None,
+        ),
     ] {
         let req = SaveMethod {
             line: LineId(7),
-            method,
-            customer_ref: None,
-            token: token.into(),
-            idempotency_key: format!("simrenew-save-7-{method}"),
+            customer_ref: customer,
+            idempotency_key: format!("simrenew-save-7-{}", token.as_str()),
+            token,
         };
         accepted("save method", provider.save_method(&req).await);
     }

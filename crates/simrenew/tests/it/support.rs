@@ -578,3 +578,63 @@ impl Outbox {
         self.0.lock().unwrap().len()
     }
 }
+
+/// A subscriber's browser session: the cookie pair and the CSRF token.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Signs the subscriber of `msisdn` in by a code sent through an SMS outbox installed for
+    /// the purpose (the router is rebuilt with it).
+    pub async fn signed_in(&mut self, msisdn: &Msisdn) -> Session {
+        let outbox = Arc::new(Outbox::default());
+        let with = self.app.clone().with_sms(outbox.clone());
+        self.router = simrenew_http::router(AppState::new(with));
+        let (status, body, _) = self
+            .anonymous(
+                "/api/v1/auth/codes",
+                serde_json::json!({"phone": msisdn.to_string()}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let code = outbox.last_code(msisdn);
+        let (status, body, headers) = self
+            .anonymous(
+                "/api/v1/auth/sessions",
+                serde_json::json!({"phone": msisdn.to_string(), "code": code}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let cookie = headers[header::SET_COOKIE].to_str().unwrap();
+        Session {
+            cookie: cookie.split(';').next().unwrap().to_owned(),
+            csrf: body["csrf_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A request in a subscriber's session (with its CSRF token).
+    pub async fn as_subscriber(
+        &self,
+        session: &Session,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let req = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::COOKIE, &session.cookie)
+            .header("x-csrf-token", &session.csrf);
+        let req = match body {
+            Some(b) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(b.to_string())),
+            None => req.body(Body::empty()),
+        }
+        .unwrap();
+        let (status, body, _) = self.send(req).await;
+        (status, body)
+    }
+}
