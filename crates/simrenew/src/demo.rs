@@ -22,7 +22,6 @@ use simrenew_domain::line::{LineIdentity, LineState};
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::promotion::{PromoCode, PromotionRule};
 use simrenew_domain::voucher::VoucherValue;
-use simrenew_http::AppState;
 use simrenew_store::{CountedTable, Db, NewPlan, NewPromotion, NewStore};
 
 use crate::{cli, wiring};
@@ -38,7 +37,13 @@ pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
 pub const DEMO_LINES: usize = 1000;
 
 pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
-    let db = wiring::open(url).await?;
+    let demo_secret = demo_secret()?;
+    let mut db = wiring::open(url).await?;
+    if wiring::audit_key()?.is_none() {
+        db = db.with_audit_key(simrenew_app::audit::AuditKey::new(
+            format!("{demo_secret}:audit").as_bytes(),
+        )?);
+    }
     let app = wiring::app(db.clone());
     if db.is_empty().await.map_err(anyhow::Error::msg)? {
         seed(&db, &app).await.context("seeding the demo")?;
@@ -69,7 +74,6 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         key.prefix
     );
     print_how_to_try(&app, listen, &token).await?;
-    let demo_secret = demo_secret()?;
     let document_key = match wiring::document_key()? {
         Some(key) => key,
         None => format!("{demo_secret}:document").into_bytes(),
@@ -91,7 +95,7 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         app = app.with_webauthn(rp);
     }
     crate::payments::install(&app)?;
-    cli::serve(AppState::new(app), listen).await
+    cli::serve(app, listen).await
 }
 
 struct BrandSeed {
@@ -628,6 +632,12 @@ async fn print_how_to_try(app: &App, listen: SocketAddr, token: &str) -> anyhow:
         line.msisdn
     );
     println!("  simrenew lines show {}", line.msisdn);
+    if wiring::audit_key()?.is_none() {
+        println!(
+            "  (commands that write the audit log need its key: \
+             export SIMRENEW_AUDIT_KEY=\"$(cat {DEMO_SECRET_FILE}):audit\")"
+        );
+    }
     println!("  the API described: {base}/api/v1/openapi.json\n");
     Ok(())
 }
