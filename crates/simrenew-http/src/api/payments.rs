@@ -344,16 +344,19 @@ pub async fn store_payment(
     may_record_store_payment(&caller, store_id, method).map_err(|e| denied(e, "store"))?;
     let receipt = state
         .app
-        .record_store_payment(&StorePayment {
-            order: order.id,
-            method,
-            store_code: store.to_owned(),
-            terminal_ref: body
-                .terminal_ref
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty()),
-            amount: Money::new(body.amount.amount_cents, currency),
-        })
+        .record_store_payment_as(
+            &caller.label(),
+            &StorePayment {
+                order: order.id,
+                method,
+                store_code: store.to_owned(),
+                terminal_ref: body
+                    .terminal_ref
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
+                amount: Money::new(body.amount.amount_cents, currency),
+            },
+        )
         .await?;
     Ok(Json(order_json(&receipt)))
 }
@@ -442,7 +445,10 @@ pub async fn refund(
         .may_administer(Some(payment.brand_id))
         .map_err(|e| denied(e, "payment"))?;
     let (amount, reason) = body.parse()?;
-    let done = state.app.refund_payment(payment.id, amount, reason).await?;
+    let done = state
+        .app
+        .refund_payment_as(&caller.label(), payment.id, amount, reason)
+        .await?;
     let d = state
         .app
         .store
@@ -513,7 +519,7 @@ pub async fn refund_to_credit(
     let (amount, reason) = body.parse()?;
     let done = state
         .app
-        .refund_to_credit(d.order.id, amount, reason)
+        .refund_to_credit_as(&caller.label(), d.order.id, amount, reason)
         .await?;
     Ok((
         StatusCode::CREATED,
