@@ -461,6 +461,7 @@ pub async fn refund(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MethodsQuery {
     /// Brand code.

@@ -8,6 +8,7 @@ mod audit;
 mod catalog;
 mod cli;
 mod concurrency;
+mod contract;
 mod email_signin;
 mod gdpr;
 mod idempotency;
