@@ -148,7 +148,7 @@ fn method(s: &str, allowed: &[PaymentMethod]) -> Result<PaymentMethod, ApiError>
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = StartPaymentJson,
     security(("api_key" = []), ("session" = [])),
@@ -264,7 +264,7 @@ pub async fn get_payment(
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     security(("api_key" = []), ("session" = [])),
     responses(
@@ -307,7 +307,7 @@ pub struct StorePaymentJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = StorePaymentJson,
     security(("api_key" = [])),
@@ -424,7 +424,7 @@ pub struct RefundJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = RefundRequestJson,
     security(("api_key" = [])),
@@ -465,8 +465,10 @@ pub async fn refund(
 #[serde(deny_unknown_fields)]
 pub struct MethodsQuery {
     /// Brand code.
+    #[param(pattern = r"^[A-Za-z0-9-]{1,32}$")]
     pub brand: String,
     /// `portal`, `store`, `partner` or `auto_renew`.
+    #[param(pattern = r"^(portal|store|partner|auto_renew)$")]
     pub channel: String,
 }
 
@@ -486,7 +488,7 @@ pub struct PaymentMethodsJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = RefundRequestJson,
     security(("api_key" = [])),
@@ -616,8 +618,8 @@ async fn visible_line(
     path = "/api/v1/lines/{msisdn}/saved-payment-methods",
     tag = "payments",
     params(
-        ("msisdn" = String, Path, description = "The line's number"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = SaveMethodJson,
     security(("api_key" = []), ("session" = [])),
@@ -659,7 +661,7 @@ pub async fn save_method(
     get,
     path = "/api/v1/lines/{msisdn}/saved-payment-methods",
     tag = "payments",
-    params(("msisdn" = String, Path, description = "The line's number")),
+    params(("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 200, body = [SavedMethodJson]),
@@ -683,7 +685,7 @@ pub async fn list_saved_methods(
     path = "/api/v1/lines/{msisdn}/saved-payment-methods/{id}",
     tag = "payments",
     params(
-        ("msisdn" = String, Path, description = "The line's number"),
+        ("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$"),
         ("id" = i64, Path, description = "Saved payment method id"),
     ),
     security(("api_key" = []), ("session" = [])),
