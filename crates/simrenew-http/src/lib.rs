@@ -84,6 +84,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 /// The whole application as a router, for `serve` and for tests that call it in-process.
 pub fn router(state: AppState) -> Router {
     let (api, doc) = api();
+    let mut doc = serde_json::to_value(&doc).unwrap_or_default();
+    openapi::add_links(&mut doc);
     let doc = std::sync::Arc::new(doc);
     let api = api.layer(axum::middleware::from_fn_with_state(
         state.clone(),

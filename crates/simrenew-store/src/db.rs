@@ -54,6 +54,8 @@ pub struct Db {
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` makes writers queue
     /// here instead of failing with "database is locked" when a read transaction upgrades.
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
+    /// The key audit entries are MACed with; never written to the database.
+    pub(crate) audit_key: Option<simrenew_app::audit::AuditKey>,
 }
 
 impl std::fmt::Debug for Db {
@@ -127,7 +129,15 @@ impl Db {
             pool,
             dialect,
             write_lock: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
+            audit_key: None,
         })
+    }
+
+    /// The store with the key its audit entries are MACed with. Without one, every act that
+    /// writes an audit entry fails and changes nothing.
+    pub fn with_audit_key(mut self, key: simrenew_app::audit::AuditKey) -> Self {
+        self.audit_key = Some(key);
+        self
     }
 
     /// A transaction that takes SQLite's write lock at `BEGIN`, where the busy timeout applies:

@@ -206,8 +206,8 @@ impl PaymentTx for SqlTx {
         let placeholder = format!("pending-{}-{}", new.payment, now.as_nanosecond());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO refunds (brand_id, provider_payment_id, order_id, amount_cents, \
-             currency, idempotency_key, status, reason, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) RETURNING id",
+             currency, idempotency_key, status, reason, created_at, requested_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9) RETURNING id",
         )
         .bind(new.brand.0)
         .bind(new.payment.0)
@@ -217,6 +217,7 @@ impl PaymentTx for SqlTx {
         .bind(placeholder)
         .bind(new.reason.as_str())
         .bind(now.as_second())
+        .bind(new.requested_by.as_str())
         .fetch_one(&mut *self.tx)
         .await
         .map_err(map)?;

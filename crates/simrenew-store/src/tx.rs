@@ -14,6 +14,7 @@ pub(crate) struct SqlTx {
     pub(crate) dialect: Dialect,
     /// Held until commit or rollback on SQLite; see `Db::write_lock`.
     pub(crate) _guard: Option<OwnedMutexGuard<()>>,
+    pub(crate) audit_key: Option<simrenew_app::audit::AuditKey>,
 }
 
 impl SqlTx {
@@ -34,6 +35,7 @@ impl Store for Db {
             tx,
             dialect: self.dialect,
             _guard: guard,
+            audit_key: self.audit_key.clone(),
         }))
     }
 }

@@ -67,8 +67,16 @@ pub enum ApiKeysCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check every chain of the audit log; exits non-zero if an entry was edited or deleted.
+    /// Check every chain of the audit log entry by entry, and every checkpoint; exits non-zero
+    /// if an entry was edited, inserted or deleted, a chain seen by a checkpoint was cut or
+    /// dropped, or entries written before the log was keyed are left.
     Verify,
+    /// Record the heads of every chain in a checkpoint MACed under the audit key (`serve`
+    /// writes one every hour).
+    Checkpoint,
+    /// Key the entries written before the log was keyed, after checking them (once, after the
+    /// upgrade that keyed the log).
+    Rekey,
 }
 
 /// An application error naming the flag at fault.
@@ -241,11 +249,45 @@ pub async fn api_keys(url: &str, command: ApiKeysCommand) -> anyhow::Result<()> 
 }
 
 pub async fn audit(url: &str, command: AuditCommand) -> anyhow::Result<()> {
-    let AuditCommand::Verify = command;
     let app = wiring::app(wiring::open(url).await?);
+    match command {
+        AuditCommand::Verify => verify(&app).await,
+        AuditCommand::Checkpoint => {
+            let c = app.checkpoint_audit().await.map_err(app_err)?;
+            println!(
+                "checkpoint {} written: {} chains moved since the previous one; MAC {}",
+                c.seq,
+                c.heads.len(),
+                c.mac
+            );
+            Ok(())
+        }
+        AuditCommand::Rekey => {
+            let r = app.rekey_audit("cli").await.map_err(app_err)?;
+            println!(
+                "audit log keyed: {} entries in {} chains given a MAC",
+                r.entries, r.chains
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn verify(app: &simrenew_app::App) -> anyhow::Result<()> {
     let report = app.verify_audit().await.map_err(app_err)?;
     for p in &report.problems {
         eprintln!("{p}");
+    }
+    match &report.newest_checkpoint {
+        Some(c) => println!(
+            "newest checkpoint: {} of {} at {} (MAC {}): acts since then are not covered \
+             by a checkpoint",
+            c.seq,
+            report.checkpoints,
+            jiff::Timestamp::from_second(c.at).map_or_else(|_| c.at.to_string(), |t| t.to_string()),
+            c.mac
+        ),
+        None => println!("no checkpoint yet: a cut or dropped chain cannot be seen"),
     }
     if report.problems.is_empty() {
         println!(

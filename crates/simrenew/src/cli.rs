@@ -138,6 +138,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { listen, seed_only } => demo::run(&url, listen, seed_only).await,
         Command::Serve { listen } => {
             let db = wiring::open(&url).await?;
+            if wiring::audit_key()?.is_none() {
+                anyhow::bail!(
+                    "SIMRENEW_AUDIT_KEY(_FILE) is not set: serve needs the audit log's key \
+                     (at least 32 bytes, kept outside the database)"
+                );
+            }
             let mut app = wiring::app(db);
             match sms::HttpSms::from_env()? {
                 Some(gateway) => app = app.with_sms(std::sync::Arc::new(gateway)),
@@ -206,14 +212,40 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM, writing an audit checkpoint at start and then on the
+/// schedule of `SIMRENEW_AUDIT_CHECKPOINT_MINUTES`.
 pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+    let app = state.app.clone();
+    let every = wiring::audit_checkpoint_every()?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving the API");
-    simrenew_http::serve(state, listener, shutdown_signal()).await?;
+    let checkpoints = tokio::spawn(write_checkpoints(app.clone(), every));
+    let result = simrenew_http::serve(state, listener, shutdown_signal()).await;
+    checkpoints.abort();
+    result?;
     Ok(())
+}
+
+/// Writes an audit checkpoint every `every`, the first at once; a failure is logged and the
+/// next one tried on time. Each checkpoint's MAC goes to the log, which is a copy kept outside
+/// the database to compare `simrenew audit verify`'s newest checkpoint with.
+async fn write_checkpoints(app: simrenew_app::App, every: std::time::Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match app.checkpoint_audit().await {
+            Ok(c) => tracing::info!(
+                checkpoint.seq = c.seq,
+                checkpoint.mac = %c.mac,
+                chains = c.heads.len(),
+                "audit checkpoint written"
+            ),
+            Err(e) => tracing::error!(error = %e, "audit checkpoint not written"),
+        }
+    }
 }
 
 async fn shutdown_signal() {

@@ -66,6 +66,18 @@ pub const SETTINGS: &[Setting] = &[
         help: "file holding the key TOTP seeds are sealed with",
     },
     Setting {
+        key: "audit_key_file",
+        env: "SIMRENEW_AUDIT_KEY_FILE",
+        example: "\"/run/secrets/audit-key\"",
+        help: "file holding the key (at least 32 bytes) the audit log's MACs and checkpoints are made with",
+    },
+    Setting {
+        key: "audit_checkpoint_minutes",
+        env: "SIMRENEW_AUDIT_CHECKPOINT_MINUTES",
+        example: "60",
+        help: "how often `serve` writes a checkpoint of the audit log's chains (and once at start)",
+    },
+    Setting {
         key: "sms.base_url",
         env: "SIMRENEW_SMS_BASE_URL",
         example: "\"https://api.twilio.com\"",
@@ -157,6 +169,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("smtp.url", "SIMRENEW_SMTP_URL"),
     ("document_key", "SIMRENEW_DOCUMENT_KEY"),
     ("sealing_key", "SIMRENEW_SEALING_KEY"),
+    ("audit_key", "SIMRENEW_AUDIT_KEY"),
     ("stripe.secret_key", "SIMRENEW_STRIPE_SECRET_KEY"),
     ("stripe.webhook_secret", "SIMRENEW_STRIPE_WEBHOOK_SECRET"),
     ("paypal.client_secret", "SIMRENEW_PAYPAL_CLIENT_SECRET"),

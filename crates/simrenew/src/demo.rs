@@ -42,8 +42,13 @@ pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
 pub const DEMO_LINES: usize = 1000;
 
 pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
-    let db = wiring::open(url).await?;
     let demo_secret = demo_secret()?;
+    let mut db = wiring::open(url).await?;
+    if wiring::audit_key()?.is_none() {
+        db = db.with_audit_key(simrenew_app::audit::AuditKey::new(
+            format!("{demo_secret}:audit").as_bytes(),
+        )?);
+    }
     let document_key = match wiring::document_key()? {
         Some(key) => key,
         None => format!("{demo_secret}:document").into_bytes(),
@@ -645,6 +650,12 @@ async fn print_how_to_try(app: &App, base: &str) -> anyhow::Result<()> {
         line.msisdn
     );
     println!("  cargo run --release -- lines show {}", line.msisdn);
+    if wiring::audit_key()?.is_none() {
+        println!(
+            "  (commands that write the audit log need its key: \
+             export SIMRENEW_AUDIT_KEY=\"$(cat {DEMO_SECRET_FILE}):audit\")"
+        );
+    }
     println!("  the API described: {base}/api/v1/openapi.json\n");
     Ok(())
 }

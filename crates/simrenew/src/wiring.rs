@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use simrenew_app::audit::AuditKey;
 use simrenew_app::identity::passkeys::RelyingParty;
 use simrenew_app::identity::sealing::SealingKey;
 use simrenew_app::{App, Clock};
@@ -33,14 +34,41 @@ pub fn init_tracing() -> tracing_appender::non_blocking::WorkerGuard {
     guard
 }
 
-/// Opens the database and brings its schema up to date.
+/// Opens the database and brings its schema up to date; with the audit key when the
+/// environment gives one (without it, acts that are audited fail and change nothing).
 pub async fn open(url: &str) -> anyhow::Result<Db> {
     let db = Db::connect(url)
         .await
         .map_err(anyhow::Error::msg)
         .with_context(|| format!("opening {}", redact(url)))?;
     db.migrate().await.map_err(anyhow::Error::msg)?;
-    Ok(db)
+    Ok(match audit_key()? {
+        Some(key) => db.with_audit_key(key),
+        None => db,
+    })
+}
+
+/// The key of the audit log's MACs, from `SIMRENEW_AUDIT_KEY_FILE` or `SIMRENEW_AUDIT_KEY`
+/// (at least 32 bytes); `None` when neither is set.
+pub fn audit_key() -> anyhow::Result<Option<AuditKey>> {
+    secret("SIMRENEW_AUDIT_KEY")?
+        .map(|k| AuditKey::new(&k).context("SIMRENEW_AUDIT_KEY"))
+        .transpose()
+}
+
+/// How often `serve` writes an audit checkpoint: `SIMRENEW_AUDIT_CHECKPOINT_MINUTES`, 60 by
+/// default.
+pub fn audit_checkpoint_every() -> anyhow::Result<std::time::Duration> {
+    let minutes = match std::env::var("SIMRENEW_AUDIT_CHECKPOINT_MINUTES") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|m| (1..=24 * 60).contains(m))
+            .context("SIMRENEW_AUDIT_CHECKPOINT_MINUTES must be minutes between 1 and 1440")?,
+        Err(_) => 60,
+    };
+    Ok(std::time::Duration::from_secs(minutes * 60))
 }
 
 pub fn app(db: Db) -> App {

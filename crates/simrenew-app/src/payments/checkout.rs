@@ -67,6 +67,25 @@ pub enum WebhookOutcome {
 }
 
 /// The idempotency key of one operation on a payment.
+/// The audit entry of money a provider captured that paid no renewal (the order went to
+/// review): it moved money all the same.
+fn capture_for_review(
+    payment: &ProviderPayment,
+    amount: Money,
+    line: simrenew_domain::ids::LineId,
+) -> AuditEntry {
+    AuditEntry {
+        chain: format!("line:{line}"),
+        actor: format!("provider:{}", payment.provider),
+        action: "payment.capture_for_review".into(),
+        subject: format!("payment:{}", payment.id),
+        details: format!(
+            "order={} amount_cents={} currency={}",
+            payment.order_id, amount.cents, amount.currency
+        ),
+    }
+}
+
 pub fn operation_key(payment: &ProviderPayment, operation: &str) -> String {
     format!("{}-{operation}", payment.idempotency_key)
 }
@@ -254,6 +273,16 @@ impl App {
     /// transaction. An amount other than the order's is refused and changes nothing (the agent
     /// is there to correct it).
     pub async fn record_store_payment(&self, p: &StorePayment) -> AppResult<OrderReceipt> {
+        self.record_store_payment_as("system", p).await
+    }
+
+    /// [`App::record_store_payment`] taken by `actor` (the agent), who is named in the audit
+    /// entry with the store and terminal reference.
+    pub async fn record_store_payment_as(
+        &self,
+        actor: &str,
+        p: &StorePayment,
+    ) -> AppResult<OrderReceipt> {
         if !matches!(p.method, PaymentMethod::Cash | PaymentMethod::CardTerminal) {
             return Err(AppError::conflict(
                 "method",
@@ -315,10 +344,30 @@ impl App {
                 method: p.method,
                 amount: p.amount,
             },
+            Some(actor),
             now,
         )
         .await?;
         tx.mark_applied(payment.id).await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("line:{}", receipt.order.line_id),
+                actor: actor.to_owned(),
+                action: "payment.store".into(),
+                subject: format!("payment:{}", payment.id),
+                details: format!(
+                    "order={} store={} method={} terminal_ref={} amount_cents={} currency={}",
+                    receipt.order.id,
+                    p.store_code,
+                    p.method,
+                    p.terminal_ref.as_deref().unwrap_or(""),
+                    p.amount.cents,
+                    p.amount.currency
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!(
             payment.id = %payment.id,
@@ -578,6 +627,11 @@ impl App {
                 );
             } else if state.amount != payment.amount || payment.amount != order.quote.total {
                 tx.set_order_state(order.id, OrderState::Review).await?;
+                tx.append_audit(
+                    &capture_for_review(&payment, state.amount, order.line_id),
+                    now,
+                )
+                .await?;
                 tracing::warn!(
                     payment.id = %id,
                     order.id = %order.id,
@@ -592,7 +646,19 @@ impl App {
                     amount: state.amount,
                 };
                 let order_id = order.id;
-                match pay(tx.as_mut(), order, line, &brand, &plan, &instruction, now).await {
+                let reporter = format!("provider:{}", payment.provider);
+                match pay(
+                    tx.as_mut(),
+                    order,
+                    line,
+                    &brand,
+                    &plan,
+                    &instruction,
+                    Some(&reporter),
+                    now,
+                )
+                .await
+                {
                     Ok(receipt) => {
                         tx.mark_applied(id).await?;
                         changed_line = Some(receipt.msisdn);
@@ -640,6 +706,11 @@ impl App {
         if locked.state == OrderState::PendingPayment {
             tx.set_order_state(order, OrderState::Review).await?;
         }
+        tx.append_audit(
+            &capture_for_review(&payment, payment.amount, locked.line_id),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         tracing::warn!(
             payment.id = %id,

@@ -47,6 +47,8 @@ pub struct NewRefund {
     pub order: OrderId,
     pub amount: Money,
     pub reason: String,
+    /// Who asked for it (a principal's label).
+    pub requested_by: String,
 }
 
 /// The payment writes of one transaction (a supertrait of [`crate::Tx`]).

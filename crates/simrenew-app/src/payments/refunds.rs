@@ -15,6 +15,7 @@ use simrenew_domain::refund::{shorten, Shortening};
 
 use super::ports::{NewRefund, PaymentTx};
 use super::providers::ProviderError;
+use crate::audit::AuditEntry;
 use crate::sales::ports::LockedLine;
 use crate::{App, AppError, AppResult};
 
@@ -42,6 +43,18 @@ impl App {
     /// the line's time is shortened in one transaction.
     pub async fn refund_payment(
         &self,
+        id: ProviderPaymentId,
+        amount: Money,
+        reason: &str,
+    ) -> AppResult<RefundDone> {
+        self.refund_payment_as("system", id, amount, reason).await
+    }
+
+    /// [`App::refund_payment`] asked by `actor`, who is kept on the refund and named in the
+    /// audit entry written with the refund's effect on the line.
+    pub async fn refund_payment_as(
+        &self,
+        actor: &str,
         id: ProviderPaymentId,
         amount: Money,
         reason: &str,
@@ -108,6 +121,7 @@ impl App {
                             order: order.id,
                             amount,
                             reason: reason.to_owned(),
+                            requested_by: actor.to_owned(),
                         },
                         now,
                     )
@@ -192,6 +206,25 @@ impl App {
         } else {
             None
         };
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("line:{}", line.id),
+                actor: actor.to_owned(),
+                action: "payment.refund".into(),
+                subject: format!("payment:{id}"),
+                details: format!(
+                    "order={} refund={refund_id} amount_cents={} currency={} provider_ref={} \
+                     cut_seconds={} reason={reason}",
+                    order.id,
+                    amount.cents,
+                    amount.currency,
+                    provider_ref.as_deref().unwrap_or(""),
+                    shortening.as_ref().map_or(0, |s| s.cut.as_secs())
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.line_changed(&line.msisdn);
         tracing::info!(
@@ -218,6 +251,17 @@ impl App {
     /// [`App::refund_payment`].
     pub async fn refund_to_credit(
         &self,
+        id: OrderId,
+        amount: Money,
+        reason: &str,
+    ) -> AppResult<RefundDone> {
+        self.refund_to_credit_as("system", id, amount, reason).await
+    }
+
+    /// [`App::refund_to_credit`] asked by `actor`, named in the audit entry written with it.
+    pub async fn refund_to_credit_as(
+        &self,
+        actor: &str,
         id: OrderId,
         amount: Money,
         reason: &str,
@@ -299,6 +343,24 @@ impl App {
         )
         .await?;
         let shortening = shorten_line(tx.as_mut(), &order, &line, amount, kept, now).await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: format!("line:{}", line.id),
+                actor: actor.to_owned(),
+                action: "order.refund_to_credit".into(),
+                subject: format!("order:{}", order.id),
+                details: format!(
+                    "amount_cents={} currency={} credit_after_cents={} cut_seconds={} \
+                     reason={reason}",
+                    amount.cents,
+                    amount.currency,
+                    balance.cents,
+                    shortening.cut.as_secs()
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.line_changed(&line.msisdn);
         tracing::info!(

@@ -164,7 +164,7 @@ impl App {
         let receipt = match payment {
             Some(p) => {
                 self.check_method(&brand, channel, p.method())?;
-                pay(tx.as_mut(), order, line, &brand, &plan, p, now).await?
+                pay(tx.as_mut(), order, line, &brand, &plan, p, None, now).await?
             }
             None => OrderReceipt {
                 order,
@@ -208,7 +208,7 @@ impl App {
         let plan = tx.plan(order.plan_id).await?;
         let chain = format!("line:{}", line.id);
         self.check_method(&brand, order.channel, payment.method())?;
-        let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, now).await?;
+        let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, actor, now).await?;
         if let Some(actor) = actor {
             tx.append_audit(
                 &AuditEntry {
@@ -304,7 +304,9 @@ pub(crate) async fn price(
     Ok((plan, q))
 }
 
-/// Settles the order and applies its renewal to the locked line.
+/// Settles the order and applies its renewal to the locked line. The audit entry names
+/// `actor` (who took or reported the payment), else whoever placed the order, else `system`.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn pay(
     tx: &mut dyn SalesTx,
     mut order: Order,
@@ -312,6 +314,7 @@ pub(crate) async fn pay(
     brand: &Brand,
     plan: &Plan,
     payment: &PaymentInstruction,
+    actor: Option<&str>,
     now: Timestamp,
 ) -> AppResult<OrderReceipt> {
     if order.state != OrderState::PendingPayment {
@@ -354,7 +357,10 @@ pub(crate) async fn pay(
     let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
     let audit = AuditEntry {
         chain: format!("line:{}", line.id),
-        actor: order.placed_by.clone().unwrap_or_else(|| "system".into()),
+        actor: actor
+            .map(str::to_owned)
+            .or_else(|| order.placed_by.clone())
+            .unwrap_or_else(|| "system".into()),
         action: "payment.settle".into(),
         subject: format!("order:{}", order.id),
         details: format!(

@@ -28,7 +28,8 @@ pub enum Redemption {
 }
 
 impl App {
-    /// Generates a batch of single-use voucher codes for a brand.
+    /// Generates a batch of single-use voucher codes for a brand; recorded in the `admin`
+    /// audit chain.
     pub async fn generate_vouchers(
         &self,
         brand_code: &str,
@@ -68,6 +69,26 @@ impl App {
         let id = tx
             .insert_voucher_batch(brand.id, name, value, expires_at, &codes, now)
             .await?;
+        // Only the operator's command line makes batches.
+        tx.append_audit(
+            &AuditEntry {
+                chain: "admin".into(),
+                actor: "cli".into(),
+                action: "voucher_batch.create".into(),
+                subject: format!("voucher_batch:{id}"),
+                details: format!(
+                    "brand={} name={name} count={count} value={} expires_at={}",
+                    brand.code,
+                    match value {
+                        VoucherValue::Credit(m) => format!("{}_cents_{}", m.cents, m.currency),
+                        VoucherValue::Plan(p) => format!("plan_{p}"),
+                    },
+                    expires_at.map_or_else(|| "never".to_owned(), |t| t.to_string())
+                ),
+            },
+            now,
+        )
+        .await?;
         tx.commit().await?;
         Ok((id, codes))
     }

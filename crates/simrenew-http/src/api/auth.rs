@@ -318,7 +318,7 @@ fn clear_cookie() -> (header::HeaderName, &'static str) {
     delete,
     path = "/api/v1/auth/sessions/current",
     tag = "auth",
-    security(("session" = [])),
+    security(("api_key" = []), ("session" = [])),
     responses(
         (status = 204),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -340,7 +340,7 @@ pub async fn sign_out(
     post,
     path = "/api/v1/auth/sessions/sign-out-everywhere",
     tag = "auth",
-    security(("session" = [])),
+    security(("api_key" = []), ("session" = [])),
     responses(
         (status = 204),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),

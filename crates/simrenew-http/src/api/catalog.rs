@@ -73,10 +73,13 @@ pub async fn list_brands(
 #[into_params(parameter_in = Query)]
 pub struct PlanQuery {
     /// Brand code, such as `lumo`.
+    #[param(pattern = r"^[A-Za-z0-9-]{1,32}$")]
     pub brand: Option<String>,
     /// `physical_sim`, `esim` or `virtual_sim`.
+    #[param(pattern = r"^(physical_sim|esim|virtual_sim)$")]
     pub kind: Option<String>,
     /// `portal`, `store`, `partner` or `auto_renew`.
+    #[param(pattern = r"^(portal|store|partner|auto_renew)$")]
     pub channel: Option<String>,
 }
 

@@ -35,8 +35,8 @@ pub struct IdentificationJson {
     path = "/api/v1/lines/{msisdn}/identification",
     tag = "lines",
     params(
-        ("msisdn" = String, Path, description = "E.164 number"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("msisdn" = String, Path, description = "E.164 number", pattern = r"^\+[1-9][0-9]{6,14}$"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = IdentificationJson,
     security(("api_key" = [])),

@@ -126,7 +126,7 @@ fn summary(line: &Line, brand: &Brand, now: Timestamp) -> LineSummaryJson {
     get,
     path = "/api/v1/lines/{msisdn}",
     tag = "lines",
-    params(("msisdn" = String, Path, description = "E.164 number, e.g. +32470123456", example = "+32470123456")),
+    params(("msisdn" = String, Path, description = "E.164 number, e.g. +32470123456", pattern = r"^\+[1-9][0-9]{6,14}$", example = "+32470123456")),
     security(("api_key" = [])),
     responses(
         (status = 200, body = LineJson),
@@ -206,12 +206,15 @@ fn next_change(d: &LineDetails, now: Timestamp) -> Timestamp {
 #[into_params(parameter_in = Query)]
 pub struct LineQuery {
     /// Brand code.
+    #[param(pattern = r"^[A-Za-z0-9-]{1,32}$")]
     pub brand: Option<String>,
     /// `physical_sim`, `esim` or `virtual_sim`.
+    #[param(pattern = r"^(physical_sim|esim|virtual_sim)$")]
     pub kind: Option<String>,
     /// State at the time of the request.
     pub state: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
     /// The `next_after` of the previous page.
     pub after: Option<i64>,

@@ -28,18 +28,21 @@ fn invalid(e: ParseError) -> ApiError {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurchaseJson {
-    #[schema(example = "+32470123456")]
+    #[schema(example = "+32470123456", pattern = r"^\+[1-9][0-9]{6,14}$")]
     pub msisdn: String,
     /// Plan code.
-    #[schema(example = "LUMO-5GB-30D")]
+    #[schema(example = "LUMO-5GB-30D", pattern = r"^[A-Za-z0-9_-]{1,40}$")]
     pub plan: String,
     /// Periods to buy, 1 to 36 (default 1).
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 36)]
     pub periods: i64,
     /// `portal`, `store`, `partner` or `auto_renew`: the caller's own (subscribers buy
     /// through `portal`, agents through `store`, partners through `partner`); administrators
     /// choose, `portal` by default.
+    #[schema(pattern = r"^(portal|store|partner|auto_renew)$")]
     pub channel: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9-]{3,32}$")]
     pub promo_code: Option<String>,
 }
 
@@ -141,7 +144,7 @@ pub(crate) async fn person(
     path = "/api/v1/quotes",
     tag = "orders",
     request_body = PurchaseJson,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     security(("api_key" = [])),
     responses(
         (status = 201, body = QuoteJson),
@@ -181,7 +184,7 @@ pub async fn create_quote(
 #[serde(deny_unknown_fields)]
 pub struct PaymentJson {
     /// `credit` (the line's balance) or `voucher`.
-    #[schema(example = "credit")]
+    #[schema(example = "credit", pattern = r"^(credit|voucher)$")]
     pub method: String,
     /// With `voucher`: the code, dashes optional.
     pub voucher_code: Option<String>,
@@ -212,11 +215,17 @@ impl PaymentJson {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderRequestJson {
+    #[schema(minimum = 1)]
     pub quote_id: Option<i64>,
+    #[schema(example = "+32470123456", pattern = r"^\+[1-9][0-9]{6,14}$")]
     pub msisdn: Option<String>,
+    #[schema(example = "LUMO-5GB-30D", pattern = r"^[A-Za-z0-9_-]{1,40}$")]
     pub plan: Option<String>,
+    #[schema(minimum = 1, maximum = 36)]
     pub periods: Option<i64>,
+    #[schema(pattern = r"^(portal|store|partner|auto_renew)$")]
     pub channel: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9-]{3,32}$")]
     pub promo_code: Option<String>,
     pub payment: Option<PaymentJson>,
 }
@@ -321,7 +330,7 @@ pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
     path = "/api/v1/orders",
     tag = "orders",
     request_body = OrderRequestJson,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     security(("api_key" = [])),
     responses(
         (status = 201, body = OrderJson),
@@ -404,7 +413,7 @@ pub async fn create_order(
     tag = "orders",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = PaymentJson,
     security(("api_key" = [])),

@@ -149,7 +149,7 @@ fn method(s: &str, allowed: &[PaymentMethod]) -> Result<PaymentMethod, ApiError>
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = StartPaymentJson,
     security(("api_key" = []), ("session" = [])),
@@ -275,7 +275,7 @@ pub async fn get_payment(
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     security(("api_key" = []), ("session" = [])),
     responses(
@@ -318,7 +318,7 @@ pub struct StorePaymentJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = StorePaymentJson,
     security(("api_key" = [])),
@@ -354,16 +354,19 @@ pub async fn store_payment(
     may_record_store_payment(&caller, store_id, method).map_err(|e| denied(e, "store"))?;
     let receipt = state
         .app
-        .record_store_payment(&StorePayment {
-            order: order.id,
-            method,
-            store_code: store.to_owned(),
-            terminal_ref: body
-                .terminal_ref
-                .map(|t| t.trim().to_owned())
-                .filter(|t| !t.is_empty()),
-            amount,
-        })
+        .record_store_payment_as(
+            &caller.label(),
+            &StorePayment {
+                order: order.id,
+                method,
+                store_code: store.to_owned(),
+                terminal_ref: body
+                    .terminal_ref
+                    .map(|t| t.trim().to_owned())
+                    .filter(|t| !t.is_empty()),
+                amount,
+            },
+        )
         .await?;
     Ok(Json(order_json(&receipt)))
 }
@@ -430,7 +433,7 @@ pub struct RefundJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Payment id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = RefundRequestJson,
     security(("api_key" = [])),
@@ -451,7 +454,10 @@ pub async fn refund(
         .may_administer(Some(payment.brand_id))
         .map_err(|e| denied(e, "payment"))?;
     let (amount, reason) = body.parse()?;
-    let done = state.app.refund_payment(payment.id, amount, reason).await?;
+    let done = state
+        .app
+        .refund_payment_as(&caller.label(), payment.id, amount, reason)
+        .await?;
     let d = state
         .app
         .store
@@ -464,11 +470,14 @@ pub async fn refund(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct MethodsQuery {
     /// Brand code.
+    #[param(pattern = r"^[A-Za-z0-9-]{1,32}$")]
     pub brand: String,
     /// `portal`, `store`, `partner` or `auto_renew`.
+    #[param(pattern = r"^(portal|store|partner|auto_renew)$")]
     pub channel: String,
 }
 
@@ -488,7 +497,7 @@ pub struct PaymentMethodsJson {
     tag = "payments",
     params(
         ("id" = i64, Path, description = "Order id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = RefundRequestJson,
     security(("api_key" = [])),
@@ -522,7 +531,7 @@ pub async fn refund_to_credit(
     let (amount, reason) = body.parse()?;
     let done = state
         .app
-        .refund_to_credit(d.order.id, amount, reason)
+        .refund_to_credit_as(&caller.label(), d.order.id, amount, reason)
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -644,8 +653,8 @@ async fn saved_methods_line(
     path = "/api/v1/lines/{msisdn}/saved-payment-methods",
     tag = "payments",
     params(
-        ("msisdn" = String, Path, description = "The line's number"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = SaveMethodJson,
     security(("api_key" = []), ("session" = [])),
@@ -676,7 +685,7 @@ pub async fn save_method(
     get,
     path = "/api/v1/lines/{msisdn}/saved-payment-methods",
     tag = "payments",
-    params(("msisdn" = String, Path, description = "The line's number")),
+    params(("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$")),
     security(("api_key" = []), ("session" = [])),
     responses(
         (status = 200, body = [SavedMethodJson]),
@@ -700,7 +709,7 @@ pub async fn list_saved_methods(
     path = "/api/v1/lines/{msisdn}/saved-payment-methods/{id}",
     tag = "payments",
     params(
-        ("msisdn" = String, Path, description = "The line's number"),
+        ("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$"),
         ("id" = i64, Path, description = "Saved payment method id"),
     ),
     security(("api_key" = []), ("session" = [])),

@@ -70,7 +70,7 @@ pub async fn export(
     tag = "subscribers",
     params(
         ("id" = i64, Path, description = "Subscriber id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$"),
     ),
     security(("api_key" = [])),
     responses(

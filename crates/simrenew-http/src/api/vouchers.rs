@@ -44,7 +44,7 @@ pub struct RedemptionJson {
     path = "/api/v1/voucher-redemptions",
     tag = "vouchers",
     request_body = RedemptionRequestJson,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely")),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: 1 to 255 visible ASCII characters", min_length = 1, max_length = 255, pattern = r"^[!-~]([ -~]*[!-~])?$")),
     security(("api_key" = [])),
     responses(
         (status = 200, body = RedemptionJson),

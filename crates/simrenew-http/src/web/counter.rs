@@ -676,13 +676,16 @@ async fn take_payment(
                 let total = receipt.order.quote.total;
                 let paid = st
                     .app
-                    .record_store_payment(&StorePayment {
-                        order: receipt.order.id,
-                        method,
-                        store_code: store.code.clone(),
-                        terminal_ref,
-                        amount: total,
-                    })
+                    .record_store_payment_as(
+                        &actor,
+                        &StorePayment {
+                            order: receipt.order.id,
+                            method,
+                            store_code: store.code.clone(),
+                            terminal_ref,
+                            amount: total,
+                        },
+                    )
                     .await?;
                 Ok(pg.href(&format!("/orders/{}/receipt", paid.order.id)))
             }

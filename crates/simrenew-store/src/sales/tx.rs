@@ -261,8 +261,13 @@ impl SqlTx {
         // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
         // $15 order state, $16 topic, $17 audit chain, $18 actor, $19 action, $20 subject,
         // $21 details, $22 the first entry's previous hash, $23 the credit taken (0: none),
-        // $24 its ledger reason; then (starts_at, ends_at, starts text, ends text) per window.
-        const FIXED: usize = 24;
+        // $24 its ledger reason, $25 the audit entry's number, $26 its MAC; then (starts_at,
+        // ends_at, starts text, ends text) per window.
+        const FIXED: usize = 26;
+        let key = self.audit_key.clone();
+        let key = crate::audit::key_or_refuse(key.as_ref())?;
+        let (seq, prev) = crate::audit::lock_head(self.conn(), &w.audit.chain).await?;
+        let mac = key.entry_mac(&prev, seq, now.as_second(), &w.audit);
         let values = (0..w.windows.len())
             .map(|i| {
                 let p = FIXED + 4 * i;
@@ -325,9 +330,11 @@ impl SqlTx {
             .bind(&w.audit.action)
             .bind(&w.audit.subject)
             .bind(&w.audit.details)
-            .bind(simrenew_app::audit::GENESIS)
+            .bind(&prev)
             .bind(w.payment.credit_debit.map_or(0, |m| m.cents))
-            .bind(LedgerReason::RenewalPayment.as_str());
+            .bind(LedgerReason::RenewalPayment.as_str())
+            .bind(seq)
+            .bind(&mac);
         for (starts_at, ends_at) in &w.windows {
             q = q
                 .bind(starts_at.as_second())
@@ -341,20 +348,13 @@ impl SqlTx {
 }
 
 /// The audit entry of a renewal on PostgreSQL, as common table expressions of its one
-/// statement: exactly what `append_audit` does (lock the chain's head, chain the entry to it
-/// with the hash computed as `audit_hash` does, move the head), with $4 the time and
-/// $17–$22 the entry.
+/// statement: the entry (MACed by the application, after `audit::lock_head` locked the chain's
+/// head) and the head moved, with $4 the time, $17–$21 the entry, $22 the MAC it follows, $25
+/// its number and $26 its MAC.
 const AUDIT_CTES: &str =
-    "ahead AS (SELECT seq, hash FROM audit_heads WHERE chain = $17 FOR UPDATE), \
-     acur AS (SELECT COALESCE((SELECT seq FROM ahead), 0) + 1 AS seq, \
-         COALESCE((SELECT hash FROM ahead), $22) AS prev), \
-     alog AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
-         prev_hash, hash) SELECT $17, seq, $4, $18, $19, $20, $21, prev, \
-         encode(sha256(convert_to(prev || '|' || seq || '|' || $4::BIGINT || '|' || \
-         $18::TEXT || '|' || $19::TEXT || '|' || $20::TEXT || '|' || $21::TEXT, \
-         'UTF8')), 'hex') FROM acur RETURNING seq, hash), \
-     amove AS (INSERT INTO audit_heads (chain, seq, hash) SELECT $17, seq, hash FROM alog \
-         ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash)";
+    "alog AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
+         prev_hash, hash) VALUES ($17, $25, $4, $18, $19, $20, $21, $22, $26)), \
+     amove AS (UPDATE audit_heads SET seq = $25, hash = $26 WHERE chain = $17)";
 
 enum LineKey<'a> {
     Msisdn(&'a str),

@@ -10,6 +10,7 @@ use crate::support::{both, days, TestApp};
 
 fn simrenew(app: &TestApp, args: &[&str]) -> (bool, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
         .arg("--database-url")
         .arg(&app.cli_url)
         .args(args)
@@ -114,7 +115,7 @@ both! {
     async fn staff_enrolment_needs_the_sealing_key(app: TestApp) {
         let enrol = |key: Option<&str>| {
             let mut cmd = Command::new(env!("CARGO_BIN_EXE_simrenew"));
-            cmd.args(["--database-url", &app.cli_url, "staff", "enroll-totp", "--email", "admin@test.example"])
+            cmd.env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY).args(["--database-url", &app.cli_url, "staff", "enroll-totp", "--email", "admin@test.example"])
                 .env("SIMRENEW_LOG", "warn")
                 .env_remove("SIMRENEW_SEALING_KEY")
                 .env_remove("SIMRENEW_SEALING_KEY_FILE");
@@ -144,6 +145,7 @@ both! {
         let file = dir.path().join("simrenew.toml");
         let run = |args: &[&str]| {
             let out = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
                 .args(args)
                 .current_dir(dir.path())
                 .env_remove("SIMRENEW_DATABASE_URL")

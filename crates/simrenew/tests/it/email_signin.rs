@@ -211,6 +211,7 @@ both! {
         subscriber_with(&app, "relay.user@mail.example").await;
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let mut child = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
             .args(["--database-url", &app.cli_url, "serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("SIMRENEW_LOG", "warn")
             .env("SIMRENEW_SMTP_URL", format!("smtp://127.0.0.1:{relay}"))

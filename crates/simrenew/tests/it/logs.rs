@@ -66,6 +66,7 @@ async fn start(app: &TestApp, sms: &str, smtp: u16, dir: &std::path::Path) -> Se
         .port();
     let log = dir.join("server.log");
     let child = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
         .args(["--database-url", &app.cli_url, "serve", "--listen"])
         .arg(format!("127.0.0.1:{port}"))
         .env("SIMRENEW_LOG", "trace")

@@ -9,6 +9,7 @@ mod browser;
 mod catalog;
 mod cli;
 mod concurrency;
+mod contract;
 mod email_signin;
 mod gdpr;
 mod idempotency;

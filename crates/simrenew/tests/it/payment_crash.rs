@@ -31,7 +31,8 @@ impl Drop for Server {
 
 fn command(app: &TestApp, mock: &ProviderMock) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_simrenew"));
-    cmd.arg("--database-url")
+    cmd.env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
+        .arg("--database-url")
         .arg(&app.cli_url)
         .env("SIMRENEW_LOG", "warn")
         .env("SIMRENEW_STRIPE_API_BASE", &mock.base)

@@ -574,6 +574,13 @@ both! {
         assert_eq!(paid["state"], "syncing");
         assert_eq!(paid["payment"]["method"], "card_terminal");
         assert_eq!(paid["vat"]["amount_cents"], 87);
+        // Who took the money, where and how, is in the line's audit chain.
+        let taken = app.audit_entries("payment.store").await;
+        assert_eq!(taken.len(), 1, "{taken:?}");
+        assert!(taken[0].actor.starts_with("staff:"), "{taken:?}");
+        assert!(taken[0].details.contains("store=BXL-01") && taken[0].details.contains("terminal_ref=T-1"), "{taken:?}");
+        let settled = app.audit_entries("payment.settle").await;
+        assert_eq!(settled.last().unwrap().actor, taken[0].actor);
     }
 
     async fn reconciliation_applies_a_capture_nobody_told_us_about_once(app: TestApp) {
@@ -655,6 +662,20 @@ both! {
         let refund_call = mock.requests().into_iter().find(|r| r.path == "/v1/refunds").unwrap();
         assert!(refund_call.idempotency_key.unwrap().starts_with("simrenew-refund-"));
         mock.assert_requests_valid();
+        // The refund names who asked for it, on the refund and in the line's audit chain.
+        let refunds = app.audit_entries("payment.refund").await;
+        assert_eq!(refunds.len(), 1, "{refunds:?}");
+        assert!(refunds[0].actor.starts_with("staff:"), "{refunds:?}");
+        assert!(refunds[0].chain.starts_with("line:"));
+        assert!(refunds[0].details.contains("amount_cents=1000") && refunds[0].details.contains("reason=bought twice"), "{refunds:?}");
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        let by: Option<String> = sqlx::query_scalar("SELECT requested_by FROM refunds").fetch_one(&pool).await.unwrap();
+        assert_eq!(by.as_deref(), Some(refunds[0].actor.as_str()));
+        pool.close().await;
+        // The capture the provider reported is named as such.
+        let settled = app.audit_entries("payment.settle").await;
+        assert!(settled.iter().any(|e| e.actor == "provider:stripe"), "{settled:?}");
     }
 
     async fn partial_paypal_refunds_shorten_the_bundle_and_never_exceed_the_payment(app: TestApp) {
@@ -973,6 +994,9 @@ both! {
         let line = line_json(&app, &msisdn).await;
         assert_eq!(line["credit"]["amount_cents"], 5000);
         assert_eq!(line["expires_at"], "2027-01-25T10:00:00+01:00");
+        let refunds = app.audit_entries("order.refund_to_credit").await;
+        assert_eq!(refunds.len(), 2, "{refunds:?}");
+        assert!(refunds.iter().all(|r| r.actor.starts_with("staff:") && r.subject == format!("order:{id}")), "{refunds:?}");
         let d = app.app.store.order(OrderId(id)).await.unwrap().unwrap();
         assert!(d.bundles.is_empty());
         assert_eq!(d.payments.iter().map(|p| p.amount.cents).sum::<i64>(), 0);
@@ -1183,6 +1207,7 @@ both! {
         let msisdn = app.line(LineKind::Esim, 5_000, Some(days(10))).await.to_string();
         let renew = |methods: &str| {
             std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
                 .args(["--database-url", &app.cli_url, "renew", "--line", &msisdn])
                 .args(["--plan", "TEST-5GB-30D", "--channel", "store"])
                 .env("SIMRENEW_LOG", "warn")

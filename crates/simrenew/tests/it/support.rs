@@ -9,6 +9,7 @@ use axum::http::{header, Method, Request, StatusCode};
 use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
+use simrenew_app::audit::AuditKey;
 use simrenew_app::identity::accounts::NewStaff;
 use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_app::identity::sealing::SealingKey;
@@ -77,6 +78,9 @@ pub struct TestApp {
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// The audit key of every test database: give it to the binary as `SIMRENEW_AUDIT_KEY`.
+pub const AUDIT_KEY: &str = "the test audit key, thirty-two bytes or more";
+
 /// 2027-01-15 10:00 in Brussels: the fixture's "now".
 pub fn start() -> Timestamp {
     "2027-01-15T10:00:00+01:00".parse().unwrap()
@@ -142,7 +146,10 @@ impl TestApp {
                 )
             }
         };
-        let db = Db::connect_with(&url, options).await.unwrap();
+        let db = Db::connect_with(&url, options)
+            .await
+            .unwrap()
+            .with_audit_key(AuditKey::new(AUDIT_KEY.as_bytes()).unwrap());
         db.migrate().await.unwrap();
         let clock = Arc::new(ManualClock::new(start()));
         let app = App::new(Arc::new(db.clone()), clock.clone())
@@ -177,6 +184,15 @@ impl TestApp {
             cli_url,
             _dir: dir,
         })
+    }
+
+    /// The audit entries of `action`, oldest first.
+    pub async fn audit_entries(&self, action: &str) -> Vec<simrenew_app::audit::AuditRecord> {
+        use simrenew_app::audit::AuditStore;
+        let (records, _) = self.db.audit_log().await.unwrap();
+        let mut found: Vec<_> = records.into_iter().filter(|r| r.action == action).collect();
+        found.sort_by_key(|r| r.id);
+        found
     }
 
     pub fn now(&self) -> Timestamp {

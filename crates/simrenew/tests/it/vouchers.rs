@@ -23,6 +23,14 @@ both! {
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["kind"], "credit");
         assert_eq!(body["balance"]["amount_cents"], 1500);
+        // The batch and the redemption are audited, each naming its actor.
+        let batch = app.audit_entries("voucher_batch.create").await;
+        assert_eq!(batch.len(), 1, "{batch:?}");
+        assert_eq!(batch[0].actor, "cli");
+        assert!(batch[0].details.contains("count=3"), "{batch:?}");
+        let redeemed = app.audit_entries("credit.voucher").await;
+        assert_eq!(redeemed.len(), 1, "{redeemed:?}");
+        assert!(redeemed[0].actor.starts_with("staff:"), "{redeemed:?}");
 
         let (status, body) = app
             .post("/api/v1/voucher-redemptions", json!({"code": code, "msisdn": msisdn.to_string()}))
