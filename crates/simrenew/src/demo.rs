@@ -42,23 +42,11 @@ pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
 pub const DEMO_LINES: usize = 1000;
 
 pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
+    // Made first: the keys the environment does not give are derived from it (`wiring`).
     let demo_secret = demo_secret()?;
-    let mut db = wiring::open(url).await?;
-    if wiring::audit_key()?.is_none() {
-        db = db.with_audit_key(simrenew_app::audit::AuditKey::new(
-            format!("{demo_secret}:audit").as_bytes(),
-        )?);
-    }
-    let document_key = match wiring::document_key()? {
-        Some(key) => key,
-        None => format!("{demo_secret}:document").into_bytes(),
-    };
-    let sealing_key = match wiring::sealing_key()? {
-        Some(key) => key,
-        None => simrenew_app::identity::sealing::SealingKey::new(
-            format!("{demo_secret}:sealing").as_bytes(),
-        )?,
-    };
+    let db = wiring::open(url).await?;
+    let document_key = wiring::document_key()?.context("the demo's document key")?;
+    let sealing_key = wiring::sealing_key()?.context("the demo's sealing key")?;
     let app = wiring::app(db.clone())
         .with_document_key(document_key)
         .with_sealing_key(sealing_key);
@@ -650,12 +638,6 @@ async fn print_how_to_try(app: &App, base: &str) -> anyhow::Result<()> {
         line.msisdn
     );
     println!("  cargo run --release -- lines show {}", line.msisdn);
-    if wiring::audit_key()?.is_none() {
-        println!(
-            "  (commands that write the audit log need its key: \
-             export SIMRENEW_AUDIT_KEY=\"$(cat {DEMO_SECRET_FILE}):audit\")"
-        );
-    }
     println!("  the API described: {base}/api/v1/openapi.json\n");
     Ok(())
 }

@@ -49,9 +49,10 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
 }
 
 /// The key of the audit log's MACs, from `SIMRENEW_AUDIT_KEY_FILE` or `SIMRENEW_AUDIT_KEY`
-/// (at least 32 bytes); `None` when neither is set.
+/// (at least 32 bytes), else the demo's (see [`demo_key`]); `None` when there is none.
 pub fn audit_key() -> anyhow::Result<Option<AuditKey>> {
     secret("SIMRENEW_AUDIT_KEY")?
+        .or_else(|| demo_key("audit"))
         .map(|k| AuditKey::new(&k).context("SIMRENEW_AUDIT_KEY"))
         .transpose()
 }
@@ -78,15 +79,26 @@ pub fn app(db: Db) -> App {
 /// The secret of the keyed hash of identity document numbers, from `SIMRENEW_DOCUMENT_KEY_FILE`
 /// or `SIMRENEW_DOCUMENT_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn document_key() -> anyhow::Result<Option<Vec<u8>>> {
-    secret("SIMRENEW_DOCUMENT_KEY")
+    Ok(secret("SIMRENEW_DOCUMENT_KEY")?.or_else(|| demo_key("document")))
 }
 
 /// The key TOTP seeds are sealed with, from `SIMRENEW_SEALING_KEY_FILE` or
 /// `SIMRENEW_SEALING_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn sealing_key() -> anyhow::Result<Option<SealingKey>> {
     secret("SIMRENEW_SEALING_KEY")?
+        .or_else(|| demo_key("sealing"))
         .map(|k| SealingKey::new(&k).context("SIMRENEW_SEALING_KEY"))
         .transpose()
+}
+
+/// A key derived from the secret `simrenew demo` keeps in the working directory
+/// ([`crate::demo::DEMO_SECRET_FILE`]), as the demo derives it, for a key the environment does
+/// not give: so that the commands the demo prints work as printed beside its database. Outside
+/// a demo's directory there is no such file, and no key comes from here.
+fn demo_key(purpose: &str) -> Option<Vec<u8>> {
+    let secret = std::fs::read_to_string(crate::demo::DEMO_SECRET_FILE).ok()?;
+    let secret = secret.trim();
+    (secret.len() >= 32).then(|| format!("{secret}:{purpose}").into_bytes())
 }
 
 /// A key of at least 32 bytes; see [`env_or_file_bytes`].
