@@ -68,17 +68,17 @@ impl PaymentInstruction {
 
 impl App {
     /// The methods `brand` offers on `channel` (every method when none are configured) that
-    /// work here: card and Bancontact only with Stripe configured, PayPal only with PayPal.
+    /// work here: a method taken through a card or wallet provider only when the provider it
+    /// is routed to (Stripe, PayPal, the demo's simulated card) is installed.
     pub fn payment_methods(&self, brand: &Brand, channel: Channel) -> Vec<PaymentMethod> {
         let configured = match self.payment_policy() {
             Some(policy) => policy.methods(&brand.code, channel),
             None => PaymentMethod::ALL.to_vec(),
         };
-        // A method paid through a provider works only when that provider is configured.
         configured
             .into_iter()
-            .filter(|m| match m.provider() {
-                Some(p @ (ProviderName::Stripe | ProviderName::Paypal)) => {
+            .filter(|m| match self.provider_of(*m) {
+                Some(p @ (ProviderName::Stripe | ProviderName::Paypal | ProviderName::Demo)) => {
                     self.provider_installed(p)
                 }
                 _ => true,
@@ -108,14 +108,24 @@ impl App {
     }
 }
 
-pub fn step_for(instruction: &PaymentInstruction) -> Box<dyn PaymentStep> {
-    match instruction {
-        PaymentInstruction::Credit => Box::new(CreditBalance),
-        PaymentInstruction::Voucher(code) => Box::new(VoucherPayment(code.clone())),
-        PaymentInstruction::Captured { method, amount } => Box::new(ExternalCapture {
-            method: *method,
-            amount: *amount,
-        }),
+impl App {
+    /// The step that settles `instruction`: a voucher is looked up by the keyed hash of its
+    /// code, so that it needs the voucher key.
+    pub(crate) fn payment_step(
+        &self,
+        instruction: &PaymentInstruction,
+    ) -> AppResult<Box<dyn PaymentStep>> {
+        Ok(match instruction {
+            PaymentInstruction::Credit => Box::new(CreditBalance),
+            PaymentInstruction::Voucher(code) => Box::new(VoucherPayment {
+                code: code.clone(),
+                hash: self.voucher_hash(code)?,
+            }),
+            PaymentInstruction::Captured { method, amount } => Box::new(ExternalCapture {
+                method: *method,
+                amount: *amount,
+            }),
+        })
     }
 }
 
@@ -160,8 +170,11 @@ fn affordable(line: &Line, order: &Order) -> AppResult<Money> {
     Ok(total)
 }
 
-/// Pays with a voucher.
-pub struct VoucherPayment(pub VoucherCode);
+/// Pays with a voucher, found by the keyed hash of its code.
+pub struct VoucherPayment {
+    pub code: VoucherCode,
+    pub hash: String,
+}
 
 #[async_trait]
 impl PaymentStep for VoucherPayment {
@@ -172,9 +185,9 @@ impl PaymentStep for VoucherPayment {
         order: &Order,
         now: Timestamp,
     ) -> AppResult<Settlement> {
-        let code = self.0.to_string();
+        let code = self.code.to_string();
         let voucher = tx
-            .lock_voucher(&self.0)
+            .lock_voucher(&self.hash)
             .await?
             .ok_or(AppError::not_found("voucher", "voucher_code"))?;
         if voucher.brand_id != line.brand_id {
