@@ -6,7 +6,8 @@
 //! One module per capability — [`sales`], [`identity`], [`payments`] — each with its use cases
 //! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`clock`] and
 //! [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
-//! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`.
+//! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
+//! [`maintenance`] (forgetting what is over) above identity.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
@@ -18,6 +19,7 @@ pub mod clock;
 pub mod error;
 pub mod idempotency;
 pub mod identity;
+pub mod maintenance;
 pub mod payments;
 pub mod sales;
 pub mod store;
@@ -59,8 +61,16 @@ pub struct App {
     pub(crate) sms: Option<Arc<dyn identity::signin::SmsGateway>>,
     /// Where e-mailed sign-in codes go; `None` turns sign-in by e-mail off.
     pub(crate) mail: Option<Arc<dyn identity::signin::MailGateway>>,
+    /// Sign-in codes on their way, shared by every clone of the `App`.
+    pub(crate) deliveries: Arc<identity::signin::Deliveries>,
+    /// The most codes each brand is sent per hour.
+    pub(crate) code_ceilings: Arc<identity::signin::CodeCeilings>,
+    /// The first wait before a gateway is tried again.
+    pub(crate) delivery_backoff: Duration,
     /// The secret of the keyed hash of document numbers; `None` turns identification off.
     pub(crate) document_key: Option<Arc<Vec<u8>>>,
+    /// The key of voucher codes' hashes; `None` turns vouchers off.
+    pub(crate) voucher_key: Option<sales::vouchers::VoucherKey>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
     pub(crate) sealing_key: Option<identity::sealing::SealingKey>,
     /// The site passkeys are bound to; `None` turns passkeys off.
@@ -95,7 +105,11 @@ impl App {
                 .build(),
             sms: None,
             mail: None,
+            deliveries: Default::default(),
+            code_ceilings: Default::default(),
+            delivery_backoff: Duration::from_secs(1),
             document_key: None,
+            voucher_key: None,
             sealing_key: None,
             relying_party: None,
         }
@@ -110,6 +124,12 @@ impl App {
     /// Sends e-mailed sign-in codes through this gateway.
     pub fn with_mail(mut self, gateway: Arc<dyn identity::signin::MailGateway>) -> Self {
         self.mail = Some(gateway);
+        self
+    }
+
+    /// Sends each brand no more sign-in codes an hour than these ceilings.
+    pub fn with_code_ceilings(mut self, ceilings: identity::signin::CodeCeilings) -> Self {
+        self.code_ceilings = Arc::new(ceilings);
         self
     }
 

@@ -13,8 +13,10 @@ use crate::audit::{AuditStore, AuditTx};
 use crate::idempotency::IdempotencyStore;
 use crate::identity::passkeys::{PasskeyStore, PasskeyTx};
 use crate::identity::ports::{IdentityStore, IdentityTx};
+use crate::identity::second_factor::SecondFactorStore;
 use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
+use crate::maintenance::MaintenanceStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::portal::PortalReads;
 use crate::sales::ports::{SalesStore, SalesTx};
@@ -28,10 +30,12 @@ pub trait Store:
     + IdentityStore
     + SignInStore
     + StaffAuthStore
+    + SecondFactorStore
     + PasskeyStore
     + PaymentStore
     + IdempotencyStore
     + PortalReads
+    + MaintenanceStore
     + Send
     + Sync
     + 'static

@@ -106,7 +106,6 @@ pub struct Voucher {
     pub id: VoucherId,
     pub brand_id: BrandId,
     pub batch_id: VoucherBatchId,
-    pub code: VoucherCode,
     pub value: VoucherValue,
     pub expires_at: Option<Timestamp>,
     pub redeemed: Option<(LineId, Timestamp)>,

@@ -125,6 +125,28 @@ fn check_raw(value: &Value, field: &str, limit: usize) -> Result<(), ApiError> {
     }
 }
 
+/// A body that may be left out: `None` when the request has no `Content-Type`, else read as
+/// [`ApiJson`] reads a body.
+impl<T, S> axum::extract::OptionalFromRequest<S> for ApiJson<T>
+where
+    T: RequestBody,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        if !req.headers().contains_key(header::CONTENT_TYPE) {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(req, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// `Query<T>` with problem+json rejections.
 #[derive(Debug, Clone, Copy, Default, FromRequestParts)]
 #[from_request(via(Query), rejection(ApiError))]

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod openapi;
+pub mod serve;
 pub mod state;
 pub mod web;
 
@@ -31,7 +32,8 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::{ApiError, Problem};
-pub use state::AppState;
+pub use serve::{serve_with, ServeLimits};
+pub use state::{AppState, TrustedProxies};
 
 /// The largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -43,6 +45,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::auth::sign_in))
         .routes(routes!(api::auth::staff_sign_in))
         .routes(routes!(api::auth::enroll_totp))
+        .routes(routes!(api::auth::confirm_totp))
         .routes(routes!(api::auth::sign_out))
         .routes(routes!(api::auth::sign_out_everywhere))
         .routes(routes!(api::passkeys::start_registration))
@@ -160,16 +163,12 @@ impl MakeRequestId for ProcessRequestIds {
     }
 }
 
-/// Serves the application on `listener` until `shutdown` resolves, then drains requests.
+/// Serves the application on `listener` within the default [`ServeLimits`] until `shutdown`
+/// resolves, then drains requests.
 pub async fn serve(
     state: AppState,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    serve_with(state, listener, ServeLimits::default(), shutdown).await
 }

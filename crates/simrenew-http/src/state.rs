@@ -34,11 +34,46 @@ pub struct Shared {
     pub rendered_lines: moka::sync::Cache<String, RenderedLine>,
     /// What the pages keep.
     pub web: crate::web::WebState,
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// The reverse proxies in front of the server, as CIDR ranges: only when the TCP peer is one
+/// of them is the client's address taken from `X-Forwarded-For`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<ipnet::IpNet>);
+
+impl TrustedProxies {
+    /// Comma-separated CIDR ranges or single addresses: `10.0.0.0/8, 192.0.2.7, fd00::/8`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        s.split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .map_err(|_| format!("{p:?} is not an address or a CIDR range"))
+            })
+            .collect::<Result<_, _>>()
+            .map(TrustedProxies)
+    }
+
+    pub fn contains(&self, ip: &std::net::IpAddr) -> bool {
+        self.0.iter().any(|net| net.contains(ip))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 impl AppState {
     pub fn new(app: App) -> Self {
-        Self::with_web(app, crate::web::WebState::new(None))
+        Self::build(
+            app,
+            crate::web::WebState::new(None),
+            TrustedProxies::default(),
+        )
     }
 
     /// The state of `simrenew demo`, whose card payments are simulated: `challenges` is the
@@ -47,13 +82,23 @@ impl AppState {
         app: App,
         challenges: Arc<dyn simrenew_app::payments::demo_card::CardChallenges>,
     ) -> Self {
-        Self::with_web(app, crate::web::WebState::new(Some(challenges)))
+        Self::build(
+            app,
+            crate::web::WebState::new(Some(challenges)),
+            TrustedProxies::default(),
+        )
     }
 
-    fn with_web(app: App, web: crate::web::WebState) -> Self {
+    /// The state of a server behind these reverse proxies.
+    pub fn with_trusted_proxies(app: App, trusted_proxies: TrustedProxies) -> Self {
+        Self::build(app, crate::web::WebState::new(None), trusted_proxies)
+    }
+
+    fn build(app: App, web: crate::web::WebState, trusted_proxies: TrustedProxies) -> Self {
         Self(Arc::new(Shared {
             web,
             app,
+            trusted_proxies,
             rendered_lines: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(simrenew_app::LINE_CACHE_TTL)

@@ -13,7 +13,7 @@ use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{Order, OrderState, Payment, PaymentMethod};
 use simrenew_domain::promotion::{PromoCode, Promotion, PromotionRule};
 use simrenew_domain::quote::{AppliedPromotion, Quote, QuoteLine, QuoteLineKind};
-use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+use simrenew_domain::voucher::{Voucher, VoucherValue};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 
@@ -309,7 +309,6 @@ pub(crate) fn voucher(row: &AnyRow) -> R<Voucher> {
         id: VoucherId(get(row, "id")?),
         brand_id: BrandId(get(row, "brand_id")?),
         batch_id: VoucherBatchId(get(row, "batch_id")?),
-        code: VoucherCode::parse(&get::<String>(row, "code")?).map_err(|e| corrupt("code", e))?,
         value,
         expires_at: opt_ts(get(row, "expires_at")?)?,
         redeemed,

@@ -19,6 +19,7 @@ mod db;
 mod error;
 mod idempotency;
 mod identity;
+mod maintenance;
 mod payments;
 mod portal;
 mod sales;

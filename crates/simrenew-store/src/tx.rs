@@ -23,27 +23,42 @@ impl SqlTx {
     }
 }
 
-#[async_trait]
-impl Store for Db {
-    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+impl Db {
+    /// A write transaction, behind SQLite's write lock: what a single write outside a use
+    /// case's transaction goes through too, so that it queues instead of failing when writers
+    /// meet.
+    pub(crate) async fn begin_sql(&self) -> StoreResult<SqlTx> {
         let guard = match &self.write_lock {
             Some(lock) => Some(lock.clone().lock_owned().await),
             None => None,
         };
         let tx = self.begin_raw().await.map_err(map)?;
-        Ok(Box::new(SqlTx {
+        Ok(SqlTx {
             tx,
             dialect: self.dialect,
             _guard: guard,
             audit_key: self.audit_key.clone(),
-        }))
+        })
+    }
+}
+
+impl SqlTx {
+    pub(crate) async fn commit_sql(self) -> StoreResult<()> {
+        let SqlTx { tx, _guard, .. } = self;
+        tx.commit().await.map_err(map)
+    }
+}
+
+#[async_trait]
+impl Store for Db {
+    async fn begin(&self) -> StoreResult<Box<dyn Tx>> {
+        Ok(Box::new(self.begin_sql().await?))
     }
 }
 
 #[async_trait]
 impl Tx for SqlTx {
     async fn commit(self: Box<Self>) -> StoreResult<()> {
-        let SqlTx { tx, _guard, .. } = *self;
-        tx.commit().await.map_err(map)
+        (*self).commit_sql().await
     }
 }

@@ -35,8 +35,15 @@ pub enum StaffCommand {
         email: String,
     },
     /// Enrol a member of staff in two-factor sign-in: prints the authenticator QR code and
-    /// ten single-use recovery codes, once.
+    /// ten single-use recovery codes, once. The enrolment applies once confirmed with
+    /// `confirm-totp`; until then the factor in force, if any, still does.
     EnrollTotp {
+        #[arg(long)]
+        email: String,
+    },
+    /// Confirm a member of staff's enrolment with the code their authenticator app shows,
+    /// read from standard input.
+    ConfirmTotp {
         #[arg(long)]
         email: String,
     },
@@ -130,6 +137,29 @@ pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
             for c in &enrolment.recovery_codes {
                 println!("  {c}");
             }
+            println!(
+                "\nthe enrolment applies once confirmed, within {} minutes: \
+                 echo CODE | simrenew staff confirm-totp --email {email}",
+                simrenew_app::identity::second_factor::ENROLMENT_LIFETIME.as_mins()
+            );
+            return Ok(());
+        }
+        StaffCommand::ConfirmTotp { email } => {
+            let mut code = String::new();
+            std::io::stdin().read_line(&mut code)?;
+            let app = wiring::app_with_keys(wiring::open(url).await?)?;
+            app.confirm_staff_totp(ACTOR, &email.trim().to_ascii_lowercase(), code.trim())
+                .await
+                .map_err(|e| match e {
+                    simrenew_app::AppError::Unauthenticated { message, .. } => {
+                        anyhow::anyhow!("the code read from standard input: {message}")
+                    }
+                    simrenew_app::AppError::Conflict { message, .. } => {
+                        anyhow::anyhow!("{message}")
+                    }
+                    other => anyhow::anyhow!("{}", flag_err(other)),
+                })?;
+            println!("two-factor sign-in confirmed for {email}");
             return Ok(());
         }
     };

@@ -87,6 +87,11 @@ pub enum Command {
         #[command(subcommand)]
         command: payments::PaymentsCommand,
     },
+    /// Housekeeping.
+    Maintenance {
+        #[command(subcommand)]
+        command: MaintenanceCommand,
+    },
     /// The configuration file.
     Config {
         #[command(subcommand)]
@@ -100,6 +105,14 @@ pub enum ConfigCommand {
     Example,
     /// Print the settings in effect and where each comes from; secrets only as set or not.
     Show,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MaintenanceCommand {
+    /// Forget what is over: sessions, sign-in codes, rate counters, passkey ceremonies,
+    /// counter lookups, idempotency keys (after 24 h) and unconfirmed enrolments. `serve` does
+    /// it every few minutes on its own.
+    Prune,
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,7 +141,8 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum VouchersCommand {
-    /// Generate a batch of single-use codes and print them (or write them to --out).
+    /// Generate a batch of single-use codes into a new CSV file (--out), the only place they
+    /// are shown: only their keyed hashes are kept.
     Generate(vouchers::GenerateArgs),
 }
 
@@ -144,7 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      (at least 32 bytes, kept outside the database)"
                 );
             }
-            let mut app = wiring::app(db);
+            let mut app = wiring::with_sign_in_limits(wiring::app(db))?;
             match sms::HttpSms::from_env()? {
                 Some(gateway) => app = app.with_sms(std::sync::Arc::new(gateway)),
                 None => tracing::warn!(
@@ -169,6 +183,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "SIMRENEW_SEALING_KEY(_FILE) is not set: nobody can enrol in two-factor sign-in"
                 ),
             }
+            match wiring::voucher_key()? {
+                Some(key) => app = app.with_voucher_key(key),
+                None => tracing::warn!(
+                    "SIMRENEW_VOUCHER_KEY(_FILE) is not set: vouchers cannot be redeemed"
+                ),
+            }
             match wiring::relying_party(None)? {
                 Some(rp) => app = app.with_webauthn(rp),
                 None => tracing::warn!(
@@ -176,10 +196,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
             payments::install(&app)?;
-            serve(AppState::new(app), listen).await
+            serve(wiring::state(app)?, listen).await
         }
         Command::Migrate => {
-            wiring::open(&url).await?;
+            let app = wiring::app_with_keys(wiring::open(&url).await?)?;
+            let hashed = app
+                .hash_clear_voucher_codes()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} (SIMRENEW_VOUCHER_KEY)"))?;
+            if hashed > 0 {
+                println!("{hashed} voucher codes kept in clear are now kept as keyed hashes");
+            }
             println!("database {} is up to date", wiring::redact(&url));
             Ok(())
         }
@@ -197,6 +224,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKeys { command } => admin::api_keys(&url, command).await,
         Command::Audit { command } => admin::audit(&url, command).await,
         Command::Payments { command } => payments::run(&url, command).await,
+        Command::Maintenance {
+            command: MaintenanceCommand::Prune,
+        } => {
+            let app = wiring::app_with_keys(wiring::open(&url).await?)?;
+            let report = app.prune().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (what, n) in &report.0 {
+                println!("{}: {n}", what.name());
+            }
+            let hashed = app
+                .hash_clear_voucher_codes()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} (SIMRENEW_VOUCHER_KEY)"))?;
+            println!("voucher codes hashed: {hashed}");
+            Ok(())
+        }
         Command::Config {
             command: ConfigCommand::Example,
         } => {
@@ -221,10 +263,19 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("listening on {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "serving the API");
+    let limits = wiring::serve_limits()?;
     let checkpoints = tokio::spawn(write_checkpoints(app.clone(), every));
-    let result = simrenew_http::serve(state, listener, shutdown_signal()).await;
+    let maintenance = tokio::spawn(maintain(app.clone()));
+    let served = simrenew_http::serve_with(state, listener, limits, shutdown_signal()).await;
     checkpoints.abort();
-    result?;
+    maintenance.abort();
+    served?;
+    if !app
+        .deliveries_settled(std::time::Duration::from_secs(10))
+        .await
+    {
+        tracing::warn!("stopped with sign-in codes still being sent");
+    }
     Ok(())
 }
 
@@ -244,6 +295,36 @@ async fn write_checkpoints(app: simrenew_app::App, every: std::time::Duration) {
                 "audit checkpoint written"
             ),
             Err(e) => tracing::error!(error = %e, "audit checkpoint not written"),
+        }
+    }
+}
+
+/// How often a server forgets what is over (see `simrenew_app::maintenance`), starting at
+/// once. A job runner will take this over.
+const MAINTENANCE_EVERY: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+async fn maintain(app: simrenew_app::App) {
+    let mut every = tokio::time::interval(MAINTENANCE_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match app.prune().await {
+            Ok(report) if report.total() > 0 => {
+                let pruned: Vec<String> = report
+                    .0
+                    .iter()
+                    .filter(|(_, n)| *n > 0)
+                    .map(|(what, n)| format!("{} {n}", what.name()))
+                    .collect();
+                tracing::info!(pruned = %pruned.join(", "), "forgot what is over");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "pruning failed; trying again later"),
+        }
+        match app.hash_clear_voucher_codes().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(vouchers = n, "voucher codes kept in clear are now hashed"),
+            Err(e) => tracing::warn!(error = %e, "voucher codes kept in clear were not hashed"),
         }
     }
 }

@@ -54,6 +54,18 @@ pub const SETTINGS: &[Setting] = &[
         help: "the portal's origin, which passkeys are bound to",
     },
     Setting {
+        key: "voucher_key_file",
+        env: "SIMRENEW_VOUCHER_KEY_FILE",
+        example: "\"/run/secrets/voucher-key\"",
+        help: "file holding the key of the hash kept instead of voucher codes",
+    },
+    Setting {
+        key: "trusted_proxies",
+        env: "SIMRENEW_TRUSTED_PROXIES",
+        example: "\"10.0.0.0/8, 192.0.2.7\"",
+        help: "reverse proxies (CIDR ranges or addresses) whose X-Forwarded-For names the client; from any other peer the peer is the client",
+    },
+    Setting {
         key: "document_key_file",
         env: "SIMRENEW_DOCUMENT_KEY_FILE",
         example: "\"/run/secrets/document-key\"",
@@ -76,6 +88,30 @@ pub const SETTINGS: &[Setting] = &[
         env: "SIMRENEW_AUDIT_CHECKPOINT_MINUTES",
         example: "60",
         help: "how often `serve` writes a checkpoint of the audit log's chains (and once at start)",
+    },
+    Setting {
+        key: "http.header_timeout_ms",
+        env: "SIMRENEW_HTTP_HEADER_TIMEOUT_MS",
+        example: "10000",
+        help: "time a connection has to send a request's headers, and that a kept-alive one may wait idle for its next request; then it is closed",
+    },
+    Setting {
+        key: "http.body_timeout_ms",
+        env: "SIMRENEW_HTTP_BODY_TIMEOUT_MS",
+        example: "10000",
+        help: "time a request has to send its body once its headers are in; then it is answered 408 and its connection closed",
+    },
+    Setting {
+        key: "http.max_connections",
+        env: "SIMRENEW_HTTP_MAX_CONNECTIONS",
+        example: "1024",
+        help: "connections open at once; one more is closed as soon as it is accepted",
+    },
+    Setting {
+        key: "sign_in.codes_per_brand_hour",
+        env: "SIMRENEW_SIGN_IN_CODES_PER_BRAND_HOUR",
+        example: "\"1000,lumo=5000\"",
+        help: "sign-in codes sent per hour to each brand's numbers and addresses (past it, codes are answered for but not sent); brands of their own after the first number",
     },
     Setting {
         key: "sms.base_url",
@@ -170,6 +206,7 @@ const SECRETS: &[(&str, &str)] = &[
     ("document_key", "SIMRENEW_DOCUMENT_KEY"),
     ("sealing_key", "SIMRENEW_SEALING_KEY"),
     ("audit_key", "SIMRENEW_AUDIT_KEY"),
+    ("voucher_key", "SIMRENEW_VOUCHER_KEY"),
     ("stripe.secret_key", "SIMRENEW_STRIPE_SECRET_KEY"),
     ("stripe.webhook_secret", "SIMRENEW_STRIPE_WEBHOOK_SECRET"),
     ("paypal.client_secret", "SIMRENEW_PAYPAL_CLIENT_SECRET"),

@@ -41,15 +41,23 @@ pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
 /// How many lines the demo makes.
 pub const DEMO_LINES: usize = 1000;
 
+/// Where the demo writes its voucher codes, the only place they are shown.
+pub const DEMO_VOUCHERS_FILE: &str = "simrenew-demo-vouchers.csv";
+
 pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Result<()> {
     // Made first: the keys the environment does not give are derived from it (`wiring`).
     let demo_secret = demo_secret()?;
     let db = wiring::open(url).await?;
     let document_key = wiring::document_key()?.context("the demo's document key")?;
     let sealing_key = wiring::sealing_key()?.context("the demo's sealing key")?;
+    let voucher_key = wiring::voucher_key()?.context("the demo's voucher key")?;
     let app = wiring::app(db.clone())
         .with_document_key(document_key)
-        .with_sealing_key(sealing_key);
+        .with_sealing_key(sealing_key)
+        .with_voucher_key(voucher_key);
+    app.hash_clear_voucher_codes()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     if db.is_empty().await.map_err(anyhow::Error::msg)? {
         seed(&db, &app).await.context("seeding the demo")?;
         showcase::seed(&db, &app, &demo_secret)
@@ -87,7 +95,7 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
         key.prefix
     );
     print_how_to_try(&app, &local).await?;
-    let mut app = app
+    let mut app = wiring::with_sign_in_limits(app)?
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
         .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail));
     if let Some(rp) = wiring::relying_party(Some(&local))? {
@@ -559,27 +567,33 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
     }
     tx.commit().await.map_err(store_err)?;
 
+    // The codes are kept as keyed hashes: the demo's are written to a file, once.
+    let mut csv = vec![];
     for (brand, seed) in &brands {
         let up = seed.code.to_ascii_uppercase();
-        app.generate_vouchers(
-            &brand.code,
-            "demo 10 EUR",
-            25,
-            &VoucherValue::Credit(Money::eur(1_000)),
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        app.generate_vouchers(
-            &brand.code,
-            "demo 5 GB",
-            10,
-            &VoucherValue::Plan(format!("{up}-5GB-30D")),
-            None,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (name, count, value) in [
+            ("demo 10 EUR", 25, VoucherValue::Credit(Money::eur(1_000))),
+            ("demo 5 GB", 10, VoucherValue::Plan(format!("{up}-5GB-30D"))),
+        ] {
+            let (batch, codes) = app
+                .generate_vouchers(&brand.code, name, count, &value, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let part = crate::vouchers::batch_csv(&brand.code, batch, &value, None, &codes)?;
+            // One header for the whole file.
+            let skip = if csv.is_empty() {
+                0
+            } else {
+                part.iter().position(|b| *b == b'\n').map_or(0, |i| i + 1)
+            };
+            csv.extend_from_slice(&part[skip..]);
+        }
     }
+    // A fresh demo replaces the codes of an earlier one, which no longer exist.
+    let _ = std::fs::remove_file(DEMO_VOUCHERS_FILE);
+    let mut file = crate::vouchers::new_private_file(std::path::Path::new(DEMO_VOUCHERS_FILE))?;
+    std::io::Write::write_all(&mut file, &csv)
+        .with_context(|| format!("writing {DEMO_VOUCHERS_FILE}"))?;
     Ok(())
 }
 
@@ -599,7 +613,10 @@ async fn print_counts(db: &Db, url: &str) -> anyhow::Result<()> {
         count(CountedTable::Lines).await?,
         count(CountedTable::Bundles).await?,
     );
-    println!("  {} voucher codes\n", count(CountedTable::Vouchers).await?);
+    println!(
+        "  {} voucher codes, written to {DEMO_VOUCHERS_FILE} (only their keyed hashes are kept)\n",
+        count(CountedTable::Vouchers).await?
+    );
     Ok(())
 }
 

@@ -63,7 +63,7 @@ pub async fn run(url: &str, a: RenewArgs) -> anyhow::Result<()> {
         ),
         None => PaymentInstruction::Credit,
     };
-    let app = wiring::app(wiring::open(url).await?);
+    let app = wiring::app_with_keys(wiring::open(url).await?)?;
     // The payment methods each brand offers per channel apply here too.
     crate::payments::install(&app)?;
     let receipt = app

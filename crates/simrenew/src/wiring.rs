@@ -6,8 +6,11 @@ use anyhow::Context;
 use simrenew_app::audit::AuditKey;
 use simrenew_app::identity::passkeys::RelyingParty;
 use simrenew_app::identity::sealing::SealingKey;
+use simrenew_app::identity::signin::CodeCeilings;
+use simrenew_app::sales::vouchers::VoucherKey;
 use simrenew_app::{App, Clock};
 use simrenew_domain::Timestamp;
+use simrenew_http::{AppState, ServeLimits, TrustedProxies};
 use simrenew_store::Db;
 use tracing_subscriber::EnvFilter;
 
@@ -101,6 +104,15 @@ fn demo_key(purpose: &str) -> Option<Vec<u8>> {
     (secret.len() >= 32).then(|| format!("{secret}:{purpose}").into_bytes())
 }
 
+/// The key of the hash kept instead of each voucher code, from `SIMRENEW_VOUCHER_KEY_FILE` or
+/// `SIMRENEW_VOUCHER_KEY` (at least 32 bytes); `None` when neither is set.
+pub fn voucher_key() -> anyhow::Result<Option<VoucherKey>> {
+    secret("SIMRENEW_VOUCHER_KEY")?
+        .or_else(|| demo_key("voucher"))
+        .map(|k| VoucherKey::new(&k).map_err(|e| anyhow::anyhow!("SIMRENEW_VOUCHER_KEY: {e}")))
+        .transpose()
+}
+
 /// A key of at least 32 bytes; see [`env_or_file_bytes`].
 fn secret(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
     let Some(key) = env_or_file_bytes(name)? else {
@@ -137,7 +149,7 @@ pub fn env_or_file(name: &str) -> anyhow::Result<Option<String>> {
 }
 
 /// The application with the keys the environment gives: every command that may enrol or
-/// check a second factor, or record an identification, needs them.
+/// check a second factor, record an identification or touch a voucher needs them.
 pub fn app_with_keys(db: Db) -> anyhow::Result<App> {
     let mut app = app(db);
     if let Some(key) = document_key()? {
@@ -146,7 +158,62 @@ pub fn app_with_keys(db: Db) -> anyhow::Result<App> {
     if let Some(key) = sealing_key()? {
         app = app.with_sealing_key(key);
     }
+    if let Some(key) = voucher_key()? {
+        app = app.with_voucher_key(key);
+    }
     Ok(app)
+}
+
+/// The application with the sign-in limits the environment sets:
+/// `SIMRENEW_SIGN_IN_CODES_PER_BRAND_HOUR` (`1000`, or `1000,lumo=5000`).
+pub fn with_sign_in_limits(app: App) -> anyhow::Result<App> {
+    const NAME: &str = "SIMRENEW_SIGN_IN_CODES_PER_BRAND_HOUR";
+    Ok(match std::env::var(NAME) {
+        Ok(v) => app.with_code_ceilings(
+            CodeCeilings::parse(&v).map_err(|e| anyhow::anyhow!("{NAME}: {}", e.reason))?,
+        ),
+        Err(_) => app,
+    })
+}
+
+/// The reverse proxies whose `X-Forwarded-For` is believed, from `SIMRENEW_TRUSTED_PROXIES`
+/// (CIDR ranges or addresses, comma-separated); none when it is not set.
+pub fn trusted_proxies() -> anyhow::Result<TrustedProxies> {
+    const NAME: &str = "SIMRENEW_TRUSTED_PROXIES";
+    match std::env::var(NAME) {
+        Ok(v) => TrustedProxies::parse(&v).map_err(|e| anyhow::anyhow!("{NAME}: {e}")),
+        Err(_) => Ok(TrustedProxies::default()),
+    }
+}
+
+/// What one connection may hold, from `SIMRENEW_HTTP_HEADER_TIMEOUT_MS`,
+/// `SIMRENEW_HTTP_BODY_TIMEOUT_MS` and `SIMRENEW_HTTP_MAX_CONNECTIONS` (defaults where unset).
+pub fn serve_limits() -> anyhow::Result<ServeLimits> {
+    let number = |name: &str| -> anyhow::Result<Option<u64>> {
+        match std::env::var(name) {
+            Ok(v) => match v.trim().parse::<u64>() {
+                Ok(n) if n > 0 => Ok(Some(n)),
+                _ => anyhow::bail!("{name}: {v:?} is not a positive whole number"),
+            },
+            Err(_) => Ok(None),
+        }
+    };
+    let mut limits = ServeLimits::default();
+    if let Some(ms) = number("SIMRENEW_HTTP_HEADER_TIMEOUT_MS")? {
+        limits.header_timeout = std::time::Duration::from_millis(ms);
+    }
+    if let Some(ms) = number("SIMRENEW_HTTP_BODY_TIMEOUT_MS")? {
+        limits.body_timeout = std::time::Duration::from_millis(ms);
+    }
+    if let Some(n) = number("SIMRENEW_HTTP_MAX_CONNECTIONS")? {
+        limits.max_connections = usize::try_from(n)?;
+    }
+    Ok(limits)
+}
+
+/// What `serve` and `demo` serve: the application behind the configured proxies.
+pub fn state(app: App) -> anyhow::Result<AppState> {
+    Ok(AppState::with_trusted_proxies(app, trusted_proxies()?))
 }
 
 /// The site passkeys are bound to, from `SIMRENEW_PUBLIC_URL` (the origin browsers show,

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod counter;
 pub mod identification;
+pub mod limits;
 pub mod passkeys;
 pub mod ports;
 pub mod principals;

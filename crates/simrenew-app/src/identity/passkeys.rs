@@ -498,17 +498,12 @@ impl App {
         client: &str,
     ) -> AppResult<Ceremony<RequestChallengeResponse>> {
         let rp = self.relying_party()?;
-        let now = self.now();
-        let since = now
-            .checked_sub(super::sessions::RATE_WINDOW)
-            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
-        let key = format!("passkey-client:{client}");
-        if self.store.count_rate_events(&key, since).await? >= SIGN_INS_PER_CLIENT {
-            return Err(AppError::RateLimited {
-                retry_after_secs: super::sessions::RATE_WINDOW.as_secs(),
-            });
-        }
-        self.store.add_rate_event(&key, now).await?;
+        self.count_against(&super::limits::Limit::new(
+            format!("passkey-client:{client}"),
+            SIGN_INS_PER_CLIENT,
+            super::sessions::RATE_WINDOW,
+        ))
+        .await?;
         let (options, state) = rp
             .webauthn
             .start_discoverable_authentication()

@@ -5,7 +5,8 @@ use jiff::Timestamp;
 use simrenew_domain::access::Principal;
 use simrenew_domain::ids::StaffId;
 
-use super::second_factor::{new_totp, staff_totp_context, totp, SecondFactor, TotpEnrolment};
+use super::limits::Limit;
+use super::second_factor::{staff_totp_context, SecondFactor, TotpEnrolment, TotpHolder};
 use super::sessions::{SessionGrant, RATE_WINDOW, SESSION_ABSOLUTE};
 use super::sha256_hex;
 use super::{internal, random_hex};
@@ -15,6 +16,10 @@ use crate::{App, AppError, AppResult, StoreResult};
 /// Sign-in attempts per e-mail address per [`RATE_WINDOW`].
 pub const STAFF_ATTEMPTS: i64 = 5;
 pub const MIN_PASSWORD: usize = 12;
+/// What every failed staff sign-in is answered, whichever part was wrong.
+pub const STAFF_REFUSAL: &str = "wrong e-mail address, password or code (staff sign in with a \
+                                 password and an authenticator app enrolled with `simrenew staff \
+                                 enroll-totp` and confirmed)";
 /// Staff session tokens start with this, so that they are found among staff sessions.
 pub const STAFF_TOKEN_PREFIX: &str = "st_";
 
@@ -31,13 +36,6 @@ pub struct StaffCredentials {
 pub trait StaffAuthStore {
     async fn staff_credentials(&self, email: &str) -> StoreResult<Option<StaffCredentials>>;
     async fn set_staff_password(&self, id: StaffId, hash: &str) -> StoreResult<()>;
-    async fn set_staff_totp(
-        &self,
-        id: StaffId,
-        secret: &str,
-        recovery_hashes: &[String],
-        now: Timestamp,
-    ) -> StoreResult<()>;
     /// Uses a recovery code; false when it is unknown or used already.
     async fn use_recovery_code(&self, id: StaffId, hash: &str, now: Timestamp)
         -> StoreResult<bool>;
@@ -130,21 +128,25 @@ impl App {
             .await
     }
 
-    /// Enrols (or re-enrols) a member of staff in TOTP; gives the otpauth URL and ten
-    /// recovery codes, shown this once.
+    /// Begins enrolling (or re-enrolling) a member of staff in TOTP: gives the otpauth URL and
+    /// ten recovery codes, shown this once. The enrolment applies once its first code is
+    /// confirmed ([`App::confirm_staff_totp`]); until then the factor in force, if any, does.
+    /// This is the operator's act (the CLI), which is also how a lost authenticator is
+    /// replaced, so it asks for no current code.
     pub async fn enroll_staff_totp(&self, actor: &str, email: &str) -> AppResult<TotpEnrolment> {
         let staff = self.staff_by_email_or_404(email).await?;
-        let (secret, url, recovery_codes, hashes) = new_totp(email)?;
-        let sealed = self.seal(&staff_totp_context(staff.id), &secret)?;
-        self.store
-            .set_staff_totp(staff.id, &sealed, &hashes, self.now())
-            .await?;
+        let enrolment = self.begin_totp(TotpHolder::Staff(staff.id), email).await?;
         self.audit_admin(actor, "staff.enroll_totp", &format!("staff:{}", staff.id))
             .await?;
-        Ok(TotpEnrolment {
-            url,
-            recovery_codes,
-        })
+        Ok(enrolment)
+    }
+
+    /// Puts a member of staff's waiting enrolment in force with its first code.
+    pub async fn confirm_staff_totp(&self, actor: &str, email: &str, code: &str) -> AppResult<()> {
+        let staff = self.staff_by_email_or_404(email).await?;
+        self.confirm_totp(TotpHolder::Staff(staff.id), code).await?;
+        self.audit_admin(actor, "staff.confirm_totp", &format!("staff:{}", staff.id))
+            .await
     }
 
     /// Signs a member of staff in with password and second factor.
@@ -156,24 +158,26 @@ impl App {
         client: &str,
     ) -> AppResult<SessionGrant> {
         let now = self.now();
-        let since = now
-            .checked_sub(RATE_WINDOW)
-            .map_err(|_| simrenew_domain::DomainError::TimeOutOfRange)?;
-        let key = format!("staff:{email}");
-        if self.store.count_rate_events(&key, since).await? >= STAFF_ATTEMPTS
-            || self
-                .store
-                .count_rate_events(&format!("staff-client:{client}"), since)
-                .await?
-                >= 4 * STAFF_ATTEMPTS
-        {
-            return Err(AppError::RateLimited {
-                retry_after_secs: RATE_WINDOW.as_secs(),
-            });
-        }
-        let refuse = |field: &'static str| AppError::Unauthenticated {
-            field,
-            message: "wrong e-mail address, password or code".into(),
+        // Every try is counted before the password is checked, so that tries arriving together
+        // are checked STAFF_ATTEMPTS times at most; a sign-in that succeeds is given back.
+        let by_client = self
+            .count_against(&Limit::new(
+                format!("staff-client:{client}"),
+                4 * STAFF_ATTEMPTS,
+                RATE_WINDOW,
+            ))
+            .await?;
+        let by_address = self
+            .count_against(&Limit::new(
+                format!("staff:{email}"),
+                STAFF_ATTEMPTS,
+                RATE_WINDOW,
+            ))
+            .await?;
+        // One answer for every failure, so that it tells nothing of which part was wrong.
+        let refuse = || AppError::Unauthenticated {
+            field: "password",
+            message: STAFF_REFUSAL.into(),
         };
         let staff = self.store.staff_credentials(email).await?;
         let password_ok = verify_password(
@@ -183,45 +187,26 @@ impl App {
         .await;
         let staff = match staff {
             Some(s) if password_ok && !s.disabled => s,
-            _ => {
-                self.store.add_rate_event(&key, now).await?;
-                self.store
-                    .add_rate_event(&format!("staff-client:{client}"), now)
-                    .await?;
-                return Err(refuse("password"));
-            }
+            _ => return Err(refuse()),
         };
-        let second_ok = match second {
-            SecondFactor::Totp(code) => match &staff.totp_secret {
-                Some(sealed) => {
-                    let secret = self.unseal(&staff_totp_context(staff.id), sealed)?;
-                    let t = totp(&secret, email)?;
-                    u64::try_from(now.as_second())
-                        .map(|s| t.check(code.trim(), s))
-                        .unwrap_or(false)
-                }
-                None => {
-                    return Err(AppError::Unauthenticated {
-                        field: "totp_code",
-                        message: "two-factor sign-in is required for staff; ask an administrator \
-                                  to enrol you (simrenew staff enroll-totp)"
-                            .into(),
-                    })
-                }
-            },
-            SecondFactor::RecoveryCode(code) => {
+        let second_ok = match (second, &staff.totp_secret) {
+            (SecondFactor::Totp(code), Some(sealed)) => {
+                let holder = TotpHolder::Staff(staff.id);
+                self.check_totp(holder, &staff_totp_context(staff.id), sealed, code)
+                    .await?
+            }
+            (SecondFactor::Totp(_), None) => false,
+            (SecondFactor::RecoveryCode(code), _) => {
                 self.store
                     .use_recovery_code(staff.id, &sha256_hex(code.trim()), now)
                     .await?
             }
         };
         if !second_ok {
-            self.store.add_rate_event(&key, now).await?;
-            return Err(refuse(match second {
-                SecondFactor::Totp(_) => "totp_code",
-                SecondFactor::RecoveryCode(_) => "recovery_code",
-            }));
+            return Err(refuse());
         }
+        self.give_back(&by_address).await?;
+        self.give_back(&by_client).await?;
         let token = format!("{STAFF_TOKEN_PREFIX}{}", random_hex(32));
         let csrf_token = random_hex(32);
         let expires_at = now

@@ -3,7 +3,7 @@
 
 use totp_rs::Secret;
 
-use super::second_factor::{staff_totp_context, totp};
+use super::second_factor::{staff_totp_context, totp, TotpHolder};
 use crate::{App, AppError, AppResult};
 
 impl App {
@@ -32,9 +32,16 @@ impl App {
             .ok_or(AppError::not_found("member of staff", "email"))?;
         let url = totp(seed, email)?.get_url();
         let sealed = self.seal(&staff_totp_context(staff.id), seed)?;
-        self.store
-            .set_staff_totp(staff.id, &sealed, &[], self.now())
-            .await?;
+        // The holder has the seed already: it is in force at once, no first code to wait for.
+        let holder = TotpHolder::Staff(staff.id);
+        let now = self.now();
+        self.store.begin_totp(holder, &sealed, &[], now).await?;
+        if !self.store.confirm_totp(holder, &sealed, 0, now).await? {
+            return Err(AppError::conflict(
+                "totp_seed",
+                "another enrolment began meanwhile; enrol again",
+            ));
+        }
         let mut tx = self.store.begin().await?;
         tx.append_audit(
             &crate::audit::AuditEntry {

@@ -24,7 +24,7 @@ use super::providers::{
     CreatePayment, PaymentProvider, ProviderError, ProviderState, Providers, SaveMethod, SavedRef,
 };
 use crate::audit::AuditEntry;
-use crate::sales::payment::PaymentInstruction;
+use crate::sales::payment::ExternalCapture;
 use crate::sales::ports::LockedLine;
 use crate::sales::renewal::{pay, OrderReceipt};
 use crate::{App, AppError, AppResult};
@@ -340,7 +340,7 @@ impl App {
             line,
             &brand,
             &plan,
-            &PaymentInstruction::Captured {
+            &ExternalCapture {
                 method: p.method,
                 amount: p.amount,
             },
@@ -641,7 +641,7 @@ impl App {
                 );
             } else {
                 let plan = tx.plan(order.plan_id).await?;
-                let instruction = PaymentInstruction::Captured {
+                let capture = ExternalCapture {
                     method: payment.method,
                     amount: state.amount,
                 };
@@ -653,7 +653,7 @@ impl App {
                     line,
                     &brand,
                     &plan,
-                    &instruction,
+                    &capture,
                     Some(&reporter),
                     now,
                 )

@@ -13,7 +13,7 @@ use simrenew_domain::money::Money;
 use simrenew_domain::order::{LedgerReason, Order, Payment, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
-use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+use simrenew_domain::voucher::{Voucher, VoucherValue};
 
 use super::payment::Settlement;
 use crate::StoreResult;
@@ -241,7 +241,8 @@ pub trait SalesTx: Send {
     ) -> StoreResult<Vec<BundleId>>;
     /// A bundle outside any order (imports, the demo).
     async fn insert_bundle(&mut self, bundle: &NewBundle, now: Timestamp) -> StoreResult<BundleId>;
-    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>>;
+    /// The voucher whose code has this keyed hash, locked.
+    async fn lock_voucher(&mut self, code_hash: &str) -> StoreResult<Option<Voucher>>;
     async fn mark_voucher_redeemed(
         &mut self,
         id: VoucherId,
@@ -254,7 +255,7 @@ pub trait SalesTx: Send {
         name: &str,
         value: &VoucherValue,
         expires_at: Option<Timestamp>,
-        codes: &[VoucherCode],
+        code_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<VoucherBatchId>;
 

@@ -18,7 +18,7 @@ use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, Promotion
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
-use super::payment::{step_for, PaymentInstruction, Settlement};
+use super::payment::{PaymentInstruction, PaymentStep, Settlement};
 use super::ports::{Customer, LockedLine, RenewalWrite, SalesTx};
 use crate::audit::AuditEntry;
 use crate::{App, AppError, AppResult};
@@ -164,7 +164,18 @@ impl App {
         let receipt = match payment {
             Some(p) => {
                 self.check_method(&brand, channel, p.method())?;
-                pay(tx.as_mut(), order, line, &brand, &plan, p, None, now).await?
+                let step = self.payment_step(p)?;
+                pay(
+                    tx.as_mut(),
+                    order,
+                    line,
+                    &brand,
+                    &plan,
+                    step.as_ref(),
+                    None,
+                    now,
+                )
+                .await?
             }
             None => OrderReceipt {
                 order,
@@ -208,7 +219,18 @@ impl App {
         let plan = tx.plan(order.plan_id).await?;
         let chain = format!("line:{}", line.id);
         self.check_method(&brand, order.channel, payment.method())?;
-        let receipt = pay(tx.as_mut(), order, line, &brand, &plan, payment, actor, now).await?;
+        let step = self.payment_step(payment)?;
+        let receipt = pay(
+            tx.as_mut(),
+            order,
+            line,
+            &brand,
+            &plan,
+            step.as_ref(),
+            actor,
+            now,
+        )
+        .await?;
         if let Some(actor) = actor {
             tx.append_audit(
                 &AuditEntry {
@@ -313,7 +335,7 @@ pub(crate) async fn pay(
     line: Line,
     brand: &Brand,
     plan: &Plan,
-    payment: &PaymentInstruction,
+    payment: &dyn PaymentStep,
     actor: Option<&str>,
     now: Timestamp,
 ) -> AppResult<OrderReceipt> {
@@ -354,7 +376,7 @@ pub(crate) async fn pay(
         }
     }
 
-    let settlement = step_for(payment).settle(tx, &line, &order, now).await?;
+    let settlement = payment.settle(tx, &line, &order, now).await?;
     let audit = AuditEntry {
         chain: format!("line:{}", line.id),
         actor: actor

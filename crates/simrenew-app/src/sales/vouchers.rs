@@ -1,4 +1,8 @@
 //! Voucher batches and redemption.
+//!
+//! A voucher code is a bearer secret: only its keyed hash (HMAC-SHA256 under the voucher
+//! key, `SIMRENEW_VOUCHER_KEY`) is kept, so that the database alone gives no code away; a
+//! batch's codes are shown once, when generated, and a code is found by its hash.
 
 use jiff::Timestamp;
 use rand::RngCore;
@@ -18,6 +22,38 @@ use crate::{App, AppError, AppResult};
 /// The most vouchers one batch holds.
 pub const MAX_BATCH: u32 = 100_000;
 
+/// The key of the hash kept instead of each voucher code.
+#[derive(Clone)]
+pub struct VoucherKey(std::sync::Arc<Vec<u8>>);
+
+impl std::fmt::Debug for VoucherKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VoucherKey(***)")
+    }
+}
+
+impl VoucherKey {
+    /// At least 32 bytes.
+    pub fn new(key: &[u8]) -> Result<Self, String> {
+        if key.len() < 32 {
+            return Err("the voucher key must be at least 32 bytes".into());
+        }
+        Ok(Self(std::sync::Arc::new(key.to_vec())))
+    }
+
+    /// The hash kept for `code`: HMAC-SHA256 of its characters, hex.
+    pub fn hash(&self, code: &VoucherCode) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = match Hmac::<sha2::Sha256>::new_from_slice(&self.0) {
+            Ok(mac) => mac,
+            // HMAC takes a key of any length.
+            Err(_) => return String::new(),
+        };
+        mac.update(code.as_str().as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
 /// What redeeming a voucher did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Redemption {
@@ -28,8 +64,26 @@ pub enum Redemption {
 }
 
 impl App {
-    /// Generates a batch of single-use voucher codes for a brand; recorded in the `admin`
-    /// audit chain.
+    /// Keeps voucher codes as keyed hashes under this key.
+    pub fn with_voucher_key(mut self, key: VoucherKey) -> Self {
+        self.voucher_key = Some(key);
+        self
+    }
+
+    /// The hash a voucher code is kept and found by.
+    pub(crate) fn voucher_hash(&self, code: &VoucherCode) -> AppResult<String> {
+        let key = self
+            .voucher_key
+            .as_ref()
+            .ok_or_else(|| AppError::Conflict {
+                field: Some("voucher_code"),
+                message: "vouchers are not available: no voucher key is configured".into(),
+            })?;
+        Ok(key.hash(code))
+    }
+
+    /// Generates a batch of single-use voucher codes for a brand: the codes are returned this
+    /// once, only their hashes are kept; recorded in the `admin` audit chain.
     pub async fn generate_vouchers(
         &self,
         brand_code: &str,
@@ -57,6 +111,18 @@ impl App {
             }
         }
         let now = self.now();
+        if expires_at.is_some_and(|e| e <= now) {
+            return Err(AppError::conflict(
+                "expires_at",
+                "a voucher cannot be generated already expired",
+            ));
+        }
+        if self.voucher_key.is_none() {
+            return Err(AppError::Conflict {
+                field: None,
+                message: "vouchers are not available: no voucher key is configured".into(),
+            });
+        }
         let mut rng = rand::thread_rng();
         let mut codes = std::collections::HashSet::with_capacity(count as usize);
         while codes.len() < count as usize {
@@ -65,9 +131,13 @@ impl App {
             codes.insert(VoucherCode::from_random(random));
         }
         let codes: Vec<VoucherCode> = codes.into_iter().collect();
+        let hashes = codes
+            .iter()
+            .map(|c| self.voucher_hash(c))
+            .collect::<AppResult<Vec<_>>>()?;
         let mut tx = self.store.begin().await?;
         let id = tx
-            .insert_voucher_batch(brand.id, name, value, expires_at, &codes, now)
+            .insert_voucher_batch(brand.id, name, value, expires_at, &hashes, now)
             .await?;
         // Only the operator's command line makes batches.
         tx.append_audit(
@@ -112,10 +182,11 @@ impl App {
         channel: Channel,
     ) -> AppResult<Redemption> {
         let now = self.now();
+        let hash = self.voucher_hash(code)?;
         let mut tx = self.store.begin().await?;
         let line = lock_line(tx.as_mut(), msisdn).await?.line;
         let voucher = tx
-            .lock_voucher(code)
+            .lock_voucher(&hash)
             .await?
             .ok_or(AppError::not_found("voucher", "voucher_code"))?;
         let plan_code = match voucher.value {

@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{ConnectInfo, FromRef, FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use simrenew_app::identity::second_factor::SecondFactor;
 use simrenew_app::identity::signin::SignInAddress;
 use simrenew_app::identity::staff_auth::staff_of;
+use simrenew_app::AppError;
 use simrenew_domain::access::Principal;
 use simrenew_domain::identifiers::{Email, Msisdn};
 use utoipa::ToSchema;
@@ -72,20 +73,59 @@ pub struct CodeSentJson {
     pub expires_in_seconds: i64,
 }
 
-/// The client's address, as the connection gives it (`unknown` when served without one).
+/// The client's address: the TCP peer's, or — when the peer is one of the trusted reverse
+/// proxies — the nearest address in `X-Forwarded-For` that is not a trusted proxy (what the
+/// client wrote there itself comes before it and is not believed). `unknown` when served
+/// without a peer address.
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+impl<S> FromRequestParts<S> for ClientAddr
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let Some(peer) = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip())
+        else {
+            return Ok(ClientAddr("unknown".to_owned()));
+        };
         Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string()),
+            client_behind(peer, &parts.headers, &state.trusted_proxies).to_string(),
         ))
     }
+}
+
+/// The client of a request from `peer`, as [`ClientAddr`] tells it.
+fn client_behind(
+    peer: std::net::IpAddr,
+    headers: &HeaderMap,
+    trusted: &crate::state::TrustedProxies,
+) -> std::net::IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        match hop.parse::<std::net::IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// Sends a 6-digit sign-in code (valid 5 minutes, 5 attempts) by SMS to a subscriber's number,
@@ -233,7 +273,17 @@ pub async fn staff_sign_in(
     let grant = state
         .app
         .staff_sign_in(&email, &body.password, &second, &client)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // Every refusal is one answer, naming no field: which part was wrong is not told.
+            AppError::Unauthenticated { message, .. } => ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Unauthorized",
+                message,
+            ),
+            other => other.into(),
+        })?;
     session_response(&state, grant)
 }
 
@@ -269,13 +319,25 @@ pub struct TotpEnrolmentJson {
     pub recovery_codes: Vec<String>,
 }
 
-/// Adds a second factor to a subscriber's sign-in: from then on the SMS code is not enough
-/// without the authenticator's code or a recovery code.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CurrentFactorJson {
+    /// The authenticator's current code, when a factor is in force...
+    pub totp_code: Option<String>,
+    /// ...or one of its recovery codes.
+    pub recovery_code: Option<String>,
+}
+
+/// Begins adding (or replacing) a second factor of a subscriber's sign-in. It applies once its
+/// first code is confirmed (`POST /api/v1/auth/totp/confirmation`); from then on the SMS code
+/// is not enough without the authenticator's code or a recovery code. Replacing a factor in
+/// force takes its current code or a recovery code in the body.
 #[utoipa::path(
     post,
     path = "/api/v1/auth/totp",
     tag = "auth",
     security(("session" = [])),
+    request_body(content = Option<CurrentFactorJson>, description = "Only when a factor is in force"),
     responses(
         (status = 201, body = TotpEnrolmentJson),
         (status = "4XX", body = Problem, content_type = "application/problem+json"),
@@ -284,18 +346,27 @@ pub struct TotpEnrolmentJson {
 pub async fn enroll_totp(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    body: Option<ApiJson<CurrentFactorJson>>,
 ) -> Result<(StatusCode, Json<TotpEnrolmentJson>), ApiError> {
-    let Principal::Subscriber { subscriber } = caller else {
-        return Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Forbidden",
-            "staff enrol with `simrenew staff enroll-totp`",
-        ));
+    let subscriber = subscriber_of(&caller)?;
+    let current = match body.map(|ApiJson(b)| (b.totp_code, b.recovery_code)) {
+        None | Some((None, None)) => None,
+        Some((Some(code), None)) => Some(SecondFactor::Totp(code)),
+        Some((None, Some(code))) => Some(SecondFactor::RecoveryCode(code)),
+        Some((Some(_), Some(_))) => {
+            return Err(ApiError::invalid(
+                "recovery_code",
+                "give totp_code or recovery_code, not both",
+            ))
+        }
     };
     let enrolment = state
         .app
-        .enroll_subscriber_totp(subscriber, &format!("subscriber {subscriber}"))
+        .enroll_subscriber_totp(
+            subscriber,
+            &format!("subscriber {subscriber}"),
+            current.as_ref(),
+        )
         .await?;
     Ok((
         StatusCode::CREATED,
@@ -304,6 +375,53 @@ pub async fn enroll_totp(
             recovery_codes: enrolment.recovery_codes,
         }),
     ))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpConfirmationJson {
+    /// The code the authenticator app shows for the new enrolment.
+    #[schema(example = "123456")]
+    pub totp_code: String,
+}
+
+/// Confirms the subscriber's waiting enrolment with its first code: from now on it is their
+/// second factor (and its recovery codes replace the old ones).
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/totp/confirmation",
+    tag = "auth",
+    security(("session" = [])),
+    request_body = TotpConfirmationJson,
+    responses(
+        (status = 204),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn confirm_totp(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<TotpConfirmationJson>,
+) -> Result<StatusCode, ApiError> {
+    let subscriber = subscriber_of(&caller)?;
+    state
+        .app
+        .confirm_subscriber_totp(subscriber, &body.totp_code)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The subscriber a caller is; staff enrol through the CLI.
+fn subscriber_of(caller: &Principal) -> Result<simrenew_domain::ids::SubscriberId, ApiError> {
+    match caller {
+        Principal::Subscriber { subscriber } => Ok(*subscriber),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            "staff enrol with `simrenew staff enroll-totp`",
+        )),
+    }
 }
 
 fn clear_cookie() -> (header::HeaderName, &'static str) {

@@ -6,7 +6,9 @@
 
 use crate::extract::RequestBody;
 
-use super::auth::{CodeRequestJson, SignInJson, StaffSignInJson};
+use super::auth::{
+    CodeRequestJson, CurrentFactorJson, SignInJson, StaffSignInJson, TotpConfirmationJson,
+};
 use super::counter::LookUpJson;
 use super::identification::IdentificationJson;
 use super::orders::{OrderRequestJson, PaymentJson, PurchaseJson};
@@ -145,4 +147,13 @@ impl RequestBody for RegistrationJson {
 impl RequestBody for PasskeySignInJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] = &[];
     const RAW: &'static [(&'static str, usize)] = &[("credential", CREDENTIAL_TEXT)];
+}
+
+impl RequestBody for CurrentFactorJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] =
+        &[("totp_code", SHORT_CODE), ("recovery_code", CODE)];
+}
+
+impl RequestBody for TotpConfirmationJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("totp_code", SHORT_CODE)];
 }

@@ -1,4 +1,4 @@
-//! Subscriber sign-in: codes, sessions, the second factor and rate events.
+//! Subscriber sign-in: codes, sessions, the second factor and rate counters.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
@@ -6,10 +6,10 @@ use simrenew_app::identity::signin::{NewSession, SignInCode, SignInStore, Stored
 use simrenew_app::StoreResult;
 use simrenew_domain::ids::SubscriberId;
 
-use super::second_factor::Holder;
 use crate::codec::{self, get};
 use crate::error::map;
 use crate::Db;
+use simrenew_app::identity::second_factor::TotpHolder;
 
 #[async_trait]
 impl SignInStore for Db {
@@ -24,24 +24,14 @@ impl SignInStore for Db {
         Ok(secret.flatten())
     }
 
-    async fn set_subscriber_totp(
-        &self,
-        id: SubscriberId,
-        secret: &str,
-        recovery_hashes: &[String],
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        self.set_totp(Holder::Subscriber, id.0, secret, recovery_hashes, now)
-            .await
-    }
-
     async fn use_subscriber_recovery_code(
         &self,
         id: SubscriberId,
         hash: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        self.use_recovery(Holder::Subscriber, id.0, hash, now).await
+        self.use_recovery(TotpHolder::Subscriber(id), hash, now)
+            .await
     }
 
     async fn subscriber_by_email(
@@ -64,35 +54,59 @@ impl SignInStore for Db {
         })
     }
 
-    async fn line_owner(&self, msisdn: &str) -> StoreResult<Option<SubscriberId>> {
-        let id: Option<Option<i64>> =
-            sqlx::query_scalar("SELECT subscriber_id FROM lines WHERE msisdn = $1")
-                .bind(msisdn)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(map)?;
-        Ok(id.flatten().map(SubscriberId))
-    }
-
-    async fn count_rate_events(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
-        sqlx::query_scalar(
-            "SELECT CAST(COUNT(*) AS BIGINT) FROM rate_events WHERE key = $1 AND at > $2",
+    async fn line_brand_and_owner(
+        &self,
+        msisdn: &str,
+    ) -> StoreResult<Option<(String, Option<SubscriberId>)>> {
+        let row = sqlx::query(
+            "SELECT b.code, l.subscriber_id FROM lines l JOIN brands b ON b.id = l.brand_id \
+             WHERE l.msisdn = $1",
         )
-        .bind(key)
-        .bind(since.as_second())
-        .fetch_one(&self.pool)
+        .bind(msisdn)
+        .fetch_optional(&self.pool)
         .await
-        .map_err(map)
+        .map_err(map)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some((
+            get(&row, "code")?,
+            get::<Option<i64>>(&row, "subscriber_id")?.map(SubscriberId),
+        )))
     }
 
-    async fn add_rate_event(&self, key: &str, at: Timestamp) -> StoreResult<()> {
-        sqlx::query("INSERT INTO rate_events (key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(at.as_second())
-            .execute(&self.pool)
-            .await
-            .map_err(map)?;
-        Ok(())
+    async fn count_in_window(
+        &self,
+        bucket: &str,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> StoreResult<i64> {
+        let mut tx = self.begin_sql().await?;
+        let n: i64 = sqlx::query_scalar(
+            "INSERT INTO rate_counters (bucket, window_start, count, expires_at) \
+             VALUES ($1, $2, 1, $3) ON CONFLICT (bucket, window_start) \
+             DO UPDATE SET count = rate_counters.count + 1 RETURNING count",
+        )
+        .bind(bucket)
+        .bind(start.as_second())
+        .bind(end.as_second())
+        .fetch_one(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await?;
+        Ok(n)
+    }
+
+    async fn uncount_in_window(&self, bucket: &str, start: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(
+            "UPDATE rate_counters SET count = count - 1 \
+             WHERE bucket = $1 AND window_start = $2 AND count > 0",
+        )
+        .bind(bucket)
+        .bind(start.as_second())
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
     }
 
     async fn insert_sign_in_code(
@@ -135,13 +149,19 @@ impl SignInStore for Db {
         }))
     }
 
-    async fn count_code_attempt(&self, id: i64) -> StoreResult<()> {
-        sqlx::query("UPDATE sign_in_codes SET attempts = attempts + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(map)?;
-        Ok(())
+    async fn take_code_attempt(&self, id: i64, max: u32) -> StoreResult<Option<u32>> {
+        let mut tx = self.begin_sql().await?;
+        let n: Option<i64> = sqlx::query_scalar(
+            "UPDATE sign_in_codes SET attempts = attempts + 1 \
+             WHERE id = $1 AND attempts < $2 AND used_at IS NULL RETURNING attempts",
+        )
+        .bind(id)
+        .bind(i64::from(max))
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await?;
+        n.map(|n| codec::u32_of(n, "attempts")).transpose()
     }
 
     async fn use_sign_in_code(&self, id: i64, now: Timestamp) -> StoreResult<bool> {

@@ -6,10 +6,10 @@ use simrenew_app::identity::staff_auth::{StaffAuthStore, StaffCredentials};
 use simrenew_app::StoreResult;
 use simrenew_domain::ids::StaffId;
 
-use super::second_factor::Holder;
 use crate::codec::{self, get};
 use crate::error::map;
 use crate::Db;
+use simrenew_app::identity::second_factor::TotpHolder;
 
 #[async_trait]
 impl StaffAuthStore for Db {
@@ -42,24 +42,13 @@ impl StaffAuthStore for Db {
         Ok(())
     }
 
-    async fn set_staff_totp(
-        &self,
-        id: StaffId,
-        secret: &str,
-        recovery_hashes: &[String],
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        self.set_totp(Holder::Staff, id.0, secret, recovery_hashes, now)
-            .await
-    }
-
     async fn use_recovery_code(
         &self,
         id: StaffId,
         hash: &str,
         now: Timestamp,
     ) -> StoreResult<bool> {
-        self.use_recovery(Holder::Staff, id.0, hash, now).await
+        self.use_recovery(TotpHolder::Staff(id), hash, now).await
     }
 
     async fn insert_staff_session(

@@ -17,7 +17,7 @@ use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{LedgerReason, Order, OrderState, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
 use simrenew_domain::quote::Quote;
-use simrenew_domain::voucher::{Voucher, VoucherCode, VoucherValue};
+use simrenew_domain::voucher::{Voucher, VoucherValue};
 use tracing::instrument;
 
 use crate::codec::{
@@ -693,14 +693,14 @@ impl SalesTx for SqlTx {
         Ok(BundleId(id))
     }
 
-    async fn lock_voucher(&mut self, code: &VoucherCode) -> StoreResult<Option<Voucher>> {
+    async fn lock_voucher(&mut self, code_hash: &str) -> StoreResult<Option<Voucher>> {
         let sql = format!(
-            "SELECT id, brand_id, batch_id, code, value_cents, currency, plan_code, expires_at, \
-             redeemed_line_id, redeemed_at FROM vouchers WHERE code = $1{}",
+            "SELECT id, brand_id, batch_id, value_cents, currency, plan_code, expires_at, \
+             redeemed_line_id, redeemed_at FROM vouchers WHERE code_hash = $1{}",
             self.dialect.for_update()
         );
         let row = sqlx::query(&sql)
-            .bind(code.as_str())
+            .bind(code_hash)
             .fetch_optional(self.conn())
             .await
             .map_err(map)?;
@@ -738,7 +738,7 @@ impl SalesTx for SqlTx {
         name: &str,
         value: &VoucherValue,
         expires_at: Option<Timestamp>,
-        codes: &[VoucherCode],
+        code_hashes: &[String],
         now: Timestamp,
     ) -> StoreResult<VoucherBatchId> {
         let batch: i64 = sqlx::query_scalar(
@@ -747,7 +747,7 @@ impl SalesTx for SqlTx {
         )
         .bind(brand.0)
         .bind(name)
-        .bind(codes.len() as i64)
+        .bind(code_hashes.len() as i64)
         .bind(now.as_second())
         .fetch_one(self.conn())
         .await
@@ -756,14 +756,14 @@ impl SalesTx for SqlTx {
             VoucherValue::Credit(m) => (Some(m.cents), Some(m.currency.to_string()), None),
             VoucherValue::Plan(p) => (None, None, Some(p.clone())),
         };
-        for code in codes {
+        for hash in code_hashes {
             sqlx::query(
-                "INSERT INTO vouchers (brand_id, batch_id, code, value_cents, currency, \
+                "INSERT INTO vouchers (brand_id, batch_id, code_hash, value_cents, currency, \
                  plan_code, expires_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(brand.0)
             .bind(batch)
-            .bind(code.as_str())
+            .bind(hash)
             .bind(cents)
             .bind(currency.clone())
             .bind(plan.clone())

@@ -242,4 +242,39 @@ both! {
             .unwrap_err();
         assert!(err.to_string().contains("store"), "{err}");
     }
+
+    async fn a_staff_enrolment_is_confirmed_with_its_first_code(app: TestApp) {
+        let run = |args: &[&str], stdin: &str| {
+            use std::io::Write;
+            let mut child = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+                .args(["--database-url", &app.cli_url])
+                .args(args)
+                .env("SIMRENEW_LOG", "warn")
+                .env("SIMRENEW_SEALING_KEY", "a sealing key of at least thirty-two bytes")
+                .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+            let out = child.wait_with_output().unwrap();
+            (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(),
+                String::from_utf8_lossy(&out.stderr).into_owned())
+        };
+        let (ok, out, err) = run(&["staff", "enroll-totp", "--email", "admin@test.example"], "");
+        assert!(ok, "{err}");
+        let url = out.split_whitespace().find(|w| w.starts_with("otpauth://")).unwrap();
+        assert!(out.contains("confirm-totp"), "{out}");
+        let secret = url.split("secret=").nth(1).unwrap().split('&').next().unwrap().to_owned();
+        let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30,
+            totp_rs::Secret::Encoded(secret).to_bytes().unwrap(), None, "x".into()).unwrap();
+        let (ok, _, err) = run(&["staff", "confirm-totp", "--email", "admin@test.example"], "12345\n");
+        assert!(!ok && err.contains("code"), "{err}");
+        #[allow(clippy::disallowed_methods)]
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        let (ok, out, err) = run(&["staff", "confirm-totp", "--email", "admin@test.example"], &format!("{}\n", totp.generate(now)));
+        assert!(ok, "{err}");
+        assert!(out.contains("confirmed"), "{out}");
+    }
 }

@@ -133,7 +133,16 @@ both! {
             .await
             .unwrap();
         assert_eq!(res.status(), 202);
-        let form = sent.lock().unwrap().last().unwrap().1.clone();
+        // The message goes out after the answer.
+        let mut form = None;
+        for _ in 0..200 {
+            form = sent.lock().unwrap().last().map(|(_, f)| f.clone());
+            if form.is_some() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let form = form.expect("no message reached the SMS gateway");
         assert!(form.contains(&format!("To=%2B{}", &msisdn.as_str()[1..])), "{form}");
         assert!(form.contains("From=%2B32470000000"), "{form}");
         let code: String = form

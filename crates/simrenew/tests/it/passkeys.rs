@@ -86,6 +86,7 @@ async fn sign_in_by_code(app: &TestApp, outbox: &Outbox, msisdn: &Msisdn) -> Ses
     )
     .await;
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    app.codes_sent().await;
     let code = outbox.last_code(msisdn);
     let (status, body, headers) = browser(
         app,
@@ -299,10 +300,18 @@ both! {
         let session = sign_in_by_code(&app, &outbox, &mine).await;
         let (status, body, _) = browser(&app, Some(&session), Method::POST, "/api/v1/auth/totp", None).await;
         assert_eq!(status, StatusCode::CREATED, "{body}");
+        let url = body["otpauth_url"].as_str().unwrap();
+        let secret = url.split("secret=").nth(1).unwrap().split('&').next().unwrap();
+        let totp = totp_rs::TOTP::new(totp_rs::Algorithm::SHA1, 6, 1, 30,
+            totp_rs::Secret::Encoded(secret.to_owned()).to_bytes().unwrap(), None, "x".into()).unwrap();
+        let first = totp.generate(app.now().as_second() as u64);
+        let (status, body, _) = browser(&app, Some(&session), Method::POST, "/api/v1/auth/totp/confirmation", Some(json!({"totp_code": first}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         // The code alone no longer signs in...
         app.clock.advance(SignedDuration::from_mins(16));
         let phone_number = mine.to_string();
         browser(&app, None, Method::POST, "/api/v1/auth/codes", Some(json!({"phone": phone_number}))).await;
+        app.codes_sent().await;
         let code = outbox.last_code(&mine);
         let (status, body, _) = browser(&app, None, Method::POST, "/api/v1/auth/sessions", Some(json!({"phone": phone_number, "code": code}))).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");

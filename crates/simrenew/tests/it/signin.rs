@@ -241,6 +241,10 @@ both! {
         )
         .unwrap();
         let recovery = enrolment["recovery_codes"][0].as_str().unwrap().to_owned();
+        // It applies once its first code is confirmed (a step before "now").
+        let first = totp.generate(app.now().as_second() as u64 - 30);
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp/confirmation", Some(json!({"totp_code": first}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
         // The enrolment is in the subscriber's audit chain.
         let (entries, _) = app.app.store.audit_log().await.unwrap();
         assert!(entries.iter().any(|e| e.chain == format!("subscriber:{me}") && e.action == "totp.enroll"));
@@ -281,4 +285,164 @@ both! {
         let (status, _, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": code, "recovery_code": recovery})).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
+}
+
+fn totp_of(enrolment: &Value) -> totp_rs::TOTP {
+    let url = enrolment["otpauth_url"].as_str().unwrap();
+    let secret = url
+        .split("secret=")
+        .nth(1)
+        .unwrap()
+        .split('&')
+        .next()
+        .unwrap();
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        totp_rs::Secret::Encoded(secret.to_owned())
+            .to_bytes()
+            .unwrap(),
+        None,
+        "x".into(),
+    )
+    .unwrap()
+}
+
+/// What a sign-in gives beside the code.
+enum Second<'a> {
+    Nothing,
+    Totp(&'a totp_rs::TOTP),
+    Recovery(&'a Value),
+}
+
+/// A code for `msisdn` and the answer to signing in with it and `second` (the authenticator's
+/// code of then), six minutes later than the last, so that no limit is met.
+async fn sign_in_with(
+    app: &TestApp,
+    outbox: &Outbox,
+    msisdn: &Msisdn,
+    second: Second<'_>,
+) -> (StatusCode, Value) {
+    app.clock.advance(SignedDuration::from_mins(6));
+    let phone = msisdn.to_string();
+    app.anonymous("/api/v1/auth/codes", json!({"phone": phone}))
+        .await;
+    let mut body = json!({"phone": phone, "code": outbox.last_code(msisdn)});
+    match second {
+        Second::Nothing => {}
+        Second::Totp(t) => body["totp_code"] = json!(now_code(app, t)),
+        Second::Recovery(c) => body["recovery_code"] = c.clone(),
+    }
+    let (status, body, _) = app.anonymous("/api/v1/auth/sessions", body).await;
+    (status, body)
+}
+
+fn now_code(app: &TestApp, totp: &totp_rs::TOTP) -> String {
+    totp.generate(app.now().as_second() as u64)
+}
+
+both! {
+    async fn a_second_factor_counts_once_confirmed_and_is_replaced_only_with_it(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let (cookie, csrf) = sign_in(&app, &outbox, &mine).await;
+        let (status, first) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", None).await;
+        assert_eq!(status, StatusCode::CREATED, "{first}");
+        let old = totp_of(&first);
+
+        // Not confirmed yet: the code alone still signs in.
+        let (status, body) = sign_in_with(&app, &outbox, &mine, Second::Nothing).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let confirm = "/api/v1/auth/totp/confirmation";
+        let wrong = if now_code(&app, &old) == "000000" { "111111" } else { "000000" };
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, confirm, Some(json!({"totp_code": wrong}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, confirm, Some(json!({"totp_code": now_code(&app, &old)}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+
+        // Confirmed: the code alone no longer does.
+        let (status, body) = sign_in_with(&app, &outbox, &mine, Second::Nothing).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["field"], "totp_code");
+        let (status, body) = sign_in_with(&app, &outbox, &mine, Second::Totp(&old)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        app.clock.advance(SignedDuration::from_mins(6));
+        let (cookie, csrf) = sign_in_totp(&app, &outbox, &mine, &old).await;
+
+        // Replacing it takes the current factor.
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["field"], "totp_code");
+        let (status, _) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", Some(json!({"totp_code": wrong}))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        app.clock.advance(SignedDuration::from_secs(30));
+        let (status, second) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", Some(json!({"totp_code": now_code(&app, &old)}))).await;
+        assert_eq!(status, StatusCode::CREATED, "{second}");
+        let new = totp_of(&second);
+        // Until the new one is confirmed, the old one is the factor.
+        let (status, body) = sign_in_with(&app, &outbox, &mine, Second::Totp(&old)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        let (status, body) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, confirm, Some(json!({"totp_code": now_code(&app, &new)}))).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+        app.clock.advance(SignedDuration::from_secs(30));
+        let (status, _) = sign_in_with(&app, &outbox, &mine, Second::Totp(&old)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, body) = sign_in_with(&app, &outbox, &mine, Second::Totp(&new)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        // The first enrolment's recovery codes went with it.
+        let (status, _) = sign_in_with(&app, &outbox, &mine, Second::Recovery(&first["recovery_codes"][0])).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, _) = sign_in_with(&app, &outbox, &mine, Second::Recovery(&second["recovery_codes"][0])).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+
+    async fn a_subscriber_totp_code_works_once(app: TestApp) {
+        let mut app = app;
+        let outbox = with_sms(&mut app);
+        let (mine, _) = app.subscriber_line().await;
+        let (cookie, csrf) = sign_in(&app, &outbox, &mine).await;
+        let (_, enrolment) = with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp", None).await;
+        let totp = totp_of(&enrolment);
+        with_cookie(&app, &cookie, Some(&csrf), Method::POST, "/api/v1/auth/totp/confirmation", Some(json!({"totp_code": now_code(&app, &totp)}))).await;
+        app.clock.advance(SignedDuration::from_secs(30));
+        let code = now_code(&app, &totp);
+        // Two codes sent, one TOTP code typed twice within its step.
+        let phone = mine.to_string();
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
+        let sms = outbox.last_code(&mine);
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": sms, "totp_code": code})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        app.anonymous("/api/v1/auth/codes", json!({"phone": phone})).await;
+        let sms = outbox.last_code(&mine);
+        let (status, body, _) = app.anonymous("/api/v1/auth/sessions", json!({"phone": phone, "code": sms, "totp_code": code})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+        assert_eq!(body["field"], "totp_code");
+    }
+}
+
+/// Signs in with a code and the current TOTP code; the session.
+async fn sign_in_totp(
+    app: &TestApp,
+    outbox: &Outbox,
+    msisdn: &Msisdn,
+    totp: &totp_rs::TOTP,
+) -> (String, String) {
+    let phone = msisdn.to_string();
+    app.anonymous("/api/v1/auth/codes", json!({"phone": phone}))
+        .await;
+    let body =
+        json!({"phone": phone, "code": outbox.last_code(msisdn), "totp_code": now_code(app, totp)});
+    let (status, body, headers) = app.anonymous("/api/v1/auth/sessions", body).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let cookie = headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    (cookie, body["csrf_token"].as_str().unwrap().to_owned())
 }

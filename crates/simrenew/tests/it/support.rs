@@ -80,6 +80,9 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 
 /// The audit key of every test database: give it to the binary as `SIMRENEW_AUDIT_KEY`.
 pub const AUDIT_KEY: &str = "the test audit key, thirty-two bytes or more";
+/// The voucher key of the tests' application; give it to the binary as
+/// `SIMRENEW_VOUCHER_KEY` where they share vouchers.
+pub const VOUCHER_KEY: &str = "the voucher key of the tests, 32 bytes at least";
 
 /// 2027-01-15 10:00 in Brussels: the fixture's "now".
 pub fn start() -> Timestamp {
@@ -154,7 +157,10 @@ impl TestApp {
         let clock = Arc::new(ManualClock::new(start()));
         let app = App::new(Arc::new(db.clone()), clock.clone())
             .with_document_key(b"test document key".to_vec())
-            .with_sealing_key(SealingKey::new(b"test sealing key of thirty-two bytes").unwrap());
+            .with_sealing_key(SealingKey::new(b"test sealing key of thirty-two bytes").unwrap())
+            .with_voucher_key(
+                simrenew_app::sales::vouchers::VoucherKey::new(VOUCHER_KEY.as_bytes()).unwrap(),
+            );
         let brand = seed(&db).await;
         let router = simrenew_http::router(AppState::new(app.clone()));
         let admin = app
@@ -357,7 +363,8 @@ impl TestApp {
         (status, body)
     }
 
-    /// A POST without any credential, as a browser before sign-in sends it.
+    /// A POST without any credential, as a browser before sign-in sends it; then waits for
+    /// the sign-in codes it had sent (they go out after the answer).
     pub async fn anonymous(
         &self,
         uri: &str,
@@ -369,7 +376,18 @@ impl TestApp {
             .header(header::CONTENT_TYPE, "application/json")
             .body(Body::from(body.to_string()))
             .unwrap();
-        self.send(req).await
+        let answer = self.send(req).await;
+        self.codes_sent().await;
+        answer
+    }
+
+    /// Waits (at most 10 s) until the sign-in codes asked for were handed to their gateway.
+    pub async fn codes_sent(&self) {
+        assert!(
+            self.app
+                .deliveries_settled(std::time::Duration::from_secs(10))
+                .await
+        );
     }
 
     /// Looks a customer up at the counter as the agent with this API key.
@@ -592,6 +610,96 @@ impl Outbox {
 
     pub fn count(&self) -> usize {
         self.0.lock().unwrap().len()
+    }
+
+    /// The number of messages once no more arrive for 300 ms (at most 10 s), for codes sent
+    /// after the answer.
+    pub async fn settled_count(&self) -> usize {
+        let mut seen = self.count();
+        let mut quiet = 0;
+        for _ in 0..200 {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            let now = self.count();
+            if now == seen {
+                quiet += 1;
+                if quiet >= 6 {
+                    break;
+                }
+            } else {
+                seen = now;
+                quiet = 0;
+            }
+        }
+        seen
+    }
+}
+
+/// A `simrenew serve` process on the test's database and a free port of 127.0.0.1, stopped
+/// when dropped.
+pub struct Served {
+    child: std::process::Child,
+    pub port: u16,
+    pub base: String,
+}
+
+impl Served {
+    /// Starts `simrenew serve` with these environment variables and waits (at most 15 s)
+    /// until it answers.
+    pub async fn start(app: &TestApp, env: &[(&str, &str)]) -> Served {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"));
+        cmd.args([
+            "--database-url",
+            &app.cli_url,
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+        ])
+        .env("SIMRENEW_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let served = Served {
+            child: cmd.spawn().unwrap(),
+            port,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        for _ in 0..300 {
+            if healthy(port).await {
+                return served;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("simrenew serve did not start");
+    }
+}
+
+/// One `GET /healthz` on its own connection, closed after.
+async fn healthy(port: u16) -> bool {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(mut s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await else {
+        return false;
+    };
+    let req = b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+    if s.write_all(req).await.is_err() {
+        return false;
+    }
+    let mut out = vec![];
+    let read = tokio::time::timeout(std::time::Duration::from_secs(2), s.read_to_end(&mut out));
+    matches!(read.await, Ok(Ok(_))) && out.starts_with(b"HTTP/1.1 200")
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
