@@ -130,6 +130,7 @@ both! {
         let (status, _, headers) = b.post(&app, "/nl/sign-in", &[("csrf", &csrf), ("phone", msisdn.as_str())]).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
         assert!(location(&headers).starts_with("/nl/sign-in/code"));
+        app.codes_sent().await;
         let code = outbox.last_code(&msisdn);
         let (status, _, headers) = b
             .post(&app, "/nl/sign-in/code", &[("csrf", &csrf), ("phone", msisdn.as_str()), ("code", &code)])

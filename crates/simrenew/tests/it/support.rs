@@ -12,8 +12,8 @@ use serde_json::Value;
 use simrenew_app::audit::AuditKey;
 use simrenew_app::identity::accounts::NewStaff;
 use simrenew_app::identity::api_keys::KeyOwner;
-use simrenew_app::identity::sealing::SealingKey;
 use simrenew_app::sales::ports::{NewBundle, NewLine};
+use simrenew_app::sealing::SealingKey;
 use simrenew_app::{App, ManualClock};
 use simrenew_domain::access::Role;
 use simrenew_domain::brand::{parse_time_zone, Brand};
@@ -660,6 +660,10 @@ impl Served {
             &format!("127.0.0.1:{port}"),
         ])
         .env("SIMRENEW_LOG", "warn")
+        // The keys of the tests' own application, so that both write one audit chain and read
+        // the same vouchers; `env` may override them.
+        .env("SIMRENEW_AUDIT_KEY", AUDIT_KEY)
+        .env("SIMRENEW_VOUCHER_KEY", VOUCHER_KEY)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());

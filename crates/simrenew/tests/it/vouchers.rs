@@ -102,6 +102,7 @@ fn simrenew(
         .arg(&app.cli_url)
         .args(args)
         .env("SIMRENEW_LOG", "warn")
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
         .env_remove("SIMRENEW_VOUCHER_KEY")
         .env_remove("SIMRENEW_VOUCHER_KEY_FILE");
     if let Some(k) = key {
