@@ -4,8 +4,8 @@
 //! [`Store`] port inside one transaction, and asks the domain for every decision.
 //!
 //! One module per capability — [`sales`], [`identity`], [`payments`] — each with its use cases
-//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`clock`] and
-//! [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
+//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`sealing`], [`clock`]
+//! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
 //! [`maintenance`] (forgetting what is over) above identity.
 //!
@@ -22,6 +22,7 @@ pub mod identity;
 pub mod maintenance;
 pub mod payments;
 pub mod sales;
+pub mod sealing;
 pub mod store;
 
 pub use clock::{Clock, ManualClock};
@@ -72,7 +73,7 @@ pub struct App {
     /// The key of voucher codes' hashes; `None` turns vouchers off.
     pub(crate) voucher_key: Option<sales::vouchers::VoucherKey>,
     /// Seals TOTP seeds; `None` turns enrolment in TOTP off.
-    pub(crate) sealing_key: Option<identity::sealing::SealingKey>,
+    pub(crate) sealing_key: Option<sealing::SealingKey>,
     /// The site passkeys are bound to; `None` turns passkeys off.
     pub(crate) relying_party: Option<Arc<identity::passkeys::RelyingParty>>,
 }
@@ -134,7 +135,7 @@ impl App {
     }
 
     /// Seals TOTP seeds with this key.
-    pub fn with_sealing_key(mut self, key: identity::sealing::SealingKey) -> Self {
+    pub fn with_sealing_key(mut self, key: sealing::SealingKey) -> Self {
         self.sealing_key = Some(key);
         self
     }

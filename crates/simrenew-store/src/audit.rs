@@ -165,7 +165,9 @@ impl AuditStore for Db {
 impl AuditTx for SqlTx {
     async fn append_audit(&mut self, e: &AuditEntry, now: Timestamp) -> StoreResult<()> {
         let key = self.audit_key.clone();
-        append(self.conn(), key.as_ref(), e, now).await
+        append(self.conn(), key.as_ref(), e, now).await?;
+        self.record_effect(e.subject.clone());
+        Ok(())
     }
 
     async fn lock_last_checkpoint(&mut self) -> StoreResult<Option<(i64, String)>> {

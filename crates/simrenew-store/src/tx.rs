@@ -15,11 +15,26 @@ pub(crate) struct SqlTx {
     /// Held until commit or rollback on SQLite; see `Db::write_lock`.
     pub(crate) _guard: Option<OwnedMutexGuard<()>>,
     pub(crate) audit_key: Option<simrenew_app::audit::AuditKey>,
+    /// The idempotent request this transaction runs for, if any, and the effect it records
+    /// (the order it placed, else the subject of its first audit entry): marked on the key
+    /// at commit, in this transaction.
+    pub(crate) attempt: Option<simrenew_app::idempotency::Attempt>,
+    pub(crate) effect: Option<String>,
 }
 
 impl SqlTx {
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
+    }
+
+    /// Records what this transaction did, for its idempotency key: an order outranks
+    /// anything else, otherwise the first effect stays.
+    pub(crate) fn record_effect(&mut self, effect: String) {
+        let is_order = effect.starts_with("order:");
+        match &self.effect {
+            Some(e) if e.starts_with("order:") || !is_order => {}
+            _ => self.effect = Some(effect),
+        }
     }
 }
 
@@ -38,13 +53,30 @@ impl Db {
             dialect: self.dialect,
             _guard: guard,
             audit_key: self.audit_key.clone(),
+            attempt: simrenew_app::idempotency::current_attempt(),
+            effect: None,
         })
     }
 }
 
 impl SqlTx {
     pub(crate) async fn commit_sql(self) -> StoreResult<()> {
-        let SqlTx { tx, _guard, .. } = self;
+        let SqlTx {
+            mut tx,
+            _guard,
+            attempt,
+            effect,
+            ..
+        } = self;
+        if let (Some(attempt), Some(effect)) = (attempt, effect) {
+            crate::idempotency::mark_effect(
+                &mut tx,
+                &attempt,
+                &effect,
+                simrenew_app::idempotency::wall_clock(),
+            )
+            .await?;
+        }
         tx.commit().await.map_err(map)
     }
 }

@@ -14,7 +14,7 @@ pub mod limits;
 pub mod passkeys;
 pub mod ports;
 pub mod principals;
-pub mod sealing;
+pub use crate::sealing;
 pub mod second_factor;
 pub mod sessions;
 pub mod signin;

@@ -209,7 +209,12 @@ pub trait SalesTx: Send {
         valid_until: Timestamp,
     ) -> StoreResult<QuoteId>;
     async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>>;
+    /// The order placed from a stored quote, if any: a quote is frozen by one order.
+    async fn order_of_quote(&mut self, id: QuoteId) -> StoreResult<Option<OrderId>>;
 
+    /// Inserts an order; `from_quote` names the stored quote it was placed from (at most one
+    /// order per quote, enforced by the database too).
+    #[allow(clippy::too_many_arguments)]
     async fn insert_order(
         &mut self,
         brand: BrandId,
@@ -217,6 +222,7 @@ pub trait SalesTx: Send {
         plan: PlanId,
         channel: Channel,
         quote: &Quote,
+        from_quote: Option<QuoteId>,
         placed_by: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<OrderId>;

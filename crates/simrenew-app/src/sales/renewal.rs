@@ -141,12 +141,34 @@ impl App {
                     .lock_line_by_id(stored.line_id)
                     .await?
                     .ok_or(AppError::not_found("line", "quote_id"))?;
+                // Under the line's lock, so that of two orders of one quote only one is placed.
+                if let Some(order) = tx.order_of_quote(*id).await? {
+                    return Err(AppError::conflict(
+                        "quote_id",
+                        format!(
+                            "this quote was already ordered (order {order}); ask for a new one"
+                        ),
+                    ));
+                }
                 let plan = tx.plan(stored.plan_id).await?;
                 (line, brand, plan, stored.channel, stored.quote)
             }
         };
+        let from_quote = match source {
+            OrderSource::Quote(id) => Some(*id),
+            OrderSource::Purchase(_) => None,
+        };
         let id = tx
-            .insert_order(line.brand_id, line.id, plan.id, channel, &q, actor, now)
+            .insert_order(
+                line.brand_id,
+                line.id,
+                plan.id,
+                channel,
+                &q,
+                from_quote,
+                actor,
+                now,
+            )
             .await?;
         let order = Order {
             id,

@@ -458,7 +458,17 @@ pub async fn get_order(
     Caller(caller): Caller,
     ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<OrderJson>, ApiError> {
-    let d = visible_order(&state, &caller, id).await?;
+    Ok(Json(order_answer(&state, &caller, id).await?))
+}
+
+/// An order as `caller` may see it: `GET /api/v1/orders/{id}`, and the answer recovered for
+/// an idempotent request that placed or paid it when its own answer was not kept.
+pub(crate) async fn order_answer(
+    state: &AppState,
+    caller: &Principal,
+    id: i64,
+) -> Result<OrderJson, ApiError> {
+    let d = visible_order(state, caller, id).await?;
     let tz = state.app.line(&d.msisdn).await?.brand.time_zone.clone();
     let renewal = match (d.bundles.first(), d.bundles.last()) {
         (Some(first), Some(last)) => Some(simrenew_app::sales::renewal::AppliedRenewal {
@@ -484,5 +494,5 @@ pub async fn get_order(
         time_zone: tz,
         renewal,
     };
-    Ok(Json(order_json(&receipt)))
+    Ok(order_json(&receipt))
 }

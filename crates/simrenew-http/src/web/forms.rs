@@ -2,14 +2,15 @@
 //! so that a double submit (a double click, a reload, the back button) never orders twice.
 //!
 //! The one-time token is an idempotency key like the API's `Idempotency-Key`, scoped to the
-//! browser's credential: the first submit does the work and keeps where it led; a repeat is
-//! sent there again; a repeat while the first is still running is told to wait.
+//! signed-in principal: the first submit does the work and keeps where it led; a repeat is
+//! sent there again (to the order it placed, when the first stopped before saying so); a
+//! repeat while the first is still running is told to wait.
 
 use std::future::Future;
 
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use simrenew_app::idempotency::IdempotencyBegin;
+use simrenew_app::idempotency::{IdempotencyBegin, ATTEMPT};
 use simrenew_app::identity::sessions::csrf_matches;
 
 use super::page::Page;
@@ -58,42 +59,55 @@ where
         )
         .into_response();
     }
-    let credential = page.credential.as_deref().unwrap_or(page.csrf.as_str());
-    let scope = format!(
-        "web:{}",
-        hex::encode(&Sha256::digest(credential.as_bytes())[..16])
-    );
+    // Kept per signed-in principal; before sign-in, per the browser's form cookie.
+    let scope = match &page.session {
+        Some(s) => s.principal.label(),
+        None => format!(
+            "web:{}",
+            hex::encode(&Sha256::digest(page.csrf.as_bytes())[..16])
+        ),
+    };
     let hash = hex::encode(Sha256::digest(fingerprint.as_bytes()));
-    let store = &state.app.store;
-    match store
-        .idempotency_begin(&scope, token, &hash, state.app.now())
-        .await
-    {
-        Err(e) => super::app_error_page(page, &simrenew_app::AppError::from(e)),
-        Ok(IdempotencyBegin::Started) => match action().await {
-            Ok(location) => {
-                if let Err(e) = store
-                    .idempotency_finish(&scope, token, 303, &location)
-                    .await
-                {
-                    tracing::error!(error = %e, "a form's outcome could not be kept");
+    let app = &state.app;
+    match app.idempotency_begin(&scope, token, &hash).await {
+        Err(e) => super::app_error_page(page, &e),
+        Ok(IdempotencyBegin::Started(attempt)) => {
+            let _heartbeat = crate::idempotency::Heartbeat::start(state, &attempt);
+            let outcome = ATTEMPT.scope(attempt.clone(), action()).await;
+            match outcome {
+                Ok(location) => {
+                    if let Err(e) = app
+                        .idempotency_finish(&attempt, 303, &location, false)
+                        .await
+                    {
+                        tracing::error!(error = %e, "a form's outcome could not be kept");
+                    }
+                    super::redirect(&location).into_response()
                 }
-                super::redirect(&location).into_response()
-            }
-            Err(page_shown) => {
-                if let Err(e) = store.idempotency_forget(&scope, token).await {
-                    tracing::error!(error = %e, "a refused form's token could not be freed");
+                Err(page_shown) => {
+                    if let Err(e) = app.idempotency_release(&attempt).await {
+                        tracing::error!(error = %e, "a refused form's token could not be freed");
+                    }
+                    page_shown
                 }
-                page_shown
             }
-        },
+        }
         Ok(IdempotencyBegin::Replay { body, .. }) => super::redirect(&body).into_response(),
-        Ok(IdempotencyBegin::InProgress) => super::error_page(
-            page,
-            axum::http::StatusCode::CONFLICT,
-            "error-form-in-progress",
-        )
-        .into_response(),
+        // The first submit placed an order and stopped before it could say where it led.
+        Ok(IdempotencyBegin::Recover { effect }) => match effect.strip_prefix("order:") {
+            Some(id) if id.parse::<i64>().is_ok() => {
+                super::redirect(&format!("/{}/orders/{id}", page.lang.code())).into_response()
+            }
+            _ => super::redirect(&format!("/{}/lines", page.lang.code())).into_response(),
+        },
+        Ok(IdempotencyBegin::InProgress) | Ok(IdempotencyBegin::AnswerNotKept) => {
+            super::error_page(
+                page,
+                axum::http::StatusCode::CONFLICT,
+                "error-form-in-progress",
+            )
+            .into_response()
+        }
         Ok(IdempotencyBegin::Mismatch) => {
             super::error_page(page, axum::http::StatusCode::CONFLICT, "error-form-expired")
                 .into_response()

@@ -576,6 +576,15 @@ impl SalesTx for SqlTx {
         }))
     }
 
+    async fn order_of_quote(&mut self, id: QuoteId) -> StoreResult<Option<OrderId>> {
+        let order: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE quote_id = $1")
+            .bind(id.0)
+            .fetch_optional(self.conn())
+            .await
+            .map_err(map)?;
+        Ok(order.map(OrderId))
+    }
+
     async fn insert_order(
         &mut self,
         brand: BrandId,
@@ -583,13 +592,14 @@ impl SalesTx for SqlTx {
         plan: PlanId,
         channel: Channel,
         quote: &Quote,
+        from_quote: Option<QuoteId>,
         placed_by: Option<&str>,
         now: Timestamp,
     ) -> StoreResult<OrderId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO orders (brand_id, line_id, plan_id, channel, state, total_cents, \
-             vat_cents, currency, quote, created_at, placed_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             vat_cents, currency, quote, created_at, placed_by, quote_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(brand.0)
         .bind(line.0)
@@ -602,9 +612,11 @@ impl SalesTx for SqlTx {
         .bind(codec::encode_quote(quote)?)
         .bind(now.as_second())
         .bind(placed_by)
+        .bind(from_quote.map(|q| q.0))
         .fetch_one(self.conn())
         .await
         .map_err(map)?;
+        self.record_effect(format!("order:{id}"));
         Ok(OrderId(id))
     }
 

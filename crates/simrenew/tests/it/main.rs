@@ -29,6 +29,7 @@ mod prism;
 mod provider_ids;
 mod provider_mock;
 mod pruning;
+mod renewal_crash;
 mod renewals;
 mod scopes;
 mod signin;
