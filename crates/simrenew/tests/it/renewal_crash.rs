@@ -97,6 +97,9 @@ both! {
         assert_eq!(ids.len(), LINES * PER_LINE);
         assert_eq!(app.count(CountedTable::Orders).await, (LINES * PER_LINE) as i64);
         assert_eq!(orders.len(), LINES);
+        // Credit and expiry add up: three 30-day periods stacked on the expiry each line had
+        // (an hour either way across a change of summer time).
+        let before = app.now().checked_add(days(20)).unwrap();
         for msisdn in &lines {
             assert_eq!(orders[msisdn], PER_LINE);
             let (_, line) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
@@ -105,6 +108,10 @@ both! {
                 CREDIT_CENTS - PRICE_CENTS * PER_LINE as i64,
                 "{line}"
             );
+            let expires: jiff::Timestamp = line["expires_at"].as_str().unwrap().parse().unwrap();
+            let hours = expires.duration_since(before).as_hours();
+            let expected = 24 * 30 * PER_LINE as i64;
+            assert!((expected - 1..=expected + 1).contains(&hours), "{hours} h: {line}");
         }
         drop(served);
     }
