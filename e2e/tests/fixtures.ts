@@ -43,7 +43,7 @@ async function start(name: string): Promise<{ server: Server; child: ChildProces
   const child = spawn(
     binary(),
     ["--database-url", `sqlite:${path.join(dir, "demo.db")}`, "demo", "--listen", `127.0.0.1:${port}`],
-    { cwd: dir, env: { ...process.env, SIMRENEW_LOG: "info,sqlx=warn", NO_COLOR: "1" } },
+    { cwd: dir, env: { ...process.env, SIMRENEW_LOG: "info,sqlx=warn", NO_COLOR: "1", SIMRENEW_DEMO_NETWORK: "off" } },
   );
   child.stdout!.on("data", (d) => (out += d.toString()));
   child.stderr!.on("data", (d) => (err += d.toString()));

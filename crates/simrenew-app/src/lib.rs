@@ -7,7 +7,8 @@
 //! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`sealing`], [`clock`]
 //! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
-//! [`maintenance`] (forgetting what is over) above identity.
+//! [`maintenance`] (forgetting what is over) above identity, [`network`] (telling the network)
+//! above sales.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
@@ -20,6 +21,7 @@ pub mod error;
 pub mod idempotency;
 pub mod identity;
 pub mod maintenance;
+pub mod network;
 pub mod payments;
 pub mod sales;
 pub mod sealing;

@@ -17,6 +17,7 @@ use crate::identity::second_factor::SecondFactorStore;
 use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
 use crate::maintenance::MaintenanceStore;
+use crate::network::NetworkStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::portal::PortalReads;
 use crate::sales::ports::{SalesStore, SalesTx};
@@ -36,6 +37,7 @@ pub trait Store:
     + IdempotencyStore
     + PortalReads
     + MaintenanceStore
+    + NetworkStore
     + Send
     + Sync
     + 'static

@@ -20,6 +20,7 @@ mod error;
 mod idempotency;
 mod identity;
 mod maintenance;
+mod network;
 mod payments;
 mod portal;
 mod sales;

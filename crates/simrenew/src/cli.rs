@@ -2,9 +2,11 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use simrenew_app::network::Provisioner;
 use simrenew_http::AppState;
 
 use crate::{admin, demo, import, output, payments, renew, sms, vouchers, wiring};
@@ -47,6 +49,25 @@ pub enum Command {
     Serve {
         #[arg(long, env = "SIMRENEW_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+    },
+    /// Tell the network what the outbox holds (SIMRENEW_PROVISIONING_URL), until stopped.
+    /// `serve` on SQLite does this in-process.
+    Worker {
+        /// Deliver what is due now, then exit.
+        #[arg(long)]
+        once: bool,
+        /// Act as if it were this instant (RFC 3339, e.g. 2027-01-31T09:00:00+01:00), to run
+        /// a schedule in seconds; only on a database made by `demo`, unless --force.
+        #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+        now: Option<jiff::Timestamp>,
+        /// Allow --now on a database not made by `demo`.
+        #[arg(long)]
+        force: bool,
+    },
+    /// What the network refused or never confirmed.
+    Outbox {
+        #[command(subcommand)]
+        command: OutboxCommand,
     },
     /// Bring the database schema up to date.
     Migrate,
@@ -97,6 +118,17 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// The dead letters: rows the network refused, or never confirmed after every retry.
+    DeadLetters {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Queue a dead letter again (after its cause was fixed); the next drain sends it.
+    Retry { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -196,7 +228,73 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
             payments::install(&app)?;
-            serve(wiring::state(app)?, listen).await
+            // One process on SQLite: it tells the network itself.
+            let worker: Option<Arc<dyn Provisioner>> = match url.starts_with("sqlite:") {
+                true => crate::worker::HttpProvisioner::from_env(&app)?
+                    .map(|p| Arc::new(p) as Arc<dyn Provisioner>),
+                false => None,
+            };
+            serve(wiring::state(app)?, listen, worker).await
+        }
+        Command::Worker { once, now, force } => {
+            let db = wiring::open(&url).await?;
+            let app = match now {
+                None => wiring::app_with_keys(db)?,
+                Some(now) => {
+                    let demo = wiring::app(db.clone())
+                        .store
+                        .staff_by_email(demo::DEMO_ADMIN)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?
+                        .is_some();
+                    if !demo && !force {
+                        anyhow::bail!(
+                            "--now: {} was not made by `simrenew demo`; a worker told another \
+                             time would act on real customers' schedules (add --force to mean it)",
+                            wiring::redact(&url)
+                        );
+                    }
+                    wiring::app_at(db, now)?
+                }
+            };
+            let provisioner = crate::worker::HttpProvisioner::from_env(&app)?.context(
+                "SIMRENEW_PROVISIONING_URL is not set: the worker has no network to tell",
+            )?;
+            crate::worker::run(app, Arc::new(provisioner), once).await
+        }
+        Command::Outbox { command } => {
+            let app = wiring::app(wiring::open(&url).await?);
+            match command {
+                OutboxCommand::DeadLetters { limit } => {
+                    let dead = app
+                        .dead_letters(limit)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    if dead.is_empty() {
+                        println!("no dead letters");
+                    }
+                    for d in dead {
+                        println!(
+                            "{}\t{}\t{}\torder {}\t{} attempts\t{}\t{}",
+                            d.id,
+                            d.topic,
+                            d.msisdn,
+                            d.order.map(|o| o.0.to_string()).unwrap_or("-".into()),
+                            d.attempts,
+                            d.dead_at,
+                            d.error
+                        );
+                    }
+                    Ok(())
+                }
+                OutboxCommand::Retry { id } => {
+                    app.replay_dead_letter(id)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("outbox row {id}: {e}"))?;
+                    println!("outbox row {id} is queued again");
+                    Ok(())
+                }
+            }
         }
         Command::Migrate => {
             let app = wiring::app_with_keys(wiring::open(&url).await?)?;
@@ -256,7 +354,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Serves until Ctrl-C or SIGTERM, writing an audit checkpoint at start and then on the
 /// schedule of `SIMRENEW_AUDIT_CHECKPOINT_MINUTES`.
-pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    worker: Option<Arc<dyn Provisioner>>,
+) -> anyhow::Result<()> {
     let app = state.app.clone();
     let every = wiring::audit_checkpoint_every()?;
     let listener = tokio::net::TcpListener::bind(listen)
@@ -266,9 +368,16 @@ pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
     let limits = wiring::serve_limits()?;
     let checkpoints = tokio::spawn(write_checkpoints(app.clone(), every));
     let maintenance = tokio::spawn(maintain(app.clone()));
+    let worker = worker.map(|p| {
+        tracing::info!(adapter = p.name(), "telling the network in this process");
+        tokio::spawn(crate::worker::run(app.clone(), p, false))
+    });
     let served = simrenew_http::serve_with(state, listener, limits, shutdown_signal()).await;
     checkpoints.abort();
     maintenance.abort();
+    if let Some(w) = worker {
+        w.abort();
+    }
     served?;
     if !app
         .deliveries_settled(std::time::Duration::from_secs(10))
@@ -347,4 +456,10 @@ async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+/// An instant with its offset, as `--now` takes it.
+fn parse_instant(s: &str) -> Result<jiff::Timestamp, String> {
+    s.parse::<jiff::Timestamp>()
+        .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset ({e})"))
 }

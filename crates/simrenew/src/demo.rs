@@ -3,6 +3,7 @@
 //! vouchers — then the API serving it.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
 use jiff::SignedDuration;
@@ -10,6 +11,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use simrenew_app::identity::accounts::NewStaff;
 use simrenew_app::identity::api_keys::KeyOwner;
+use simrenew_app::network::Provisioner;
 use simrenew_app::sales::ports::{LineFilter, NewBundle, NewLine};
 use simrenew_app::App;
 use simrenew_domain::access::Role;
@@ -110,7 +112,52 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
             .with(demo_card.clone())
             .route(PaymentMethod::Card, ProviderName::Demo),
     );
-    cli::serve(AppState::with_card_challenges(app, demo_card), listen).await
+    // The network is simulated too, in this process, unless a real one is configured: the
+    // worker tells it what was sold, and orders leave "syncing" once it confirms.
+    let network: Option<Arc<dyn Provisioner>> =
+        match crate::worker::HttpProvisioner::from_env(&app)? {
+            Some(p) => Some(Arc::new(p)),
+            None if std::env::var("SIMRENEW_DEMO_NETWORK").as_deref() == Ok("off") => None,
+            None => Some(Arc::new(simulated_network(&app).await?)),
+        };
+    cli::serve(
+        AppState::with_card_challenges(app, demo_card),
+        listen,
+        network,
+    )
+    .await
+}
+
+/// How long the demo's simulated network takes to confirm, so that a person sees the
+/// "syncing" step before the order completes.
+const SIMULATED_LATENCY: std::time::Duration = std::time::Duration::from_millis(1500);
+
+/// Starts the network simulator (`simrenew-netsim`) on a free port of 127.0.0.1, with a
+/// fresh signing secret, and answers the adapter that talks to it.
+async fn simulated_network(app: &App) -> anyhow::Result<crate::worker::HttpProvisioner> {
+    let secret: [u8; 32] = rand::random();
+    let clock = app.clock.clone();
+    let now: simrenew_network::Now = Arc::new(move || clock.now());
+    let mut config = simrenew_netsim::NetsimConfig::new(&secret, now);
+    config.faults.latency = SIMULATED_LATENCY;
+    let sim = simrenew_netsim::Netsim::new(config)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        if let Err(e) = sim.serve(listener, std::future::pending()).await {
+            tracing::error!(error = %e, "the network simulator stopped");
+        }
+    });
+    println!(
+        "Network simulator (provisioning API and SM-DP+): http://{address} — orders leave \
+         \"syncing\" when it confirms; `GET /netsim/received` shows what it was told.\n"
+    );
+    crate::worker::HttpProvisioner::new(
+        app,
+        &format!("http://{address}"),
+        &secret,
+        std::time::Duration::from_secs(5),
+    )
 }
 
 struct BrandSeed {

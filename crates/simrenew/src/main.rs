@@ -12,6 +12,7 @@ mod renew;
 mod sms;
 mod vouchers;
 mod wiring;
+mod worker;
 
 use std::process::ExitCode;
 

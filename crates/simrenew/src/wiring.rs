@@ -151,7 +151,19 @@ pub fn env_or_file(name: &str) -> anyhow::Result<Option<String>> {
 /// The application with the keys the environment gives: every command that may enrol or
 /// check a second factor, record an identification or touch a voucher needs them.
 pub fn app_with_keys(db: Db) -> anyhow::Result<App> {
-    let mut app = app(db);
+    with_keys(app(db))
+}
+
+/// [`app_with_keys`] on a clock that says it is `now`, and stays there: for workers told
+/// what time it is (`simrenew worker --now`).
+pub fn app_at(db: Db, now: jiff::Timestamp) -> anyhow::Result<App> {
+    with_keys(App::new(
+        Arc::new(db),
+        Arc::new(simrenew_app::ManualClock::new(now)),
+    ))
+}
+
+fn with_keys(mut app: App) -> anyhow::Result<App> {
     if let Some(key) = document_key()? {
         app = app.with_document_key(key);
     }

@@ -262,6 +262,22 @@ pub struct OrderJson {
     pub paid_at: Option<String>,
     pub payment: Option<PaymentDoneJson>,
     pub renewal: Option<RenewalJson>,
+    /// Where the order stands with the network (on `GET`): what it confirmed, what is still
+    /// being told, and what it refused or never confirmed (then the order stays `syncing`
+    /// and an admin sees it among the dead letters: `simrenew outbox dead-letters`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<NetworkJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkJson {
+    /// `confirmed` (every bundle), `pending` (being told, retried with back-off) or `failed`
+    /// (refused or never confirmed: a person must look).
+    #[schema(example = "pending")]
+    pub state: &'static str,
+    pub bundles_confirmed: u32,
+    pub bundles_pending: u32,
+    pub bundles_failed: u32,
 }
 
 /// The order with its payments and bundles, if the caller may see it; "not found" otherwise,
@@ -311,6 +327,7 @@ pub(crate) fn order_json(r: &OrderReceipt) -> OrderJson {
         pricing: (&o.quote).into(),
         created_at: rfc3339(o.created_at, tz),
         paid_at: o.paid_at.map(|t| rfc3339(t, tz)),
+        network: None,
         payment: r.settlement.as_ref().map(|s| PaymentDoneJson {
             method: s.method.as_str(),
             amount: s.amount.into(),
@@ -494,5 +511,21 @@ pub(crate) async fn order_answer(
         time_zone: tz,
         renewal,
     };
-    Ok(order_json(&receipt))
+    let mut json = order_json(&receipt);
+    if receipt.renewal.is_some() {
+        let n = state.app.provisioning_state(receipt.order.id).await?;
+        json.network = Some(NetworkJson {
+            state: if n.dead > 0 {
+                "failed"
+            } else if n.pending > 0 {
+                "pending"
+            } else {
+                "confirmed"
+            },
+            bundles_confirmed: n.confirmed,
+            bundles_pending: n.pending,
+            bundles_failed: n.dead,
+        });
+    }
+    Ok(json)
 }

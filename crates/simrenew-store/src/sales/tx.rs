@@ -157,14 +157,15 @@ impl SqlTx {
                 "ends_at": ends_at.to_string(),
             });
             sqlx::query(
-                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at, order_id) \
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(w.brand.0)
             .bind(w.line.0)
             .bind(BUNDLE_GRANTED)
             .bind(payload.to_string())
             .bind(now.as_second())
+            .bind(w.order.0)
             .execute(self.conn())
             .await
             .map_err(map)?;
@@ -289,10 +290,12 @@ impl SqlTx {
                  starts_at, ends_at, created_at) \
                  SELECT $1, $2, $3, $6, $7, starts_at, ends_at, $4 FROM w \
                  RETURNING id, starts_at), \
-             obx AS (INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+             obx AS (INSERT INTO outbox (brand_id, line_id, topic, payload, created_at, \
+                 order_id) \
                  SELECT $1, $2, $16, json_build_object('msisdn', $5::TEXT, 'order_id', \
                      $3::BIGINT, 'bundle_id', bun.id, 'plan', $6::TEXT, 'data_mb', \
-                     $7::BIGINT, 'starts_at', w.starts_text, 'ends_at', w.ends_text)::TEXT, $4 \
+                     $7::BIGINT, 'starts_at', w.starts_text, 'ends_at', w.ends_text)::TEXT, $4, \
+                     $3::BIGINT \
                  FROM bun JOIN w ON w.starts_at = bun.starts_at), \
              lin AS (UPDATE lines SET state = $12, expires_at = $13, grace_until = $14, \
                  credit_cents = credit_cents - $23 WHERE id = $2 RETURNING credit_cents), \

@@ -20,6 +20,7 @@ mod input;
 mod limits;
 mod lines;
 mod logs;
+mod network;
 mod openapi;
 mod pages;
 mod passkeys;

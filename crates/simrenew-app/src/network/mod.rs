@@ -1,0 +1,224 @@
+//! Telling the network: the outbox rows the sales and payments capabilities write (a bundle
+//! granted by a renewal) are delivered by a worker through the brand's provisioning adapter
+//! (the [`Provisioner`] port), each with the row's own idempotency key, retried with back-off,
+//! and kept as a dead letter an admin sees and replays when the network refuses or never
+//! answers. An order leaves `syncing` for `completed` when the network has confirmed every
+//! bundle it granted, in the transaction that records the last confirmation.
+//!
+//! Rows are claimed for a while (`claimed_until`) before the network is called, outside any
+//! transaction: on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so that any number of workers
+//! share the outbox and none sends a row another is sending. A worker that dies lets its claim
+//! lapse; the row is sent again, under the same key, which the network answers as the first
+//! time. May use: `sales` (the topics) and the ground.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use simrenew_domain::identifiers::{Iccid, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId, OrderId};
+
+use crate::{App, AppResult, StoreResult};
+
+/// The topics the provisioning adapters deliver.
+pub const DELIVERED_TOPICS: [&str; 1] = [crate::sales::ports::BUNDLE_GRANTED];
+
+/// How long a claimed row is left to its worker before another may send it.
+pub const CLAIM: Duration = Duration::from_secs(120);
+
+/// Deliveries in all before a row that the network never confirmed becomes a dead letter.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+/// The wait after the `attempts`-th failed delivery: 30 s, doubled each time, at most an hour.
+pub fn backoff(attempts: u32) -> Duration {
+    let secs = 30u64.saturating_mul(1 << attempts.saturating_sub(1).min(7));
+    Duration::from_secs(secs.min(3600))
+}
+
+/// One outbox row to deliver.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub id: i64,
+    pub brand: BrandId,
+    pub line: LineId,
+    pub msisdn: Msisdn,
+    pub iccid: Option<Iccid>,
+    pub order: Option<OrderId>,
+    pub topic: String,
+    /// The row's JSON, as written with the effect.
+    pub payload: String,
+    /// Deliveries tried before this one.
+    pub attempts: u32,
+}
+
+impl OutboxItem {
+    /// The key the network sees on every delivery of this row.
+    pub fn idempotency_key(&self) -> String {
+        format!("simrenew-outbox-{}", self.id)
+    }
+}
+
+/// What one delivery came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// The network did it; its reference of the operation.
+    Confirmed { operation_id: String },
+    /// The network refused, and asking again will not change its mind: a dead letter.
+    Rejected { reason: String },
+    /// Nothing known for sure (no answer, a timeout, a 5xx): try again later, same key.
+    TryAgain { why: String },
+}
+
+/// A network's provisioning API, for one brand or all.
+#[async_trait]
+pub trait Provisioner: Send + Sync {
+    /// The adapter's name, as in logs and dead letters (`http_provisioning`).
+    fn name(&self) -> &'static str;
+    async fn deliver(&self, item: &OutboxItem) -> Delivery;
+}
+
+/// A row the network refused or never confirmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeadLetter {
+    pub id: i64,
+    pub brand: BrandId,
+    pub msisdn: Msisdn,
+    pub order: Option<OrderId>,
+    pub topic: String,
+    pub attempts: u32,
+    pub error: String,
+    pub dead_at: Timestamp,
+}
+
+/// Where an order stands with the network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProvisioningState {
+    pub confirmed: u32,
+    pub pending: u32,
+    pub dead: u32,
+}
+
+/// The outbox, outside any transaction (a supertrait of [`crate::Store`]).
+#[async_trait]
+pub trait NetworkStore {
+    /// Claims up to `limit` rows of `topics` that are due (never delivered, not dead, past
+    /// their next attempt and any other claim) until `claim_until`, oldest first.
+    async fn claim_outbox(
+        &self,
+        topics: &[&str],
+        now: Timestamp,
+        claim_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>>;
+    /// Records the network's confirmation and, when it was the order's last bundle waiting,
+    /// moves the order from `syncing` to `completed`, in one transaction. Answers the order
+    /// completed, if any.
+    async fn outbox_confirmed(
+        &self,
+        id: i64,
+        operation_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<OrderId>>;
+    async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()>;
+    async fn outbox_dead(&self, id: i64, error: &str, now: Timestamp) -> StoreResult<()>;
+    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<DeadLetter>>;
+    /// Puts a dead letter back in the queue, due now; false when `id` is no dead letter.
+    async fn outbox_replay(&self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    async fn provisioning_state(&self, order: OrderId) -> StoreResult<ProvisioningState>;
+    /// Rows waiting for delivery, and the creation time of the oldest.
+    async fn outbox_backlog(&self) -> StoreResult<(u64, Option<Timestamp>)>;
+}
+
+/// What a drain did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrainReport {
+    pub confirmed: u32,
+    pub retried: u32,
+    pub dead: u32,
+    pub orders_completed: u32,
+}
+
+impl DrainReport {
+    pub fn delivered_any(&self) -> bool {
+        self.confirmed + self.retried + self.dead > 0
+    }
+}
+
+fn after(t: Timestamp, d: Duration) -> Timestamp {
+    t.checked_add(SignedDuration::try_from(d).unwrap_or(SignedDuration::ZERO))
+        .unwrap_or(t)
+}
+
+impl App {
+    /// Delivers up to `limit` due outbox rows through `provisioner`, one after the other.
+    pub async fn drain_outbox(
+        &self,
+        provisioner: &dyn Provisioner,
+        limit: u32,
+    ) -> AppResult<DrainReport> {
+        let now = self.now();
+        let items = self
+            .store
+            .claim_outbox(&DELIVERED_TOPICS, now, after(now, CLAIM), limit)
+            .await?;
+        let mut report = DrainReport::default();
+        for item in items {
+            let outcome = provisioner.deliver(&item).await;
+            let now = self.now();
+            match outcome {
+                Delivery::Confirmed { operation_id } => {
+                    report.confirmed += 1;
+                    if self
+                        .store
+                        .outbox_confirmed(item.id, &operation_id, now)
+                        .await?
+                        .is_some()
+                    {
+                        report.orders_completed += 1;
+                    }
+                    self.line_changed(&item.msisdn);
+                }
+                Delivery::Rejected { reason } => {
+                    report.dead += 1;
+                    let error = format!("{}: refused: {reason}", provisioner.name());
+                    tracing::warn!(outbox = item.id, %error, "the network refused an outbox row");
+                    self.store.outbox_dead(item.id, &error, now).await?;
+                }
+                Delivery::TryAgain { why } => {
+                    let attempts = item.attempts + 1;
+                    let error = format!("{}: {why}", provisioner.name());
+                    if attempts >= MAX_ATTEMPTS {
+                        report.dead += 1;
+                        tracing::warn!(outbox = item.id, %error, attempts, "an outbox row was never confirmed");
+                        self.store.outbox_dead(item.id, &error, now).await?;
+                    } else {
+                        report.retried += 1;
+                        self.store
+                            .outbox_retry_at(item.id, &error, after(now, backoff(attempts)))
+                            .await?;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The rows the network refused or never confirmed, newest first.
+    pub async fn dead_letters(&self, limit: u32) -> AppResult<Vec<DeadLetter>> {
+        Ok(self.store.dead_letters(limit).await?)
+    }
+
+    /// Sends a dead letter again (after its cause was fixed).
+    pub async fn replay_dead_letter(&self, id: i64) -> AppResult<()> {
+        if self.store.outbox_replay(id, self.now()).await? {
+            Ok(())
+        } else {
+            Err(crate::AppError::not_found("dead letter", "id"))
+        }
+    }
+
+    /// Where an order stands with the network.
+    pub async fn provisioning_state(&self, order: OrderId) -> AppResult<ProvisioningState> {
+        Ok(self.store.provisioning_state(order).await?)
+    }
+}

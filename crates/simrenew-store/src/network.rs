@@ -1,0 +1,235 @@
+//! The outbox as the network workers see it: claims, confirmations, retries, dead letters.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::network::{DeadLetter, NetworkStore, OutboxItem, ProvisioningState};
+use simrenew_app::StoreResult;
+use simrenew_domain::identifiers::{Iccid, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId, OrderId};
+use simrenew_domain::order::OrderState;
+use sqlx::any::AnyRow;
+
+use crate::codec::{get, ts};
+use crate::error::{corrupt, map};
+use crate::{Db, Dialect};
+
+const ITEM_COLUMNS: &str = "o.id, o.brand_id, o.line_id, o.order_id, o.topic, o.payload, \
+     o.attempts, l.msisdn, l.iccid";
+
+fn item(row: &AnyRow) -> StoreResult<OutboxItem> {
+    let iccid: Option<String> = get(row, "iccid")?;
+    Ok(OutboxItem {
+        id: get(row, "id")?,
+        brand: BrandId(get(row, "brand_id")?),
+        line: LineId(get(row, "line_id")?),
+        msisdn: Msisdn::parse(&get::<String>(row, "msisdn")?).map_err(|e| corrupt("msisdn", e))?,
+        iccid: iccid
+            .map(|i| Iccid::parse(&i).map_err(|e| corrupt("iccid", e)))
+            .transpose()?,
+        order: get::<Option<i64>>(row, "order_id")?.map(OrderId),
+        topic: get(row, "topic")?,
+        payload: get(row, "payload")?,
+        // Counted at the claim: the deliveries tried before this one.
+        attempts: u32::try_from(get::<i64>(row, "attempts")? - 1).unwrap_or(0),
+    })
+}
+
+#[async_trait]
+impl NetworkStore for Db {
+    async fn claim_outbox(
+        &self,
+        topics: &[&str],
+        now: Timestamp,
+        claim_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<OutboxItem>> {
+        if topics.is_empty() {
+            return Ok(vec![]);
+        }
+        let topic_list = (0..topics.len())
+            .map(|i| format!("${}", i + 4))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let skip_locked = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
+        // One statement: the due rows are chosen, skipping those another worker is claiming
+        // right now, and claimed; SQLite's writers queue behind its write lock.
+        let claim = format!(
+            "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN ( \
+             SELECT id FROM outbox WHERE processed_at IS NULL AND dead_at IS NULL \
+             AND COALESCE(next_attempt_at, 0) <= $2 AND COALESCE(claimed_until, 0) <= $2 \
+             AND topic IN ({topic_list}) ORDER BY id LIMIT $3{skip_locked}) RETURNING id"
+        );
+        let mut tx = self.begin_sql().await?;
+        let mut q = sqlx::query_scalar::<_, i64>(&claim)
+            .bind(claim_until.as_second())
+            .bind(now.as_second())
+            .bind(i64::from(limit));
+        for t in topics {
+            q = q.bind(*t);
+        }
+        let mut ids = q.fetch_all(tx.conn()).await.map_err(map)?;
+        ids.sort_unstable();
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let row = sqlx::query(&format!(
+                "SELECT {ITEM_COLUMNS} FROM outbox o JOIN lines l ON l.id = o.line_id \
+                 WHERE o.id = $1"
+            ))
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(map)?;
+            items.push(item(&row)?);
+        }
+        tx.commit_sql().await?;
+        Ok(items)
+    }
+
+    async fn outbox_confirmed(
+        &self,
+        id: i64,
+        operation_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<OrderId>> {
+        let mut tx = self.begin_sql().await?;
+        let order: Option<Option<i64>> = sqlx::query_scalar(
+            "UPDATE outbox SET processed_at = $1, operation_id = $2, claimed_until = NULL, \
+             last_error = NULL WHERE id = $3 AND processed_at IS NULL RETURNING order_id",
+        )
+        .bind(now.as_second())
+        .bind(operation_id)
+        .bind(id)
+        .fetch_optional(tx.conn())
+        .await
+        .map_err(map)?;
+        let mut completed = None;
+        if let Some(Some(order)) = order {
+            let moved = sqlx::query(
+                "UPDATE orders SET state = $1 WHERE id = $2 AND state = $3 AND NOT EXISTS \
+                 (SELECT 1 FROM outbox WHERE order_id = $2 AND processed_at IS NULL)",
+            )
+            .bind(OrderState::Completed.as_str())
+            .bind(order)
+            .bind(OrderState::Syncing.as_str())
+            .execute(tx.conn())
+            .await
+            .map_err(map)?
+            .rows_affected();
+            if moved == 1 {
+                completed = Some(OrderId(order));
+            }
+        }
+        tx.commit_sql().await?;
+        Ok(completed)
+    }
+
+    async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(
+            "UPDATE outbox SET next_attempt_at = $1, last_error = $2, claimed_until = NULL \
+             WHERE id = $3 AND processed_at IS NULL",
+        )
+        .bind(at.as_second())
+        .bind(error)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
+    }
+
+    async fn outbox_dead(&self, id: i64, error: &str, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(
+            "UPDATE outbox SET dead_at = $1, last_error = $2, claimed_until = NULL \
+             WHERE id = $3 AND processed_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(error)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
+    }
+
+    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<DeadLetter>> {
+        let rows = sqlx::query(
+            "SELECT o.id, o.brand_id, o.order_id, o.topic, o.attempts, o.last_error, \
+             o.dead_at, l.msisdn FROM outbox o JOIN lines l ON l.id = o.line_id \
+             WHERE o.dead_at IS NOT NULL ORDER BY o.dead_at DESC, o.id DESC LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|row| {
+                Ok(DeadLetter {
+                    id: get(row, "id")?,
+                    brand: BrandId(get(row, "brand_id")?),
+                    msisdn: Msisdn::parse(&get::<String>(row, "msisdn")?)
+                        .map_err(|e| corrupt("msisdn", e))?,
+                    order: get::<Option<i64>>(row, "order_id")?.map(OrderId),
+                    topic: get(row, "topic")?,
+                    attempts: u32::try_from(get::<i64>(row, "attempts")?).unwrap_or(0),
+                    error: get::<Option<String>>(row, "last_error")?.unwrap_or_default(),
+                    dead_at: ts(get(row, "dead_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn outbox_replay(&self, id: i64, now: Timestamp) -> StoreResult<bool> {
+        let mut tx = self.begin_sql().await?;
+        let replayed = sqlx::query(
+            "UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = $1, \
+             claimed_until = NULL WHERE id = $2 AND dead_at IS NOT NULL AND processed_at IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        tx.commit_sql().await?;
+        Ok(replayed == 1)
+    }
+
+    async fn provisioning_state(&self, order: OrderId) -> StoreResult<ProvisioningState> {
+        let row = sqlx::query(
+            "SELECT \
+             COALESCE(SUM(CASE WHEN processed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS confirmed, \
+             COALESCE(SUM(CASE WHEN processed_at IS NULL AND dead_at IS NULL THEN 1 ELSE 0 END), 0) AS pending, \
+             COALESCE(SUM(CASE WHEN dead_at IS NOT NULL AND processed_at IS NULL THEN 1 ELSE 0 END), 0) AS dead \
+             FROM outbox WHERE order_id = $1",
+        )
+        .bind(order.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        let n =
+            |c: &str| -> StoreResult<u32> { Ok(u32::try_from(get::<i64>(&row, c)?).unwrap_or(0)) };
+        Ok(ProvisioningState {
+            confirmed: n("confirmed")?,
+            pending: n("pending")?,
+            dead: n("dead")?,
+        })
+    }
+
+    async fn outbox_backlog(&self) -> StoreResult<(u64, Option<Timestamp>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox \
+             WHERE processed_at IS NULL AND dead_at IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        let n = u64::try_from(get::<i64>(&row, "n")?).unwrap_or(0);
+        let oldest = get::<Option<i64>>(&row, "oldest")?.map(ts).transpose()?;
+        Ok((n, oldest))
+    }
+}

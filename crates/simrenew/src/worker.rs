@@ -1,0 +1,158 @@
+//! `simrenew worker`: telling the network. Drains the outbox through the generic HTTP
+//! provisioning adapter (`simrenew-network`), configured by `SIMRENEW_PROVISIONING_URL` and
+//! `SIMRENEW_PROVISIONING_SECRET`; `serve` on SQLite (and so the demo) runs the same loop
+//! in-process. Any number of workers may share a PostgreSQL database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use serde_json::Value;
+use simrenew_app::network::{Delivery, OutboxItem, Provisioner};
+use simrenew_app::App;
+use simrenew_domain::catalog::DataAllowance;
+use simrenew_network::provisioning::{
+    BundleGranted, IdempotencyKey, ProvisioningClient, ProvisioningConfig, ProvisioningRequest,
+};
+use simrenew_network::{Outcome, Secret};
+
+/// Rows taken per claim.
+const BATCH: u32 = 50;
+/// How long an idle worker waits before it looks again.
+const IDLE: Duration = Duration::from_secs(1);
+
+/// The generic HTTP provisioning API as the application's [`Provisioner`].
+pub struct HttpProvisioner {
+    client: ProvisioningClient,
+}
+
+impl HttpProvisioner {
+    pub fn new(
+        app: &App,
+        base_url: &str,
+        secret: &[u8],
+        timeout: Duration,
+    ) -> anyhow::Result<Self> {
+        let clock = app.clock.clone();
+        let client = ProvisioningClient::new(ProvisioningConfig {
+            base_url: base_url.to_owned(),
+            secret: Secret::new(secret.to_vec()),
+            timeout,
+            retry: Default::default(),
+            now: Arc::new(move || clock.now()),
+        })
+        .map_err(|e| anyhow::anyhow!("SIMRENEW_PROVISIONING_URL/_SECRET: {e}"))?;
+        Ok(Self { client })
+    }
+
+    /// From `SIMRENEW_PROVISIONING_URL`, `SIMRENEW_PROVISIONING_SECRET` (or `_FILE`) and
+    /// `SIMRENEW_PROVISIONING_TIMEOUT_MS` (default 5000); `None` when no URL is set.
+    pub fn from_env(app: &App) -> anyhow::Result<Option<Self>> {
+        let Ok(url) = std::env::var("SIMRENEW_PROVISIONING_URL") else {
+            return Ok(None);
+        };
+        let secret = match std::env::var("SIMRENEW_PROVISIONING_SECRET_FILE") {
+            Ok(path) => std::fs::read(&path).with_context(|| format!("reading {path}"))?,
+            Err(_) => std::env::var("SIMRENEW_PROVISIONING_SECRET")
+                .context("SIMRENEW_PROVISIONING_SECRET(_FILE) must be set with the URL")?
+                .into_bytes(),
+        };
+        let timeout = match std::env::var("SIMRENEW_PROVISIONING_TIMEOUT_MS") {
+            Ok(ms) => Duration::from_millis(ms.parse().with_context(|| {
+                format!("SIMRENEW_PROVISIONING_TIMEOUT_MS: {ms:?} is not a number of milliseconds")
+            })?),
+            Err(_) => Duration::from_secs(5),
+        };
+        Self::new(app, &url, &secret, timeout).map(Some)
+    }
+}
+
+/// The network request an outbox row stands for, read from the row's payload.
+fn request(item: &OutboxItem) -> Result<ProvisioningRequest, String> {
+    let v: Value = serde_json::from_str(&item.payload).map_err(|e| format!("payload: {e}"))?;
+    let text = |k: &str| {
+        v[k].as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| format!("payload: no {k}"))
+    };
+    let instant = |k: &str| -> Result<jiff::Timestamp, String> {
+        text(k)?.parse().map_err(|e| format!("payload: {k}: {e}"))
+    };
+    match item.topic.as_str() {
+        simrenew_app::sales::ports::BUNDLE_GRANTED => {
+            Ok(ProvisioningRequest::BundleGranted(BundleGranted {
+                msisdn: item.msisdn.clone(),
+                iccid: item.iccid.clone(),
+                plan_code: text("plan")?,
+                data: match v["data_mb"].as_u64() {
+                    Some(mb) => DataAllowance::Megabytes(mb),
+                    None => DataAllowance::Unlimited,
+                },
+                starts_at: instant("starts_at")?,
+                ends_at: instant("ends_at")?,
+            }))
+        }
+        other => Err(format!("no provisioning operation for the topic {other}")),
+    }
+}
+
+#[async_trait]
+impl Provisioner for HttpProvisioner {
+    fn name(&self) -> &'static str {
+        "http_provisioning"
+    }
+
+    async fn deliver(&self, item: &OutboxItem) -> Delivery {
+        let request = match request(item) {
+            Ok(r) => r,
+            Err(reason) => return Delivery::Rejected { reason },
+        };
+        let key = match IdempotencyKey::parse(&item.idempotency_key()) {
+            Ok(k) => k,
+            Err(e) => {
+                return Delivery::Rejected {
+                    reason: e.to_string(),
+                }
+            }
+        };
+        match self.client.send(&request, &key).await {
+            Outcome::Confirmed(c) => Delivery::Confirmed {
+                operation_id: c.operation_id,
+            },
+            Outcome::Rejected(r) => Delivery::Rejected {
+                reason: match r.code {
+                    Some(code) => format!("{code}: {}", r.reason),
+                    None => r.reason,
+                },
+            },
+            Outcome::TryAgain(t) => Delivery::TryAgain { why: t.why },
+        }
+    }
+}
+
+/// Delivers what is due until stopped; with `once`, until nothing more is due now.
+pub async fn run(app: App, provisioner: Arc<dyn Provisioner>, once: bool) -> anyhow::Result<()> {
+    loop {
+        match app.drain_outbox(provisioner.as_ref(), BATCH).await {
+            Ok(report) => {
+                if report.delivered_any() {
+                    tracing::info!(
+                        confirmed = report.confirmed,
+                        retried = report.retried,
+                        dead = report.dead,
+                        orders_completed = report.orders_completed,
+                        "outbox delivered"
+                    );
+                    continue;
+                }
+                if once {
+                    return Ok(());
+                }
+            }
+            Err(e) if once => return Err(anyhow::anyhow!("{e}")),
+            Err(e) => tracing::error!(error = %e, "the outbox could not be drained"),
+        }
+        tokio::time::sleep(IDLE).await;
+    }
+}

@@ -1,0 +1,152 @@
+//! Telling the network, through the real `simrenew worker` and the network simulator: an order
+//! leaves `syncing` when the network confirmed its bundles; a network that does not answer is
+//! asked again later; one that refuses leaves a dead letter an admin sees and replays.
+
+use std::sync::Arc;
+
+use axum::http::StatusCode;
+use serde_json::{json, Value};
+use simrenew_domain::catalog::LineKind;
+use simrenew_netsim::{Netsim, NetsimConfig, Operation};
+
+use crate::support::{both, days, TestApp, AUDIT_KEY};
+
+const SECRET: &str = "the provisioning secret of the tests";
+
+/// A network simulator on a free port of 127.0.0.1, signing with `secret`.
+async fn network(app: &TestApp, secret: &str) -> (Netsim, String) {
+    let clock = app.clock.clone();
+    let now: simrenew_network::Now = Arc::new(move || simrenew_app::Clock::now(clock.as_ref()));
+    let sim = Netsim::new(NetsimConfig::new(secret.as_bytes(), now)).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let serving = sim.clone();
+    tokio::spawn(async move { serving.serve(listener, std::future::pending()).await });
+    (sim, base)
+}
+
+/// Runs the `simrenew` binary on the test's database; (success, stdout, stderr).
+/// A worker is told the tests' time (`--now`, forced: this database was not made by `demo`).
+fn simrenew(app: &TestApp, args: &[&str], network: &str) -> (bool, String, String) {
+    let now = app.now().to_string();
+    let mut args = args.to_vec();
+    if args[0] == "worker" {
+        args.extend(["--now", &now, "--force"]);
+    }
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .arg("--database-url")
+        .arg(&app.cli_url)
+        .args(&args)
+        .env("SIMRENEW_LOG", "warn")
+        .env("SIMRENEW_AUDIT_KEY", AUDIT_KEY)
+        .env("SIMRENEW_PROVISIONING_URL", network)
+        .env("SIMRENEW_PROVISIONING_SECRET", SECRET)
+        .env("SIMRENEW_PROVISIONING_TIMEOUT_MS", "2000")
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+async fn renew(app: &TestApp, msisdn: &str, periods: u32) -> Value {
+    let (s, order) = app
+        .post(
+            "/api/v1/orders",
+            json!({"msisdn": msisdn, "plan": "TEST-5GB-30D", "periods": periods, "payment": {"method": "credit"}}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{order}");
+    assert_eq!(order["state"], "syncing");
+    order
+}
+
+async fn order(app: &TestApp, id: &Value) -> Value {
+    let (s, order) = app.get(&format!("/api/v1/orders/{id}")).await;
+    assert_eq!(s, StatusCode::OK, "{order}");
+    order
+}
+
+both! {
+    async fn an_order_completes_when_the_network_confirmed_every_bundle(app: TestApp) {
+        let (sim, base) = network(&app, SECRET).await;
+        let msisdn = app.line(LineKind::Esim, 50_000, Some(days(10))).await.to_string();
+        let placed = renew(&app, &msisdn, 2).await;
+        let before = order(&app, &placed["id"]).await;
+        assert_eq!(before["network"]["state"], "pending", "{before}");
+        assert_eq!(before["network"]["bundles_pending"], 2);
+
+        // Told another time, a worker refuses a database not made by `demo` unless forced.
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+            .args(["--database-url", &app.cli_url, "worker", "--once", "--now", "2027-01-31T09:00:00+01:00"])
+            .env("SIMRENEW_PROVISIONING_URL", &base)
+            .env("SIMRENEW_PROVISIONING_SECRET", SECRET)
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--force"));
+        assert!(sim.received().is_empty());
+
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        let after = order(&app, &placed["id"]).await;
+        assert_eq!(after["state"], "completed", "{after}");
+        assert_eq!(after["network"]["state"], "confirmed");
+        assert_eq!(after["network"]["bundles_confirmed"], 2);
+        let granted = sim.received_for(Operation::BundleGranted);
+        assert_eq!(granted.len(), 2);
+        assert!(granted.iter().all(|r| r.key.as_deref().unwrap_or_default().starts_with("simrenew-outbox-")));
+        assert_eq!(sim.line(&msisdn).unwrap().bundles.len(), 2);
+
+        // What was delivered is not delivered again.
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(sim.received_for(Operation::BundleGranted).len(), 2);
+    }
+
+    async fn a_silent_network_is_asked_again_and_a_refusal_is_a_dead_letter(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 50_000, Some(days(10))).await.to_string();
+        let placed = renew(&app, &msisdn, 1).await;
+
+        // Nobody answers: the row waits for its next attempt, the order stays syncing.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", l.local_addr().unwrap())
+        };
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &closed);
+        assert!(ok, "{err}");
+        let waiting = order(&app, &placed["id"]).await;
+        assert_eq!(waiting["state"], "syncing");
+        assert_eq!(waiting["network"]["state"], "pending");
+
+        // A network that refuses (here: it does not know our signature) leaves a dead letter.
+        let (refusing, refusing_base) = network(&app, "another secret, not the platform's").await;
+        app.clock.advance(jiff::SignedDuration::from_mins(5));
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &refusing_base);
+        assert!(ok, "{err}");
+        assert_eq!(refusing.received_for(Operation::BundleGranted).len(), 1);
+        let failed = order(&app, &placed["id"]).await;
+        assert_eq!(failed["state"], "syncing");
+        assert_eq!(failed["network"]["state"], "failed", "{failed}");
+        let (ok, listed, err) = simrenew(&app, &["outbox", "dead-letters"], &refusing_base);
+        assert!(ok, "{err}");
+        assert!(listed.contains(&msisdn) && listed.contains("refused"), "{listed}");
+        let id = listed.split('\t').next().unwrap().trim().to_owned();
+
+        // Fixed, and replayed: the order completes.
+        let (sim, base) = network(&app, SECRET).await;
+        let (ok, out, err) = simrenew(&app, &["outbox", "retry", &id], &base);
+        assert!(ok, "{out}{err}");
+        let (ok, _, err) = simrenew(&app, &["outbox", "retry", "999999"], &base);
+        assert!(!ok && err.contains("999999"), "{err}");
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(sim.received_for(Operation::BundleGranted).len(), 1);
+        let done = order(&app, &placed["id"]).await;
+        assert_eq!(done["state"], "completed", "{done}");
+        let (_, listed, _) = simrenew(&app, &["outbox", "dead-letters"], &base);
+        assert!(listed.contains("no dead letters"), "{listed}");
+    }
+}
