@@ -18,6 +18,12 @@ PGBENCH_DB=${PG_ADMIN%/*}/pgbench_bench
 OUT=bench/out
 mkdir -p "$OUT"
 export BENCH_NUMBERS="$PWD/$OUT/numbers.lua"
+# The keys of the benchmark's databases (serve refuses to start without an audit key; the
+# sealing key seals the answers kept for idempotency keys, as in production).
+export SIMRENEW_AUDIT_KEY=${SIMRENEW_AUDIT_KEY:-the audit key of the benchmark, 32 bytes or more}
+export SIMRENEW_SEALING_KEY=${SIMRENEW_SEALING_KEY:-the sealing key of the benchmark, 32 bytes or more}
+export SIMRENEW_DOCUMENT_KEY=${SIMRENEW_DOCUMENT_KEY:-the document key of the benchmark, 32 bytes or more}
+export SIMRENEW_VOUCHER_KEY=${SIMRENEW_VOUCHER_KEY:-the voucher key of the benchmark, 32 bytes or more}
 
 cargo build --release -q -p simrenew --bin simrenew
 cargo build --release -q -p simrenew-http --example bench_baseline

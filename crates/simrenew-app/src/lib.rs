@@ -8,7 +8,7 @@
 //! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
 //! [`maintenance`] (forgetting what is over) above identity, [`network`] (telling the network)
-//! above sales.
+//! above sales, [`automation`] (what runs by itself) above sales.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
@@ -16,6 +16,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod audit;
+pub mod automation;
 pub mod clock;
 pub mod error;
 pub mod idempotency;

@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 
 use crate::audit::{AuditStore, AuditTx};
+use crate::automation::LifecycleStore;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::passkeys::{PasskeyStore, PasskeyTx};
 use crate::identity::ports::{IdentityStore, IdentityTx};
@@ -38,6 +39,7 @@ pub trait Store:
     + PortalReads
     + MaintenanceStore
     + NetworkStore
+    + LifecycleStore
     + Send
     + Sync
     + 'static

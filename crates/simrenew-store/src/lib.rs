@@ -19,6 +19,7 @@ mod db;
 mod error;
 mod idempotency;
 mod identity;
+mod lifecycle;
 mod maintenance;
 mod network;
 mod payments;

@@ -228,10 +228,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
             }
             payments::install(&app)?;
-            // One process on SQLite: it tells the network itself.
-            let worker: Option<Arc<dyn Provisioner>> = match url.starts_with("sqlite:") {
-                true => crate::worker::HttpProvisioner::from_env(&app)?
-                    .map(|p| Arc::new(p) as Arc<dyn Provisioner>),
+            // One process on SQLite: it runs the worker's passes itself.
+            let worker = match url.starts_with("sqlite:") {
+                true => Some(
+                    crate::worker::HttpProvisioner::from_env(&app)?
+                        .map(|p| Arc::new(p) as Arc<dyn Provisioner>),
+                ),
                 false => None,
             };
             serve(wiring::state(app)?, listen, worker).await
@@ -257,10 +259,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     wiring::app_at(db, now)?
                 }
             };
-            let provisioner = crate::worker::HttpProvisioner::from_env(&app)?.context(
-                "SIMRENEW_PROVISIONING_URL is not set: the worker has no network to tell",
-            )?;
-            crate::worker::run(app, Arc::new(provisioner), once).await
+            let provisioner = crate::worker::HttpProvisioner::from_env(&app)?
+                .map(|p| Arc::new(p) as Arc<dyn Provisioner>);
+            if provisioner.is_none() {
+                tracing::warn!(
+                    "SIMRENEW_PROVISIONING_URL is not set: lines move through their lifecycle, \
+                     and what the network must be told waits in the outbox"
+                );
+            }
+            crate::worker::run(app, provisioner, once).await
         }
         Command::Outbox { command } => {
             let app = wiring::app(wiring::open(&url).await?);
@@ -357,7 +364,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 pub async fn serve(
     state: AppState,
     listen: SocketAddr,
-    worker: Option<Arc<dyn Provisioner>>,
+    worker: Option<Option<Arc<dyn Provisioner>>>,
 ) -> anyhow::Result<()> {
     let app = state.app.clone();
     let every = wiring::audit_checkpoint_every()?;
@@ -368,8 +375,12 @@ pub async fn serve(
     let limits = wiring::serve_limits()?;
     let checkpoints = tokio::spawn(write_checkpoints(app.clone(), every));
     let maintenance = tokio::spawn(maintain(app.clone()));
+    // `Some`: this process runs the worker's passes (on SQLite, one process does it all).
     let worker = worker.map(|p| {
-        tracing::info!(adapter = p.name(), "telling the network in this process");
+        match &p {
+            Some(p) => tracing::info!(adapter = p.name(), "telling the network in this process"),
+            None => tracing::info!("writing the line lifecycle in this process; no network set"),
+        }
         tokio::spawn(crate::worker::run(app.clone(), p, false))
     });
     let served = simrenew_http::serve_with(state, listener, limits, shutdown_signal()).await;

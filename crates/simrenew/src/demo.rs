@@ -123,7 +123,7 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
     cli::serve(
         AppState::with_card_challenges(app, demo_card),
         listen,
-        network,
+        Some(network),
     )
     .await
 }

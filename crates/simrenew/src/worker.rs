@@ -1,4 +1,5 @@
-//! `simrenew worker`: telling the network. Drains the outbox through the generic HTTP
+//! `simrenew worker`: what runs by itself — the line lifecycle (`simrenew_app::automation`)
+//! and telling the network. Drains the outbox through the generic HTTP
 //! provisioning adapter (`simrenew-network`), configured by `SIMRENEW_PROVISIONING_URL` and
 //! `SIMRENEW_PROVISIONING_SECRET`; `serve` on SQLite (and so the demo) runs the same loop
 //! in-process. Any number of workers may share a PostgreSQL database.
@@ -13,7 +14,8 @@ use simrenew_app::network::{Delivery, OutboxItem, Provisioner};
 use simrenew_app::App;
 use simrenew_domain::catalog::DataAllowance;
 use simrenew_network::provisioning::{
-    BundleGranted, IdempotencyKey, ProvisioningClient, ProvisioningConfig, ProvisioningRequest,
+    BundleGranted, IdempotencyKey, LineRef, ProvisioningClient, ProvisioningConfig,
+    ProvisioningRequest,
 };
 use simrenew_network::{Outcome, Secret};
 
@@ -93,6 +95,10 @@ fn request(item: &OutboxItem) -> Result<ProvisioningRequest, String> {
                 ends_at: instant("ends_at")?,
             }))
         }
+        simrenew_app::network::LINE_SUSPENDED => Ok(ProvisioningRequest::LineSuspended(LineRef {
+            msisdn: item.msisdn.clone(),
+            iccid: item.iccid.clone(),
+        })),
         other => Err(format!("no provisioning operation for the topic {other}")),
     }
 }
@@ -131,28 +137,53 @@ impl Provisioner for HttpProvisioner {
     }
 }
 
-/// Delivers what is due until stopped; with `once`, until nothing more is due now.
-pub async fn run(app: App, provisioner: Arc<dyn Provisioner>, once: bool) -> anyhow::Result<()> {
+/// Writes the line transitions that are due and delivers what is due until stopped; with
+/// `once`, until nothing more is due now. Without a network the outbox waits for one.
+pub async fn run(
+    app: App,
+    provisioner: Option<Arc<dyn Provisioner>>,
+    once: bool,
+) -> anyhow::Result<()> {
     loop {
-        match app.drain_outbox(provisioner.as_ref(), BATCH).await {
-            Ok(report) => {
-                if report.delivered_any() {
-                    tracing::info!(
-                        confirmed = report.confirmed,
-                        retried = report.retried,
-                        dead = report.dead,
-                        orders_completed = report.orders_completed,
-                        "outbox delivered"
-                    );
-                    continue;
-                }
-                if once {
-                    return Ok(());
-                }
-            }
-            Err(e) if once => return Err(anyhow::anyhow!("{e}")),
-            Err(e) => tracing::error!(error = %e, "the outbox could not be drained"),
+        match pass(&app, provisioner.as_deref()).await {
+            Ok(true) => continue,
+            Ok(false) if once => return Ok(()),
+            Ok(false) => {}
+            Err(e) if once => return Err(e),
+            Err(e) => tracing::error!(error = %e, "a worker pass failed"),
         }
         tokio::time::sleep(IDLE).await;
     }
+}
+
+/// One pass: the lifecycle, then the outbox. Whether it did anything.
+async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Result<bool> {
+    let moved = app
+        .run_lifecycle()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if moved.moved_any() {
+        tracing::info!(
+            into_grace = moved.into_grace,
+            lapsed = moved.lapsed,
+            "line lifecycle written"
+        );
+    }
+    let Some(provisioner) = provisioner else {
+        return Ok(moved.moved_any());
+    };
+    let report = app
+        .drain_outbox(provisioner, BATCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if report.delivered_any() {
+        tracing::info!(
+            confirmed = report.confirmed,
+            retried = report.retried,
+            dead = report.dead,
+            orders_completed = report.orders_completed,
+            "outbox delivered"
+        );
+    }
+    Ok(moved.moved_any() || report.delivered_any())
 }

@@ -21,7 +21,10 @@ use simrenew_domain::ids::{BrandId, LineId, OrderId};
 use crate::{App, AppResult, StoreResult};
 
 /// The topics the provisioning adapters deliver.
-pub const DELIVERED_TOPICS: [&str; 1] = [crate::sales::ports::BUNDLE_GRANTED];
+pub const DELIVERED_TOPICS: [&str; 2] = [crate::sales::ports::BUNDLE_GRANTED, LINE_SUSPENDED];
+
+/// The outbox topic of a line lapsed: suspend it at the network.
+pub const LINE_SUSPENDED: &str = "line_suspended";
 
 /// How long a claimed row is left to its worker before another may send it.
 pub const CLAIM: Duration = Duration::from_secs(120);

@@ -1,6 +1,8 @@
 //! Telling the network, through the real `simrenew worker` and the network simulator: an order
 //! leaves `syncing` when the network confirmed its bundles; a network that does not answer is
-//! asked again later; one that refuses leaves a dead letter an admin sees and replays.
+//! asked again later; one that refuses leaves a dead letter an admin sees and replays. And the
+//! line lifecycle the worker writes when it is due: grace, then lapse (suspended at the
+//! network).
 
 use std::sync::Arc;
 
@@ -8,6 +10,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use simrenew_domain::catalog::LineKind;
 use simrenew_netsim::{Netsim, NetsimConfig, Operation};
+use sqlx::Row;
 
 use crate::support::{both, days, TestApp, AUDIT_KEY};
 
@@ -69,7 +72,56 @@ async fn order(app: &TestApp, id: &Value) -> Value {
     order
 }
 
+/// The state the database holds for a line (not the one reads compute).
+async fn stored_state(app: &TestApp, msisdn: &str) -> String {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+    let row = sqlx::query(&format!(
+        "SELECT state FROM lines WHERE msisdn = '{msisdn}'"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    row.get::<String, _>("state")
+}
+
 both! {
+    async fn the_worker_writes_grace_and_lapse_when_due_and_the_network_follows(app: TestApp) {
+        let (sim, base) = network(&app, SECRET).await;
+        let msisdn = app.line(LineKind::Esim, 50_000, Some(days(2))).await.to_string();
+        let other = app.line(LineKind::Esim, 50_000, Some(days(30))).await.to_string();
+
+        // Three days on: expired, in grace (seven days), in the database too.
+        app.clock.advance(days(3));
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(stored_state(&app, &msisdn).await, "grace");
+        assert_eq!(stored_state(&app, &other).await, "active");
+        let (_, line) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(line["state"], "grace");
+        assert!(sim.received().is_empty(), "grace is not the network's business");
+
+        // Grace over: lapsed, and suspended at the network, once.
+        app.clock.advance(days(7));
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(stored_state(&app, &msisdn).await, "lapsed");
+        assert_eq!(sim.received_for(Operation::LineSuspended).len(), 1);
+        assert!(sim.line(&msisdn).unwrap().suspended);
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(sim.received_for(Operation::LineSuspended).len(), 1);
+
+        // A lapsed line is not renewed; the line renewed in time stays active throughout.
+        let (s, refused) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D", "payment": {"method": "credit"}}))
+            .await;
+        assert_eq!(s, StatusCode::CONFLICT, "{refused}");
+        assert_eq!(stored_state(&app, &msisdn).await, "lapsed");
+        assert_eq!(stored_state(&app, &other).await, "active");
+    }
+
     async fn an_order_completes_when_the_network_confirmed_every_bundle(app: TestApp) {
         let (sim, base) = network(&app, SECRET).await;
         let msisdn = app.line(LineKind::Esim, 50_000, Some(days(10))).await.to_string();

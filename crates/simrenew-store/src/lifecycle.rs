@@ -1,0 +1,113 @@
+//! The line lifecycle's writes: due lines taken in batches (skipping those another worker holds
+//! on PostgreSQL), each transition written with its outbox row in the batch's transaction.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use serde_json::json;
+use simrenew_app::automation::{LifecycleStore, LINE_SUSPENDED};
+use simrenew_app::StoreResult;
+use simrenew_domain::line::LineState;
+
+use crate::codec::get;
+use crate::error::map;
+use crate::tx::SqlTx;
+use crate::{Db, Dialect};
+
+fn skip_locked(d: Dialect) -> &'static str {
+    match d {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    }
+}
+
+/// Takes up to `limit` lines matching `due` (a condition on `lines`, its parameters from $1).
+async fn take(
+    tx: &mut SqlTx,
+    due: &str,
+    now: Timestamp,
+    limit: u32,
+) -> StoreResult<Vec<(i64, i64, String)>> {
+    let sql = format!(
+        "SELECT id, brand_id, msisdn FROM lines WHERE {due} ORDER BY id LIMIT $2{}",
+        skip_locked(tx.dialect)
+    );
+    let rows = sqlx::query(&sql)
+        .bind(now.as_second())
+        .bind(i64::from(limit))
+        .fetch_all(tx.conn())
+        .await
+        .map_err(map)?;
+    rows.iter()
+        .map(|r| Ok((get(r, "id")?, get(r, "brand_id")?, get(r, "msisdn")?)))
+        .collect()
+}
+
+async fn outbox(
+    tx: &mut SqlTx,
+    brand: i64,
+    line: i64,
+    topic: &str,
+    msisdn: &str,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(brand)
+    .bind(line)
+    .bind(topic)
+    .bind(json!({ "msisdn": msisdn }).to_string())
+    .bind(now.as_second())
+    .execute(tx.conn())
+    .await
+    .map_err(map)?;
+    Ok(())
+}
+
+#[async_trait]
+impl LifecycleStore for Db {
+    async fn lines_into_grace(&self, now: Timestamp, limit: u32) -> StoreResult<u32> {
+        let mut tx = self.begin_sql().await?;
+        let due = format!(
+            "state = '{}' AND expires_at <= $1 AND grace_until > $1",
+            LineState::Active.as_str()
+        );
+        let lines = take(&mut tx, &due, now, limit).await?;
+        for (id, _, _) in &lines {
+            sqlx::query("UPDATE lines SET state = $1 WHERE id = $2")
+                .bind(LineState::Grace.as_str())
+                .bind(id)
+                .execute(tx.conn())
+                .await
+                .map_err(map)?;
+        }
+        tx.commit_sql().await?;
+        Ok(lines.len() as u32)
+    }
+
+    async fn lines_lapse(&self, now: Timestamp, limit: u32) -> StoreResult<u32> {
+        let mut tx = self.begin_sql().await?;
+        let due = format!(
+            "state IN ('{}', '{}') AND expires_at <= $1 AND (grace_until IS NULL \
+             OR grace_until <= $1)",
+            LineState::Active.as_str(),
+            LineState::Grace.as_str()
+        );
+        let lines = take(&mut tx, &due, now, limit).await?;
+        for (id, brand, msisdn) in &lines {
+            sqlx::query(
+                "UPDATE lines SET state = $1, lapsed_at = $2, network_suspended_at = $2 WHERE id = $3",
+            )
+            .bind(LineState::Lapsed.as_str())
+            .bind(now.as_second())
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(map)?;
+            outbox(&mut tx, *brand, *id, LINE_SUSPENDED, msisdn, now).await?;
+        }
+        tx.commit_sql().await?;
+        Ok(lines.len() as u32)
+    }
+}
