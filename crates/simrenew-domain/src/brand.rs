@@ -32,6 +32,56 @@ impl Brand {
     pub fn time_zone_name(&self) -> &str {
         self.time_zone.iana_name().unwrap_or("UTC")
     }
+
+    /// The start of the calendar month `now` falls in, in the brand's zone: where the monthly
+    /// auto-debit limit counts from.
+    pub fn month_start(&self, now: jiff::Timestamp) -> jiff::Timestamp {
+        now.to_zoned(self.time_zone.clone())
+            .first_of_month()
+            .and_then(|d| d.start_of_day())
+            .map(|d| d.timestamp())
+            .unwrap_or(now)
+    }
+}
+
+#[cfg(test)]
+mod month_tests {
+    use super::*;
+
+    fn brand() -> Brand {
+        Brand {
+            id: BrandId(1),
+            code: "b".into(),
+            name: "B".into(),
+            time_zone: parse_time_zone("Europe/Brussels").unwrap(),
+            currency: Currency::EUR,
+            vat_rate_bp: 2100,
+            grace_days: 7,
+            reminder_days: vec![],
+            monthly_auto_debit_limit: 4,
+            portal_url: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_month_starts_at_midnight_in_the_brands_zone() {
+        let b = brand();
+        let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap();
+        // 1 March 00:30 in Brussels is still February in UTC.
+        assert_eq!(
+            b.month_start(at("2027-02-28T23:30:00Z")),
+            at("2027-02-28T23:00:00Z")
+        );
+        assert_eq!(
+            b.month_start(at("2027-02-28T22:30:00Z")),
+            at("2027-01-31T23:00:00Z")
+        );
+        // Summer time: midnight on 1 July is 22:00 UTC.
+        assert_eq!(
+            b.month_start(at("2027-07-15T12:00:00Z")),
+            at("2027-06-30T22:00:00Z")
+        );
+    }
 }
 
 pub fn parse_time_zone(name: &str) -> Result<TimeZone, ParseError> {

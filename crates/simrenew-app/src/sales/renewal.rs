@@ -370,6 +370,23 @@ pub(crate) async fn pay(
     line.check_renewable(now)?;
     let customer = Customer::of(&line);
 
+    // The brand's monthly auto-debit limit, counted under the line's lock: no path and no race
+    // charges a line automatically more often in a calendar month of the brand's zone.
+    if order.channel == Channel::AutoRenew {
+        let since = brand.month_start(now);
+        let done = tx.auto_debits_since(line.id, since).await?;
+        if done >= brand.monthly_auto_debit_limit {
+            return Err(AppError::conflict(
+                "channel",
+                format!(
+                    "this line was renewed automatically {done} times this month, the most {} \
+                     allows ({} a month); renew it by hand, or wait for next month",
+                    brand.name, brand.monthly_auto_debit_limit
+                ),
+            ));
+        }
+    }
+
     // Promotion limits are checked again under lock: the last use of a code goes to one order.
     if !order.quote.promotions.is_empty() {
         let ids: Vec<_> = order.quote.promotions.iter().map(|p| p.id).collect();

@@ -579,6 +579,20 @@ impl SalesTx for SqlTx {
         }))
     }
 
+    async fn auto_debits_since(&mut self, line: LineId, since: Timestamp) -> StoreResult<u32> {
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM orders WHERE line_id = $1 AND channel = $2 \
+             AND paid_at IS NOT NULL AND paid_at >= $3",
+        )
+        .bind(line.0)
+        .bind(Channel::AutoRenew.as_str())
+        .bind(since.as_second())
+        .fetch_one(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     async fn order_of_quote(&mut self, id: QuoteId) -> StoreResult<Option<OrderId>> {
         let order: Option<i64> = sqlx::query_scalar("SELECT id FROM orders WHERE quote_id = $1")
             .bind(id.0)

@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod audit;
+mod auto_renew;
 mod bounds;
 mod browser;
 mod catalog;
