@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 
 use crate::audit::{AuditStore, AuditTx};
+use crate::automation::auto_renew::{AutoRenewStore, AutoRenewTx};
 use crate::automation::LifecycleStore;
 use crate::idempotency::IdempotencyStore;
 use crate::identity::passkeys::{PasskeyStore, PasskeyTx};
@@ -40,6 +41,7 @@ pub trait Store:
     + MaintenanceStore
     + NetworkStore
     + LifecycleStore
+    + AutoRenewStore
     + Send
     + Sync
     + 'static
@@ -50,6 +52,6 @@ pub trait Store:
 
 /// One write transaction.
 #[async_trait]
-pub trait Tx: AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + Send {
+pub trait Tx: AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + Send {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

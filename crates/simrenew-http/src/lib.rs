@@ -59,6 +59,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::counter::look_up, api::counter::next_customer))
         .routes(routes!(api::lines::list_lines))
         .routes(routes!(api::lines::get_line))
+        .routes(routes!(
+            api::auto_renew::get_auto_renew,
+            api::auto_renew::set_auto_renew
+        ))
         .routes(routes!(api::identification::identify))
         .routes(routes!(api::subscribers::export))
         .routes(routes!(api::subscribers::erase))

@@ -1,5 +1,5 @@
-//! `simrenew worker`: what runs by itself — the line lifecycle (`simrenew_app::automation`)
-//! and telling the network. Drains the outbox through the generic HTTP
+//! `simrenew worker`: what runs by itself — automatic renewals, the line lifecycle
+//! (`simrenew_app::automation`) and telling the network. Drains the outbox through the generic HTTP
 //! provisioning adapter (`simrenew-network`), configured by `SIMRENEW_PROVISIONING_URL` and
 //! `SIMRENEW_PROVISIONING_SECRET`; `serve` on SQLite (and so the demo) runs the same loop
 //! in-process. Any number of workers may share a PostgreSQL database.
@@ -158,6 +158,18 @@ pub async fn run(
 
 /// One pass: the lifecycle, then the outbox. Whether it did anything.
 async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Result<bool> {
+    // Renewals first: a line renewed in time never goes to grace.
+    let renewed = app
+        .run_auto_renewals(BATCH)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if renewed.renewed + renewed.failed > 0 {
+        tracing::info!(
+            renewed = renewed.renewed,
+            failed = renewed.failed,
+            "automatic renewals"
+        );
+    }
     let moved = app
         .run_lifecycle()
         .await
@@ -169,8 +181,9 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
             "line lifecycle written"
         );
     }
+    let did = moved.moved_any() || renewed.renewed + renewed.failed > 0;
     let Some(provisioner) = provisioner else {
-        return Ok(moved.moved_any());
+        return Ok(did);
     };
     let report = app
         .drain_outbox(provisioner, BATCH)
@@ -185,5 +198,5 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
             "outbox delivered"
         );
     }
-    Ok(moved.moved_any() || report.delivered_any())
+    Ok(did || report.delivered_any())
 }

@@ -1,4 +1,4 @@
-//! What runs by itself. Today: the line lifecycle, written when it is due — `active → grace`
+//! What runs by itself: automatic renewal ([`auto_renew`]) and the line lifecycle, written when it is due — `active → grace`
 //! at expiry, `grace → lapsed` when grace ends (with an outbox row that suspends the line at
 //! the network; a lapsed line cannot be renewed). Reads
 //! compute the same states from the expiry (`simrenew_domain::line::effective_state`), so
@@ -9,6 +9,8 @@
 //! each transition with its outbox row in one transaction: a worker killed mid-batch leaves
 //! every line either moved with its row or not moved, and the next pass takes the rest. May
 //! use: `network` (the outbox topics), `sales` and the ground.
+
+pub mod auto_renew;
 
 use async_trait::async_trait;
 use jiff::Timestamp;

@@ -9,6 +9,7 @@ use crate::extract::RequestBody;
 use super::auth::{
     CodeRequestJson, CurrentFactorJson, SignInJson, StaffSignInJson, TotpConfirmationJson,
 };
+use super::auto_renew::AutoRenewRequestJson;
 use super::counter::LookUpJson;
 use super::identification::IdentificationJson;
 use super::orders::{OrderRequestJson, PaymentJson, PurchaseJson};
@@ -89,6 +90,10 @@ impl RequestBody for StorePaymentJson {
 impl RequestBody for RefundRequestJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] =
         &[("amount.currency", CURRENCY), ("reason", REASON)];
+}
+
+impl RequestBody for AutoRenewRequestJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("plan", CODE)];
 }
 
 impl RequestBody for SaveMethodJson {

@@ -1,6 +1,7 @@
 //! The REST API under `/api/v1`, one module per resource.
 
 pub mod auth;
+pub mod auto_renew;
 pub mod bounds;
 pub mod catalog;
 pub mod counter;

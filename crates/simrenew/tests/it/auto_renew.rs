@@ -47,3 +47,99 @@ both! {
         assert_eq!(app.count(CountedTable::Orders).await, 4);
     }
 }
+
+/// The credit the database holds for a line (the worker is another process: this one's
+/// cached reads lag it by up to `LINE_CACHE_TTL`).
+async fn credit(app: &crate::support::TestApp, msisdn: &str) -> i64 {
+    use sqlx::Row;
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+    let row = sqlx::query(&format!(
+        "SELECT credit_cents FROM lines WHERE msisdn = '{msisdn}'"
+    ))
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    pool.close().await;
+    row.get::<i64, _>("credit_cents")
+}
+
+/// Runs `simrenew worker --once` at the tests' time, without a network.
+fn worker(app: &crate::support::TestApp) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .args([
+            "--database-url",
+            &app.cli_url,
+            "worker",
+            "--once",
+            "--force",
+            "--now",
+        ])
+        .arg(app.now().to_string())
+        .env("SIMRENEW_LOG", "warn")
+        .env("SIMRENEW_AUDIT_KEY", crate::support::AUDIT_KEY)
+        .env_remove("SIMRENEW_PROVISIONING_URL")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+both! {
+    async fn the_worker_renews_a_line_a_day_before_it_expires(app: TestApp) {
+        let msisdn = app.line(LineKind::Esim, 5_000, Some(days(3))).await.to_string();
+        let poor = app.line(LineKind::Esim, 100, Some(days(3))).await.to_string();
+        let off = app.line(LineKind::Esim, 5_000, Some(days(3))).await.to_string();
+        let uri = |m: &str| format!("/api/v1/lines/{m}/auto-renew");
+        let on = json!({"enabled": true, "plan": "TEST-5GB-30D"});
+        for m in [&msisdn, &poor] {
+            let (s, set, _) = app.request(axum::http::Method::PUT, &uri(m), Some(on.clone()), &[]).await;
+            assert_eq!(s, StatusCode::OK, "{set}");
+            assert_eq!(set["enabled"], true);
+            assert_eq!(set["monthly_auto_debit_limit"], 2);
+        }
+        // Switching on needs a plan the brand sells; nothing changes otherwise.
+        let (s, p, _) = app.request(axum::http::Method::PUT, &uri(&off), Some(json!({"enabled": true})), &[]).await;
+        assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("plan")), "{p}");
+        let (s, p, _) = app.request(axum::http::Method::PUT, &uri(&off), Some(json!({"enabled": true, "plan": "NO-SUCH-PLAN"})), &[]).await;
+        assert_eq!((s, p["field"].as_str()), (StatusCode::NOT_FOUND, Some("plan")), "{p}");
+        let (_, got) = app.get(&uri(&off)).await;
+        assert_eq!(got["enabled"], false);
+        assert_eq!(app.audit_entries("auto_renew.on").await.len(), 2);
+
+        // Two days before expiry: not yet.
+        app.clock.advance(days(1));
+        worker(&app);
+        assert_eq!(app.count(CountedTable::Orders).await, 0);
+
+        // Within a day of it: renewed from credit, once; the poor line fails and waits.
+        app.clock.advance(jiff::SignedDuration::from_hours(30));
+        worker(&app);
+        assert_eq!(app.count(CountedTable::Orders).await, 1);
+        assert_eq!(credit(&app, &msisdn).await, 4_000);
+        let renewals = app.audit_entries("payment.settle").await;
+        assert_eq!(renewals.len(), 1);
+        assert_eq!(renewals[0].actor, "system:auto_renew");
+        worker(&app);
+        assert_eq!(app.count(CountedTable::Orders).await, 1, "renewed once");
+
+        // The poor line is tried again after an hour, with credit topped up by then.
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        sqlx::query(&format!("UPDATE lines SET credit_cents = 5000 WHERE msisdn = '{poor}'"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        worker(&app);
+        assert_eq!(app.count(CountedTable::Orders).await, 1, "not before its next attempt");
+        app.clock.advance(jiff::SignedDuration::from_mins(61));
+        worker(&app);
+        assert_eq!(app.count(CountedTable::Orders).await, 2);
+        assert_eq!(credit(&app, &poor).await, 4_000);
+        assert_eq!(credit(&app, &off).await, 5_000, "auto-renew off: not renewed");
+    }
+}
