@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Measures in one run, each figure beside its baseline:
+#   (renewals twice: without and with an Idempotency-Key per request, bench/renew-keyed.lua)
 #   renewals/s through HTTP (POST /api/v1/orders paid from credit) on SQLite and PostgreSQL,
 #     against pgbench's built-in tpcb-like transaction at the same client count on the same
 #     PostgreSQL;
@@ -68,10 +69,11 @@ run_backend() { # name url
   # Reads first, so that they do not measure the database digesting the renewals' writes.
   read -r read_rps read_bad <<<"$(wrk_rate read "$name" "http://127.0.0.1:$port")"
   read -r renew_rps renew_bad <<<"$(wrk_rate renew "$name" "http://127.0.0.1:$port")"
+  read -r keyed_rps keyed_bad <<<"$(wrk_rate renew-keyed "$name" "http://127.0.0.1:$port")"
   local hwm
   hwm=$(awk '/VmHWM/ {printf "%.1f", $2 / 1024}' "/proc/$pid/status")
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "$name $renew_rps $renew_bad $read_rps $read_bad $hwm"
+  echo "$name $renew_rps $renew_bad $read_rps $read_bad $hwm $keyed_rps $keyed_bad"
 }
 
 # SQLite
@@ -100,8 +102,8 @@ wait_up "http://127.0.0.1:18090"
 read -r BASE_RPS _ <<<"$(wrk_rate read baseline "http://127.0.0.1:18090")"
 kill "$BASE_PID"; wait "$BASE_PID" 2>/dev/null || true
 
-read -r _ s_renew s_renew_bad s_read s_read_bad s_mem <<<"$SQLITE"
-read -r _ p_renew p_renew_bad p_read p_read_bad p_mem <<<"$POSTGRES"
+read -r _ s_renew s_renew_bad s_read s_read_bad s_mem s_keyed s_keyed_bad <<<"$SQLITE"
+read -r _ p_renew p_renew_bad p_read p_read_bad p_mem p_keyed p_keyed_bad <<<"$POSTGRES"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 cat <<REPORT | tee "$OUT/results.md"
@@ -111,10 +113,12 @@ $(date -u +%Y-%m-%d) on $(nproc) cores, ${CLIENTS} clients, ${DURATION} s per fi
 |---|---|---|---|---|
 | renewals/s, PostgreSQL (HTTP) | $p_renew | pgbench tpcb-like $TPS tps | $(ratio "$p_renew" "$TPS") | ≥ 0.5 |
 | renewals/s, SQLite (HTTP) | $s_renew | pgbench tpcb-like $TPS tps | $(ratio "$s_renew" "$TPS") | — |
+| renewals/s with an Idempotency-Key each, PostgreSQL | $p_keyed | pgbench tpcb-like $TPS tps | $(ratio "$p_keyed" "$TPS") | — |
+| renewals/s with an Idempotency-Key each, SQLite | $s_keyed | pgbench tpcb-like $TPS tps | $(ratio "$s_keyed" "$TPS") | — |
 | line reads/s, PostgreSQL | $p_read | minimal axum handler $BASE_RPS | $(ratio "$p_read" "$BASE_RPS") | ≥ 0.6 |
 | line reads/s, SQLite | $s_read | minimal axum handler $BASE_RPS | $(ratio "$s_read" "$BASE_RPS") | ≥ 0.6 |
 | server peak memory, PostgreSQL | $p_mem MB | | | < 100 MB |
 | server peak memory, SQLite | $s_mem MB | | | < 100 MB |
 
-Non-2xx answers: renewals $p_renew_bad (PostgreSQL), $s_renew_bad (SQLite); reads $p_read_bad, $s_read_bad.
+Non-2xx answers: renewals $p_renew_bad (PostgreSQL), $s_renew_bad (SQLite); with keys $p_keyed_bad, $s_keyed_bad; reads $p_read_bad, $s_read_bad.
 REPORT

@@ -8,7 +8,7 @@
 //! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
 //! [`maintenance`] (forgetting what is over) above identity, [`network`] (telling the network)
-//! above sales, [`automation`] (what runs by itself) above sales.
+//! above sales, [`automation`] (what runs by itself) above network.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.

@@ -50,6 +50,12 @@ pub struct ConnectOptions {
 #[derive(Clone)]
 pub struct Db {
     pub(crate) pool: AnyPool,
+    /// For rows whose loss in a crash is harmless because a later durable commit carries them
+    /// or they can be rebuilt (the idempotency keys' takes, leases and kept answers): on
+    /// PostgreSQL its connections commit with `synchronous_commit = off`, so they do not wait
+    /// for the disk. WAL order keeps them safe: the commit of an effect that marks a key is
+    /// durable only with every earlier commit, the key's take included. On SQLite, `pool`.
+    pub(crate) bookkeeping: AnyPool,
     pub(crate) dialect: Dialect,
     /// SQLite allows one writer at a time; taking this lock before `BEGIN` makes writers queue
     /// here instead of failing with "database is locked" when a read transaction upgrades.
@@ -98,6 +104,31 @@ impl Db {
             Dialect::Sqlite => 8,
             Dialect::Postgres => 32,
         });
+        let bookkeeping = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => {
+                let schema = schema.clone();
+                Some(
+                    AnyPoolOptions::new()
+                        .max_connections((max / 4).max(2))
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(move |conn, _meta| {
+                            let schema = schema.clone();
+                            Box::pin(async move {
+                                conn.execute("SET synchronous_commit = off").await?;
+                                if let Some(schema) = schema {
+                                    conn.execute(format!("SET search_path TO {schema}").as_str())
+                                        .await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                        .connect_with(connect.clone())
+                        .await
+                        .map_err(|e| format!("cannot open the database: {e}"))?,
+                )
+            }
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(30))
@@ -126,6 +157,7 @@ impl Db {
             .await
             .map_err(|e| format!("cannot open the database: {e}"))?;
         Ok(Db {
+            bookkeeping: bookkeeping.unwrap_or_else(|| pool.clone()),
             pool,
             dialect,
             write_lock: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
@@ -175,6 +207,7 @@ impl Db {
     }
 
     pub async fn close(&self) {
+        self.bookkeeping.close().await;
         self.pool.close().await;
     }
 }

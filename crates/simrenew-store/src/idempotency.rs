@@ -32,7 +32,7 @@ impl IdempotencyStore for Db {
             .bind(now.as_second())
             .bind(&attempt.token)
             .bind(lease_until.as_second())
-            .execute(&self.pool)
+            .execute(&self.bookkeeping)
             .await
             .map_err(map)?
             .rows_affected();
@@ -45,7 +45,7 @@ impl IdempotencyStore for Db {
             )
             .bind(&attempt.scope)
             .bind(&attempt.key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.bookkeeping)
             .await
             .map_err(map)?;
             let Some(row) = row else {
@@ -81,7 +81,7 @@ impl IdempotencyStore for Db {
             .bind(&attempt.scope)
             .bind(&attempt.key)
             .bind(get::<Option<String>>(&row, "attempt")?)
-            .execute(&self.pool)
+            .execute(&self.bookkeeping)
             .await
             .map_err(map)?
             .rows_affected();
@@ -105,7 +105,7 @@ impl IdempotencyStore for Db {
         .bind(&attempt.scope)
         .bind(&attempt.key)
         .bind(&attempt.token)
-        .execute(&self.pool)
+        .execute(&self.bookkeeping)
         .await
         .map_err(map)?;
         Ok(())
@@ -126,7 +126,7 @@ impl IdempotencyStore for Db {
         .bind(&attempt.scope)
         .bind(&attempt.key)
         .bind(&attempt.token)
-        .execute(&self.pool)
+        .execute(&self.bookkeeping)
         .await
         .map_err(map)?;
         Ok(())
@@ -140,7 +140,7 @@ impl IdempotencyStore for Db {
         .bind(&attempt.scope)
         .bind(&attempt.key)
         .bind(&attempt.token)
-        .execute(&self.pool)
+        .execute(&self.bookkeeping)
         .await
         .map_err(map)?;
         sqlx::query(
@@ -150,7 +150,7 @@ impl IdempotencyStore for Db {
         .bind(&attempt.scope)
         .bind(&attempt.key)
         .bind(&attempt.token)
-        .execute(&self.pool)
+        .execute(&self.bookkeeping)
         .await
         .map_err(map)?;
         Ok(())

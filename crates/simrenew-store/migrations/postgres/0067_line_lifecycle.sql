@@ -4,4 +4,3 @@ ALTER TABLE lines ADD COLUMN lapsed_at BIGINT;
 ALTER TABLE lines ADD COLUMN network_suspended_at BIGINT;
 CREATE INDEX lines_lifecycle ON lines (state, expires_at);
 CREATE INDEX lines_grace_end ON lines (state, grace_until);
-CREATE INDEX lines_network_suspended ON lines (network_suspended_at);
