@@ -44,6 +44,30 @@ impl Brand {
     }
 }
 
+pub fn parse_time_zone(name: &str) -> Result<TimeZone, ParseError> {
+    TimeZone::get(name).map_err(|_| {
+        ParseError::new(
+            "time_zone",
+            format!("unknown time zone {name:?}; use an IANA name such as Europe/Brussels"),
+        )
+    })
+}
+
+/// Brand codes are short lower-case words: letters, digits and `-`.
+pub fn parse_brand_code(s: &str) -> Result<String, ParseError> {
+    let code = s.trim().to_ascii_lowercase();
+    if code.is_empty()
+        || code.len() > 32
+        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ParseError::new(
+            "brand",
+            "must be a brand code of letters, digits and - (at most 32)",
+        ));
+    }
+    Ok(code)
+}
+
 #[cfg(test)]
 mod month_tests {
     use super::*;
@@ -82,28 +106,4 @@ mod month_tests {
             at("2027-06-30T22:00:00Z")
         );
     }
-}
-
-pub fn parse_time_zone(name: &str) -> Result<TimeZone, ParseError> {
-    TimeZone::get(name).map_err(|_| {
-        ParseError::new(
-            "time_zone",
-            format!("unknown time zone {name:?}; use an IANA name such as Europe/Brussels"),
-        )
-    })
-}
-
-/// Brand codes are short lower-case words: letters, digits and `-`.
-pub fn parse_brand_code(s: &str) -> Result<String, ParseError> {
-    let code = s.trim().to_ascii_lowercase();
-    if code.is_empty()
-        || code.len() > 32
-        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        return Err(ParseError::new(
-            "brand",
-            "must be a brand code of letters, digits and - (at most 32)",
-        ));
-    }
-    Ok(code)
 }
