@@ -130,7 +130,7 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
 
 /// How long the demo's simulated network takes to confirm, so that a person sees the
 /// "syncing" step before the order completes.
-const SIMULATED_LATENCY: std::time::Duration = std::time::Duration::from_millis(1500);
+const SIMULATED_LATENCY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Starts the network simulator (`simrenew-netsim`) on a free port of 127.0.0.1, with a
 /// fresh signing secret, and answers the adapter that talks to it.

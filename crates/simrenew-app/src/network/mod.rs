@@ -29,6 +29,9 @@ pub const LINE_SUSPENDED: &str = "line_suspended";
 /// How long a claimed row is left to its worker before another may send it.
 pub const CLAIM: Duration = Duration::from_secs(120);
 
+/// Lines delivered at once by one worker.
+pub const PARALLEL: usize = 16;
+
 /// Deliveries in all before a row that the network never confirmed becomes a dead letter.
 pub const MAX_ATTEMPTS: u32 = 8;
 
@@ -153,17 +156,46 @@ fn after(t: Timestamp, d: Duration) -> Timestamp {
 }
 
 impl App {
-    /// Delivers up to `limit` due outbox rows through `provisioner`, one after the other.
+    /// Delivers up to `limit` due outbox rows through `provisioner`: the rows of one line one
+    /// after the other, in the order they were written, and up to [`PARALLEL`] lines at once.
     pub async fn drain_outbox(
         &self,
         provisioner: &dyn Provisioner,
         limit: u32,
     ) -> AppResult<DrainReport> {
+        use futures_util::stream::{self, StreamExt, TryStreamExt};
         let now = self.now();
         let items = self
             .store
             .claim_outbox(&DELIVERED_TOPICS, now, after(now, CLAIM), limit)
             .await?;
+        let mut by_line: Vec<Vec<OutboxItem>> = Vec::new();
+        for item in items {
+            match by_line.iter_mut().find(|g| g[0].line == item.line) {
+                Some(group) => group.push(item),
+                None => by_line.push(vec![item]),
+            }
+        }
+        let reports: Vec<DrainReport> = stream::iter(by_line)
+            .map(|group| self.deliver_in_order(provisioner, group))
+            .buffer_unordered(PARALLEL)
+            .try_collect()
+            .await?;
+        Ok(reports
+            .into_iter()
+            .fold(DrainReport::default(), |a, r| DrainReport {
+                confirmed: a.confirmed + r.confirmed,
+                retried: a.retried + r.retried,
+                dead: a.dead + r.dead,
+                orders_completed: a.orders_completed + r.orders_completed,
+            }))
+    }
+
+    async fn deliver_in_order(
+        &self,
+        provisioner: &dyn Provisioner,
+        items: Vec<OutboxItem>,
+    ) -> AppResult<DrainReport> {
         let mut report = DrainReport::default();
         for item in items {
             let outcome = provisioner.deliver(&item).await;
@@ -199,6 +231,8 @@ impl App {
                         self.store
                             .outbox_retry_at(item.id, &error, after(now, backoff(attempts)))
                             .await?;
+                        // The line's later rows wait for this one.
+                        break;
                     }
                 }
             }
