@@ -20,10 +20,11 @@ use axum::http::{header, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
-use simrenew_app::idempotency::{Attempt, IdempotencyBegin, ATTEMPT, HEARTBEAT, LEASE};
+use simrenew_app::idempotency::{IdempotencyBegin, ATTEMPT, LEASE};
 
 use crate::error::ApiError;
 use crate::extract::Caller;
+use crate::lease::Heartbeat;
 use crate::state::AppState;
 use crate::MAX_BODY_BYTES;
 
@@ -43,33 +44,6 @@ fn carries_secret(path: &str) -> bool {
     SECRET_ANSWERS
         .iter()
         .any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)))
-}
-
-/// Renews an attempt's lease while its request runs; stops when dropped (the request ended,
-/// or its client went away and the request with it).
-pub(crate) struct Heartbeat(tokio::task::JoinHandle<()>);
-
-impl Heartbeat {
-    pub(crate) fn start(state: &AppState, attempt: &Attempt) -> Self {
-        let app = state.app.clone();
-        let attempt = attempt.clone();
-        Heartbeat(tokio::spawn(async move {
-            let mut tick = tokio::time::interval(HEARTBEAT);
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                if let Err(e) = app.idempotency_heartbeat(&attempt).await {
-                    tracing::warn!(error = %e, "an idempotency lease could not be renewed");
-                }
-            }
-        }))
-    }
-}
-
-impl Drop for Heartbeat {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
 }
 
 pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> Response {
@@ -175,7 +149,7 @@ pub async fn layer(State(state): State<AppState>, req: Request, next: Next) -> R
     };
 
     let response = {
-        let _heartbeat = Heartbeat::start(&state, &attempt);
+        let _heartbeat = Heartbeat::start(&state.app, &attempt);
         ATTEMPT
             .scope(
                 attempt.clone(),

@@ -10,6 +10,7 @@ pub mod api;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+mod lease;
 pub mod openapi;
 pub mod serve;
 pub mod state;

@@ -72,7 +72,7 @@ where
     match app.idempotency_begin(&scope, token, &hash).await {
         Err(e) => super::app_error_page(page, &e),
         Ok(IdempotencyBegin::Started(attempt)) => {
-            let _heartbeat = crate::idempotency::Heartbeat::start(state, &attempt);
+            let _heartbeat = crate::lease::Heartbeat::start(&state.app, &attempt);
             let outcome = ATTEMPT.scope(attempt.clone(), action()).await;
             match outcome {
                 Ok(location) => {
