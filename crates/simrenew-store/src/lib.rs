@@ -14,6 +14,7 @@
 
 mod admin;
 mod audit;
+mod auto_renew;
 mod codec;
 mod db;
 mod error;

@@ -127,33 +127,11 @@ impl NetworkStore for Db {
     }
 
     async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()> {
-        let mut tx = self.begin_sql().await?;
-        sqlx::query(
-            "UPDATE outbox SET next_attempt_at = $1, last_error = $2, claimed_until = NULL \
-             WHERE id = $3 AND processed_at IS NULL",
-        )
-        .bind(at.as_second())
-        .bind(error)
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .map_err(map)?;
-        tx.commit_sql().await
+        self.outbox_failed(id, error, "next_attempt_at", at).await
     }
 
     async fn outbox_dead(&self, id: i64, error: &str, now: Timestamp) -> StoreResult<()> {
-        let mut tx = self.begin_sql().await?;
-        sqlx::query(
-            "UPDATE outbox SET dead_at = $1, last_error = $2, claimed_until = NULL \
-             WHERE id = $3 AND processed_at IS NULL",
-        )
-        .bind(now.as_second())
-        .bind(error)
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .map_err(map)?;
-        tx.commit_sql().await
+        self.outbox_failed(id, error, "dead_at", now).await
     }
 
     async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<DeadLetter>> {
@@ -231,5 +209,30 @@ impl NetworkStore for Db {
         let n = u64::try_from(get::<i64>(&row, "n")?).unwrap_or(0);
         let oldest = get::<Option<i64>>(&row, "oldest")?.map(ts).transpose()?;
         Ok((n, oldest))
+    }
+}
+
+impl Db {
+    /// Records a delivery that failed: its error, the claim let go, and `column` (when it is
+    /// due again, or when it became a dead letter) set to `at`.
+    async fn outbox_failed(
+        &self,
+        id: i64,
+        error: &str,
+        column: &'static str,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(&format!(
+            "UPDATE outbox SET {column} = $1, last_error = $2, claimed_until = NULL \
+             WHERE id = $3 AND processed_at IS NULL"
+        ))
+        .bind(at.as_second())
+        .bind(error)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
     }
 }
