@@ -8,7 +8,8 @@
 //! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
 //! [`maintenance`] (forgetting what is over) above identity, [`network`] (telling the network)
-//! above sales, [`automation`] (what runs by itself) above network.
+//! above sales, [`automation`] (what runs by itself) above network, and [`notifications`]
+//! (reminders and the check of their codes) above identity.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
 //! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
@@ -23,6 +24,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod maintenance;
 pub mod network;
+pub mod notifications;
 pub mod payments;
 pub mod sales;
 pub mod sealing;
@@ -79,6 +81,11 @@ pub struct App {
     pub(crate) sealing_key: Option<sealing::SealingKey>,
     /// The site passkeys are bound to; `None` turns passkeys off.
     pub(crate) relying_party: Option<Arc<identity::passkeys::RelyingParty>>,
+    /// Words reminders; `None` turns reminders off.
+    pub(crate) message_texts: Option<Arc<dyn notifications::MessageTexts>>,
+    /// Where reminders go when not through the sign-in codes' gateways.
+    pub(crate) reminder_mail: Option<Arc<dyn identity::signin::MailGateway>>,
+    pub(crate) reminder_sms: Option<Arc<dyn identity::signin::SmsGateway>>,
 }
 
 impl App {
@@ -116,6 +123,9 @@ impl App {
             voucher_key: None,
             sealing_key: None,
             relying_party: None,
+            message_texts: None,
+            reminder_mail: None,
+            reminder_sms: None,
         }
     }
 

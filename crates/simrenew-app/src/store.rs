@@ -20,6 +20,7 @@ use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
 use crate::maintenance::MaintenanceStore;
 use crate::network::NetworkStore;
+use crate::notifications::ReminderStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::portal::PortalReads;
 use crate::sales::ports::{SalesStore, SalesTx};
@@ -42,6 +43,7 @@ pub trait Store:
     + NetworkStore
     + LifecycleStore
     + AutoRenewStore
+    + ReminderStore
     + Send
     + Sync
     + 'static

@@ -25,6 +25,8 @@ pub struct Brand {
     pub monthly_auto_debit_limit: u32,
     /// The only address reminders link to.
     pub portal_url: String,
+    /// When no reminder goes out by SMS.
+    pub quiet_hours: crate::reminder::QuietHours,
 }
 
 impl Brand {
@@ -84,6 +86,7 @@ mod month_tests {
             reminder_days: vec![],
             monthly_auto_debit_limit: 4,
             portal_url: String::new(),
+            quiet_hours: Default::default(),
         }
     }
 

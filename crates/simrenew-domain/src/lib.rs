@@ -23,6 +23,7 @@ pub mod promotion;
 pub mod provider_ids;
 pub mod quote;
 pub mod refund;
+pub mod reminder;
 pub mod time;
 pub mod voucher;
 

@@ -303,6 +303,7 @@ mod tests {
             reminder_days: vec![7, 1],
             monthly_auto_debit_limit: 2,
             portal_url: "https://lumo.example".into(),
+            quiet_hours: Default::default(),
         }
     }
 

@@ -72,6 +72,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::orders::get_order))
         .routes(routes!(api::orders::pay_order))
         .routes(routes!(api::vouchers::redeem))
+        .routes(routes!(api::messages::check))
         .routes(routes!(api::payments::start_payment))
         .routes(routes!(api::payments::get_payment))
         .routes(routes!(api::payments::confirm_payment))

@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         (name = "lines", description = "Lines, their expiry, data left and credit"),
         (name = "orders", description = "Quote, order, pay, renew"),
         (name = "vouchers", description = "Prepaid voucher codes"),
+        (name = "messages", description = "Whether a reminder came from us"),
         (name = "payments", description = "Card, Bancontact, PayPal, store payments; webhooks"),
     )
 )]

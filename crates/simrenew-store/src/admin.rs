@@ -56,8 +56,9 @@ impl Db {
     pub async fn insert_brand(&self, b: &Brand) -> StoreResult<BrandId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO brands (code, name, time_zone, currency, vat_rate_bp, grace_days, \
-             reminder_days, monthly_auto_debit_limit, portal_url) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+             reminder_days, monthly_auto_debit_limit, portal_url, quiet_from_minute, \
+             quiet_until_minute) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&b.code)
         .bind(&b.name)
@@ -68,6 +69,8 @@ impl Db {
         .bind(join(&b.reminder_days))
         .bind(i64::from(b.monthly_auto_debit_limit))
         .bind(&b.portal_url)
+        .bind(b.quiet_hours.minutes().0)
+        .bind(b.quiet_hours.minutes().1)
         .fetch_one(&self.pool)
         .await
         .map_err(map)?;

@@ -13,6 +13,7 @@ use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{Order, OrderState, Payment, PaymentMethod};
 use simrenew_domain::promotion::{PromoCode, Promotion, PromotionRule};
 use simrenew_domain::quote::{AppliedPromotion, Quote, QuoteLine, QuoteLineKind};
+use simrenew_domain::reminder::QuietHours;
 use simrenew_domain::voucher::{Voucher, VoucherValue};
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -72,7 +73,8 @@ pub(crate) fn bool_of(row: &AnyRow, col: &str) -> R<bool> {
 }
 
 pub(crate) const BRAND_COLUMNS: &str = "id, code, name, time_zone, currency, vat_rate_bp, \
-    grace_days, reminder_days, monthly_auto_debit_limit, portal_url";
+    grace_days, reminder_days, monthly_auto_debit_limit, portal_url, quiet_from_minute, \
+    quiet_until_minute";
 
 pub(crate) fn brand(row: &AnyRow) -> R<Brand> {
     brand_prefixed(row, "")
@@ -101,6 +103,11 @@ pub(crate) fn brand_prefixed(row: &AnyRow, prefix: &str) -> R<Brand> {
             "monthly_auto_debit_limit",
         )?,
         portal_url: get(row, &col("portal_url"))?,
+        quiet_hours: QuietHours::from_minutes(
+            get(row, &col("quiet_from_minute"))?,
+            get(row, &col("quiet_until_minute"))?,
+        )
+        .map_err(|e| corrupt("quiet_hours", e))?,
     })
 }
 
@@ -109,7 +116,8 @@ pub(crate) const BRAND_COLUMNS_AS_B: &str = "b.id AS b_id, b.code AS b_code, \
     b.name AS b_name, b.time_zone AS b_time_zone, b.currency AS b_currency, \
     b.vat_rate_bp AS b_vat_rate_bp, b.grace_days AS b_grace_days, \
     b.reminder_days AS b_reminder_days, \
-    b.monthly_auto_debit_limit AS b_monthly_auto_debit_limit, b.portal_url AS b_portal_url";
+    b.monthly_auto_debit_limit AS b_monthly_auto_debit_limit, b.portal_url AS b_portal_url, \
+    b.quiet_from_minute AS b_quiet_from_minute, b.quiet_until_minute AS b_quiet_until_minute";
 
 pub(crate) const PLAN_COLUMNS: &str = "p.id, p.brand_id, p.catalog_version_id, p.code, p.name, \
     p.data_mb, p.validity_unit, p.validity_count, p.price_cents, p.currency, p.line_kinds, \

@@ -23,6 +23,7 @@ mod identity;
 mod lifecycle;
 mod maintenance;
 mod network;
+mod notifications;
 mod payments;
 mod portal;
 mod sales;

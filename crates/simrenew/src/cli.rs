@@ -69,6 +69,11 @@ pub enum Command {
         #[command(subcommand)]
         command: OutboxCommand,
     },
+    /// The reminders planned and sent before lines lapse.
+    Reminders {
+        #[command(subcommand)]
+        command: RemindersCommand,
+    },
     /// Bring the database schema up to date.
     Migrate,
     /// Buy a plan for a line and pay it at once.
@@ -132,6 +137,19 @@ pub enum OutboxCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RemindersCommand {
+    /// The newest reminders: line, expiry, step, channel and state (`sending` long after its
+    /// claim: the worker stopped mid-send, and the reminder is not sent again).
+    List {
+        /// Only this line's.
+        #[arg(long)]
+        line: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
     /// Print a simrenew.toml with every setting, commented out, and what it is for.
     Example,
@@ -190,17 +208,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      (at least 32 bytes, kept outside the database)"
                 );
             }
-            let mut app = wiring::with_sign_in_limits(wiring::app(db))?;
+            let mut app = wiring::with_sign_in_limits(wiring::app(db))?
+                .with_message_texts(Arc::new(crate::messages::CatalogTexts));
             match sms::HttpSms::from_env()? {
                 Some(gateway) => app = app.with_sms(std::sync::Arc::new(gateway)),
                 None => tracing::warn!(
-                    "SIMRENEW_SMS_BASE_URL is not set: subscribers cannot sign in by code"
+                    "SIMRENEW_SMS_BASE_URL is not set: subscribers cannot sign in by code, \
+                     and no reminder goes out by SMS"
                 ),
             }
             match crate::mail::SmtpMail::from_env()? {
                 Some(gateway) => app = app.with_mail(std::sync::Arc::new(gateway)),
                 None => tracing::warn!(
-                    "SIMRENEW_SMTP_URL is not set: subscribers cannot sign in by e-mail"
+                    "SIMRENEW_SMTP_URL is not set: subscribers cannot sign in by e-mail, \
+                     and no reminder goes out by e-mail"
                 ),
             }
             match wiring::document_key()? {
@@ -240,15 +261,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Worker { once, now, force } => {
             let db = wiring::open(&url).await?;
+            let demo = wiring::app(db.clone())
+                .store
+                .staff_by_email(demo::DEMO_ADMIN)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .is_some();
             let app = match now {
                 None => wiring::app_with_keys(db)?,
                 Some(now) => {
-                    let demo = wiring::app(db.clone())
-                        .store
-                        .staff_by_email(demo::DEMO_ADMIN)
-                        .await
-                        .map_err(|e| anyhow::anyhow!("{e}"))?
-                        .is_some();
                     if !demo && !force {
                         anyhow::bail!(
                             "--now: {} was not made by `simrenew demo`; a worker told another \
@@ -259,6 +280,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     wiring::app_at(db, now)?
                 }
             };
+            let app = wiring::with_message_gateways(app, demo)?;
             let provisioner = crate::worker::HttpProvisioner::from_env(&app)?
                 .map(|p| Arc::new(p) as Arc<dyn Provisioner>);
             if provisioner.is_none() {
@@ -302,6 +324,43 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
             }
+        }
+        Command::Reminders {
+            command: RemindersCommand::List { line, limit },
+        } => {
+            let line = line
+                .map(|l| {
+                    simrenew_domain::identifiers::Msisdn::parse(&l)
+                        .map_err(|e| anyhow::anyhow!("--line {l:?}: {}", e.reason))
+                })
+                .transpose()?;
+            let app = wiring::app(wiring::open(&url).await?);
+            let reminders = app
+                .reminders(line.as_ref(), limit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if reminders.is_empty() {
+                println!("no reminders");
+            }
+            for r in reminders {
+                println!(
+                    "{}\t{}\texpires {}\tstep {}\t{}\t{}\tdue {}\t{} attempts\t{}",
+                    r.id,
+                    r.msisdn,
+                    r.expires_at,
+                    r.step,
+                    r.channel.as_str(),
+                    r.state.as_str(),
+                    r.due_at,
+                    r.attempts,
+                    match (r.sent_at, r.last_error) {
+                        (Some(at), _) => format!("sent {at}"),
+                        (None, Some(e)) => e,
+                        (None, None) => "-".into(),
+                    }
+                );
+            }
+            Ok(())
         }
         Command::Migrate => {
             let app = wiring::app_with_keys(wiring::open(&url).await?)?;

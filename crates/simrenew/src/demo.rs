@@ -99,7 +99,11 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
     print_how_to_try(&app, &local).await?;
     let mut app = wiring::with_sign_in_limits(app)?
         .with_sms(std::sync::Arc::new(crate::sms::DemoLogSms))
-        .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail));
+        .with_mail(std::sync::Arc::new(crate::mail::DemoLogMail))
+        .with_message_texts(std::sync::Arc::new(crate::messages::CatalogTexts));
+    // Reminders go to a file: the demo's thousand lines would bury the sign-in codes in the log.
+    let messages = std::sync::Arc::new(crate::messages::DemoMessageFile::in_working_directory());
+    app = app.with_reminder_gateways(messages.clone(), messages);
     if let Some(rp) = wiring::relying_party(Some(&local))? {
         app = app.with_webauthn(rp);
     }
@@ -314,6 +318,7 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
             reminder_days: vec![14, 7, 3, 1, 0, -1],
             monthly_auto_debit_limit: 4,
             portal_url: seed.portal.into(),
+            quiet_hours: Default::default(),
         };
         brand.id = db.insert_brand(&brand).await.map_err(store_err)?;
         db.publish_catalog_version(brand.id, year_ago, year_ago, &plans(seed, 100))
@@ -703,6 +708,11 @@ async fn print_how_to_try(app: &App, base: &str) -> anyhow::Result<()> {
     );
     println!("  cargo run --release -- lines show {}", line.msisdn);
     println!("  the API described: {base}/api/v1/openapi.json\n");
+    println!(
+        "reminders before lines lapse (e-mail and SMS, in each subscriber's language) are written \
+         to {}; paste a message's code into {base}/check to see that it is ours\n",
+        crate::messages::DemoMessageFile::NAME
+    );
     Ok(())
 }
 

@@ -6,6 +6,7 @@ mod config;
 mod demo;
 mod import;
 mod mail;
+mod messages;
 mod output;
 mod payments;
 mod renew;

@@ -163,6 +163,28 @@ pub fn app_at(db: Db, now: jiff::Timestamp) -> anyhow::Result<App> {
     ))
 }
 
+/// The gateways reminders go out by, from the environment (`SIMRENEW_SMTP_URL`,
+/// `SIMRENEW_SMS_BASE_URL`), with the messages' words. On a database made by `demo` without
+/// gateways, reminders go to the demo's message file, as the demo's server does.
+pub fn with_message_gateways(app: App, demo: bool) -> anyhow::Result<App> {
+    let mut app = app.with_message_texts(Arc::new(crate::messages::CatalogTexts));
+    let mail = crate::mail::SmtpMail::from_env()?;
+    let sms = crate::sms::HttpSms::from_env()?;
+    if demo && mail.is_none() && sms.is_none() {
+        let file = Arc::new(crate::messages::DemoMessageFile::in_working_directory());
+        return Ok(app.with_reminder_gateways(file.clone(), file));
+    }
+    match mail {
+        Some(gateway) => app = app.with_mail(Arc::new(gateway)),
+        None => tracing::warn!("SIMRENEW_SMTP_URL is not set: no reminder goes out by e-mail"),
+    }
+    match sms {
+        Some(gateway) => app = app.with_sms(Arc::new(gateway)),
+        None => tracing::warn!("SIMRENEW_SMS_BASE_URL is not set: no reminder goes out by SMS"),
+    }
+    Ok(app)
+}
+
 fn with_keys(mut app: App) -> anyhow::Result<App> {
     if let Some(key) = document_key()? {
         app = app.with_document_key(key);

@@ -1,5 +1,6 @@
 //! `simrenew worker`: what runs by itself — automatic renewals, the line lifecycle
-//! (`simrenew_app::automation`) and telling the network. Drains the outbox through the generic HTTP
+//! (`simrenew_app::automation`), reminders (`simrenew_app::notifications`) and telling the
+//! network. Drains the outbox through the generic HTTP
 //! provisioning adapter (`simrenew-network`), configured by `SIMRENEW_PROVISIONING_URL` and
 //! `SIMRENEW_PROVISIONING_SECRET`; `serve` on SQLite (and so the demo) runs the same loop
 //! in-process. Any number of workers may share a PostgreSQL database.
@@ -181,7 +182,19 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
             "line lifecycle written"
         );
     }
-    let did = moved.moved_any() || renewed.renewed + renewed.failed > 0;
+    let reminded = app
+        .run_reminders()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if reminded.did_any() {
+        tracing::info!(
+            planned = reminded.planned,
+            sent = reminded.sent,
+            refused = reminded.refused,
+            "reminders"
+        );
+    }
+    let did = moved.moved_any() || renewed.renewed + renewed.failed > 0 || reminded.sent > 0;
     let Some(provisioner) = provisioner else {
         return Ok(did);
     };

@@ -364,3 +364,17 @@ error-method-not-offered = Diese Zahlungsart wird hier nicht angeboten.
 error-terminal-ref = Geben Sie die Referenz des Kartenterminals ein.
 error-payment-declined = Die Zahlung wurde abgelehnt. Es wurde nichts abgebucht.
 error-provider-unavailable = Der Zahlungsdienst hat nicht geantwortet. Sie zahlen nicht doppelt: Versuchen Sie es erneut.
+
+## Eine Nachricht prüfen
+nav-check = Nachricht prüfen
+check-title = Ist diese Nachricht von uns?
+check-intro = Jede Erinnerung, die wir senden, trägt einen Prüfcode aus zehn Buchstaben und Ziffern. Geben Sie ihn hier ein, um zu sehen, ob die Nachricht von uns kam und worum es ging.
+check-code-label = Prüfcode
+check-code-hint = Wie in der Nachricht, zum Beispiel K7Q4M-ZPA2X.
+check-submit = Prüfen
+check-genuine = Diese Nachricht wurde von { $brand } gesendet.
+check-genuine-about = Sie betrifft die Leitung { $number }, die am { $date } abläuft.
+check-genuine-portal = Verlängern Sie nur unter { $portal }.
+check-unknown = Wir haben keine Nachricht mit diesem Code gesendet.
+check-unknown-advice = Folgen Sie ihren Links nicht, antworten Sie nicht und geben Sie nie Ihre Kartennummer oder einen Anmeldecode an. Verlängern Sie nur unter der Adresse Ihres Anbieters.
+error-invalid-check-code = Ein Prüfcode hat zehn Buchstaben und Ziffern, etwa K7Q4M-ZPA2X.

@@ -364,3 +364,17 @@ error-method-not-offered = This way of paying is not offered here.
 error-terminal-ref = Enter the card terminal's reference.
 error-payment-declined = The payment was declined. Nothing was charged.
 error-provider-unavailable = The payment service did not answer. You will not be charged twice: try again.
+
+## Checking a message
+nav-check = Check a message
+check-title = Is this message from us?
+check-intro = Every reminder we send carries a verification code of ten letters and digits. Enter it here to see whether the message came from us and what it was about.
+check-code-label = Verification code
+check-code-hint = As printed in the message, for example K7Q4M-ZPA2X.
+check-submit = Check
+check-genuine = This message was sent by { $brand }.
+check-genuine-about = It is about the line { $number }, which expires on { $date }.
+check-genuine-portal = Renew only at { $portal }.
+check-unknown = We did not send a message with this code.
+check-unknown-advice = Do not follow its links, do not answer it and never give your card number or a sign-in code. Renew only at your operator's own address.
+error-invalid-check-code = A verification code has ten letters and digits, as in K7Q4M-ZPA2X.

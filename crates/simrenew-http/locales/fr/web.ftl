@@ -364,3 +364,17 @@ error-method-not-offered = Ce moyen de paiement n’est pas proposé ici.
 error-terminal-ref = Saisissez la référence du terminal de paiement.
 error-payment-declined = Le paiement a été refusé. Rien n’a été débité.
 error-provider-unavailable = Le service de paiement n’a pas répondu. Vous ne serez pas débité deux fois : réessayez.
+
+## Vérifier un message
+nav-check = Vérifier un message
+check-title = Ce message vient-il de nous ?
+check-intro = Chaque rappel que nous envoyons porte un code de vérification de dix lettres et chiffres. Saisissez-le ici pour savoir si le message vient de nous et de quoi il parlait.
+check-code-label = Code de vérification
+check-code-hint = Tel qu'il figure dans le message, par exemple K7Q4M-ZPA2X.
+check-submit = Vérifier
+check-genuine = Ce message a été envoyé par { $brand }.
+check-genuine-about = Il concerne la ligne { $number }, qui expire le { $date }.
+check-genuine-portal = Renouvelez uniquement sur { $portal }.
+check-unknown = Nous n'avons envoyé aucun message avec ce code.
+check-unknown-advice = Ne suivez pas ses liens, n'y répondez pas et ne donnez jamais votre numéro de carte ni un code de connexion. Renouvelez uniquement à l'adresse de votre opérateur.
+error-invalid-check-code = Un code de vérification a dix lettres et chiffres, comme K7Q4M-ZPA2X.

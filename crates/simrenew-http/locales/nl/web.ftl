@@ -364,3 +364,17 @@ error-method-not-offered = Deze betaalwijze wordt hier niet aangeboden.
 error-terminal-ref = Vul de referentie van de betaalterminal in.
 error-payment-declined = De betaling werd geweigerd. Er werd niets aangerekend.
 error-provider-unavailable = De betaaldienst antwoordde niet. Je betaalt niet twee keer: probeer opnieuw.
+
+## Een bericht controleren
+nav-check = Bericht controleren
+check-title = Komt dit bericht van ons?
+check-intro = Elke herinnering die we sturen, bevat een controlecode van tien letters en cijfers. Geef die hier in om te zien of het bericht van ons komt en waarover het ging.
+check-code-label = Controlecode
+check-code-hint = Zoals in het bericht, bijvoorbeeld K7Q4M-ZPA2X.
+check-submit = Controleren
+check-genuine = Dit bericht is verstuurd door { $brand }.
+check-genuine-about = Het gaat over de lijn { $number }, die verloopt op { $date }.
+check-genuine-portal = Verleng alleen via { $portal }.
+check-unknown = We hebben geen bericht met deze code verstuurd.
+check-unknown-advice = Volg de links niet, antwoord niet en geef nooit uw kaartnummer of een aanmeldcode. Verleng alleen via het eigen adres van uw operator.
+error-invalid-check-code = Een controlecode heeft tien letters en cijfers, zoals K7Q4M-ZPA2X.

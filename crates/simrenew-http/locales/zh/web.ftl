@@ -352,3 +352,17 @@ error-method-not-offered = 此处不提供该付款方式。
 error-terminal-ref = 请输入刷卡机参考号。
 error-payment-declined = 付款被拒绝。没有扣款。
 error-provider-unavailable = 支付服务没有响应。您不会被重复扣款：请重试。
+
+## 核实消息
+nav-check = 核实消息
+check-title = 这条消息是我们发的吗？
+check-intro = 我们发送的每条提醒都带有一个由十个字母和数字组成的验证码。在此输入，即可查看消息是否来自我们以及其内容。
+check-code-label = 验证码
+check-code-hint = 与消息中的一致，例如 K7Q4M-ZPA2X。
+check-submit = 核实
+check-genuine = 这条消息由 { $brand } 发送。
+check-genuine-about = 它涉及线路 { $number }，该线路将于 { $date } 到期。
+check-genuine-portal = 请只在 { $portal } 续费。
+check-unknown = 我们没有发送过带有此验证码的消息。
+check-unknown-advice = 请勿点击其中的链接，请勿回复，切勿提供您的银行卡号或登录验证码。请只在您运营商的官方网址续费。
+error-invalid-check-code = 验证码由十个字母和数字组成，例如 K7Q4M-ZPA2X。

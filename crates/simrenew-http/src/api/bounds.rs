@@ -12,6 +12,7 @@ use super::auth::{
 use super::auto_renew::AutoRenewRequestJson;
 use super::counter::LookUpJson;
 use super::identification::IdentificationJson;
+use super::messages::MessageCheckJson;
 use super::orders::{OrderRequestJson, PaymentJson, PurchaseJson};
 use super::passkeys::{PasskeySignInJson, RegistrationJson};
 use super::payments::{RefundRequestJson, SaveMethodJson, StartPaymentJson, StorePaymentJson};
@@ -94,6 +95,10 @@ impl RequestBody for RefundRequestJson {
 
 impl RequestBody for AutoRenewRequestJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("plan", CODE)];
+}
+
+impl RequestBody for MessageCheckJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("code", 32)];
 }
 
 impl RequestBody for SaveMethodJson {

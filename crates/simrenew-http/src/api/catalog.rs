@@ -26,6 +26,9 @@ pub struct BrandJson {
     pub reminder_days: Vec<i32>,
     pub monthly_auto_debit_limit: u32,
     pub portal_url: String,
+    /// When no reminder goes out by SMS, in the brand's zone.
+    #[schema(example = "21:00-08:00")]
+    pub quiet_hours: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -64,6 +67,7 @@ pub async fn list_brands(
                 reminder_days: b.reminder_days,
                 monthly_auto_debit_limit: b.monthly_auto_debit_limit,
                 portal_url: b.portal_url,
+                quiet_hours: b.quiet_hours.to_text(),
             })
             .collect(),
     }))

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod counter;
 pub mod identification;
 pub mod lines;
+pub mod messages;
 pub mod orders;
 pub mod passkeys;
 pub mod payments;

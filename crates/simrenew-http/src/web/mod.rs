@@ -15,6 +15,7 @@
 // use `?` on the way, and a page is as large as a page is.
 #![allow(clippy::result_large_err)]
 
+pub mod check;
 pub mod cookies;
 pub mod counter;
 pub mod demo_card;
@@ -155,6 +156,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .merge(portal::router())
+        .merge(check::router())
         .merge(counter::router())
         .merge(demo_card::router())
         .route("/static/{file}", get(static_file))

@@ -387,6 +387,12 @@ impl IdentityTx for SqlTx {
         .await
         .map_err(map)?;
         super::passkeys::erase(self, id).await?;
+        // Reminders not sent yet are not sent; those sent stay, so that their codes check.
+        sqlx::query("DELETE FROM reminders WHERE subscriber_id = $1 AND state = 'pending'")
+            .bind(id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
         Ok(true)
     }
 

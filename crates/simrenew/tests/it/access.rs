@@ -98,6 +98,7 @@ async fn setup(app: &TestApp) -> (Keys, BrandId) {
             code: "other".into(),
             name: "Other Mobile".into(),
             portal_url: "https://other.example".into(),
+            quiet_hours: Default::default(),
             ..app.brand.clone()
         })
         .await

@@ -201,6 +201,7 @@ both! {
                 code: "voyago".into(),
                 name: "Voyago".into(),
                 portal_url: "https://voyago.example".into(),
+                quiet_hours: Default::default(),
                 ..app.brand.clone()
             })
             .await

@@ -31,6 +31,7 @@ mod prism;
 mod provider_ids;
 mod provider_mock;
 mod pruning;
+mod reminders;
 mod renewal_crash;
 mod renewals;
 mod scopes;

@@ -14,7 +14,7 @@ use crate::support::{both, Outbox, TestApp};
 
 /// A browser: its cookies, kept between requests.
 #[derive(Default)]
-struct Browser {
+pub(crate) struct Browser {
     cookies: Vec<(String, String)>,
 }
 
@@ -66,11 +66,15 @@ impl Browser {
         (status, String::from_utf8(bytes.to_vec()).unwrap(), headers)
     }
 
-    async fn get(&mut self, app: &TestApp, uri: &str) -> (StatusCode, String, HeaderMap) {
+    pub(crate) async fn get(
+        &mut self,
+        app: &TestApp,
+        uri: &str,
+    ) -> (StatusCode, String, HeaderMap) {
         self.send(app, Method::GET, uri, &[]).await
     }
 
-    async fn post(
+    pub(crate) async fn post(
         &mut self,
         app: &TestApp,
         uri: &str,
@@ -81,7 +85,7 @@ impl Browser {
 }
 
 /// The value of the hidden field `name` in a page.
-fn hidden(html: &str, name: &str) -> String {
+pub(crate) fn hidden(html: &str, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     let start = html
         .find(&marker)

@@ -72,6 +72,7 @@ async fn other_brand(app: &TestApp) -> BrandId {
             code: "other".into(),
             name: "Other Mobile".into(),
             portal_url: "https://other.example".into(),
+            quiet_hours: Default::default(),
             ..app.brand.clone()
         })
         .await

@@ -442,6 +442,7 @@ async fn seed(db: &Db) -> Brand {
         reminder_days: vec![7, 1],
         monthly_auto_debit_limit: 2,
         portal_url: "https://test.example".into(),
+        quiet_hours: Default::default(),
     };
     brand.id = db.insert_brand(&brand).await.unwrap();
     let year_ago = start().checked_sub(days(365)).unwrap();

@@ -1,0 +1,494 @@
+//! Telling people before their line lapses: reminders on each brand's schedule, by e-mail and
+//! SMS, in the subscriber's language, and the check of a message's verification code.
+//!
+//! A worker pass first *plans*: for each brand and step of its schedule
+//! (`simrenew_domain::reminder`), the lines whose current step it is get one row per channel,
+//! unique per line, expiry, step and channel, so no step is planned twice however many
+//! workers run. Then it *sends*: due rows are claimed [`IN_FLIGHT`] at a time (`pending →
+//! sending`, with a fresh verification code's hash) in a transaction committed before the
+//! gateways are asked, and marked `sent` after they answered. A worker killed mid-send leaves its rows `sending`: they
+//! are shown to admins and never sent again, because a reminder sent twice is worse than one
+//! an admin sees missing. A gateway's refusal is tried again after 5, 10 and 20 minutes, then
+//! the row is `failed`.
+//!
+//! Only the line's subscriber is written to: the e-mail address on record and the line's own
+//! number. A message links only to the brand's portal address. An SMS waits out the brand's
+//! quiet hours; a line with auto-renew on is reminded only from its expiry on (when the
+//! automatic renewal did not happen). May use: `identity` (the gateways, per-client limits),
+//! `sales` and the ground.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use jiff::{SignedDuration, Timestamp};
+use sha2::{Digest, Sha256};
+use simrenew_domain::brand::Brand;
+use simrenew_domain::identifiers::{Email, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId, SubscriberId};
+use simrenew_domain::reminder::{current_step, VerificationCode, CODE_LEN};
+
+use crate::{App, AppResult, StoreResult};
+
+/// Rows planned per statement.
+pub const BATCH: u32 = 200;
+
+/// Reminders claimed at once and sent side by side: what a worker killed mid-send leaves
+/// `sending`, at most.
+pub const IN_FLIGHT: usize = 8;
+
+/// Times a gateway is asked before a reminder is given up.
+pub const SEND_ATTEMPTS: u32 = 4;
+
+/// The wait after the first refusal; it doubles after each.
+pub const RETRY_AFTER: SignedDuration = SignedDuration::from_mins(5);
+
+/// Checks of verification codes per client address and [`CHECK_WINDOW`].
+pub const CHECKS_PER_CLIENT: i64 = 20;
+pub const CHECK_WINDOW: SignedDuration = SignedDuration::from_hours(1);
+
+/// How a reminder reaches its subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MessageChannel {
+    Email,
+    Sms,
+}
+
+impl MessageChannel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(Self::Email),
+            "sms" => Some(Self::Sms),
+            _ => None,
+        }
+    }
+}
+
+/// Where a reminder is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReminderState {
+    Pending,
+    /// Claimed by a worker, which had not heard back from the gateway when last seen.
+    Sending,
+    Sent,
+    Failed,
+}
+
+impl ReminderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pending" => Some(Self::Pending),
+            "sending" => Some(Self::Sending),
+            "sent" => Some(Self::Sent),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// A line that may be due for a step: active or in grace, with a subscriber, and no reminder
+/// of this step or a later one for its current expiry.
+#[derive(Debug, Clone)]
+pub struct ReminderCandidate {
+    pub line: LineId,
+    pub subscriber: SubscriberId,
+    pub expires_at: Timestamp,
+    pub grace_until: Option<Timestamp>,
+    pub has_email: bool,
+}
+
+/// A reminder to plan.
+#[derive(Debug, Clone)]
+pub struct NewReminder {
+    pub brand: BrandId,
+    pub line: LineId,
+    pub subscriber: SubscriberId,
+    pub expires_at: Timestamp,
+    pub step: i32,
+    pub channel: MessageChannel,
+    pub due_at: Timestamp,
+}
+
+/// A reminder claimed for sending, with what its message says and where it goes.
+#[derive(Debug, Clone)]
+pub struct ClaimedReminder {
+    pub id: i64,
+    /// Which of the offered code hashes it was given.
+    pub code_index: usize,
+    pub brand: BrandId,
+    pub msisdn: Msisdn,
+    pub subscriber_name: String,
+    pub email: Option<Email>,
+    pub language: String,
+    pub expires_at: Timestamp,
+    pub grace_until: Option<Timestamp>,
+    pub step: i32,
+    pub channel: MessageChannel,
+    pub attempts: u32,
+}
+
+/// A reminder as an admin sees it.
+#[derive(Debug, Clone)]
+pub struct ReminderRecord {
+    pub id: i64,
+    pub msisdn: Msisdn,
+    pub expires_at: Timestamp,
+    pub step: i32,
+    pub channel: MessageChannel,
+    pub state: ReminderState,
+    pub due_at: Timestamp,
+    pub attempts: u32,
+    pub sent_at: Option<Timestamp>,
+    pub last_error: Option<String>,
+}
+
+/// What a verification code tells about the message that carried it.
+#[derive(Debug, Clone)]
+pub struct CheckedMessage {
+    pub brand_name: String,
+    pub portal_url: String,
+    pub channel: MessageChannel,
+    pub msisdn: Msisdn,
+    pub expires_at: Timestamp,
+    pub time_zone: String,
+    pub sent_at: Option<Timestamp>,
+}
+
+/// The reminders' reads and writes (a supertrait of [`crate::Store`]); each call is one
+/// transaction.
+#[async_trait]
+pub trait ReminderStore {
+    /// Lines of `brand` expiring in (`after`, `until`], active or in grace, with a subscriber,
+    /// without a reminder of `step` or a later (smaller) step for their current expiry; with
+    /// auto-renew on only when `step` is 0 or less. Soonest expiry first.
+    async fn reminder_candidates(
+        &self,
+        brand: BrandId,
+        step: i32,
+        after: Option<Timestamp>,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<ReminderCandidate>>;
+    /// Inserts the rows that are not there yet; how many were new.
+    async fn plan_reminders(&self, rows: &[NewReminder], now: Timestamp) -> StoreResult<u32>;
+    /// Claims up to `code_hashes.len()` pending reminders due at `now` (`FOR UPDATE SKIP
+    /// LOCKED` on PostgreSQL), giving the i-th the i-th hash.
+    async fn claim_reminders(
+        &self,
+        now: Timestamp,
+        code_hashes: &[String],
+    ) -> StoreResult<Vec<ClaimedReminder>>;
+    async fn reminder_sent(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+    /// A refusal: pending again at `retry_at`, or failed when `None`.
+    async fn reminder_refused(
+        &self,
+        id: i64,
+        retry_at: Option<Timestamp>,
+        error: &str,
+    ) -> StoreResult<()>;
+    /// The message that carried the code whose hash this is.
+    async fn message_by_code(&self, code_hash: &str) -> StoreResult<Option<CheckedMessage>>;
+    /// The newest reminders, of one line when given.
+    async fn reminders(
+        &self,
+        line: Option<&Msisdn>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReminderRecord>>;
+}
+
+/// What a reminder says, for the texts to word it.
+#[derive(Debug, Clone)]
+pub struct ReminderFacts<'a> {
+    pub language: &'a str,
+    pub brand: &'a Brand,
+    pub subscriber_name: &'a str,
+    pub msisdn: &'a Msisdn,
+    pub expires_at: Timestamp,
+    /// Set once the line is past its expiry.
+    pub grace_until: Option<Timestamp>,
+    pub step: i32,
+    pub channel: MessageChannel,
+    pub code: &'a VerificationCode,
+    /// The brand's portal, the only address a message links to.
+    pub portal_url: &'a str,
+    /// Where the code is checked: the portal's check page.
+    pub check_url: String,
+}
+
+/// A worded message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordedMessage {
+    pub subject: String,
+    pub text: String,
+}
+
+/// Words messages in the subscriber's language (the binary's Fluent catalog).
+pub trait MessageTexts: Send + Sync {
+    fn reminder(&self, facts: &ReminderFacts<'_>) -> WordedMessage;
+}
+
+/// What a reminder pass did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReminderReport {
+    pub planned: u32,
+    pub sent: u32,
+    pub refused: u32,
+}
+
+impl ReminderReport {
+    pub fn did_any(&self) -> bool {
+        self.planned + self.sent + self.refused > 0
+    }
+}
+
+/// The hash a verification code is stored and looked up by.
+pub fn code_hash(code: &VerificationCode) -> String {
+    hex::encode(Sha256::digest(code.as_str().as_bytes()))
+}
+
+/// `now + days` as plain seconds; the calendar's answer is within two hours of it.
+fn plus_days(now: Timestamp, days: i32, slack: SignedDuration) -> Timestamp {
+    now.checked_add(SignedDuration::from_hours(24 * i64::from(days)) + slack)
+        .unwrap_or(now)
+}
+
+impl App {
+    /// Words reminders with these texts; without them, no reminder is planned.
+    pub fn with_message_texts(mut self, texts: Arc<dyn MessageTexts>) -> Self {
+        self.message_texts = Some(texts);
+        self
+    }
+
+    /// Sends reminders through these gateways rather than those of sign-in codes (an SMS
+    /// provider's route for notifications is often not the one for one-time codes).
+    pub fn with_reminder_gateways(
+        mut self,
+        mail: Arc<dyn crate::identity::signin::MailGateway>,
+        sms: Arc<dyn crate::identity::signin::SmsGateway>,
+    ) -> Self {
+        self.reminder_mail = Some(mail);
+        self.reminder_sms = Some(sms);
+        self
+    }
+
+    fn reminder_mail(&self) -> Option<&Arc<dyn crate::identity::signin::MailGateway>> {
+        self.reminder_mail.as_ref().or(self.mail.as_ref())
+    }
+
+    fn reminder_sms(&self) -> Option<&Arc<dyn crate::identity::signin::SmsGateway>> {
+        self.reminder_sms.as_ref().or(self.sms.as_ref())
+    }
+
+    /// The channels reminders can go by in this process.
+    fn reminder_channels(&self) -> (bool, bool) {
+        (
+            self.reminder_mail().is_some(),
+            self.reminder_sms().is_some(),
+        )
+    }
+
+    /// Plans the reminders due now and sends those whose time has come.
+    pub async fn run_reminders(&self) -> AppResult<ReminderReport> {
+        let mut report = ReminderReport::default();
+        let (mail, sms) = self.reminder_channels();
+        if self.message_texts.is_none() || !(mail || sms) {
+            return Ok(report);
+        }
+        let now = self.now();
+        let brands = self.store.brands().await?;
+        for brand in &brands {
+            report.planned += self.plan_reminders(brand, now, mail, sms).await?;
+        }
+        let brands: HashMap<BrandId, &Brand> = brands.iter().map(|b| (b.id, b)).collect();
+        loop {
+            let codes: Vec<VerificationCode> = (0..IN_FLIGHT)
+                .map(|_| VerificationCode::from_random(rand::random::<[u8; CODE_LEN]>()))
+                .collect();
+            let hashes: Vec<String> = codes.iter().map(code_hash).collect();
+            let claimed = self.store.claim_reminders(now, &hashes).await?;
+            let n = claimed.len();
+            let outcomes = futures_util::future::join_all(claimed.iter().map(|c| async {
+                let brand = brands.get(&c.brand).ok_or("the brand is gone")?;
+                let code = codes.get(c.code_index).ok_or("no code for it")?;
+                self.send_reminder(brand, c, code).await
+            }))
+            .await;
+            for (c, outcome) in claimed.into_iter().zip(outcomes) {
+                match outcome {
+                    Ok(()) => {
+                        self.store.reminder_sent(c.id, self.now()).await?;
+                        report.sent += 1;
+                    }
+                    Err(cause) => {
+                        let retry_at = (c.attempts < SEND_ATTEMPTS).then(|| {
+                            let wait = RETRY_AFTER * 2i32.pow(c.attempts.saturating_sub(1));
+                            now.checked_add(wait).unwrap_or(now)
+                        });
+                        tracing::warn!(
+                            reminder = c.id,
+                            channel = c.channel.as_str(),
+                            attempts = c.attempts,
+                            given_up = retry_at.is_none(),
+                            %cause,
+                            "a gateway refused a reminder"
+                        );
+                        self.store.reminder_refused(c.id, retry_at, &cause).await?;
+                        report.refused += 1;
+                    }
+                }
+            }
+            if n < IN_FLIGHT {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    /// Plans the current step of every line of `brand` due for one; latest steps first, so a
+    /// line whose later step is due is planned for that one and leaves the earlier ones'.
+    async fn plan_reminders(
+        &self,
+        brand: &Brand,
+        now: Timestamp,
+        mail: bool,
+        sms: bool,
+    ) -> AppResult<u32> {
+        let mut steps = brand.reminder_days.clone();
+        steps.sort_unstable_by(|a, b| b.cmp(a));
+        steps.dedup();
+        let slack = SignedDuration::from_hours(2);
+        let mut planned = 0;
+        for i in (0..steps.len()).rev() {
+            let step = steps[i];
+            let until = plus_days(now, step, slack);
+            let after = steps.get(i + 1).map(|n| plus_days(now, *n, -slack));
+            loop {
+                let candidates = self
+                    .store
+                    .reminder_candidates(brand.id, step, after, until, BATCH)
+                    .await?;
+                let mut rows = Vec::new();
+                for c in &candidates {
+                    if current_step(&steps, c.expires_at, now, &brand.time_zone) != Some(step) {
+                        continue;
+                    }
+                    // A reminder during grace only while the line is in grace.
+                    if step < 0 && c.grace_until.is_none_or(|g| now >= g) {
+                        continue;
+                    }
+                    let row = |channel, due_at| NewReminder {
+                        brand: brand.id,
+                        line: c.line,
+                        subscriber: c.subscriber,
+                        expires_at: c.expires_at,
+                        step,
+                        channel,
+                        due_at,
+                    };
+                    if mail && c.has_email {
+                        rows.push(row(MessageChannel::Email, now));
+                    }
+                    if sms {
+                        let due = brand.quiet_hours.next_allowed(now, &brand.time_zone);
+                        rows.push(row(MessageChannel::Sms, due));
+                    }
+                }
+                let new = self.store.plan_reminders(&rows, now).await?;
+                planned += new;
+                // A full batch may hide more; one that planned nothing has only lines whose
+                // step is not due yet after all.
+                if candidates.len() < BATCH as usize || new == 0 {
+                    break;
+                }
+            }
+        }
+        Ok(planned)
+    }
+
+    /// Words the reminder in its subscriber's language and hands it to its gateway.
+    async fn send_reminder(
+        &self,
+        brand: &Brand,
+        c: &ClaimedReminder,
+        code: &VerificationCode,
+    ) -> Result<(), String> {
+        let texts = self
+            .message_texts
+            .as_ref()
+            .ok_or("no message texts in this process")?;
+        let portal_url = brand.portal_url.trim_end_matches('/');
+        let facts = ReminderFacts {
+            language: &c.language,
+            brand,
+            subscriber_name: &c.subscriber_name,
+            msisdn: &c.msisdn,
+            expires_at: c.expires_at,
+            grace_until: c.grace_until.filter(|_| c.step < 0),
+            step: c.step,
+            channel: c.channel,
+            code,
+            portal_url,
+            check_url: format!("{portal_url}/check"),
+        };
+        let message = texts.reminder(&facts);
+        match c.channel {
+            MessageChannel::Email => {
+                let to = c
+                    .email
+                    .as_ref()
+                    .ok_or("no e-mail address on record any more")?;
+                let gateway = self
+                    .reminder_mail()
+                    .ok_or("no e-mail gateway in this process")?;
+                gateway.send(to, &message.subject, &message.text).await
+            }
+            MessageChannel::Sms => {
+                let gateway = self
+                    .reminder_sms()
+                    .ok_or("no SMS gateway in this process")?;
+                gateway.send(&c.msisdn, &message.text).await
+            }
+        }
+    }
+
+    /// Whether a message carrying `code` came from us: what it was about, or `None`. Counted
+    /// per client address, so that codes cannot be guessed by trying them.
+    pub async fn check_message(
+        &self,
+        code: &VerificationCode,
+        client: &str,
+    ) -> AppResult<Option<CheckedMessage>> {
+        self.count_against(&crate::identity::limits::Limit::new(
+            format!("message-check:{client}"),
+            CHECKS_PER_CLIENT,
+            CHECK_WINDOW,
+        ))
+        .await?;
+        Ok(self.store.message_by_code(&code_hash(code)).await?)
+    }
+
+    /// The newest reminders, of one line when given.
+    pub async fn reminders(
+        &self,
+        line: Option<&Msisdn>,
+        limit: u32,
+    ) -> AppResult<Vec<ReminderRecord>> {
+        Ok(self.store.reminders(line, limit).await?)
+    }
+}

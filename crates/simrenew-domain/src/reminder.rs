@@ -1,0 +1,275 @@
+//! Reminders before a line lapses: which step of the brand's schedule is due, when an SMS may
+//! go out, and the verification code a message carries.
+//!
+//! A brand's schedule is a list of days before expiry (`14, 7, 3, 1, 0, -1`: two weeks before,
+//! ..., on the day of expiry, one day into grace). Step `d` is due `d` calendar days before the
+//! expiry in the brand's zone and stays the current step until the next one is due; a line
+//! gets at most the current step, so a worker that was stopped for a week sends one reminder,
+//! not a backlog of them.
+
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+use crate::parse::ParseError;
+use crate::time::add_days;
+
+/// Hours in which no SMS goes out, in the brand's zone: from `from` to `until`, across
+/// midnight when `from` is later than `until` (21:00–08:00). Equal times mean no quiet hours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuietHours {
+    pub from: Time,
+    pub until: Time,
+}
+
+impl Default for QuietHours {
+    /// 21:00 to 08:00.
+    fn default() -> Self {
+        Self {
+            from: Time::constant(21, 0, 0, 0),
+            until: Time::constant(8, 0, 0, 0),
+        }
+    }
+}
+
+impl QuietHours {
+    /// `HH:MM-HH:MM`, as the CLI takes it.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let bad = || ParseError::new("quiet_hours", "must be two times as HH:MM-HH:MM");
+        let (from, until) = s.trim().split_once('-').ok_or_else(bad)?;
+        let time = |t: &str| t.trim().parse::<Time>().map_err(|_| bad());
+        Ok(Self {
+            from: time(from)?,
+            until: time(until)?,
+        })
+    }
+
+    /// Minutes after midnight of each end, as stored.
+    pub fn minutes(&self) -> (i64, i64) {
+        let m = |t: Time| i64::from(t.hour()) * 60 + i64::from(t.minute());
+        (m(self.from), m(self.until))
+    }
+
+    /// From minutes after midnight, as stored.
+    pub fn from_minutes(from: i64, until: i64) -> Result<Self, ParseError> {
+        let time = |m: i64| {
+            if !(0..24 * 60).contains(&m) {
+                return Err(ParseError::new("quiet_hours", "minutes out of the day"));
+            }
+            Time::new((m / 60) as i8, (m % 60) as i8, 0, 0)
+                .map_err(|_| ParseError::new("quiet_hours", "minutes out of the day"))
+        };
+        Ok(Self {
+            from: time(from)?,
+            until: time(until)?,
+        })
+    }
+
+    fn quiet_at(&self, t: Time) -> bool {
+        match self.from.cmp(&self.until) {
+            std::cmp::Ordering::Equal => false,
+            std::cmp::Ordering::Less => self.from <= t && t < self.until,
+            std::cmp::Ordering::Greater => t >= self.from || t < self.until,
+        }
+    }
+
+    /// `at` itself when it is outside the quiet hours in `tz`, else the end of the quiet hours.
+    pub fn next_allowed(&self, at: Timestamp, tz: &TimeZone) -> Timestamp {
+        let local = at.to_zoned(tz.clone());
+        if !self.quiet_at(local.time()) {
+            return at;
+        }
+        // The quiet hours end today or, when they started this evening, tomorrow.
+        let day = if local.time() >= self.until {
+            local.date().tomorrow().unwrap_or(local.date())
+        } else {
+            local.date()
+        };
+        day.to_datetime(self.until)
+            .to_zoned(tz.clone())
+            .map(|z| z.timestamp())
+            .unwrap_or(at)
+    }
+
+    pub fn to_text(&self) -> String {
+        format!(
+            "{:02}:{:02}-{:02}:{:02}",
+            self.from.hour(),
+            self.from.minute(),
+            self.until.hour(),
+            self.until.minute()
+        )
+    }
+}
+
+/// When step `days` (days before `expires_at`; negative: days in grace) is due.
+pub fn step_due(expires_at: Timestamp, days: i32, tz: &TimeZone) -> Option<Timestamp> {
+    add_days(expires_at, -i64::from(days), tz).ok()
+}
+
+/// The step of `schedule` due at `now` for a line expiring at `expires_at`: the last one whose
+/// time has come, while the next has not.
+pub fn current_step(
+    schedule: &[i32],
+    expires_at: Timestamp,
+    now: Timestamp,
+    tz: &TimeZone,
+) -> Option<i32> {
+    let mut steps: Vec<i32> = schedule.to_vec();
+    steps.sort_unstable_by(|a, b| b.cmp(a));
+    steps.dedup();
+    // The latest step (fewest days before expiry) whose time has come.
+    steps
+        .into_iter()
+        .rev()
+        .find(|d| step_due(expires_at, *d, tz).is_some_and(|due| due <= now))
+}
+
+/// The letters of a verification code: Crockford's base 32, which leaves out I, L, O and U so
+/// that a code read aloud or typed from a phone is not mistaken.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/// Characters of a verification code (50 bits).
+pub const CODE_LEN: usize = 10;
+
+/// A message's verification code, as the subscriber reads it: `K7Q4M-ZPA2X`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerificationCode(String);
+
+impl VerificationCode {
+    /// From [`CODE_LEN`] random values (each taken modulo 32).
+    pub fn from_random(bytes: [u8; CODE_LEN]) -> Self {
+        Self(
+            bytes
+                .iter()
+                .map(|b| ALPHABET[usize::from(b % 32)] as char)
+                .collect(),
+        )
+    }
+
+    /// What a person typed: case, spaces and dashes do not matter, and O, I and L read as the
+    /// digits they look like.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        let mut code = String::with_capacity(CODE_LEN);
+        for c in s.chars() {
+            let c = match c.to_ascii_uppercase() {
+                ' ' | '-' => continue,
+                'O' => '0',
+                'I' | 'L' => '1',
+                c => c,
+            };
+            if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+                return Err(ParseError::new(
+                    "code",
+                    "a verification code has 10 letters and digits, as in K7Q4M-ZPA2X",
+                ));
+            }
+            code.push(c);
+        }
+        if code.len() != CODE_LEN {
+            return Err(ParseError::new(
+                "code",
+                "a verification code has 10 letters and digits, as in K7Q4M-ZPA2X",
+            ));
+        }
+        Ok(Self(code))
+    }
+
+    /// The canonical form, without the dash: what is hashed and stored.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As printed in a message: two groups of five.
+    pub fn display(&self) -> String {
+        format!("{}-{}", &self.0[..5], &self.0[5..])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brussels() -> TimeZone {
+        TimeZone::get("Europe/Brussels").unwrap()
+    }
+
+    fn at(s: &str) -> Timestamp {
+        s.parse::<jiff::Zoned>().unwrap().timestamp()
+    }
+
+    #[test]
+    fn the_current_step_is_the_last_one_due() {
+        let tz = brussels();
+        let expiry = at("2027-03-31T23:59:59[Europe/Brussels]");
+        let schedule = [14, 7, 3, 1, 0, -1];
+        let step = |now: &str| current_step(&schedule, expiry, at(now), &tz);
+        assert_eq!(step("2027-03-17T23:59:58[Europe/Brussels]"), None);
+        assert_eq!(step("2027-03-17T23:59:59[Europe/Brussels]"), Some(14));
+        assert_eq!(step("2027-03-24T23:59:58[Europe/Brussels]"), Some(14));
+        assert_eq!(step("2027-03-29T12:00[Europe/Brussels]"), Some(3));
+        assert_eq!(step("2027-04-01T12:00[Europe/Brussels]"), Some(0));
+        assert_eq!(step("2027-04-02T00:00[Europe/Brussels]"), Some(-1));
+        // Unsorted schedules read the same.
+        assert_eq!(
+            current_step(
+                &[1, 14, 7],
+                expiry,
+                at("2027-03-25T00:00[Europe/Brussels]"),
+                &tz
+            ),
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn a_step_keeps_the_wall_clock_time_across_daylight_saving() {
+        // Summer time starts on 28 March 2027: 7 days before 1 April 10:00 is 25 March 10:00,
+        // 167 hours earlier, not 168.
+        let tz = brussels();
+        let due = step_due(at("2027-04-01T10:00[Europe/Brussels]"), 7, &tz).unwrap();
+        assert_eq!(due, at("2027-03-25T10:00[Europe/Brussels]"));
+    }
+
+    #[test]
+    fn quiet_hours_across_midnight_hold_an_sms_until_morning() {
+        let tz = brussels();
+        let q = QuietHours::default();
+        let evening = at("2027-03-01T22:30[Europe/Brussels]");
+        assert_eq!(
+            q.next_allowed(evening, &tz),
+            at("2027-03-02T08:00[Europe/Brussels]")
+        );
+        let night = at("2027-03-02T03:00[Europe/Brussels]");
+        assert_eq!(
+            q.next_allowed(night, &tz),
+            at("2027-03-02T08:00[Europe/Brussels]")
+        );
+        let day = at("2027-03-02T12:00[Europe/Brussels]");
+        assert_eq!(q.next_allowed(day, &tz), day);
+        let none = QuietHours::parse("00:00-00:00").unwrap();
+        assert_eq!(none.next_allowed(night, &tz), night);
+        let lunch = QuietHours::parse("12:00-14:00").unwrap();
+        assert_eq!(
+            lunch.next_allowed(day, &tz),
+            at("2027-03-02T14:00[Europe/Brussels]")
+        );
+        assert_eq!(QuietHours::parse("21:00-08:00").unwrap(), q);
+        assert_eq!(q.to_text(), "21:00-08:00");
+        let (f, u) = q.minutes();
+        assert_eq!(QuietHours::from_minutes(f, u).unwrap(), q);
+        assert!(QuietHours::parse("21h-8h").is_err());
+    }
+
+    #[test]
+    fn codes_read_as_people_type_them() {
+        let code = VerificationCode::from_random([0, 1, 31, 32, 17, 18, 19, 20, 21, 255]);
+        assert_eq!(code.as_str(), "01Z0HJKMNZ");
+        assert_eq!(code.display(), "01Z0H-JKMNZ");
+        assert_eq!(VerificationCode::parse("o1z0h-jkmnz").unwrap(), code);
+        assert_eq!(VerificationCode::parse(" 01Z0H JKMNZ ").unwrap(), code);
+        assert!(VerificationCode::parse("01Z0H-JKMN").is_err());
+        assert!(VerificationCode::parse("01Z0H-JKMNU").is_err());
+        assert!(VerificationCode::parse("01Z0H-JKMNé").is_err());
+    }
+}

@@ -1,0 +1,273 @@
+//! Reminders: the lines due for a step, the planned rows, their claim and outcome, and the
+//! lookup of a verification code.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::notifications::{
+    CheckedMessage, ClaimedReminder, MessageChannel, NewReminder, ReminderCandidate,
+    ReminderRecord, ReminderState, ReminderStore,
+};
+use simrenew_app::StoreResult;
+use simrenew_domain::identifiers::{Email, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId, SubscriberId};
+use simrenew_domain::line::LineState;
+use sqlx::any::AnyRow;
+
+use crate::codec::{get, opt_ts, ts, u32_of};
+use crate::error::{corrupt, map};
+use crate::{Db, Dialect};
+
+fn msisdn(row: &AnyRow) -> StoreResult<Msisdn> {
+    Msisdn::parse(&get::<String>(row, "msisdn")?).map_err(|e| corrupt("msisdn", e))
+}
+
+fn channel(row: &AnyRow) -> StoreResult<MessageChannel> {
+    let c: String = get(row, "channel")?;
+    MessageChannel::parse(&c).ok_or_else(|| corrupt("channel", c))
+}
+
+fn step(row: &AnyRow) -> StoreResult<i32> {
+    i32::try_from(get::<i64>(row, "step")?).map_err(|e| corrupt("step", e))
+}
+
+#[async_trait]
+impl ReminderStore for Db {
+    async fn reminder_candidates(
+        &self,
+        brand: BrandId,
+        step: i32,
+        after: Option<Timestamp>,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<ReminderCandidate>> {
+        let rows = sqlx::query(&format!(
+            "SELECT l.id, l.subscriber_id, l.expires_at, l.grace_until, s.email FROM lines l \
+             JOIN subscribers s ON s.id = l.subscriber_id \
+             WHERE l.brand_id = $1 AND l.state IN ('{}', '{}') \
+             AND l.expires_at IS NOT NULL AND l.expires_at <= $2 AND l.expires_at > $3 \
+             AND s.erased_at IS NULL AND (l.auto_renew = $4 OR $5 <= 0) \
+             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.line_id = l.id \
+                 AND r.expires_at = l.expires_at AND r.step <= $5) \
+             ORDER BY l.expires_at, l.id LIMIT $6",
+            LineState::Active.as_str(),
+            LineState::Grace.as_str()
+        ))
+        .bind(brand.0)
+        .bind(until.as_second())
+        .bind(after.map_or(i64::MIN, |a| a.as_second()))
+        .bind(false)
+        .bind(i64::from(step))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                Ok(ReminderCandidate {
+                    line: LineId(get(r, "id")?),
+                    subscriber: SubscriberId(get(r, "subscriber_id")?),
+                    expires_at: ts(get(r, "expires_at")?)?,
+                    grace_until: opt_ts(get(r, "grace_until")?)?,
+                    has_email: get::<Option<String>>(r, "email")?.is_some(),
+                })
+            })
+            .collect()
+    }
+
+    async fn plan_reminders(&self, rows: &[NewReminder], now: Timestamp) -> StoreResult<u32> {
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_sql().await?;
+        let mut new = 0;
+        for r in rows {
+            new += sqlx::query(
+                "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
+                 channel, state, due_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
+                 ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
+            )
+            .bind(r.brand.0)
+            .bind(r.line.0)
+            .bind(r.subscriber.0)
+            .bind(r.expires_at.as_second())
+            .bind(i64::from(r.step))
+            .bind(r.channel.as_str())
+            .bind(r.due_at.as_second())
+            .bind(now.as_second())
+            .execute(tx.conn())
+            .await
+            .map_err(map)?
+            .rows_affected();
+        }
+        tx.commit_sql().await?;
+        Ok(u32::try_from(new).unwrap_or(u32::MAX))
+    }
+
+    async fn claim_reminders(
+        &self,
+        now: Timestamp,
+        code_hashes: &[String],
+    ) -> StoreResult<Vec<ClaimedReminder>> {
+        if code_hashes.is_empty() {
+            return Ok(vec![]);
+        }
+        let skip_locked = match self.dialect {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        };
+        let mut tx = self.begin_sql().await?;
+        let ids: Vec<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM reminders WHERE state = 'pending' AND due_at <= $1 \
+             ORDER BY due_at, id LIMIT $2{skip_locked}"
+        ))
+        .bind(now.as_second())
+        .bind(i64::try_from(code_hashes.len()).unwrap_or(i64::MAX))
+        .fetch_all(tx.conn())
+        .await
+        .map_err(map)?;
+        let mut claimed = Vec::with_capacity(ids.len());
+        for (code_index, id) in ids.into_iter().enumerate() {
+            sqlx::query(
+                "UPDATE reminders SET state = 'sending', code_hash = $1, claimed_at = $2, \
+                 attempts = attempts + 1 WHERE id = $3",
+            )
+            .bind(&code_hashes[code_index])
+            .bind(now.as_second())
+            .bind(id)
+            .execute(tx.conn())
+            .await
+            .map_err(map)?;
+            let r = sqlx::query(
+                "SELECT r.id, r.brand_id, r.expires_at, r.step, r.channel, r.attempts, \
+                 l.msisdn, l.grace_until, s.name, s.email, s.language FROM reminders r \
+                 JOIN lines l ON l.id = r.line_id JOIN subscribers s ON s.id = r.subscriber_id \
+                 WHERE r.id = $1",
+            )
+            .bind(id)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(map)?;
+            claimed.push(ClaimedReminder {
+                id,
+                code_index,
+                brand: BrandId(get(&r, "brand_id")?),
+                msisdn: msisdn(&r)?,
+                subscriber_name: get(&r, "name")?,
+                email: get::<Option<String>>(&r, "email")?
+                    .map(|e| Email::parse(&e).map_err(|e| corrupt("email", e)))
+                    .transpose()?,
+                language: get(&r, "language")?,
+                expires_at: ts(get(&r, "expires_at")?)?,
+                grace_until: opt_ts(get(&r, "grace_until")?)?,
+                step: step(&r)?,
+                channel: channel(&r)?,
+                attempts: u32_of(get(&r, "attempts")?, "attempts")?,
+            });
+        }
+        tx.commit_sql().await?;
+        Ok(claimed)
+    }
+
+    async fn reminder_sent(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(
+            "UPDATE reminders SET state = 'sent', sent_at = $1, last_error = NULL \
+             WHERE id = $2 AND state = 'sending'",
+        )
+        .bind(now.as_second())
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
+    }
+
+    async fn reminder_refused(
+        &self,
+        id: i64,
+        retry_at: Option<Timestamp>,
+        error: &str,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        let error: String = error.chars().take(500).collect();
+        sqlx::query(
+            "UPDATE reminders SET state = $1, due_at = COALESCE($2, due_at), last_error = $3, \
+             code_hash = NULL WHERE id = $4 AND state = 'sending'",
+        )
+        .bind(match retry_at {
+            Some(_) => ReminderState::Pending.as_str(),
+            None => ReminderState::Failed.as_str(),
+        })
+        .bind(retry_at.map(|t| t.as_second()))
+        .bind(error)
+        .bind(id)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        tx.commit_sql().await
+    }
+
+    async fn message_by_code(&self, code_hash: &str) -> StoreResult<Option<CheckedMessage>> {
+        let row = sqlx::query(
+            "SELECT r.channel, r.expires_at, r.sent_at, l.msisdn, b.name, b.portal_url, \
+             b.time_zone FROM reminders r JOIN lines l ON l.id = r.line_id \
+             JOIN brands b ON b.id = r.brand_id WHERE r.code_hash = $1",
+        )
+        .bind(code_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        row.map(|r| {
+            Ok(CheckedMessage {
+                brand_name: get(&r, "name")?,
+                portal_url: get(&r, "portal_url")?,
+                channel: channel(&r)?,
+                msisdn: msisdn(&r)?,
+                expires_at: ts(get(&r, "expires_at")?)?,
+                time_zone: get(&r, "time_zone")?,
+                sent_at: opt_ts(get(&r, "sent_at")?)?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn reminders(
+        &self,
+        line: Option<&Msisdn>,
+        limit: u32,
+    ) -> StoreResult<Vec<ReminderRecord>> {
+        let sql = format!(
+            "SELECT r.id, l.msisdn, r.expires_at, r.step, r.channel, r.state, r.due_at, \
+             r.attempts, r.sent_at, r.last_error FROM reminders r \
+             JOIN lines l ON l.id = r.line_id {} ORDER BY r.id DESC LIMIT $1",
+            if line.is_some() {
+                "WHERE l.msisdn = $2"
+            } else {
+                ""
+            }
+        );
+        let mut q = sqlx::query(&sql).bind(i64::from(limit));
+        if let Some(line) = line {
+            q = q.bind(line.as_str());
+        }
+        let rows = q.fetch_all(&self.pool).await.map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                let state: String = get(r, "state")?;
+                Ok(ReminderRecord {
+                    id: get(r, "id")?,
+                    msisdn: msisdn(r)?,
+                    expires_at: ts(get(r, "expires_at")?)?,
+                    step: step(r)?,
+                    channel: channel(r)?,
+                    state: ReminderState::parse(&state).ok_or_else(|| corrupt("state", state))?,
+                    due_at: ts(get(r, "due_at")?)?,
+                    attempts: u32_of(get(r, "attempts")?, "attempts")?,
+                    sent_at: opt_ts(get(r, "sent_at")?)?,
+                    last_error: get(r, "last_error")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,25 @@
+# Erinnerungen an Teilnehmer, bevor ihre Leitung verfällt, per E-Mail und SMS.
+# Platzhalter ({ $name }) bleiben in jeder Sprache gleich; die Tests prüfen es.
+
+reminder-subject-before = { $brand }: Ihre Leitung { $number } läuft { $days ->
+    [one] morgen
+   *[other] in { $days } Tagen
+} ab
+reminder-subject-today = { $brand }: Ihre Leitung { $number } läuft heute ab
+reminder-subject-grace = { $brand }: Ihre Leitung { $number } ist abgelaufen
+reminder-greeting = Hallo { $name },
+reminder-before = Ihre { $brand }-Leitung { $number } läuft am { $date } um { $time } ab, { $days ->
+    [one] also morgen
+   *[other] in { $days } Tagen
+}. Verlängern Sie rechtzeitig, um Ihre Nummer und Ihre Daten zu behalten.
+reminder-today = Ihre { $brand }-Leitung { $number } läuft heute ab, am { $date } um { $time }. Verlängern Sie jetzt, um Ihre Nummer und Ihre Daten zu behalten.
+reminder-grace = Ihre { $brand }-Leitung { $number } ist am { $date } abgelaufen. Sie können sie noch bis zum { $grace_date } verlängern; danach wird sie gesperrt.
+reminder-renew-at = Verlängern unter { $portal }
+reminder-check = Kommt diese Nachricht wirklich von { $brand }? Geben Sie ihren Code { $code } unter { $check } ein. Wir fragen nie per Nachricht nach Ihrer Kartennummer oder einem Anmeldecode.
+reminder-signature = { $brand }
+sms-reminder-before = { $brand }: Leitung { $number } läuft am { $date } ab ({ $days ->
+    [one] morgen
+   *[other] in { $days } Tagen
+}). Verlängern: { $portal } Code { $code }
+sms-reminder-today = { $brand }: Leitung { $number } läuft heute um { $time } ab. Verlängern: { $portal } Code { $code }
+sms-reminder-grace = { $brand }: Leitung { $number } ist abgelaufen. Verlängern bis { $grace_date }: { $portal } Code { $code }

@@ -1,0 +1,25 @@
+# Rappels envoyés aux abonnés avant l'échéance de leur ligne, par e-mail et SMS.
+# Les paramètres ({ $name }) restent les mêmes dans chaque langue ; les tests le vérifient.
+
+reminder-subject-before = { $brand } : votre ligne { $number } expire { $days ->
+    [one] demain
+   *[other] dans { $days } jours
+}
+reminder-subject-today = { $brand } : votre ligne { $number } expire aujourd'hui
+reminder-subject-grace = { $brand } : votre ligne { $number } a expiré
+reminder-greeting = Bonjour { $name },
+reminder-before = Votre ligne { $brand } { $number } expire le { $date } à { $time }, { $days ->
+    [one] demain
+   *[other] dans { $days } jours
+}. Renouvelez-la à temps pour garder votre numéro et vos données.
+reminder-today = Votre ligne { $brand } { $number } expire aujourd'hui, le { $date } à { $time }. Renouvelez-la maintenant pour garder votre numéro et vos données.
+reminder-grace = Votre ligne { $brand } { $number } a expiré le { $date }. Vous pouvez encore la renouveler jusqu'au { $grace_date } ; ensuite, elle est suspendue.
+reminder-renew-at = Renouveler sur { $portal }
+reminder-check = Ce message vient-il vraiment de { $brand } ? Saisissez son code { $code } sur { $check }. Nous ne demandons jamais votre numéro de carte ni un code de connexion par message.
+reminder-signature = { $brand }
+sms-reminder-before = { $brand } : la ligne { $number } expire le { $date } ({ $days ->
+    [one] demain
+   *[other] dans { $days } jours
+}). Renouveler : { $portal } Code { $code }
+sms-reminder-today = { $brand } : la ligne { $number } expire aujourd'hui à { $time }. Renouveler : { $portal } Code { $code }
+sms-reminder-grace = { $brand } : la ligne { $number } a expiré. Renouvelez avant le { $grace_date } : { $portal } Code { $code }

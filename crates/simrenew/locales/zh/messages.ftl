@@ -1,0 +1,25 @@
+# 线路到期前通过电子邮件和短信发送给用户的提醒。
+# 占位符（{ $name }）在每种语言中必须相同；测试会检查。
+
+reminder-subject-before = { $brand }：您的线路 { $number } 将于 { $days ->
+    [one] 明天
+   *[other] { $days } 天后
+}到期
+reminder-subject-today = { $brand }：您的线路 { $number } 今天到期
+reminder-subject-grace = { $brand }：您的线路 { $number } 已到期
+reminder-greeting = { $name }，您好：
+reminder-before = 您的 { $brand } 线路 { $number } 将于 { $date } { $time } 到期（{ $days ->
+    [one] 明天
+   *[other] { $days } 天后
+}）。请及时续费，以保留您的号码和流量。
+reminder-today = 您的 { $brand } 线路 { $number } 今天（{ $date } { $time }）到期。请立即续费，以保留您的号码和流量。
+reminder-grace = 您的 { $brand } 线路 { $number } 已于 { $date } 到期。您仍可在 { $grace_date } 之前续费；之后线路将被暂停。
+reminder-renew-at = 续费网址：{ $portal }
+reminder-check = 这条消息真的来自 { $brand } 吗？请在 { $check } 输入验证码 { $code }。我们绝不会通过消息索要您的银行卡号或登录验证码。
+reminder-signature = { $brand }
+sms-reminder-before = { $brand }：线路 { $number } 将于 { $date } 到期（{ $days ->
+    [one] 明天
+   *[other] { $days } 天后
+}）。续费：{ $portal } 验证码 { $code }
+sms-reminder-today = { $brand }：线路 { $number } 今天 { $time } 到期。续费：{ $portal } 验证码 { $code }
+sms-reminder-grace = { $brand }：线路 { $number } 已到期。请在 { $grace_date } 前续费：{ $portal } 验证码 { $code }

@@ -1,0 +1,234 @@
+//! The words of the messages subscribers receive (`locales/LANG/messages.ftl`): reminders by
+//! e-mail and SMS, in the subscriber's language, dates and times in the brand's zone.
+
+use std::sync::OnceLock;
+
+use simrenew_app::notifications::{MessageChannel, MessageTexts, ReminderFacts, WordedMessage};
+use simrenew_i18n::{Arg, Catalog, Lang};
+
+static CATALOG: OnceLock<Catalog> = OnceLock::new();
+
+/// The messages' catalog, compiled in; one that does not load is a build mistake the tests
+/// catch, and words every message as its keys rather than stopping the worker.
+pub fn catalog() -> &'static Catalog {
+    CATALOG.get_or_init(|| {
+        Catalog::parse(&simrenew_i18n::include_catalog!("locales", "messages")).unwrap_or_else(
+            |e| {
+                tracing::error!(error = %e, "the messages' catalog does not load");
+                Catalog::empty()
+            },
+        )
+    })
+}
+
+/// The demo's reminders: appended to a file in the working directory rather than to the log,
+/// where a thousand lines' reminders would bury the sign-in codes. Never used by `serve`.
+pub struct DemoMessageFile {
+    path: std::path::PathBuf,
+    lock: std::sync::Mutex<()>,
+}
+
+impl DemoMessageFile {
+    /// The file the demo's messages go to.
+    pub const NAME: &'static str = "simrenew-demo-messages.txt";
+
+    pub fn in_working_directory() -> Self {
+        Self {
+            path: std::path::PathBuf::from(Self::NAME),
+            lock: std::sync::Mutex::new(()),
+        }
+    }
+
+    fn append(&self, to: &str, subject: &str, text: &str) -> Result<(), String> {
+        use std::io::Write;
+        let _one_at_a_time = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| format!("{}: {e}", self.path.display()))?;
+        writeln!(file, "To: {to}\nSubject: {subject}\n\n{text}\n\n----\n")
+            .map_err(|e| format!("{}: {e}", self.path.display()))
+    }
+}
+
+#[async_trait::async_trait]
+impl simrenew_app::identity::signin::MailGateway for DemoMessageFile {
+    async fn send(
+        &self,
+        to: &simrenew_domain::identifiers::Email,
+        subject: &str,
+        text: &str,
+    ) -> Result<(), String> {
+        self.append(to.as_str(), subject, text)
+    }
+}
+
+#[async_trait::async_trait]
+impl simrenew_app::identity::signin::SmsGateway for DemoMessageFile {
+    async fn send(
+        &self,
+        to: &simrenew_domain::identifiers::Msisdn,
+        text: &str,
+    ) -> Result<(), String> {
+        self.append(to.as_str(), "(SMS)", text)
+    }
+}
+
+/// Words messages from [`catalog`].
+pub struct CatalogTexts;
+
+impl MessageTexts for CatalogTexts {
+    fn reminder(&self, f: &ReminderFacts<'_>) -> WordedMessage {
+        let lang = Lang::parse(f.language).unwrap_or(Lang::En);
+        let tz = &f.brand.time_zone;
+        let expiry = f.expires_at.to_zoned(tz.clone());
+        let date = lang.format_date(expiry.date());
+        let time = lang.format_time(expiry.time());
+        let grace_date = f
+            .grace_until
+            .map(|g| lang.format_date(g.to_zoned(tz.clone()).date()))
+            .unwrap_or_default();
+        let code = f.code.display();
+        let args: Vec<(&str, Arg<'_>)> = vec![
+            ("brand", f.brand.name.as_str().into()),
+            ("name", f.subscriber_name.into()),
+            ("number", f.msisdn.as_str().into()),
+            ("date", date.into()),
+            ("time", time.into()),
+            ("grace_date", grace_date.into()),
+            ("days", f.step.max(0).into()),
+            ("portal", f.portal_url.into()),
+            ("check", f.check_url.as_str().into()),
+            ("code", code.into()),
+        ];
+        let say = |key: &str| catalog().format(lang, key, &args);
+        let kind = match f.step {
+            d if d > 0 => "before",
+            0 => "today",
+            _ => "grace",
+        };
+        let subject = say(&format!("reminder-subject-{kind}"));
+        let text = match f.channel {
+            MessageChannel::Sms => say(&format!("sms-reminder-{kind}")),
+            MessageChannel::Email => [
+                say("reminder-greeting"),
+                say(&format!("reminder-{kind}")),
+                say("reminder-renew-at"),
+                say("reminder-check"),
+                say("reminder-signature"),
+            ]
+            .join("\n\n"),
+        };
+        WordedMessage { subject, text }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use simrenew_app::notifications::{MessageChannel, MessageTexts, ReminderFacts};
+    use simrenew_domain::brand::{parse_time_zone, Brand};
+    use simrenew_domain::identifiers::Msisdn;
+    use simrenew_domain::ids::BrandId;
+    use simrenew_domain::money::Currency;
+    use simrenew_domain::reminder::VerificationCode;
+    use simrenew_i18n::Lang;
+
+    use super::{catalog, CatalogTexts};
+
+    #[test]
+    fn every_message_is_in_every_language_with_the_same_placeholders() {
+        let issues = catalog().check();
+        assert!(
+            issues.is_empty(),
+            "the messages' catalog is incomplete:\n{}",
+            issues
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert!(
+            catalog().keys(Lang::En).len() >= 13,
+            "the catalog did not load"
+        );
+    }
+
+    fn brand() -> Brand {
+        Brand {
+            id: BrandId(1),
+            code: "lumo".into(),
+            name: "Lumo".into(),
+            time_zone: parse_time_zone("Europe/Brussels").unwrap(),
+            currency: Currency::EUR,
+            vat_rate_bp: 2100,
+            grace_days: 7,
+            reminder_days: vec![7, 1, 0, -1],
+            monthly_auto_debit_limit: 4,
+            portal_url: "https://lumo.example".into(),
+            quiet_hours: Default::default(),
+        }
+    }
+
+    fn word(language: &str, step: i32, channel: MessageChannel) -> (String, String) {
+        let brand = brand();
+        let msisdn = Msisdn::parse("+32470123456").unwrap();
+        let code = VerificationCode::parse("K7Q4M-ZPA2X").unwrap();
+        let at = |s: &str| s.parse::<jiff::Zoned>().unwrap().timestamp();
+        let m = CatalogTexts.reminder(&ReminderFacts {
+            language,
+            brand: &brand,
+            subscriber_name: "Anna Peeters",
+            msisdn: &msisdn,
+            expires_at: at("2027-03-31T23:30[Europe/Brussels]"),
+            grace_until: (step < 0).then(|| at("2027-04-07T23:30[Europe/Brussels]")),
+            step,
+            channel,
+            code: &code,
+            portal_url: "https://lumo.example",
+            check_url: "https://lumo.example/check".into(),
+        });
+        (m.subject, m.text)
+    }
+
+    #[test]
+    fn a_reminder_says_when_in_the_brands_zone_and_language_and_carries_its_code() {
+        let (subject, text) = word("fr", 7, MessageChannel::Email);
+        assert_eq!(
+            subject,
+            "Lumo : votre ligne +32470123456 expire dans 7 jours"
+        );
+        assert!(text.starts_with("Bonjour Anna Peeters,"), "{text}");
+        // 23:30 in Brussels, which is 21:30 UTC.
+        assert!(text.contains("31 mars 2027 à 23\u{a0}h\u{a0}30"), "{text}");
+        assert!(text.contains("K7Q4M-ZPA2X"), "{text}");
+        assert!(text.contains("https://lumo.example/check"), "{text}");
+        let (subject, _) = word("nl", 1, MessageChannel::Email);
+        assert_eq!(subject, "Lumo: uw lijn +32470123456 verloopt morgen");
+        let (_, sms) = word("de", -1, MessageChannel::Sms);
+        assert!(sms.contains("7. April 2027"), "{sms}");
+        assert!(sms.contains("K7Q4M-ZPA2X"), "{sms}");
+        // An unknown language reads English.
+        let (subject, _) = word("xx", 0, MessageChannel::Email);
+        assert_eq!(subject, "Lumo: your line +32470123456 expires today");
+        let (_, zh) = word("zh", 3, MessageChannel::Sms);
+        assert!(zh.contains("2027年3月31日"), "{zh}");
+    }
+
+    #[test]
+    fn an_sms_reminder_links_only_to_the_brands_portal() {
+        for lang in ["nl", "fr", "de", "en", "zh"] {
+            for step in [7, 1, 0, -1] {
+                let (_, sms) = word(lang, step, MessageChannel::Sms);
+                assert!(sms.contains("https://lumo.example"), "{lang} {step}: {sms}");
+                assert!(
+                    sms.match_indices("://").all(
+                        |(i, _)| sms[i.saturating_sub(5)..].starts_with("https://lumo.example")
+                    ),
+                    "{lang} {step}: {sms}"
+                );
+                assert!(sms.chars().count() <= 160, "{lang} {step}: {sms}");
+            }
+        }
+    }
+}
