@@ -20,6 +20,7 @@ use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
 use crate::maintenance::MaintenanceStore;
 use crate::network::NetworkStore;
+use crate::notifications::calendar::{CalendarStore, CalendarTx};
 use crate::notifications::ReminderStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::portal::PortalReads;
@@ -44,6 +45,7 @@ pub trait Store:
     + LifecycleStore
     + AutoRenewStore
     + ReminderStore
+    + CalendarStore
     + Send
     + Sync
     + 'static
@@ -54,6 +56,8 @@ pub trait Store:
 
 /// One write transaction.
 #[async_trait]
-pub trait Tx: AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + Send {
+pub trait Tx:
+    AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + CalendarTx + Send
+{
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

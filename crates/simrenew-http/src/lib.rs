@@ -67,6 +67,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::identification::identify))
         .routes(routes!(api::subscribers::export))
         .routes(routes!(api::subscribers::erase))
+        .routes(routes!(api::subscribers::new_calendar_link))
         .routes(routes!(api::orders::create_quote))
         .routes(routes!(api::orders::create_order))
         .routes(routes!(api::orders::get_order))

@@ -1,8 +1,9 @@
 //! Reminders: the lines due for a step, the planned rows, their claim and outcome, and the
-//! lookup of a verification code.
+//! lookup of a verification code; the calendar feeds' tokens.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use simrenew_app::notifications::calendar::{CalendarStore, CalendarTx};
 use simrenew_app::notifications::{
     CheckedMessage, ClaimedReminder, MessageChannel, NewReminder, ReminderCandidate,
     ReminderRecord, ReminderState, ReminderStore,
@@ -15,6 +16,7 @@ use sqlx::any::AnyRow;
 
 use crate::codec::{get, opt_ts, ts, u32_of};
 use crate::error::{corrupt, map};
+use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
 fn msisdn(row: &AnyRow) -> StoreResult<Msisdn> {
@@ -269,5 +271,44 @@ impl ReminderStore for Db {
                 })
             })
             .collect()
+    }
+}
+
+#[async_trait]
+impl CalendarStore for Db {
+    async fn calendar_owner(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(SubscriberId, String)>> {
+        let row = sqlx::query(
+            "SELECT id, language FROM subscribers \
+             WHERE calendar_token_hash = $1 AND erased_at IS NULL",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        row.map(|r| Ok((SubscriberId(get(&r, "id")?), get(&r, "language")?)))
+            .transpose()
+    }
+}
+
+#[async_trait]
+impl CalendarTx for SqlTx {
+    async fn set_calendar_token(
+        &mut self,
+        subscriber: SubscriberId,
+        token_hash: &str,
+    ) -> StoreResult<bool> {
+        let n = sqlx::query(
+            "UPDATE subscribers SET calendar_token_hash = $1 WHERE id = $2 AND erased_at IS NULL",
+        )
+        .bind(token_hash)
+        .bind(subscriber.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n == 1)
     }
 }

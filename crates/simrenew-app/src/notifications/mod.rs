@@ -14,8 +14,11 @@
 //! Only the line's subscriber is written to: the e-mail address on record and the line's own
 //! number. A message links only to the brand's portal address. An SMS waits out the brand's
 //! quiet hours; a line with auto-renew on is reminded only from its expiry on (when the
-//! automatic renewal did not happen). May use: `identity` (the gateways, per-client limits),
+//! automatic renewal did not happen). [`calendar`] offers the same expiries as a personal
+//! iCalendar feed. May use: `identity` (the gateways, per-client limits),
 //! `sales` and the ground.
+
+pub mod calendar;
 
 use std::collections::HashMap;
 use std::sync::Arc;

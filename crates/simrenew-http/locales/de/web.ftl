@@ -378,3 +378,15 @@ check-genuine-portal = Verlängern Sie nur unter { $portal }.
 check-unknown = Wir haben keine Nachricht mit diesem Code gesendet.
 check-unknown-advice = Folgen Sie ihren Links nicht, antworten Sie nicht und geben Sie nie Ihre Kartennummer oder einen Anmeldecode an. Verlängern Sie nur unter der Adresse Ihres Anbieters.
 error-invalid-check-code = Ein Prüfcode hat zehn Buchstaben und Ziffern, etwa K7Q4M-ZPA2X.
+
+## Kalender-Feed
+calendar-name = { $brand }: wann Ihre Leitungen ablaufen
+calendar-expiry = { $brand }-Leitung { $number } läuft ab
+calendar-grace-end = { $brand }-Leitung { $number }: letzter Tag zum Verlängern vor der Sperre
+calendar-renew-at = Verlängern unter { $portal }
+calendar-alarm = Ihre Leitung { $number } läuft in 3 Tagen ab
+account-calendar-title = Ablaufdaten in Ihrem Kalender
+account-calendar-intro = Abonnieren Sie diese Adresse in Ihrer Kalender-App (Google Kalender, Apple Kalender, Outlook): Sie zeigt, wann jede Ihrer Leitungen abläuft, und erinnert Sie drei Tage vorher.
+account-calendar-made = Ihre Kalenderadresse, nur jetzt angezeigt. Kopieren Sie sie in Ihre Kalender-App:
+account-calendar-new = Eine Kalenderadresse erstellen
+account-calendar-private = Wer die Adresse hat, sieht Ihre Ablaufdaten. Eine neue zu erstellen beendet die alte sofort.

@@ -378,3 +378,15 @@ check-genuine-portal = Renew only at { $portal }.
 check-unknown = We did not send a message with this code.
 check-unknown-advice = Do not follow its links, do not answer it and never give your card number or a sign-in code. Renew only at your operator's own address.
 error-invalid-check-code = A verification code has ten letters and digits, as in K7Q4M-ZPA2X.
+
+## Calendar feed
+calendar-name = { $brand }: when your lines expire
+calendar-expiry = { $brand } line { $number } expires
+calendar-grace-end = { $brand } line { $number }: last day to renew before it is suspended
+calendar-renew-at = Renew at { $portal }
+calendar-alarm = Your line { $number } expires in 3 days
+account-calendar-title = Expiry dates in your calendar
+account-calendar-intro = Subscribe to this address in your calendar app (Google Calendar, Apple Calendar, Outlook): it shows when each of your lines expires, and reminds you three days before.
+account-calendar-made = Your calendar address, shown only now. Copy it into your calendar app:
+account-calendar-new = Make a calendar address
+account-calendar-private = Anyone who has the address sees your expiry dates. Making a new one ends the old one at once.

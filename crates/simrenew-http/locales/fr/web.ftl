@@ -378,3 +378,15 @@ check-genuine-portal = Renouvelez uniquement sur { $portal }.
 check-unknown = Nous n'avons envoyé aucun message avec ce code.
 check-unknown-advice = Ne suivez pas ses liens, n'y répondez pas et ne donnez jamais votre numéro de carte ni un code de connexion. Renouvelez uniquement à l'adresse de votre opérateur.
 error-invalid-check-code = Un code de vérification a dix lettres et chiffres, comme K7Q4M-ZPA2X.
+
+## Flux d'agenda
+calendar-name = { $brand } : échéances de vos lignes
+calendar-expiry = La ligne { $brand } { $number } expire
+calendar-grace-end = Ligne { $brand } { $number } : dernier jour pour renouveler avant la suspension
+calendar-renew-at = Renouveler sur { $portal }
+calendar-alarm = Votre ligne { $number } expire dans 3 jours
+account-calendar-title = Les échéances dans votre agenda
+account-calendar-intro = Abonnez-vous à cette adresse dans votre application d'agenda (Google Agenda, Calendrier Apple, Outlook) : elle montre quand chacune de vos lignes expire et vous le rappelle trois jours avant.
+account-calendar-made = Votre adresse d'agenda, affichée seulement maintenant. Copiez-la dans votre application d'agenda :
+account-calendar-new = Créer une adresse d'agenda
+account-calendar-private = Quiconque a l'adresse voit vos échéances. En créer une nouvelle met fin à l'ancienne immédiatement.

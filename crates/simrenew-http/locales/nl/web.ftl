@@ -378,3 +378,15 @@ check-genuine-portal = Verleng alleen via { $portal }.
 check-unknown = We hebben geen bericht met deze code verstuurd.
 check-unknown-advice = Volg de links niet, antwoord niet en geef nooit uw kaartnummer of een aanmeldcode. Verleng alleen via het eigen adres van uw operator.
 error-invalid-check-code = Een controlecode heeft tien letters en cijfers, zoals K7Q4M-ZPA2X.
+
+## Agenda-feed
+calendar-name = { $brand }: wanneer uw lijnen verlopen
+calendar-expiry = { $brand }-lijn { $number } verloopt
+calendar-grace-end = { $brand }-lijn { $number }: laatste dag om te verlengen voor de opschorting
+calendar-renew-at = Verlengen via { $portal }
+calendar-alarm = Uw lijn { $number } verloopt over 3 dagen
+account-calendar-title = Vervaldata in uw agenda
+account-calendar-intro = Abonneer u op dit adres in uw agenda-app (Google Agenda, Apple Agenda, Outlook): het toont wanneer elk van uw lijnen verloopt en herinnert u er drie dagen vooraf aan.
+account-calendar-made = Uw agenda-adres, alleen nu getoond. Kopieer het in uw agenda-app:
+account-calendar-new = Een agenda-adres maken
+account-calendar-private = Wie het adres heeft, ziet uw vervaldata. Een nieuw adres maken beëindigt het oude meteen.

@@ -366,3 +366,15 @@ check-genuine-portal = 请只在 { $portal } 续费。
 check-unknown = 我们没有发送过带有此验证码的消息。
 check-unknown-advice = 请勿点击其中的链接，请勿回复，切勿提供您的银行卡号或登录验证码。请只在您运营商的官方网址续费。
 error-invalid-check-code = 验证码由十个字母和数字组成，例如 K7Q4M-ZPA2X。
+
+## 日历订阅
+calendar-name = { $brand }：您的线路何时到期
+calendar-expiry = { $brand } 线路 { $number } 到期
+calendar-grace-end = { $brand } 线路 { $number }：暂停前续费的最后一天
+calendar-renew-at = 续费网址：{ $portal }
+calendar-alarm = 您的线路 { $number } 将在 3 天后到期
+account-calendar-title = 在日历中查看到期日
+account-calendar-intro = 在您的日历应用（Google 日历、Apple 日历、Outlook）中订阅此地址：它会显示您每条线路的到期时间，并提前三天提醒您。
+account-calendar-made = 您的日历地址，仅此一次显示。请将其复制到您的日历应用中：
+account-calendar-new = 生成日历地址
+account-calendar-private = 任何拥有此地址的人都能看到您的到期日。生成新地址会立即使旧地址失效。

@@ -89,3 +89,60 @@ pub async fn erase(
     state.app.erase_subscriber(&caller.label(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarLinkJson {
+    /// The feed (RFC 5545) of the subscriber's expiry dates, for a calendar app to subscribe
+    /// to; shown once. Making a new one ends this one.
+    #[schema(
+        example = "https://my.lumo.example/calendar/cal_6f1c0e9b2a4d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d.ics"
+    )]
+    pub url: String,
+}
+
+/// Makes the subscriber's calendar feed address, replacing (and ending) the one before. Only
+/// the subscriber, signed in, may.
+#[utoipa::path(
+    post,
+    path = "/api/v1/subscribers/{id}/calendar-link",
+    tag = "subscribers",
+    params(("id" = i64, Path, description = "Subscriber id")),
+    security(("session" = [])),
+    responses(
+        (status = 201, body = CalendarLinkJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn new_calendar_link(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<(StatusCode, axum::Json<CalendarLinkJson>), ApiError> {
+    let id = SubscriberId(id);
+    if caller != (Principal::Subscriber { subscriber: id }) {
+        return Err(ApiError::not_found("subscriber").with_field("id"));
+    }
+    let brand = state
+        .app
+        .store
+        .subscriber_brand(id)
+        .await
+        .map_err(simrenew_app::AppError::from)?
+        .ok_or_else(|| ApiError::not_found("subscriber").with_field("id"))?;
+    let portal_url = state
+        .app
+        .brands()
+        .await?
+        .into_iter()
+        .find(|b| b.id == brand)
+        .map(|b| b.portal_url)
+        .ok_or_else(|| ApiError::not_found("subscriber").with_field("id"))?;
+    let token = state.app.new_calendar_token(&caller.label(), id).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CalendarLinkJson {
+            url: crate::web::portal::calendar_url(&portal_url, &token),
+        }),
+    ))
+}

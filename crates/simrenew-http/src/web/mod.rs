@@ -15,6 +15,7 @@
 // use `?` on the way, and a page is as large as a page is.
 #![allow(clippy::result_large_err)]
 
+pub mod calendar;
 pub mod check;
 pub mod cookies;
 pub mod counter;
@@ -157,6 +158,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(root))
         .merge(portal::router())
         .merge(check::router())
+        .merge(calendar::router())
         .merge(counter::router())
         .merge(demo_card::router())
         .route("/static/{file}", get(static_file))

@@ -55,6 +55,7 @@ pub fn router() -> Router<AppState> {
         .route("/{lang}/orders/{id}/receipt", get(receipt_page))
         .route("/{lang}/stores", get(stores_page))
         .route("/{lang}/account", get(account_page))
+        .route("/{lang}/account/calendar", post(new_calendar_link))
 }
 
 type WebResult = Result<Response, Response>;
@@ -1418,10 +1419,16 @@ struct AccountPage {
     page: Page,
     person: Option<PersonView>,
     passkeys: Vec<PasskeyView>,
+    /// A feed address just made, shown this once.
+    calendar_url: Option<String>,
     passkeys_on: bool,
 }
 
 async fn account_page(State(state): State<AppState>, page: Page) -> WebResult {
+    account(state, page, None).await
+}
+
+async fn account(state: AppState, page: Page, calendar_url: Option<String>) -> WebResult {
     let subscriber = page.subscriber()?;
     let person = person_view(&state, &page, Some(subscriber)).await;
     let (passkeys, passkeys_on) = match state.app.passkeys(subscriber).await {
@@ -1440,6 +1447,40 @@ async fn account_page(State(state): State<AppState>, page: Page) -> WebResult {
         person,
         passkeys,
         passkeys_on,
+        calendar_url,
         page: page.titled("account-title", "account"),
     }))
+}
+
+#[derive(Debug, Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// Makes a new calendar feed address (the one before stops answering) and shows it once.
+async fn new_calendar_link(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<CsrfForm>,
+) -> WebResult {
+    if !csrf_ok(&page, &form.csrf) {
+        return Err(forged(&page));
+    }
+    let subscriber = page.subscriber()?;
+    let token = state
+        .app
+        .new_calendar_token(&format!("subscriber:{subscriber}"), subscriber)
+        .await
+        .map_err(|e| app_error_page(&page, &e))?;
+    let url = match &page.brand {
+        Some(b) => calendar_url(&b.portal_url, &token),
+        None => return Err(error_page(&page, StatusCode::NOT_FOUND, "error-not-found")),
+    };
+    account(state, page, Some(url)).await
+}
+
+/// The address of a feed on the brand's portal.
+pub fn calendar_url(portal_url: &str, token: &str) -> String {
+    format!("{}/calendar/{token}.ics", portal_url.trim_end_matches('/'))
 }

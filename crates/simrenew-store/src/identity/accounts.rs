@@ -360,7 +360,8 @@ impl IdentityTx for SqlTx {
 
     async fn erase_subscriber(&mut self, id: SubscriberId, now: Timestamp) -> StoreResult<bool> {
         let n = sqlx::query(
-            "UPDATE subscribers SET name = $1, email = NULL, erased_at = $2 WHERE id = $3",
+            "UPDATE subscribers SET name = $1, email = NULL, erased_at = $2, \
+             calendar_token_hash = NULL WHERE id = $3",
         )
         .bind(format!("erased subscriber {id}"))
         .bind(now.as_second())

@@ -8,6 +8,7 @@ mod audit;
 mod auto_renew;
 mod bounds;
 mod browser;
+mod calendar;
 mod catalog;
 mod cli;
 mod concurrency;
