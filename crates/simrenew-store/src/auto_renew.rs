@@ -38,7 +38,7 @@ impl AutoRenewStore for Db {
         // A line whose retries are spent has attempts > 0 and no next attempt: it waits.
         let rows = sqlx::query(&format!(
             "SELECT id, msisdn, auto_renew_plan, auto_renew_attempts FROM lines \
-             WHERE auto_renew = $4 AND auto_renew_plan IS NOT NULL \
+             WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
              AND state IN ('{}', '{}') AND expires_at IS NOT NULL AND expires_at <= $1 \
              AND (grace_until IS NULL OR grace_until > $2) \
              AND ((auto_renew_attempts = 0 AND auto_renew_next_at IS NULL) \
@@ -50,7 +50,6 @@ impl AutoRenewStore for Db {
         .bind(before.as_second())
         .bind(now.as_second())
         .bind(i64::from(limit))
-        .bind(true)
         .fetch_all(&self.pool)
         .await
         .map_err(map)?;
