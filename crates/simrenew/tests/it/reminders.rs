@@ -509,4 +509,47 @@ both! {
         let (status, _, _) = b.post(&app, "/en/check", &[("code", &code)]).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token, no answer");
     }
+
+    async fn the_worker_mails_a_reminder_through_the_smtp_relay(app: TestApp) {
+        let (relay, mut received) = crate::email_signin::smtp_relay().await;
+        let gateway = SmsGatewayServer::default();
+        let base = gateway.start().await;
+        let (msisdn, _) = subscriber_line(
+            &app,
+            Some("mail.reader@mail.example"),
+            "en",
+            at("2027-01-25T12:00[Europe/Brussels]"),
+        )
+        .await;
+        app.clock.set(at("2027-01-24T12:00[Europe/Brussels]"));
+        let out = worker(&app, &base, true)
+            .env("SIMRENEW_SMTP_URL", format!("smtp://127.0.0.1:{relay}"))
+            .env("SIMRENEW_MAIL_FROM", "Test Mobile <no-reply@test.example>")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let (to, data) = tokio::time::timeout(std::time::Duration::from_secs(10), received.recv())
+            .await
+            .expect("no reminder reached the relay")
+            .unwrap();
+        assert_eq!(to, "mail.reader@mail.example");
+        assert!(
+            data.contains(&format!("Subject: Test Mobile: your line {msisdn} expires tomorrow")),
+            "{data}"
+        );
+        let body = data.replace("=\n", "");
+        assert!(body.contains("Hello Emma Peeters,"), "{body}");
+        assert!(body.contains("24 January 2027") || body.contains("25 January 2027"), "{body}");
+        let code = body
+            .split("Enter its code ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("no code in {body}"));
+        assert!(body.contains("https://test.example/check"), "{body}");
+        let (s, checked) = check(&app, code).await;
+        assert_eq!(s, StatusCode::OK, "{checked}");
+        assert_eq!(checked["channel"], "email");
+        // The SMS of the same step went to the line itself.
+        assert_eq!(gateway.to(msisdn.as_str()).len(), 1);
+    }
 }
