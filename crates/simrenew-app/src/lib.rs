@@ -86,6 +86,8 @@ pub struct App {
     /// Where reminders go when not through the sign-in codes' gateways.
     pub(crate) reminder_mail: Option<Arc<dyn identity::signin::MailGateway>>,
     pub(crate) reminder_sms: Option<Arc<dyn identity::signin::SmsGateway>>,
+    /// When this process last planned reminders, shared by every clone of the `App`.
+    pub(crate) reminders_planned_at: Arc<std::sync::Mutex<Option<simrenew_domain::Timestamp>>>,
 }
 
 impl App {
@@ -126,6 +128,7 @@ impl App {
             message_texts: None,
             reminder_mail: None,
             reminder_sms: None,
+            reminders_planned_at: Default::default(),
         }
     }
 

@@ -40,6 +40,9 @@ pub const BATCH: u32 = 200;
 /// `sending`, at most.
 pub const IN_FLIGHT: usize = 8;
 
+/// How often a process plans reminders.
+pub const PLAN_EVERY: SignedDuration = SignedDuration::from_secs(60);
+
 /// Times a gateway is asked before a reminder is given up.
 pub const SEND_ATTEMPTS: u32 = 4;
 
@@ -315,8 +318,25 @@ impl App {
         }
         let now = self.now();
         let brands = self.store.brands().await?;
-        for brand in &brands {
-            report.planned += self.plan_reminders(brand, now, mail, sms).await?;
+        // Steps are days apart: planning once a minute is plenty, and spares the database a
+        // scan of every brand's windows at each pass (the sending below runs every pass).
+        let plan = {
+            let mut last = self
+                .reminders_planned_at
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            match *last {
+                Some(t) if t <= now && now < t.checked_add(PLAN_EVERY).unwrap_or(t) => false,
+                _ => {
+                    *last = Some(now);
+                    true
+                }
+            }
+        };
+        if plan {
+            for brand in &brands {
+                report.planned += self.plan_reminders(brand, now, mail, sms).await?;
+            }
         }
         let brands: HashMap<BrandId, &Brand> = brands.iter().map(|b| (b.id, b)).collect();
         loop {
