@@ -227,7 +227,11 @@ impl ReminderStore for Db {
                 channel: channel(&r)?,
                 msisdn: msisdn(&r)?,
                 expires_at: ts(get(&r, "expires_at")?)?,
-                time_zone: get(&r, "time_zone")?,
+                time_zone: simrenew_domain::brand::parse_time_zone(&get::<String>(
+                    &r,
+                    "time_zone",
+                )?)
+                .map_err(|e| corrupt("time_zone", e))?,
                 sent_at: opt_ts(get(&r, "sent_at")?)?,
             })
         })

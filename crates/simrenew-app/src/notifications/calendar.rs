@@ -43,11 +43,6 @@ pub struct CalendarFeed {
     pub lines: Vec<Line>,
 }
 
-fn token_hash(token: &str) -> String {
-    use sha2::{Digest, Sha256};
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
 impl App {
     /// Makes the subscriber a new feed address token, replacing the one before; answered
     /// once (only its hash is kept).
@@ -60,7 +55,7 @@ impl App {
         let now = self.now();
         let mut tx = self.store.begin().await?;
         if !tx
-            .set_calendar_token(subscriber, &token_hash(&token))
+            .set_calendar_token(subscriber, &crate::identity::sha256_hex(&token))
             .await?
         {
             return Err(AppError::not_found("subscriber", "id"));
@@ -85,7 +80,10 @@ impl App {
         if !token.starts_with(TOKEN_PREFIX) || token.len() > 64 {
             return Ok(None);
         }
-        let Some((subscriber, language)) = self.store.calendar_owner(&token_hash(token)).await?
+        let Some((subscriber, language)) = self
+            .store
+            .calendar_owner(&crate::identity::sha256_hex(token))
+            .await?
         else {
             return Ok(None);
         };

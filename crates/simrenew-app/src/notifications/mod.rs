@@ -25,7 +25,6 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
-use sha2::{Digest, Sha256};
 use simrenew_domain::brand::Brand;
 use simrenew_domain::identifiers::{Email, Msisdn};
 use simrenew_domain::ids::{BrandId, LineId, SubscriberId};
@@ -172,7 +171,7 @@ pub struct CheckedMessage {
     pub channel: MessageChannel,
     pub msisdn: Msisdn,
     pub expires_at: Timestamp,
-    pub time_zone: String,
+    pub time_zone: jiff::tz::TimeZone,
     pub sent_at: Option<Timestamp>,
 }
 
@@ -265,7 +264,7 @@ impl ReminderReport {
 
 /// The hash a verification code is stored and looked up by.
 pub fn code_hash(code: &VerificationCode) -> String {
-    hex::encode(Sha256::digest(code.as_str().as_bytes()))
+    crate::identity::sha256_hex(code.as_str())
 }
 
 /// `now + days` as plain seconds; the calendar's answer is within two hours of it.

@@ -90,17 +90,15 @@ pub async fn check(
         )
         .with_field("code"));
     };
-    let tz = simrenew_domain::brand::parse_time_zone(&m.time_zone)
-        .unwrap_or(simrenew_domain::TimeZone::UTC);
     Ok(Json(CheckedMessageJson {
         genuine: true,
         brand: m.brand_name,
         portal_url: m.portal_url,
         channel: m.channel.as_str().to_owned(),
         line: masked(m.msisdn.as_str()),
-        expires_at: super::wire::rfc3339(m.expires_at, &tz),
-        time_zone: m.time_zone,
-        sent_at: m.sent_at.map(|t| super::wire::rfc3339(t, &tz)),
+        expires_at: super::wire::rfc3339(m.expires_at, &m.time_zone),
+        time_zone: m.time_zone.iana_name().unwrap_or("UTC").to_owned(),
+        sent_at: m.sent_at.map(|t| super::wire::rfc3339(t, &m.time_zone)),
     }))
 }
 

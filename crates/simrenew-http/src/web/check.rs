@@ -97,9 +97,9 @@ async fn check(
     };
     match state.app.check_message(&parsed, &client).await {
         Ok(Some(m)) => {
-            let tz = simrenew_domain::brand::parse_time_zone(&m.time_zone)
-                .unwrap_or(jiff::tz::TimeZone::UTC);
-            let expiry = page.lang.format_date(m.expires_at.to_zoned(tz).date());
+            let expiry = page
+                .lang
+                .format_date(m.expires_at.to_zoned(m.time_zone.clone()).date());
             let view = GenuineView {
                 brand: m.brand_name,
                 line: crate::api::messages::masked(m.msisdn.as_str()),
