@@ -19,6 +19,7 @@ use crate::identity::second_factor::SecondFactorStore;
 use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
 use crate::maintenance::MaintenanceStore;
+use crate::network::usage::UsageStore;
 use crate::network::NetworkStore;
 use crate::notifications::calendar::{CalendarStore, CalendarTx};
 use crate::notifications::ReminderStore;
@@ -42,6 +43,7 @@ pub trait Store:
     + PortalReads
     + MaintenanceStore
     + NetworkStore
+    + UsageStore
     + LifecycleStore
     + AutoRenewStore
     + ReminderStore

@@ -20,7 +20,8 @@ pub struct Bundle {
     pub order_id: Option<OrderId>,
     pub plan_code: String,
     pub data: DataAllowance,
-    pub data_used_mb: u64,
+    /// Bytes the network reported used from this bundle (usage records, in order of expiry).
+    pub data_used_bytes: u64,
     pub starts_at: Timestamp,
     pub ends_at: Timestamp,
 }
@@ -30,21 +31,45 @@ impl Bundle {
         self.starts_at <= now && now < self.ends_at
     }
 
-    /// `None` when the allowance is unlimited.
-    pub fn data_left_mb(&self) -> Option<u64> {
+    /// The allowance in bytes; `None` when it is unlimited.
+    pub fn data_bytes(&self) -> Option<u64> {
         self.data
             .megabytes()
-            .map(|mb| mb.saturating_sub(self.data_used_mb))
+            .map(|mb| mb.saturating_mul(BYTES_PER_MB))
+    }
+
+    /// `None` when the allowance is unlimited.
+    pub fn data_left_bytes(&self) -> Option<u64> {
+        self.data_bytes()
+            .map(|total| total.saturating_sub(self.data_used_bytes))
+    }
+
+    /// Whole megabytes left, rounded down: a subscriber is never shown more than they have.
+    pub fn data_left_mb(&self) -> Option<u64> {
+        self.data_left_bytes().map(|left| left / BYTES_PER_MB)
+    }
+
+    /// Megabytes used, rounded up (a megabyte begun counts as used).
+    pub fn data_used_mb(&self) -> u64 {
+        self.data_used_bytes.div_ceil(BYTES_PER_MB)
     }
 }
 
+/// A megabyte, as networks count it: 10^6 bytes.
+pub const BYTES_PER_MB: u64 = 1_000_000;
+
 /// Data left on a line at `now`, over the bundles running then: `None` when one of them is
 /// unlimited.
-pub fn data_left_mb(bundles: &[Bundle], now: Timestamp) -> Option<u64> {
+pub fn data_left_bytes(bundles: &[Bundle], now: Timestamp) -> Option<u64> {
     bundles
         .iter()
         .filter(|b| b.is_current(now))
-        .try_fold(0u64, |sum, b| b.data_left_mb().map(|left| sum + left))
+        .try_fold(0u64, |sum, b| b.data_left_bytes().map(|left| sum + left))
+}
+
+/// [`data_left_bytes`] in whole megabytes, rounded down.
+pub fn data_left_mb(bundles: &[Bundle], now: Timestamp) -> Option<u64> {
+    data_left_bytes(bundles, now).map(|left| left / BYTES_PER_MB)
 }
 
 /// Where a newly bought bundle sits, and what it does to the line.
@@ -135,6 +160,58 @@ fn add_on(
         expires_at: expiry,
         grace_until: add_days(expiry, i64::from(brand.grace_days), &brand.time_zone)?,
     })
+}
+
+/// Where the bytes of one usage record went.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Debit {
+    /// Bytes taken from each limited bundle, by its index in the slice given.
+    pub taken: Vec<(usize, u64)>,
+    /// Bytes an unlimited bundle absorbed: counted, not debited.
+    pub unlimited: u64,
+    /// Bytes no bundle covered: the line had nothing left, or no bundle ran then.
+    pub uncovered: u64,
+}
+
+/// Debits `bytes` used between `start` and `end` from the bundles that ran then (a bundle
+/// runs from its start to just before its end), the one that ends first first, each down to
+/// zero; an unlimited bundle takes all that reaches it. `bundles` are one line's, and their
+/// `data_used_bytes` are moved.
+pub fn debit(bundles: &mut [Bundle], start: Timestamp, end: Timestamp, bytes: u64) -> Debit {
+    let mut order: Vec<usize> = (0..bundles.len())
+        .filter(|&i| bundles[i].starts_at <= end && start < bundles[i].ends_at)
+        .collect();
+    order.sort_by_key(|&i| (bundles[i].ends_at, bundles[i].id));
+    let mut left = bytes;
+    let mut debit = Debit::default();
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        let b = &mut bundles[i];
+        match b.data_left_bytes() {
+            None => {
+                debit.unlimited = left;
+                left = 0;
+            }
+            Some(room) if room > 0 => {
+                let take = room.min(left);
+                b.data_used_bytes += take;
+                debit.taken.push((i, take));
+                left -= take;
+            }
+            Some(_) => {}
+        }
+    }
+    debit.uncovered = left;
+    debit
+}
+
+/// The share of a bundle's allowance used, in whole percent rounded down (`None` when
+/// unlimited or empty).
+pub fn percent_used(b: &Bundle) -> Option<u64> {
+    let total = b.data_bytes().filter(|t| *t > 0)?;
+    Some((u128::from(b.data_used_bytes.min(total)) * 100 / u128::from(total)) as u64)
 }
 
 #[cfg(test)]
@@ -310,5 +387,103 @@ mod tests {
             let wanted_day = s.day().min(e.days_in_month());
             prop_assert_eq!(e.day(), wanted_day);
         }
+    }
+
+    fn used(id: i64, data: DataAllowance, used: u64, start: &str, end: &str) -> Bundle {
+        Bundle {
+            id: BundleId(id),
+            line_id: LineId(1),
+            order_id: None,
+            plan_code: "P".into(),
+            data,
+            data_used_bytes: used,
+            starts_at: start.parse().unwrap(),
+            ends_at: end.parse().unwrap(),
+        }
+    }
+
+    #[test]
+    fn usage_is_debited_from_the_bundle_that_ends_first_then_the_next() {
+        let mut bundles = vec![
+            used(
+                2,
+                DataAllowance::Megabytes(1),
+                0,
+                "2027-02-01T00:00:00Z",
+                "2027-03-01T00:00:00Z",
+            ),
+            used(
+                1,
+                DataAllowance::Megabytes(1),
+                400_000,
+                "2027-01-01T00:00:00Z",
+                "2027-02-01T00:00:00Z",
+            ),
+            used(
+                3,
+                DataAllowance::Megabytes(1),
+                0,
+                "2027-03-01T00:00:00Z",
+                "2027-04-01T00:00:00Z",
+            ),
+        ];
+        // From 31 January to 1 February: both the first bundles ran.
+        let d = debit(
+            &mut bundles,
+            "2027-01-31T23:50:00Z".parse().unwrap(),
+            "2027-02-01T00:10:00Z".parse().unwrap(),
+            2_000_000,
+        );
+        assert_eq!(d.taken, vec![(1, 600_000), (0, 1_000_000)]);
+        assert_eq!((d.unlimited, d.uncovered), (0, 400_000));
+        assert_eq!(bundles[1].data_left_bytes(), Some(0));
+        assert_eq!(bundles[0].data_left_mb(), Some(0));
+        assert_eq!(
+            bundles[2].data_used_bytes, 0,
+            "a bundle not yet begun is untouched"
+        );
+        assert_eq!(percent_used(&bundles[1]), Some(100));
+    }
+
+    #[test]
+    fn an_unlimited_bundle_counts_without_debiting_and_megabytes_round_down() {
+        let mut bundles = vec![
+            used(
+                1,
+                DataAllowance::Unlimited,
+                0,
+                "2027-01-01T00:00:00Z",
+                "2027-02-01T00:00:00Z",
+            ),
+            used(
+                2,
+                DataAllowance::Megabytes(5),
+                0,
+                "2027-01-01T00:00:00Z",
+                "2027-03-01T00:00:00Z",
+            ),
+        ];
+        let at: Timestamp = "2027-01-10T00:00:00Z".parse().unwrap();
+        let d = debit(&mut bundles, at, at, 123);
+        assert_eq!(
+            (d.taken.clone(), d.unlimited, d.uncovered),
+            (vec![], 123, 0)
+        );
+        let d = debit(&mut bundles[1..], at, at, 1);
+        assert_eq!(d.taken, vec![(0, 1)]);
+        assert_eq!(
+            bundles[1].data_left_mb(),
+            Some(4),
+            "4.999999 MB left shows as 4"
+        );
+        assert_eq!(bundles[1].data_used_mb(), 1);
+        assert_eq!(percent_used(&bundles[1]), Some(0));
+        let nothing_ran = debit(
+            &mut bundles,
+            "2026-01-01T00:00:00Z".parse().unwrap(),
+            "2026-01-02T00:00:00Z".parse().unwrap(),
+            9,
+        );
+        assert_eq!(nothing_ran.uncovered, 9);
     }
 }

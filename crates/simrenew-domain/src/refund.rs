@@ -77,7 +77,7 @@ pub fn shorten(
             let (old, new) = (secs(b.ends_at, b.starts_at), secs(end, b.starts_at));
             // i128: megabytes × seconds does not overflow.
             let share = (i128::from(mb) * i128::from(new) / i128::from(old.max(1))) as u64;
-            let smaller = share.max(b.data_used_mb).min(mb);
+            let smaller = share.max(b.data_used_mb()).min(mb);
             if smaller != mb {
                 allowances.push((b.id, DataAllowance::Megabytes(smaller)));
             }
@@ -117,7 +117,7 @@ mod tests {
             order_id: None,
             plan_code: "P".into(),
             data: DataAllowance::Megabytes(1_000),
-            data_used_mb: 0,
+            data_used_bytes: 0,
             starts_at: t(start),
             ends_at: t(end),
         }
@@ -195,7 +195,7 @@ mod tests {
         );
         // 900 MB already used: the allowance does not fall below it.
         let mut used = bundle(2, "2027-01-01T00:00:00Z", "2027-01-31T00:00:00Z");
-        used.data_used_mb = 900;
+        used.data_used_bytes = 900 * crate::bundle::BYTES_PER_MB;
         let s = shorten(
             &[used],
             &[],

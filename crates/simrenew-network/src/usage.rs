@@ -158,6 +158,18 @@ impl<R: Read> UsageReader<R> {
     }
 }
 
+impl<R: Read> UsageReader<R> {
+    /// The line the last record read began on (1-based, counting the header).
+    pub fn last_line(&self) -> u64 {
+        self.record.position().map_or(0, |p| p.line())
+    }
+
+    /// The last record read, as it came (its values joined by commas).
+    pub fn last_raw(&self) -> String {
+        self.record.iter().collect::<Vec<_>>().join(",")
+    }
+}
+
 impl<R: Read> Iterator for UsageReader<R> {
     type Item = Result<UsageLine, UsageFileError>;
 

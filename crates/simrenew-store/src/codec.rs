@@ -192,7 +192,7 @@ pub(crate) fn line(row: &AnyRow) -> R<Line> {
 }
 
 pub(crate) const BUNDLE_COLUMNS: &str =
-    "id, line_id, order_id, plan_code, data_mb, data_used_mb, starts_at, ends_at";
+    "id, line_id, order_id, plan_code, data_mb, data_used_bytes, starts_at, ends_at";
 
 pub(crate) fn bundle(row: &AnyRow) -> R<Bundle> {
     let data = match get::<Option<i64>>(row, "data_mb")? {
@@ -205,8 +205,8 @@ pub(crate) fn bundle(row: &AnyRow) -> R<Bundle> {
         order_id: get::<Option<i64>>(row, "order_id")?.map(OrderId),
         plan_code: get(row, "plan_code")?,
         data,
-        data_used_mb: u64::try_from(get::<i64>(row, "data_used_mb")?)
-            .map_err(|e| corrupt("data_used_mb", e))?,
+        data_used_bytes: u64::try_from(get::<i64>(row, "data_used_bytes")?)
+            .map_err(|e| corrupt("data_used_bytes", e))?,
         starts_at: ts(get(row, "starts_at")?)?,
         ends_at: ts(get(row, "ends_at")?)?,
     })

@@ -28,6 +28,7 @@ mod payments;
 mod portal;
 mod sales;
 mod tx;
+mod usage;
 
 pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};
 pub use db::{ConnectOptions, Db, Dialect};

@@ -187,6 +187,15 @@ pub enum ImportCommand {
         #[arg(long, value_name = "REJECTS.csv")]
         skip_bad: Option<PathBuf>,
     },
+    /// Usage records from a CSV file with the header record_id,msisdn,start,end,bytes: each
+    /// debits its line's bundles in order of expiry, once however often it is imported. Bad
+    /// lines and unknown numbers go to the rejects file with the reason.
+    Usage {
+        file: PathBuf,
+        /// Where the lines not counted go [default: FILE.rejects.csv beside FILE].
+        #[arg(long, value_name = "REJECTS.csv")]
+        rejects: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -289,7 +298,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      and what the network must be told waits in the outbox"
                 );
             }
-            crate::worker::run(app, provisioner, once).await
+            match crate::usage::stream_config() {
+                None => crate::worker::run(app, provisioner, once).await,
+                Some(stream) if once => {
+                    crate::usage::consume(app.clone(), stream, true).await?;
+                    crate::worker::run(app, provisioner, true).await
+                }
+                Some(stream) => {
+                    let usage = tokio::spawn(crate::usage::consume(app.clone(), stream, false));
+                    tokio::select! {
+                        done = crate::worker::run(app, provisioner, false) => done,
+                        done = usage => done.context("the usage consumer")?,
+                    }
+                }
+            }
         }
         Command::Outbox { command } => {
             let app = wiring::app(wiring::open(&url).await?);
@@ -381,6 +403,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::Lines { file, skip_bad },
         } => import::lines(&url, &file, skip_bad.as_deref()).await,
+        Command::Import {
+            command: ImportCommand::Usage { file, rejects },
+        } => {
+            let app = wiring::app(wiring::open(&url).await?);
+            crate::usage::import(&app, &file, rejects.as_deref()).await
+        }
         Command::Vouchers {
             command: VouchersCommand::Generate(args),
         } => vouchers::generate(&url, args).await,

@@ -11,6 +11,8 @@
 //! lapse; the row is sent again, under the same key, which the network answers as the first
 //! time. May use: `sales` (the topics) and the ground.
 
+pub mod usage;
+
 use std::time::Duration;
 
 use async_trait::async_trait;

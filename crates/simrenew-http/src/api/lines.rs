@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use simrenew_app::sales::ports::{LineDetails, LineFilter};
 use simrenew_domain::access::LineAccess;
 use simrenew_domain::brand::Brand;
-use simrenew_domain::bundle::data_left_mb;
+use simrenew_domain::bundle::{data_left_bytes, data_left_mb};
 use simrenew_domain::catalog::LineKind;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::LineId;
@@ -30,8 +30,12 @@ pub struct BundleJson {
     pub plan: String,
     /// Null when unlimited.
     pub data_mb: Option<u64>,
-    /// Null when unlimited.
+    /// Whole megabytes left (10^6 bytes, rounded down); null when unlimited.
     pub data_left_mb: Option<u64>,
+    /// Bytes the network reported used from this bundle.
+    pub data_used_bytes: u64,
+    /// Bytes left, exactly; null when unlimited.
+    pub data_left_bytes: Option<u64>,
     pub starts_at: String,
     pub ends_at: String,
     /// `current` (running now) or `queued` (starts when the one before ends).
@@ -69,8 +73,11 @@ pub struct LineSummaryJson {
 pub struct LineJson {
     #[serde(flatten)]
     pub line: LineSummaryJson,
-    /// Data left in the bundles running now; null when unlimited.
+    /// Data left in the bundles running now, in whole megabytes (10^6 bytes, rounded down);
+    /// null when unlimited.
     pub data_left_mb: Option<u64>,
+    /// The same, exactly, in bytes.
+    pub data_left_bytes: Option<u64>,
     /// Bundles running now and queued after it, in order.
     pub bundles: Vec<BundleJson>,
 }
@@ -79,6 +86,7 @@ pub fn line_json(d: &LineDetails, now: Timestamp) -> LineJson {
     LineJson {
         line: summary(&d.line, &d.brand, now),
         data_left_mb: data_left_mb(&d.bundles, now),
+        data_left_bytes: data_left_bytes(&d.bundles, now),
         bundles: line_bundles(d, now),
     }
 }
@@ -93,6 +101,8 @@ fn line_bundles(d: &LineDetails, now: Timestamp) -> Vec<BundleJson> {
             plan: b.plan_code.clone(),
             data_mb: b.data.megabytes(),
             data_left_mb: b.data_left_mb(),
+            data_used_bytes: b.data_used_bytes,
+            data_left_bytes: b.data_left_bytes(),
             starts_at: rfc3339(b.starts_at, tz),
             ends_at: rfc3339(b.ends_at, tz),
             status: if b.is_current(now) {

@@ -39,4 +39,5 @@ mod scopes;
 mod signin;
 mod spec_check;
 mod staff_signin;
+mod usage;
 mod vouchers;

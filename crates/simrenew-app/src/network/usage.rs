@@ -1,0 +1,152 @@
+//! What the network tells simrenew a line used: usage records, from files and from a stream,
+//! debited from the line's bundles in order of expiry ([`simrenew_domain::bundle::debit`]).
+//!
+//! A batch is one transaction: its records are kept by their ids (unique for ever, so a record
+//! sent again, a file imported twice or a batch redelivered after a crash counts once), the
+//! lines they name are locked (in id order, as every writer locks the line first) and their
+//! bundles moved. A record of a number simrenew does not know is refused, with the reason, for
+//! the caller's rejects file or subject; nothing is kept of it. An unlimited bundle counts the
+//! bytes without debiting; bytes no bundle covers are kept on the record as such.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::identifiers::Msisdn;
+
+use crate::{App, AppError, AppResult, StoreResult};
+
+/// Records per transaction, at most.
+pub const BATCH: usize = 500;
+
+/// Bytes a record may carry, at most (what the database's integers hold).
+pub const MAX_BYTES: u64 = i64::MAX as u64;
+
+/// One usage record, parsed by the network adapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageRecord {
+    /// The network's id of the record (1 to 64 of `A-Z a-z 0-9 . _ : -`).
+    pub record_id: String,
+    pub msisdn: Msisdn,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub bytes: u64,
+}
+
+/// Where a batch came from, kept on each record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UsageSource {
+    File,
+    Stream,
+}
+
+impl UsageSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UsageSource::File => "file",
+            UsageSource::Stream => "stream",
+        }
+    }
+}
+
+/// What became of one record of a batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UsageOutcome {
+    /// Counted now: the bytes debited from limited bundles, and those no bundle covered.
+    Counted { debited: u64, uncovered: u64 },
+    /// Counted before (the same record id): nothing changed.
+    Repeat,
+    /// Not taken, and why (no such line).
+    Refused(String),
+}
+
+/// What a batch did, in sum.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UsageReport {
+    pub counted: u64,
+    pub repeats: u64,
+    pub refused: u64,
+    pub debited_bytes: u64,
+    pub uncovered_bytes: u64,
+}
+
+impl UsageReport {
+    pub fn add(&mut self, outcomes: &[UsageOutcome]) {
+        for o in outcomes {
+            match o {
+                UsageOutcome::Counted { debited, uncovered } => {
+                    self.counted += 1;
+                    self.debited_bytes += debited;
+                    self.uncovered_bytes += uncovered;
+                }
+                UsageOutcome::Repeat => self.repeats += 1,
+                UsageOutcome::Refused(_) => self.refused += 1,
+            }
+        }
+    }
+}
+
+/// The answer of [`UsageStore::record_usage`]: an outcome per record, in the batch's order,
+/// and the lines whose bundles moved.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UsageCommit {
+    pub outcomes: Vec<UsageOutcome>,
+    pub lines_changed: Vec<Msisdn>,
+}
+
+/// Usage records (a supertrait of [`crate::Store`]).
+#[async_trait]
+pub trait UsageStore {
+    /// Keeps the records not kept before and debits the bundles of their lines, all in one
+    /// transaction; a record of an unknown number is refused. At most [`BATCH`] records.
+    async fn record_usage(
+        &self,
+        batch: &[UsageRecord],
+        source: UsageSource,
+        now: Timestamp,
+    ) -> StoreResult<UsageCommit>;
+}
+
+impl App {
+    /// Counts a batch of usage records (see the module): the outcome of each, in order.
+    pub async fn record_usage(
+        &self,
+        batch: &[UsageRecord],
+        source: UsageSource,
+    ) -> AppResult<Vec<UsageOutcome>> {
+        let mut outcomes = vec![None; batch.len()];
+        let mut taken = Vec::with_capacity(batch.len());
+        let mut at = Vec::with_capacity(batch.len());
+        for (i, r) in batch.iter().enumerate() {
+            if r.bytes > MAX_BYTES {
+                outcomes[i] = Some(UsageOutcome::Refused(format!(
+                    "bytes: {} is more than {MAX_BYTES}",
+                    r.bytes
+                )));
+            } else if r.end < r.start {
+                outcomes[i] = Some(UsageOutcome::Refused("end: before the start".to_owned()));
+            } else {
+                taken.push(r.clone());
+                at.push(i);
+            }
+        }
+        for (chunk, idx) in taken.chunks(BATCH).zip(at.chunks(BATCH)) {
+            let commit = self.store.record_usage(chunk, source, self.now()).await?;
+            if commit.outcomes.len() != chunk.len() {
+                return Err(AppError::Store(crate::StoreError::Internal(format!(
+                    "{} outcomes for {} usage records",
+                    commit.outcomes.len(),
+                    chunk.len()
+                ))));
+            }
+            for msisdn in &commit.lines_changed {
+                self.line_changed(msisdn);
+            }
+            for (o, i) in commit.outcomes.into_iter().zip(idx) {
+                outcomes[*i] = Some(o);
+            }
+        }
+        Ok(outcomes
+            .into_iter()
+            .map(|o| o.unwrap_or(UsageOutcome::Repeat))
+            .collect())
+    }
+}

@@ -1,0 +1,267 @@
+//! Usage records: a batch kept and debited in one transaction, in a handful of statements
+//! whatever its size (see `simrenew_app::network::usage`).
+
+use std::collections::{HashMap, HashSet};
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_app::network::usage::{
+    UsageCommit, UsageOutcome, UsageRecord, UsageSource, UsageStore,
+};
+use simrenew_app::StoreResult;
+use simrenew_domain::bundle::{debit, Bundle};
+use simrenew_domain::identifiers::Msisdn;
+
+use crate::codec::{self, get, BUNDLE_COLUMNS};
+use crate::error::map;
+use crate::tx::SqlTx;
+use crate::Db;
+
+/// Rows per statement: well under both databases' limits on bound values.
+const CHUNK: usize = 500;
+
+fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A row's key in [`set_by_id`].
+enum Key {
+    Id(i64),
+    Text(String),
+}
+
+/// `UPDATE table SET column = CASE id WHEN .. THEN .. END WHERE id IN (..)`, in chunks.
+async fn set_by_id(
+    tx: &mut SqlTx,
+    table: &str,
+    id: &str,
+    column: &str,
+    values: &[(Key, i64)],
+) -> StoreResult<()> {
+    for chunk in values.chunks(CHUNK) {
+        let cases = (0..chunk.len())
+            .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let ids = (0..chunk.len())
+            .map(|i| format!("${}", 2 * i + 1))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql =
+            format!("UPDATE {table} SET {column} = CASE {id} {cases} END WHERE {id} IN ({ids})");
+        let mut q = sqlx::query(&sql);
+        for (key, value) in chunk {
+            q = match key {
+                Key::Id(k) => q.bind(*k),
+                Key::Text(k) => q.bind(k.as_str()),
+            };
+            q = q.bind(*value);
+        }
+        q.execute(tx.conn()).await.map_err(map)?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl UsageStore for Db {
+    async fn record_usage(
+        &self,
+        batch: &[UsageRecord],
+        source: UsageSource,
+        now: Timestamp,
+    ) -> StoreResult<UsageCommit> {
+        let mut outcomes: Vec<Option<UsageOutcome>> = vec![None; batch.len()];
+        // A record twice in one batch counts once.
+        let mut seen = HashSet::new();
+        for (i, r) in batch.iter().enumerate() {
+            if !seen.insert(r.record_id.as_str()) {
+                outcomes[i] = Some(UsageOutcome::Repeat);
+            }
+        }
+        let numbers: Vec<&str> = batch
+            .iter()
+            .map(|r| r.msisdn.as_str())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut tx = self.begin_sql().await?;
+
+        // The lines, locked in id order as every writer locks a line first.
+        let mut lines: HashMap<String, (i64, i64, Msisdn)> = HashMap::new();
+        for chunk in numbers.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT id, brand_id, msisdn FROM lines WHERE msisdn IN ({}) ORDER BY id{}",
+                placeholders(1, chunk.len()),
+                self.dialect.for_update()
+            );
+            let mut q = sqlx::query(&sql);
+            for n in chunk {
+                q = q.bind(*n);
+            }
+            for row in q.fetch_all(tx.conn()).await.map_err(map)? {
+                let msisdn: String = get(&row, "msisdn")?;
+                let parsed =
+                    Msisdn::parse(&msisdn).map_err(|e| crate::error::corrupt("msisdn", e))?;
+                lines.insert(msisdn, (get(&row, "id")?, get(&row, "brand_id")?, parsed));
+            }
+        }
+        let mut fresh = Vec::new();
+        for (i, r) in batch.iter().enumerate() {
+            if outcomes[i].is_some() {
+                continue;
+            }
+            match lines.get(r.msisdn.as_str()) {
+                Some(line) => fresh.push((i, line.0, line.1)),
+                None => {
+                    outcomes[i] = Some(UsageOutcome::Refused(format!(
+                        "msisdn: no line {}",
+                        r.msisdn
+                    )))
+                }
+            }
+        }
+
+        // The records not kept before.
+        let mut kept: HashSet<String> = HashSet::new();
+        for chunk in fresh.chunks(CHUNK) {
+            let rows = (0..chunk.len())
+                .map(|i| {
+                    let p = 8 * i;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, 0, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7,
+                        p + 8
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO usage_records (record_id, brand_id, line_id, started_at, ended_at, \
+                 bytes, uncovered, source, received_at) VALUES {rows} \
+                 ON CONFLICT (record_id) DO NOTHING RETURNING record_id"
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for (i, line, brand) in chunk {
+                let r = &batch[*i];
+                q = q
+                    .bind(r.record_id.as_str())
+                    .bind(*brand)
+                    .bind(*line)
+                    .bind(r.start.as_second())
+                    .bind(r.end.as_second())
+                    .bind(i64::try_from(r.bytes).unwrap_or(i64::MAX))
+                    .bind(source.as_str())
+                    .bind(now.as_second());
+            }
+            kept.extend(q.fetch_all(tx.conn()).await.map_err(map)?);
+        }
+        let new: Vec<(usize, i64)> = fresh
+            .iter()
+            .filter_map(|(i, line, _)| {
+                if kept.contains(&batch[*i].record_id) {
+                    Some((*i, *line))
+                } else {
+                    outcomes[*i] = Some(UsageOutcome::Repeat);
+                    None
+                }
+            })
+            .collect();
+
+        // The bundles of the lines used, in the span of the records.
+        let line_ids: Vec<i64> = new
+            .iter()
+            .map(|(_, l)| *l)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let earliest = new
+            .iter()
+            .map(|(i, _)| batch[*i].start.as_second())
+            .min()
+            .unwrap_or(0);
+        let mut bundles: HashMap<i64, Vec<Bundle>> = HashMap::new();
+        for chunk in line_ids.chunks(CHUNK) {
+            let sql = format!(
+                "SELECT {BUNDLE_COLUMNS} FROM bundles WHERE line_id IN ({}) AND ends_at > $1 \
+                 ORDER BY line_id, ends_at, id{}",
+                placeholders(2, chunk.len()),
+                self.dialect.for_update()
+            );
+            let mut q = sqlx::query(&sql).bind(earliest);
+            for l in chunk {
+                q = q.bind(*l);
+            }
+            for row in q.fetch_all(tx.conn()).await.map_err(map)? {
+                let b = codec::bundle(&row)?;
+                bundles.entry(b.line_id.0).or_default().push(b);
+            }
+        }
+        let before: HashMap<i64, u64> = bundles
+            .values()
+            .flatten()
+            .map(|b| (b.id.0, b.data_used_bytes))
+            .collect();
+        let mut uncovered = Vec::new();
+        for (i, line) in &new {
+            let r = &batch[*i];
+            let d = match bundles.get_mut(line) {
+                Some(bs) => debit(bs, r.start, r.end, r.bytes),
+                None => simrenew_domain::bundle::Debit {
+                    uncovered: r.bytes,
+                    ..Default::default()
+                },
+            };
+            if d.uncovered > 0 {
+                uncovered.push((
+                    Key::Text(r.record_id.clone()),
+                    i64::try_from(d.uncovered).unwrap_or(i64::MAX),
+                ));
+            }
+            outcomes[*i] = Some(UsageOutcome::Counted {
+                debited: d.taken.iter().map(|(_, n)| n).sum(),
+                uncovered: d.uncovered,
+            });
+        }
+        let mut moved = Vec::new();
+        let mut lines_changed = HashSet::new();
+        for b in bundles.values().flatten() {
+            if before.get(&b.id.0) != Some(&b.data_used_bytes) {
+                moved.push((
+                    Key::Id(b.id.0),
+                    i64::try_from(b.data_used_bytes).unwrap_or(i64::MAX),
+                ));
+                lines_changed.insert(b.line_id.0);
+            }
+        }
+        set_by_id(&mut tx, "bundles", "id", "data_used_bytes", &moved).await?;
+        set_by_id(
+            &mut tx,
+            "usage_records",
+            "record_id",
+            "uncovered",
+            &uncovered,
+        )
+        .await?;
+        tx.commit_sql().await?;
+        Ok(UsageCommit {
+            outcomes: outcomes
+                .into_iter()
+                .map(|o| o.unwrap_or(UsageOutcome::Repeat))
+                .collect(),
+            lines_changed: lines
+                .into_values()
+                .filter(|(id, _, _)| lines_changed.contains(id))
+                .map(|(_, _, m)| m)
+                .collect(),
+        })
+    }
+}

@@ -1,0 +1,232 @@
+//! Usage records into the application: `simrenew import usage FILE.csv`, and the worker's
+//! durable JetStream consumer (`SIMRENEW_NATS_URL`). Both read with `simrenew-network`'s
+//! parsers and count with `App::record_usage`, which keeps each record once by its id.
+
+use std::fs::File;
+use std::io::{BufReader, BufWriter};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use async_trait::async_trait;
+use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource, BATCH};
+use simrenew_app::App;
+use simrenew_network::jetstream::{
+    HandlerError, Refusal, UsageBatchHandler, UsageConsumer, UsageStreamConfig,
+};
+use simrenew_network::usage::{self as records, UsageLine, UsageReader};
+
+fn into_app(r: records::UsageRecord) -> UsageRecord {
+    UsageRecord {
+        record_id: r.record_id.as_str().to_owned(),
+        msisdn: r.msisdn,
+        start: r.start,
+        end: r.end,
+        bytes: r.bytes,
+    }
+}
+
+/// Where the rejects of `file` go unless told: `FILE.rejects.csv` beside it.
+pub fn default_rejects(file: &Path) -> PathBuf {
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "usage".to_owned());
+    file.with_file_name(format!("{stem}.rejects.csv"))
+}
+
+/// The rejects file: every line that was not counted, with where and why, in the file's
+/// order.
+struct Rejects {
+    path: PathBuf,
+    writer: csv::Writer<BufWriter<File>>,
+    count: u64,
+    /// Lines of the batch in hand not counted: written when the batch is.
+    held: Vec<Rejected>,
+}
+
+struct Rejected {
+    line: u64,
+    record_id: String,
+    field: String,
+    reason: String,
+    raw: String,
+}
+
+impl Rejects {
+    fn create(path: PathBuf) -> anyhow::Result<Self> {
+        let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+        let mut writer = csv::Writer::from_writer(BufWriter::new(file));
+        writer.write_record(["line", "record_id", "field", "reason", "record"])?;
+        Ok(Self {
+            path,
+            writer,
+            count: 0,
+            held: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, line: u64, record_id: &str, field: &str, reason: &str, raw: &str) {
+        self.count += 1;
+        self.held.push(Rejected {
+            line,
+            record_id: record_id.to_owned(),
+            field: field.to_owned(),
+            reason: reason.to_owned(),
+            raw: raw.to_owned(),
+        });
+    }
+
+    fn write_held(&mut self) -> anyhow::Result<()> {
+        self.held.sort_by_key(|r| r.line);
+        for r in self.held.drain(..) {
+            self.writer
+                .write_record([
+                    r.line.to_string().as_str(),
+                    &r.record_id,
+                    &r.field,
+                    &r.reason,
+                    &r.raw,
+                ])
+                .with_context(|| format!("writing {}", self.path.display()))?;
+        }
+        Ok(())
+    }
+}
+
+/// Splits a refusal's reason (`field: why`) into its field and reason.
+fn field_of(reason: &str) -> (&str, &str) {
+    match reason.split_once(": ") {
+        Some((field, why)) if !field.contains(' ') => (field, why),
+        _ => ("record", reason),
+    }
+}
+
+/// `simrenew import usage FILE.csv [--rejects REJECTS.csv]`: counts the good records, each
+/// once however often the file is imported, and writes every other line to the rejects file.
+pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::Result<()> {
+    let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let mut reader = UsageReader::new(BufReader::new(input))
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let rejects_path = rejects.map_or_else(|| default_rejects(file), Path::to_path_buf);
+    let mut rejected = Rejects::create(rejects_path)?;
+    let mut report = UsageReport::default();
+    let mut batch: Vec<(u64, String, UsageRecord)> = Vec::with_capacity(BATCH);
+    while let Some(next) = reader.next() {
+        match next.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))? {
+            UsageLine::Record(r) => {
+                batch.push((reader.last_line(), reader.last_raw(), into_app(r)));
+            }
+            UsageLine::Reject(r) => {
+                rejected.push(
+                    r.line,
+                    r.record_id.as_deref().unwrap_or(""),
+                    r.field,
+                    &r.reason,
+                    &r.raw,
+                );
+            }
+        }
+        if batch.len() == BATCH {
+            count(app, &mut batch, &mut report, &mut rejected).await?;
+        }
+    }
+    count(app, &mut batch, &mut report, &mut rejected).await?;
+    rejected.writer.flush()?;
+    println!(
+        "{}: {} records counted ({} bytes from bundles, {} beyond them), {} counted before, {} rejected",
+        file.display(),
+        report.counted,
+        report.debited_bytes,
+        report.uncovered_bytes,
+        report.repeats,
+        rejected.count
+    );
+    if rejected.count > 0 {
+        eprintln!(
+            "{} lines were not counted; each is in {} with the reason",
+            rejected.count,
+            rejected.path.display()
+        );
+    }
+    Ok(())
+}
+
+async fn count(
+    app: &App,
+    batch: &mut Vec<(u64, String, UsageRecord)>,
+    report: &mut UsageReport,
+    rejected: &mut Rejects,
+) -> anyhow::Result<()> {
+    if batch.is_empty() {
+        return rejected.write_held();
+    }
+    let records: Vec<UsageRecord> = batch.iter().map(|(_, _, r)| r.clone()).collect();
+    let outcomes = app
+        .record_usage(&records, UsageSource::File)
+        .await
+        .map_err(|e| anyhow::anyhow!("counting usage: {e}"))?;
+    report.add(&outcomes);
+    for ((line, raw, r), outcome) in batch.iter().zip(&outcomes) {
+        if let UsageOutcome::Refused(reason) = outcome {
+            let (field, why) = field_of(reason);
+            rejected.push(*line, &r.record_id, field, why, raw);
+        }
+    }
+    batch.clear();
+    rejected.write_held()
+}
+
+/// The worker's side of the stream: a batch counted in one transaction, its refusals named.
+pub struct StreamHandler {
+    pub app: App,
+}
+
+#[async_trait]
+impl UsageBatchHandler for StreamHandler {
+    async fn commit(&self, batch: &[records::UsageRecord]) -> Result<Vec<Refusal>, HandlerError> {
+        let records: Vec<UsageRecord> = batch.iter().cloned().map(into_app).collect();
+        let outcomes = self
+            .app
+            .record_usage(&records, UsageSource::Stream)
+            .await
+            .map_err(|e| HandlerError(e.to_string()))?;
+        Ok(outcomes
+            .into_iter()
+            .enumerate()
+            .filter_map(|(index, o)| match o {
+                UsageOutcome::Refused(reason) => Some(Refusal { index, reason }),
+                _ => None,
+            })
+            .collect())
+    }
+}
+
+/// The stream from `SIMRENEW_NATS_URL`, `SIMRENEW_USAGE_STREAM` (`USAGE`) and
+/// `SIMRENEW_USAGE_SUBJECT` (`usage.records`); `None` without a URL.
+pub fn stream_config() -> Option<UsageStreamConfig> {
+    let url = std::env::var("SIMRENEW_NATS_URL").ok()?;
+    let stream = std::env::var("SIMRENEW_USAGE_STREAM").unwrap_or_else(|_| "USAGE".to_owned());
+    let subject =
+        std::env::var("SIMRENEW_USAGE_SUBJECT").unwrap_or_else(|_| "usage.records".to_owned());
+    Some(UsageStreamConfig::new(&url, &stream, &subject))
+}
+
+/// Consumes the usage stream: until stopped, or with `once` until a pull finds nothing.
+pub async fn consume(app: App, config: UsageStreamConfig, once: bool) -> anyhow::Result<()> {
+    let consumer = UsageConsumer::connect(config.clone())
+        .await
+        .with_context(|| format!("usage stream {} on {}", config.stream, config.url))?;
+    tracing::info!(stream = %config.stream, subject = %config.subject, "counting usage from JetStream");
+    let handler = StreamHandler { app };
+    if once {
+        loop {
+            let stats = consumer.run_once(&handler).await?;
+            if stats.batches == 0 {
+                return Ok(());
+            }
+        }
+    }
+    let stats = consumer.run(&handler, std::future::pending()).await;
+    tracing::info!(?stats, "usage stream stopped");
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! Usage the network reports, through the real binary: `simrenew import usage FILE.csv` and
+//! the worker's JetStream consumer on the real NATS server. Each record debits its line's
+//! bundles once, however often it comes; what cannot be counted is rejected with the reason.
+
+use std::process::Command;
+
+use axum::http::StatusCode;
+use serde_json::Value;
+use simrenew_app::sales::ports::NewBundle;
+use simrenew_domain::catalog::LineKind;
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::Timestamp;
+
+use crate::support::{both, days, TestApp, AUDIT_KEY};
+
+fn simrenew(app: &TestApp, args: &[&str], env: &[(&str, &str)]) -> (bool, String, String) {
+    let now = app.now().to_string();
+    let mut args = args.to_vec();
+    if args[0] == "worker" {
+        args.extend(["--now", &now, "--force"]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_simrenew"))
+        .arg("--database-url")
+        .arg(&app.cli_url)
+        .args(&args)
+        .env("SIMRENEW_LOG", "warn")
+        .env("SIMRENEW_AUDIT_KEY", AUDIT_KEY)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn at(app: &TestApp, hours_ago: i64) -> Timestamp {
+    app.now()
+        .checked_sub(jiff::SignedDuration::from_hours(hours_ago))
+        .unwrap()
+}
+
+async fn line_json(app: &TestApp, msisdn: &Msisdn) -> Value {
+    let (status, body) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
+/// A line whose current bundle (5,000 MB) began ten days ago, with a second one queued after.
+async fn line_with_two_bundles(app: &TestApp) -> Msisdn {
+    let msisdn = app.line(LineKind::Esim, 0, Some(days(20))).await;
+    let line = app
+        .app
+        .store
+        .line_details(&msisdn, app.now())
+        .await
+        .unwrap()
+        .unwrap()
+        .line;
+    let end = line.expires_at.unwrap();
+    let mut tx = app.app.store.begin().await.unwrap();
+    tx.insert_bundle(
+        &NewBundle {
+            brand_id: app.brand.id,
+            line_id: line.id,
+            order_id: None,
+            plan_code: "TEST-1GB-30D".into(),
+            data_mb: Some(1_000),
+            starts_at: end,
+            ends_at: end.checked_add(days(30)).unwrap(),
+        },
+        app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    msisdn
+}
+
+both! {
+    async fn a_usage_file_debits_once_and_rejects_what_it_cannot_count(app: TestApp) {
+        let msisdn = line_with_two_bundles(&app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("cdr-2027-01-15.csv");
+        let (t1, t2, t3) = (at(&app, 3), at(&app, 2), at(&app, 1));
+        let long_ago = at(&app, 24 * 40);
+        std::fs::write(
+            &file,
+            format!(
+                "record_id,msisdn,start,end,bytes\n\
+                 cdr-1,{msisdn},{t1},{t2},1500000000\n\
+                 cdr-2,+32479999999,{t1},{t2},10\n\
+                 cdr-3,{msisdn},{t2},{t3},1.5\n\
+                 cdr-1,{msisdn},{t1},{t2},1500000000\n\
+                 \n\
+                 cdr-4,{msisdn},{t2},{t3},123\n\
+                 cdr-5,{msisdn},{long_ago},{long_ago},77\n"
+            ),
+        )
+        .unwrap();
+        let (ok, out, err) = simrenew(&app, &["import", "usage", file.to_str().unwrap()], &[]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("3 records counted"), "{out}");
+        assert!(out.contains("1 counted before"), "the repeat in the file: {out}");
+        assert!(out.contains("2 rejected"), "{out}");
+        assert!(err.contains("cdr-2027-01-15.rejects.csv"), "{err}");
+
+        let line = line_json(&app, &msisdn).await;
+        assert_eq!(line["data_left_bytes"], 5_000_000_000u64 - 1_500_000_123, "{line}");
+        assert_eq!(line["data_left_mb"], 3_499, "rounded down: {line}");
+        assert_eq!(line["bundles"][0]["data_used_bytes"], 1_500_000_123u64);
+        assert_eq!(line["bundles"][1]["data_used_bytes"], 0, "the queued bundle is untouched");
+        assert_eq!(line["bundles"][1]["data_left_mb"], 1_000);
+
+        // Every line not counted is in the rejects file, with its line, field and reason.
+        let rejects = std::fs::read_to_string(dir.path().join("cdr-2027-01-15.rejects.csv")).unwrap();
+        let rows: Vec<&str> = rejects.lines().collect();
+        assert_eq!(rows[0], "line,record_id,field,reason,record");
+        assert_eq!(rows.len(), 3, "{rejects}");
+        assert!(rows[1].starts_with("3,cdr-2,msisdn,no line +32479999999,"), "{rejects}");
+        assert!(rows[2].starts_with("4,cdr-3,bytes,"), "{rejects}");
+
+        // The same file again counts nothing twice.
+        let (ok, out, err) = simrenew(&app, &["import", "usage", file.to_str().unwrap()], &[]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("0 records counted"), "{out}");
+        assert!(out.contains("4 counted before"), "{out}");
+        let again = line_json(&app, &msisdn).await;
+        assert_eq!(again["data_left_bytes"], line["data_left_bytes"]);
+
+        // The record from before any bundle ran is kept as uncovered.
+        let uncovered = scalar(&app, "SELECT uncovered FROM usage_records WHERE record_id = 'cdr-5'").await;
+        assert_eq!(uncovered, 77);
+    }
+
+    async fn a_bundle_is_debited_down_to_zero_and_an_unlimited_one_counts_without_debit(app: TestApp) {
+        let small = app.line(LineKind::PhysicalSim, 0, Some(days(20))).await;
+        let unlimited = app.line(LineKind::VirtualSim, 0, None).await;
+        let line = app.app.store.line_details(&unlimited, app.now()).await.unwrap().unwrap().line;
+        let mut tx = app.app.store.begin().await.unwrap();
+        tx.insert_bundle(
+            &NewBundle {
+                brand_id: app.brand.id,
+                line_id: line.id,
+                order_id: None,
+                plan_code: "TEST-UNLIMITED-30D".into(),
+                data_mb: None,
+                starts_at: at(&app, 24),
+                ends_at: app.now().checked_add(days(29)).unwrap(),
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("usage.csv");
+        let (t1, t2) = (at(&app, 2), at(&app, 1));
+        std::fs::write(
+            &file,
+            format!(
+                "msisdn,record_id,bytes,start,end\n\
+                 {small},a-1,4000000000,{t1},{t2}\n\
+                 {small},a-2,4000000000,{t1},{t2}\n\
+                 {unlimited},a-3,9000000000,{t1},{t2}\n"
+            ),
+        )
+        .unwrap();
+        let (ok, out, err) = simrenew(&app, &["import", "usage", file.to_str().unwrap()], &[]);
+        assert!(ok, "{out}{err}");
+        assert!(out.contains("3 records counted (5000000000 bytes from bundles, 3000000000 beyond them)"), "{out}");
+        let small = line_json(&app, &small).await;
+        assert_eq!(small["data_left_bytes"], 0, "{small}");
+        assert_eq!(small["data_left_mb"], 0);
+        let unlimited = line_json(&app, &unlimited).await;
+        assert!(unlimited["data_left_bytes"].is_null(), "{unlimited}");
+        assert_eq!(unlimited["bundles"][0]["data_used_bytes"], 0);
+        let counted = scalar(&app, "SELECT COUNT(*) FROM usage_records").await;
+        assert_eq!(counted, 3, "an unlimited bundle's usage is counted");
+    }
+
+    async fn two_imports_of_one_file_at_once_count_each_record_once(app: TestApp) {
+        let lines = [
+            app.line(LineKind::Esim, 0, Some(days(20))).await,
+            app.line(LineKind::Esim, 0, Some(days(20))).await,
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("usage.csv");
+        let (t1, t2) = (at(&app, 2), at(&app, 1));
+        let mut text = "record_id,msisdn,start,end,bytes\n".to_owned();
+        for i in 0..3_000 {
+            text.push_str(&format!("r-{i},{},{t1},{t2},1000\n", lines[i % 2]));
+        }
+        std::fs::write(&file, text).unwrap();
+        let path = file.to_str().unwrap().to_owned();
+        let runs: Vec<_> = (0..2)
+            .map(|n| {
+                let mut cmd = Command::new(env!("CARGO_BIN_EXE_simrenew"));
+                cmd.arg("--database-url")
+                    .arg(&app.cli_url)
+                    .args(["import", "usage", &path, "--rejects"])
+                    .arg(dir.path().join(format!("rejects-{n}.csv")))
+                    .env("SIMRENEW_LOG", "warn")
+                    .env("SIMRENEW_AUDIT_KEY", AUDIT_KEY)
+                    .stdout(std::process::Stdio::null());
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        for mut run in runs {
+            assert!(run.wait().unwrap().success());
+        }
+        for msisdn in &lines {
+            let line = line_json(&app, msisdn).await;
+            assert_eq!(line["bundles"][0]["data_used_bytes"], 1_500 * 1_000, "{line}");
+        }
+    }
+
+    async fn the_worker_counts_usage_from_jetstream_once_and_rejects_the_rest(app: TestApp) {
+        let Some(js) = nats().await else { return };
+        let msisdn = app.line(LineKind::Esim, 0, Some(days(20))).await;
+        let id = uuid_like();
+        let stream = format!("USAGE-{id}");
+        let subject = format!("usage.{id}");
+        let (t1, t2) = (at(&app, 2), at(&app, 1));
+        for payload in [
+            format!("s-1,{msisdn},{t1},{t2},2000000"),
+            format!("s-2,{msisdn},{t1},{t2},3000000"),
+            format!("s-1,{msisdn},{t1},{t2},2000000"),
+            format!("s-3,+32479999998,{t1},{t2},5"),
+            "not a record".to_owned(),
+        ] {
+            publish(&js, &stream, &subject, payload).await;
+        }
+        let env = [
+            ("SIMRENEW_NATS_URL", nats_url()),
+            ("SIMRENEW_USAGE_STREAM", stream.clone()),
+            ("SIMRENEW_USAGE_SUBJECT", subject.clone()),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (ok, out, err) = simrenew(&app, &["worker", "--once"], &env);
+        assert!(ok, "{out}{err}");
+        let line = line_json(&app, &msisdn).await;
+        assert_eq!(line["bundles"][0]["data_used_bytes"], 5_000_000, "{line}");
+
+        // Sent again (the network repeats itself): counted before, nothing moves.
+        publish(&js, &stream, &subject, format!("s-2,{msisdn},{t1},{t2},3000000")).await;
+        let (ok, out, err) = simrenew(&app, &["worker", "--once"], &env);
+        assert!(ok, "{out}{err}");
+        let line = line_json(&app, &msisdn).await;
+        assert_eq!(line["bundles"][0]["data_used_bytes"], 5_000_000, "{line}");
+
+        // The unknown number and the malformed message are in the rejects stream, and every
+        // message was acknowledged.
+        let mut rejects = js.get_stream(format!("{stream}-REJECTS")).await.unwrap();
+        assert_eq!(rejects.info().await.unwrap().state.messages, 2);
+        let mut consumer = js
+            .get_stream(&stream)
+            .await
+            .unwrap()
+            .get_consumer::<async_nats::jetstream::consumer::pull::Config>(&format!("{stream}-simrenew"))
+            .await
+            .unwrap();
+        let info = consumer.info().await.unwrap();
+        assert_eq!((info.num_pending, info.num_ack_pending), (0, 0), "{info:?}");
+        let _ = js.delete_stream(&stream).await;
+        let _ = js.delete_stream(format!("{stream}-REJECTS")).await;
+    }
+}
+
+/// One number the database holds (not what reads compute).
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+    pool.close().await;
+    n
+}
+
+fn nats_url() -> String {
+    std::env::var("SIMRENEW_TEST_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into())
+}
+
+/// The real NATS server, or `None` outside CI when none answers (CI starts one).
+async fn nats() -> Option<async_nats::jetstream::Context> {
+    match async_nats::ConnectOptions::new()
+        .connection_timeout(std::time::Duration::from_secs(3))
+        .connect(nats_url())
+        .await
+    {
+        Ok(client) => Some(async_nats::jetstream::new(client)),
+        Err(e) if std::env::var("CI").is_err() => {
+            eprintln!(
+                "skipped: no NATS at {} ({e}); .ci/run starts one",
+                nats_url()
+            );
+            None
+        }
+        Err(e) => panic!("no NATS at {}: {e}", nats_url()),
+    }
+}
+
+async fn publish(
+    js: &async_nats::jetstream::Context,
+    stream: &str,
+    subject: &str,
+    payload: String,
+) {
+    js.get_or_create_stream(async_nats::jetstream::stream::Config {
+        name: stream.to_owned(),
+        subjects: vec![subject.to_owned()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    js.publish(subject.to_owned(), payload.into())
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+}
+
+fn uuid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    )
+}
