@@ -12,7 +12,8 @@
 //! (reminders and the check of their codes) above identity.
 //!
 //! **Architecture Invariant:** this crate knows no database, no HTTP and no wire format; it
-//! depends on `simrenew-domain` only. Time comes from the [`clock::Clock`] port.
+//! depends on `simrenew-domain` only (and the `metrics` facade, which records nothing until the
+//! binary installs an exporter). Time comes from the [`clock::Clock`] port.
 
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

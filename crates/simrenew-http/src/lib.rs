@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 mod lease;
+mod observe;
 pub mod openapi;
 pub mod serve;
 pub mod state;
@@ -123,6 +124,7 @@ pub fn router(state: AppState) -> Router {
             .into_response()
         })
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(observe::count))
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(ProcessRequestIds::default()))

@@ -118,6 +118,27 @@ pub struct ConsumerStats {
     pub failed_batches: u64,
 }
 
+/// Whether the NATS server at `url` answers with JetStream on, within `timeout`: what a
+/// readiness probe asks.
+pub async fn answers(url: &str, timeout: Duration) -> Result<(), String> {
+    let probe = async {
+        let client = async_nats::ConnectOptions::new()
+            .connection_timeout(timeout)
+            .connect(url)
+            .await
+            .map_err(|_| "cannot connect".to_owned())?;
+        let info = jetstream::new(client.clone())
+            .query_account()
+            .await
+            .map_err(|_| "JetStream does not answer".to_owned());
+        let _ = client.drain().await;
+        info.map(|_| ())
+    };
+    tokio::time::timeout(timeout, probe)
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {} ms", timeout.as_millis())))
+}
+
 /// A durable JetStream consumer of usage records.
 pub struct UsageConsumer {
     client: async_nats::Client,

@@ -49,6 +49,9 @@ pub enum Command {
     Serve {
         #[arg(long, env = "SIMRENEW_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Serve /metrics (Prometheus text format) and /readyz on this address too.
+        #[arg(long, env = "SIMRENEW_METRICS_LISTEN", value_name = "ADDR")]
+        metrics_listen: Option<SocketAddr>,
     },
     /// Tell the network what the outbox holds (SIMRENEW_PROVISIONING_URL), until stopped.
     /// `serve` on SQLite does this in-process.
@@ -63,6 +66,9 @@ pub enum Command {
         /// Allow --now on a database not made by `demo`.
         #[arg(long)]
         force: bool,
+        /// Serve /metrics (Prometheus text format) and /readyz on this address while working.
+        #[arg(long, env = "SIMRENEW_METRICS_LISTEN", value_name = "ADDR")]
+        metrics_listen: Option<SocketAddr>,
     },
     /// What the network refused or never confirmed.
     Outbox {
@@ -205,11 +211,28 @@ pub enum VouchersCommand {
     Generate(vouchers::GenerateArgs),
 }
 
+/// Starts the operators' listener (`--metrics-listen`) beside the command.
+async fn watch(
+    app: &simrenew_app::App,
+    address: SocketAddr,
+    nats_url: Option<String>,
+) -> anyhow::Result<()> {
+    let watched = crate::telemetry::Watched {
+        app: app.clone(),
+        provisioner: crate::worker::HttpProvisioner::from_env(app)?.map(Arc::new),
+        nats_url,
+    };
+    crate::telemetry::start(address, watched).await
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url;
     match cli.command {
         Command::Demo { listen, seed_only } => demo::run(&url, listen, seed_only).await,
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            metrics_listen,
+        } => {
             let db = wiring::open(&url).await?;
             if wiring::audit_key()?.is_none() {
                 anyhow::bail!(
@@ -266,9 +289,17 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 false => None,
             };
+            if let Some(address) = metrics_listen {
+                watch(&app, address, None).await?;
+            }
             serve(wiring::state(app)?, listen, worker).await
         }
-        Command::Worker { once, now, force } => {
+        Command::Worker {
+            once,
+            now,
+            force,
+            metrics_listen,
+        } => {
             let db = wiring::open(&url).await?;
             let demo = wiring::app(db.clone())
                 .store
@@ -298,7 +329,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      and what the network must be told waits in the outbox"
                 );
             }
-            match crate::usage::stream_config() {
+            let stream = crate::usage::stream_config();
+            if let Some(address) = metrics_listen {
+                watch(&app, address, stream.as_ref().map(|s| s.url.clone())).await?;
+            }
+            match stream {
                 None => crate::worker::run(app, provisioner, once).await,
                 Some(stream) if once => {
                     crate::usage::consume(app.clone(), stream, true).await?;

@@ -11,6 +11,7 @@ mod output;
 mod payments;
 mod renew;
 mod sms;
+mod telemetry;
 mod usage;
 mod vouchers;
 mod wiring;

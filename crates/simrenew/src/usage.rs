@@ -211,11 +211,26 @@ pub fn stream_config() -> Option<UsageStreamConfig> {
     Some(UsageStreamConfig::new(&url, &stream, &subject))
 }
 
-/// Consumes the usage stream: until stopped, or with `once` until a pull finds nothing.
+/// How long a worker waits before it tries NATS again.
+const RECONNECT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Consumes the usage stream: until stopped, or with `once` until a pull finds nothing. A
+/// NATS that does not answer is an error with `once`; otherwise the worker goes on with the
+/// rest of its work and tries again every few seconds (`/readyz` says so meanwhile).
 pub async fn consume(app: App, config: UsageStreamConfig, once: bool) -> anyhow::Result<()> {
-    let consumer = UsageConsumer::connect(config.clone())
-        .await
-        .with_context(|| format!("usage stream {} on {}", config.stream, config.url))?;
+    let consumer = loop {
+        match UsageConsumer::connect(config.clone()).await {
+            Ok(consumer) => break consumer,
+            Err(e) if once => {
+                return Err(e)
+                    .with_context(|| format!("usage stream {} on {}", config.stream, config.url))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, stream = %config.stream, "the usage stream is not reachable; trying again");
+                tokio::time::sleep(RECONNECT).await;
+            }
+        }
+    };
     tracing::info!(stream = %config.stream, subject = %config.subject, "counting usage from JetStream");
     let handler = StreamHandler { app };
     if once {

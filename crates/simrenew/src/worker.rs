@@ -49,6 +49,11 @@ impl HttpProvisioner {
         Ok(Self { client })
     }
 
+    /// Whether the provisioning API answers (for `/readyz`).
+    pub async fn answers(&self, timeout: Duration) -> Result<(), String> {
+        self.client.answers(timeout).await
+    }
+
     /// From `SIMRENEW_PROVISIONING_URL`, `SIMRENEW_PROVISIONING_SECRET` (or `_FILE`) and
     /// `SIMRENEW_PROVISIONING_TIMEOUT_MS` (default 5000); `None` when no URL is set.
     pub fn from_env(app: &App) -> anyhow::Result<Option<Self>> {

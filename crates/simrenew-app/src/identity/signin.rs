@@ -592,8 +592,14 @@ impl Message {
                 } => gateway.send(to, subject, text).await,
             };
             match sent {
-                Ok(()) => return,
+                Ok(()) => {
+                    metrics::counter!("simrenew_signin_codes_sent_total", "channel" => channel, "result" => "sent")
+                        .increment(1);
+                    return;
+                }
                 Err(cause) if attempt == CODE_SEND_ATTEMPTS => {
+                    metrics::counter!("simrenew_signin_codes_sent_total", "channel" => channel, "result" => "failed")
+                        .increment(1);
                     tracing::error!(%cause, channel, attempts = attempt, "a sign-in code could not be sent; given up");
                 }
                 Err(cause) => {

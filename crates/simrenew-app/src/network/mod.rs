@@ -28,6 +28,15 @@ pub const DELIVERED_TOPICS: [&str; 2] = [crate::sales::ports::BUNDLE_GRANTED, LI
 /// The outbox topic of a line lapsed: suspend it at the network.
 pub const LINE_SUSPENDED: &str = "line_suspended";
 
+/// The topic as a metric's label: the ones delivered, or `other`.
+fn topic_label(topic: &str) -> &'static str {
+    DELIVERED_TOPICS
+        .iter()
+        .find(|t| **t == topic)
+        .copied()
+        .unwrap_or("other")
+}
+
 /// How long a claimed row is left to its worker before another may send it.
 pub const CLAIM: Duration = Duration::from_secs(120);
 
@@ -201,6 +210,18 @@ impl App {
         let mut report = DrainReport::default();
         for item in items {
             let outcome = provisioner.deliver(&item).await;
+            let result = match &outcome {
+                Delivery::Confirmed { .. } => "confirmed",
+                Delivery::Rejected { .. } => "rejected",
+                Delivery::TryAgain { .. } => "try_again",
+            };
+            metrics::counter!(
+                "simrenew_provisioning_deliveries_total",
+                "adapter" => provisioner.name(),
+                "topic" => topic_label(&item.topic),
+                "result" => result
+            )
+            .increment(1);
             let now = self.now();
             match outcome {
                 Delivery::Confirmed { operation_id } => {

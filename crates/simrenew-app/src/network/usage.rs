@@ -140,6 +140,20 @@ impl App {
             for msisdn in &commit.lines_changed {
                 self.line_changed(msisdn);
             }
+            let mut report = UsageReport::default();
+            report.add(&commit.outcomes);
+            for (outcome, n) in [
+                ("counted", report.counted),
+                ("repeat", report.repeats),
+                ("refused", report.refused),
+            ] {
+                metrics::counter!("simrenew_usage_outcomes_total", "source" => source.as_str(), "outcome" => outcome)
+                    .increment(n);
+            }
+            metrics::counter!("simrenew_usage_bytes_total", "source" => source.as_str(), "debited" => "yes")
+                .increment(report.debited_bytes);
+            metrics::counter!("simrenew_usage_bytes_total", "source" => source.as_str(), "debited" => "no")
+                .increment(report.uncovered_bytes);
             for (o, i) in commit.outcomes.into_iter().zip(idx) {
                 outcomes[*i] = Some(o);
             }

@@ -376,6 +376,7 @@ impl App {
             "store payment recorded"
         );
         self.line_changed(&receipt.msisdn);
+        crate::sales::renewal::count_renewal(&receipt);
         Ok(receipt)
     }
 
@@ -616,7 +617,7 @@ impl App {
             capture_ref: state.capture_ref.clone(),
         };
         tx.update_provider_payment(id, &update, now).await?;
-        let mut changed_line = None;
+        let mut applied = None;
         if state.status == ProviderPaymentStatus::Captured {
             if order.state != OrderState::PendingPayment {
                 tracing::warn!(
@@ -661,7 +662,7 @@ impl App {
                 {
                     Ok(receipt) => {
                         tx.mark_applied(id).await?;
-                        changed_line = Some(receipt.msisdn);
+                        applied = Some(receipt);
                     }
                     Err(AppError::Store(e)) => return Err(e.into()),
                     Err(refusal) => {
@@ -677,8 +678,9 @@ impl App {
             }
         }
         tx.commit().await?;
-        if let Some(msisdn) = changed_line {
-            self.line_changed(&msisdn);
+        if let Some(receipt) = applied {
+            self.line_changed(&receipt.msisdn);
+            crate::sales::renewal::count_renewal(&receipt);
         }
         self.stored_payment(id).await
     }

@@ -63,6 +63,23 @@ pub struct OrderReceipt {
     pub renewal: Option<AppliedRenewal>,
 }
 
+/// Counts a committed renewal, by channel and payment method:
+/// `simrenew_renewals_total{channel, method}`.
+pub(crate) fn count_renewal(receipt: &OrderReceipt) {
+    if receipt.renewal.is_some() {
+        let method = receipt
+            .settlement
+            .as_ref()
+            .map_or("none", |s| s.method.as_str());
+        metrics::counter!(
+            "simrenew_renewals_total",
+            "channel" => receipt.order.channel.as_str(),
+            "method" => method
+        )
+        .increment(1);
+    }
+}
+
 impl App {
     /// Prices a purchase and keeps the quote for [`QUOTE_VALID_MINUTES`]; also gives the
     /// brand's zone, in which its instants are shown.
@@ -209,6 +226,7 @@ impl App {
         };
         tx.commit().await?;
         self.line_changed(&msisdn);
+        count_renewal(&receipt);
         Ok(receipt)
     }
 
@@ -268,6 +286,7 @@ impl App {
         }
         tx.commit().await?;
         self.line_changed(&receipt.msisdn);
+        count_renewal(&receipt);
         Ok(receipt)
     }
 

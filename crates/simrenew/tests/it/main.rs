@@ -39,5 +39,6 @@ mod scopes;
 mod signin;
 mod spec_check;
 mod staff_signin;
+mod telemetry;
 mod usage;
 mod vouchers;
