@@ -75,6 +75,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::orders::pay_order))
         .routes(routes!(api::vouchers::redeem))
         .routes(routes!(api::messages::check))
+        .routes(routes!(api::network::list_dead_letters))
+        .routes(routes!(api::network::replay_dead_letter))
         .routes(routes!(api::payments::start_payment))
         .routes(routes!(api::payments::get_payment))
         .routes(routes!(api::payments::confirm_payment))

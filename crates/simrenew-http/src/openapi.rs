@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "orders", description = "Quote, order, pay, renew"),
         (name = "vouchers", description = "Prepaid voucher codes"),
         (name = "messages", description = "Whether a reminder came from us"),
+        (name = "network", description = "What the network refused or never confirmed"),
         (name = "payments", description = "Card, Bancontact, PayPal, store payments; webhooks"),
     )
 )]

@@ -134,13 +134,19 @@ impl NetworkStore for Db {
         self.outbox_failed(id, error, "dead_at", now).await
     }
 
-    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<DeadLetter>> {
+    async fn dead_letters(
+        &self,
+        brand: Option<BrandId>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeadLetter>> {
         let rows = sqlx::query(
             "SELECT o.id, o.brand_id, o.order_id, o.topic, o.attempts, o.last_error, \
              o.dead_at, l.msisdn FROM outbox o JOIN lines l ON l.id = o.line_id \
-             WHERE o.dead_at IS NOT NULL ORDER BY o.dead_at DESC, o.id DESC LIMIT $1",
+             WHERE o.dead_at IS NOT NULL AND ($2 IS NULL OR o.brand_id = $2) \
+             ORDER BY o.dead_at DESC, o.id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
+        .bind(brand.map(|b| b.0))
         .fetch_all(&self.pool)
         .await
         .map_err(map)?;
@@ -161,14 +167,21 @@ impl NetworkStore for Db {
             .collect()
     }
 
-    async fn outbox_replay(&self, id: i64, now: Timestamp) -> StoreResult<bool> {
+    async fn outbox_replay(
+        &self,
+        id: i64,
+        brand: Option<BrandId>,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
         let mut tx = self.begin_sql().await?;
         let replayed = sqlx::query(
             "UPDATE outbox SET dead_at = NULL, attempts = 0, next_attempt_at = $1, \
-             claimed_until = NULL WHERE id = $2 AND dead_at IS NOT NULL AND processed_at IS NULL",
+             claimed_until = NULL WHERE id = $2 AND dead_at IS NOT NULL AND processed_at IS NULL \
+             AND ($3 IS NULL OR brand_id = $3)",
         )
         .bind(now.as_second())
         .bind(id)
+        .bind(brand.map(|b| b.0))
         .execute(tx.conn())
         .await
         .map_err(map)?

@@ -353,7 +353,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match command {
                 OutboxCommand::DeadLetters { limit } => {
                     let dead = app
-                        .dead_letters(limit)
+                        .dead_letters(None, limit)
                         .await
                         .map_err(|e| anyhow::anyhow!("{e}"))?;
                     if dead.is_empty() {
@@ -374,7 +374,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Ok(())
                 }
                 OutboxCommand::Retry { id } => {
-                    app.replay_dead_letter(id)
+                    app.replay_dead_letter(id, None)
                         .await
                         .map_err(|e| anyhow::anyhow!("outbox row {id}: {e}"))?;
                     println!("outbox row {id} is queued again");

@@ -138,9 +138,20 @@ pub trait NetworkStore {
     ) -> StoreResult<Option<OrderId>>;
     async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()>;
     async fn outbox_dead(&self, id: i64, error: &str, now: Timestamp) -> StoreResult<()>;
-    async fn dead_letters(&self, limit: u32) -> StoreResult<Vec<DeadLetter>>;
-    /// Puts a dead letter back in the queue, due now; false when `id` is no dead letter.
-    async fn outbox_replay(&self, id: i64, now: Timestamp) -> StoreResult<bool>;
+    /// Dead letters, newest first; of one brand only when `brand` is given.
+    async fn dead_letters(
+        &self,
+        brand: Option<BrandId>,
+        limit: u32,
+    ) -> StoreResult<Vec<DeadLetter>>;
+    /// Puts a dead letter back in the queue, due now; false when `id` is no dead letter (of
+    /// `brand`, when given).
+    async fn outbox_replay(
+        &self,
+        id: i64,
+        brand: Option<BrandId>,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
     async fn provisioning_state(&self, order: OrderId) -> StoreResult<ProvisioningState>;
     /// Rows waiting for delivery, and the creation time of the oldest.
     async fn outbox_backlog(&self) -> StoreResult<(u64, Option<Timestamp>)>;
@@ -263,14 +274,19 @@ impl App {
         Ok(report)
     }
 
-    /// The rows the network refused or never confirmed, newest first.
-    pub async fn dead_letters(&self, limit: u32) -> AppResult<Vec<DeadLetter>> {
-        Ok(self.store.dead_letters(limit).await?)
+    /// The rows the network refused or never confirmed, newest first; of one brand only when
+    /// `brand` is given.
+    pub async fn dead_letters(
+        &self,
+        brand: Option<BrandId>,
+        limit: u32,
+    ) -> AppResult<Vec<DeadLetter>> {
+        Ok(self.store.dead_letters(brand, limit).await?)
     }
 
-    /// Sends a dead letter again (after its cause was fixed).
-    pub async fn replay_dead_letter(&self, id: i64) -> AppResult<()> {
-        if self.store.outbox_replay(id, self.now()).await? {
+    /// Sends a dead letter again (after its cause was fixed); one of `brand` only, when given.
+    pub async fn replay_dead_letter(&self, id: i64, brand: Option<BrandId>) -> AppResult<()> {
+        if self.store.outbox_replay(id, brand, self.now()).await? {
             Ok(())
         } else {
             Err(crate::AppError::not_found("dead letter", "id"))

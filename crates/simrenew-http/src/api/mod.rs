@@ -8,6 +8,7 @@ pub mod counter;
 pub mod identification;
 pub mod lines;
 pub mod messages;
+pub mod network;
 pub mod orders;
 pub mod passkeys;
 pub mod payments;

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use simrenew_domain::catalog::LineKind;
 use simrenew_netsim::{Netsim, NetsimConfig, Operation};
@@ -26,6 +26,43 @@ async fn network(app: &TestApp, secret: &str) -> (Netsim, String) {
     let serving = sim.clone();
     tokio::spawn(async move { serving.serve(listener, std::future::pending()).await });
     (sim, base)
+}
+
+/// An API key of an administrator of a second brand.
+async fn other_brand_admin(app: &TestApp) -> String {
+    let other = app
+        .db
+        .insert_brand(&simrenew_domain::brand::Brand {
+            code: "other".into(),
+            name: "Other Mobile".into(),
+            portal_url: "https://other.example".into(),
+            ..app.brand.clone()
+        })
+        .await
+        .unwrap();
+    let id = app
+        .app
+        .create_staff(
+            "test",
+            &simrenew_app::identity::accounts::NewStaff {
+                email: "admin@other.example".into(),
+                name: "Other admin".into(),
+                role: simrenew_domain::access::Role::BrandAdmin,
+                brand: Some(other),
+                stores: vec![],
+            },
+        )
+        .await
+        .unwrap();
+    app.app
+        .create_api_key(
+            "test",
+            "admin@other.example",
+            &simrenew_app::identity::api_keys::KeyOwner::Staff(id),
+        )
+        .await
+        .unwrap()
+        .1
 }
 
 /// Runs the `simrenew` binary on the test's database; (success, stdout, stderr).
@@ -187,10 +224,50 @@ both! {
         assert!(listed.contains(&msisdn) && listed.contains("refused"), "{listed}");
         let id = listed.split('\t').next().unwrap().trim().to_owned();
 
+        // The same over the API, to administrators only; a brand's administrators see and
+        // replay their brand's alone.
+        let (status, api) = app.get("/api/v1/dead-letters").await;
+        assert_eq!(status, StatusCode::OK, "{api}");
+        assert_eq!(api["items"][0]["msisdn"], msisdn.as_str(), "{api}");
+        assert_eq!(api["items"][0]["brand"], "test");
+        assert_eq!(api["items"][0]["topic"], "bundle_granted");
+        assert_eq!(api["items"][0]["order_id"], placed["id"]);
+        assert!(api["items"][0]["error"].as_str().unwrap().contains("refused"), "{api}");
+        let api_id = api["items"][0]["id"].as_i64().unwrap();
+        assert_eq!(api_id.to_string(), id);
+        let other = other_brand_admin(&app).await;
+        let (status, theirs) = app.request_as(Some(&other), Method::GET, "/api/v1/dead-letters", None).await;
+        assert_eq!(status, StatusCode::OK, "{theirs}");
+        assert_eq!(theirs["items"], json!([]), "another brand's admin sees nothing of ours");
+        let replay = format!("/api/v1/dead-letters/{api_id}/replay");
+        let (status, _) = app.request_as(Some(&other), Method::POST, &replay, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let partner = app
+            .app
+            .create_api_key("test", "partner", &simrenew_app::identity::api_keys::KeyOwner::Partner {
+                brand: app.brand.id,
+                scopes: vec![simrenew_domain::access::Scope::Lines, simrenew_domain::access::Scope::Orders],
+            })
+            .await
+            .unwrap()
+            .1;
+        let (status, _) = app.request_as(Some(&partner), Method::GET, "/api/v1/dead-letters", None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app.request_as(Some(&partner), Method::POST, &replay, None).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app.request_as(None, Method::GET, "/api/v1/dead-letters", None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let (status, bad) = app.get("/api/v1/dead-letters?limit=0").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+
         // Fixed, and replayed: the order completes.
         let (sim, base) = network(&app, SECRET).await;
+        let (status, _) = app.request_as(Some(&app.token), Method::POST, &replay, None).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = app.request_as(Some(&app.token), Method::POST, &replay, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "replayed already: no dead letter any more");
         let (ok, out, err) = simrenew(&app, &["outbox", "retry", &id], &base);
-        assert!(ok, "{out}{err}");
+        assert!(!ok && err.contains(&id), "the CLI agrees: {out}{err}");
         let (ok, _, err) = simrenew(&app, &["outbox", "retry", "999999"], &base);
         assert!(!ok && err.contains("999999"), "{err}");
         let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
