@@ -125,6 +125,40 @@ pub fn current_step(
         .find(|d| step_due(expires_at, *d, tz).is_some_and(|due| due <= now))
 }
 
+/// Reminder steps from here on are notices of data used, not days before expiry: the step is
+/// this plus the share of a bundle used, in percent ([`DATA_THRESHOLDS`]), and the reminder's
+/// expiry is the bundle's end. A brand's schedule never reaches it (steps are days).
+pub const DATA_NOTICE_BASE: i32 = 10_000;
+
+/// The shares of a bundle used at which the subscriber is told, once each.
+pub const DATA_THRESHOLDS: [u8; 2] = [80, 100];
+
+/// The reminder step of a data notice at `percent`.
+pub fn data_notice_step(percent: u8) -> i32 {
+    DATA_NOTICE_BASE + i32::from(percent)
+}
+
+/// The percent a data notice's step stands for; `None` for a step of the expiry schedule.
+pub fn data_notice_percent(step: i32) -> Option<u8> {
+    (step >= DATA_NOTICE_BASE)
+        .then(|| u8::try_from(step - DATA_NOTICE_BASE).ok())
+        .flatten()
+}
+
+/// Whether `step` can be a step of a brand's expiry schedule (days, before or after expiry).
+pub fn is_schedule_step(step: i32) -> bool {
+    step.abs() < DATA_NOTICE_BASE
+}
+
+/// The thresholds passed when a bundle's use goes from `before` to `after` percent, lowest
+/// first.
+pub fn thresholds_crossed(before: u64, after: u64) -> Vec<u8> {
+    DATA_THRESHOLDS
+        .into_iter()
+        .filter(|t| before < u64::from(*t) && u64::from(*t) <= after)
+        .collect()
+}
+
 /// The letters of a verification code: Crockford's base 32, which leaves out I, L, O and U so
 /// that a code read aloud or typed from a phone is not mistaken.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -271,5 +305,18 @@ mod tests {
         assert!(VerificationCode::parse("01Z0H-JKMN").is_err());
         assert!(VerificationCode::parse("01Z0H-JKMNU").is_err());
         assert!(VerificationCode::parse("01Z0H-JKMNé").is_err());
+    }
+
+    #[test]
+    fn data_notice_steps_stand_apart_from_the_schedule() {
+        assert_eq!(data_notice_step(80), 10_080);
+        assert_eq!(data_notice_percent(10_100), Some(100));
+        assert_eq!(data_notice_percent(14), None);
+        assert_eq!(data_notice_percent(-3), None);
+        assert!(is_schedule_step(-7) && is_schedule_step(30) && !is_schedule_step(10_080));
+        assert_eq!(thresholds_crossed(79, 80), vec![80]);
+        assert_eq!(thresholds_crossed(80, 99), Vec::<u8>::new());
+        assert_eq!(thresholds_crossed(10, 100), vec![80, 100]);
+        assert_eq!(thresholds_crossed(100, 100), Vec::<u8>::new());
     }
 }

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_app::notifications::calendar::{CalendarStore, CalendarTx};
 use simrenew_app::notifications::{
-    CheckedMessage, ClaimedReminder, MessageChannel, NewReminder, ReminderCandidate,
+    CheckedMessage, ClaimedReminder, DataNoticeDue, MessageChannel, NewReminder, ReminderCandidate,
     ReminderRecord, ReminderState, ReminderStore,
 };
 use simrenew_app::StoreResult;
@@ -81,31 +81,64 @@ impl ReminderStore for Db {
             return Ok(0);
         }
         let mut tx = self.begin_sql().await?;
-        let mut new = 0;
-        for r in rows {
-            new += sqlx::query(
-                "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
-                 channel, state, due_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
-                 ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
-            )
-            .bind(r.brand.0)
-            .bind(r.line.0)
-            .bind(r.subscriber.0)
-            .bind(r.expires_at.as_second())
-            .bind(i64::from(r.step))
-            .bind(r.channel.as_str())
-            .bind(r.due_at.as_second())
-            .bind(now.as_second())
-            .execute(tx.conn())
-            .await
-            .map_err(map)?
-            .rows_affected();
-        }
+        let new = insert_reminders(&mut tx, rows, now).await?;
         tx.commit_sql().await?;
-        Ok(u32::try_from(new).unwrap_or(u32::MAX))
+        Ok(new)
     }
 
+    async fn data_notices_due(&self, limit: u32) -> StoreResult<Vec<DataNoticeDue>> {
+        let rows = sqlx::query(
+            "SELECT n.id, n.brand_id, n.line_id, n.percent, n.ends_at, s.id AS subscriber_id, \
+             s.email FROM data_notices n JOIN lines l ON l.id = n.line_id \
+             LEFT JOIN subscribers s ON s.id = l.subscriber_id AND s.erased_at IS NULL \
+             WHERE n.planned_at IS NULL ORDER BY n.id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|r| {
+                Ok(DataNoticeDue {
+                    id: get(r, "id")?,
+                    brand: BrandId(get(r, "brand_id")?),
+                    line: LineId(get(r, "line_id")?),
+                    subscriber: get::<Option<i64>>(r, "subscriber_id")?.map(SubscriberId),
+                    has_email: get::<Option<String>>(r, "email")?.is_some(),
+                    percent: u8::try_from(get::<i64>(r, "percent")?)
+                        .map_err(|e| corrupt("percent", e))?,
+                    ends_at: ts(get(r, "ends_at")?)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn plan_data_notices(
+        &self,
+        notices: &[i64],
+        rows: &[NewReminder],
+        now: Timestamp,
+    ) -> StoreResult<u32> {
+        if notices.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.begin_sql().await?;
+        let new = insert_reminders(&mut tx, rows, now).await?;
+        let ids = (0..notices.len())
+            .map(|i| format!("${}", i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE data_notices SET planned_at = $1 WHERE planned_at IS NULL AND id IN ({ids})"
+        );
+        let mut q = sqlx::query(&sql).bind(now.as_second());
+        for id in notices {
+            q = q.bind(*id);
+        }
+        q.execute(tx.conn()).await.map_err(map)?;
+        tx.commit_sql().await?;
+        Ok(new)
+    }
     async fn claim_reminders(
         &self,
         now: Timestamp,
@@ -315,4 +348,34 @@ impl CalendarTx for SqlTx {
         .rows_affected();
         Ok(n == 1)
     }
+}
+
+/// Inserts the reminders not there yet; how many were new.
+async fn insert_reminders(
+    tx: &mut SqlTx,
+    rows: &[NewReminder],
+    now: Timestamp,
+) -> StoreResult<u32> {
+    let mut new = 0;
+    for r in rows {
+        new += sqlx::query(
+            "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
+                 channel, state, due_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
+                 ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
+        )
+        .bind(r.brand.0)
+        .bind(r.line.0)
+        .bind(r.subscriber.0)
+        .bind(r.expires_at.as_second())
+        .bind(i64::from(r.step))
+        .bind(r.channel.as_str())
+        .bind(r.due_at.as_second())
+        .bind(now.as_second())
+        .execute(tx.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+    }
+    Ok(u32::try_from(new).unwrap_or(u32::MAX))
 }

@@ -1,5 +1,6 @@
 //! Usage records: a batch kept and debited in one transaction, in a handful of statements
-//! whatever its size (see `simrenew_app::network::usage`).
+//! whatever its size (see `simrenew_app::network::usage`), with the notices of data used
+//! (80 %, 100 % of a bundle) the batch made due.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,8 +10,9 @@ use simrenew_app::network::usage::{
     UsageCommit, UsageOutcome, UsageRecord, UsageSource, UsageStore,
 };
 use simrenew_app::StoreResult;
-use simrenew_domain::bundle::{debit, Bundle};
+use simrenew_domain::bundle::{debit, percent_used, Bundle};
 use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::reminder::thresholds_crossed;
 
 use crate::codec::{self, get, BUNDLE_COLUMNS};
 use crate::error::map;
@@ -233,13 +235,30 @@ impl UsageStore for Db {
         }
         let mut moved = Vec::new();
         let mut lines_changed = HashSet::new();
+        let brand_of: HashMap<i64, i64> =
+            lines.values().map(|(id, brand, _)| (*id, *brand)).collect();
+        let mut notices = Vec::new();
         for b in bundles.values().flatten() {
-            if before.get(&b.id.0) != Some(&b.data_used_bytes) {
-                moved.push((
-                    Key::Id(b.id.0),
-                    i64::try_from(b.data_used_bytes).unwrap_or(i64::MAX),
-                ));
-                lines_changed.insert(b.line_id.0);
+            let used_before = before.get(&b.id.0).copied().unwrap_or_default();
+            if used_before == b.data_used_bytes {
+                continue;
+            }
+            moved.push((
+                Key::Id(b.id.0),
+                i64::try_from(b.data_used_bytes).unwrap_or(i64::MAX),
+            ));
+            lines_changed.insert(b.line_id.0);
+            let was = Bundle {
+                data_used_bytes: used_before,
+                ..b.clone()
+            };
+            if let (Some(from), Some(to)) = (percent_used(&was), percent_used(b)) {
+                let crossed = thresholds_crossed(from, to);
+                for (i, percent) in crossed.iter().enumerate() {
+                    // Passed at once with a higher one: recorded, and told no more.
+                    let planned = (i + 1 < crossed.len()).then_some(now.as_second());
+                    notices.push((b.id.0, b.line_id.0, *percent, b.ends_at, planned));
+                }
             }
         }
         set_by_id(&mut tx, "bundles", "id", "data_used_bytes", &moved).await?;
@@ -251,6 +270,23 @@ impl UsageStore for Db {
             &uncovered,
         )
         .await?;
+        for (bundle, line, percent, ends_at, planned) in notices {
+            sqlx::query(
+                "INSERT INTO data_notices (brand_id, line_id, bundle_id, percent, ends_at, \
+                 created_at, planned_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (bundle_id, percent) DO NOTHING",
+            )
+            .bind(brand_of.get(&line).copied().unwrap_or_default())
+            .bind(line)
+            .bind(bundle)
+            .bind(i64::from(percent))
+            .bind(ends_at.as_second())
+            .bind(now.as_second())
+            .bind(planned)
+            .execute(tx.conn())
+            .await
+            .map_err(map)?;
+        }
         tx.commit_sql().await?;
         Ok(UsageCommit {
             outcomes: outcomes

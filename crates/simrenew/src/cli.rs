@@ -401,11 +401,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             for r in reminders {
                 println!(
-                    "{}\t{}\texpires {}\tstep {}\t{}\t{}\tdue {}\t{} attempts\t{}",
+                    "{}\t{}\texpires {}\t{}\t{}\t{}\tdue {}\t{} attempts\t{}",
                     r.id,
                     r.msisdn,
                     r.expires_at,
-                    r.step,
+                    match simrenew_domain::reminder::data_notice_percent(r.step) {
+                        Some(percent) => format!("data {percent} % used"),
+                        None => format!("step {}", r.step),
+                    },
                     r.channel.as_str(),
                     r.state.as_str(),
                     r.due_at,

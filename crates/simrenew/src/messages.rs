@@ -103,6 +103,21 @@ impl MessageTexts for CatalogTexts {
             ("code", code.into()),
         ];
         let say = |key: &str| catalog().format(lang, key, &args);
+        if let Some(percent) = simrenew_domain::reminder::data_notice_percent(f.step) {
+            let subject = say(&format!("data-subject-{percent}"));
+            let text = match f.channel {
+                MessageChannel::Sms => say(&format!("sms-data-{percent}")),
+                MessageChannel::Email => [
+                    say("reminder-greeting"),
+                    say(&format!("data-{percent}")),
+                    say("data-buy-at"),
+                    say("reminder-check"),
+                    say("reminder-signature"),
+                ]
+                .join("\n\n"),
+            };
+            return WordedMessage { subject, text };
+        }
         let kind = match f.step {
             d if d > 0 => "before",
             0 => "today",
@@ -216,9 +231,19 @@ mod tests {
     }
 
     #[test]
+    fn a_data_notice_says_how_much_is_used_and_until_when() {
+        let (subject, text) = word("en", 10_080, MessageChannel::Email);
+        assert_eq!(subject, "Lumo: 80 % of the data on +32470123456 is used");
+        assert!(text.contains("until 31 March 2027"), "{text}");
+        assert!(text.contains("K7Q4M-ZPA2X"), "{text}");
+        let (subject, _) = word("nl", 10_100, MessageChannel::Email);
+        assert_eq!(subject, "Lumo: de data op +32470123456 is op");
+    }
+
+    #[test]
     fn an_sms_reminder_links_only_to_the_brands_portal() {
         for lang in ["nl", "fr", "de", "en", "zh"] {
-            for step in [7, 1, 0, -1] {
+            for step in [7, 1, 0, -1, 10_080, 10_100] {
                 let (_, sms) = word(lang, step, MessageChannel::Sms);
                 assert!(sms.contains("https://lumo.example"), "{lang} {step}: {sms}");
                 assert!(

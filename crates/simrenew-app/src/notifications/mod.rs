@@ -175,6 +175,21 @@ pub struct CheckedMessage {
     pub sent_at: Option<Timestamp>,
 }
 
+/// A notice of data used (80 %, 100 % of a bundle), recorded with the usage that made it due
+/// and waiting to be planned.
+#[derive(Debug, Clone)]
+pub struct DataNoticeDue {
+    pub id: i64,
+    pub brand: BrandId,
+    pub line: LineId,
+    /// `None` for a line without a subscriber (or an erased one): nobody to tell.
+    pub subscriber: Option<SubscriberId>,
+    pub has_email: bool,
+    pub percent: u8,
+    /// The bundle's end: the reminder's expiry.
+    pub ends_at: Timestamp,
+}
+
 /// The reminders' reads and writes (a supertrait of [`crate::Store`]); each call is one
 /// transaction.
 #[async_trait]
@@ -192,6 +207,16 @@ pub trait ReminderStore {
     ) -> StoreResult<Vec<ReminderCandidate>>;
     /// Inserts the rows that are not there yet; how many were new.
     async fn plan_reminders(&self, rows: &[NewReminder], now: Timestamp) -> StoreResult<u32>;
+    /// The data notices not planned yet, oldest first.
+    async fn data_notices_due(&self, limit: u32) -> StoreResult<Vec<DataNoticeDue>>;
+    /// Inserts the reminders of these data notices that are not there yet and marks the
+    /// notices planned, in one transaction; how many reminders were new.
+    async fn plan_data_notices(
+        &self,
+        notices: &[i64],
+        rows: &[NewReminder],
+        now: Timestamp,
+    ) -> StoreResult<u32>;
     /// Claims up to `code_hashes.len()` pending reminders due at `now` (`FOR UPDATE SKIP
     /// LOCKED` on PostgreSQL), giving the i-th the i-th hash.
     async fn claim_reminders(
@@ -338,6 +363,7 @@ impl App {
             }
         }
         let brands: HashMap<BrandId, &Brand> = brands.iter().map(|b| (b.id, b)).collect();
+        report.planned += self.plan_data_notices(&brands, now, mail, sms).await?;
         loop {
             let codes: Vec<VerificationCode> = (0..IN_FLIGHT)
                 .map(|_| VerificationCode::from_random(rand::random::<[u8; CODE_LEN]>()))
@@ -392,6 +418,7 @@ impl App {
         sms: bool,
     ) -> AppResult<u32> {
         let mut steps = brand.reminder_days.clone();
+        steps.retain(|d| simrenew_domain::reminder::is_schedule_step(*d));
         steps.sort_unstable_by(|a, b| b.cmp(a));
         steps.dedup();
         let slack = SignedDuration::from_hours(2);
@@ -441,6 +468,51 @@ impl App {
             }
         }
         Ok(planned)
+    }
+
+    /// Turns the data notices recorded by usage into reminders, by the channels of this
+    /// process (SMS after the brand's quiet hours); a notice of a line nobody subscribes is
+    /// marked planned with no reminder.
+    async fn plan_data_notices(
+        &self,
+        brands: &HashMap<BrandId, &Brand>,
+        now: Timestamp,
+        mail: bool,
+        sms: bool,
+    ) -> AppResult<u32> {
+        let mut planned = 0;
+        loop {
+            let due = self.store.data_notices_due(BATCH).await?;
+            let mut rows = Vec::new();
+            for n in &due {
+                let (Some(subscriber), Some(brand)) = (n.subscriber, brands.get(&n.brand)) else {
+                    continue;
+                };
+                let row = |channel, due_at| NewReminder {
+                    brand: n.brand,
+                    line: n.line,
+                    subscriber,
+                    expires_at: n.ends_at,
+                    step: simrenew_domain::reminder::data_notice_step(n.percent),
+                    channel,
+                    due_at,
+                };
+                if mail && n.has_email {
+                    rows.push(row(MessageChannel::Email, now));
+                }
+                if sms {
+                    rows.push(row(
+                        MessageChannel::Sms,
+                        brand.quiet_hours.next_allowed(now, &brand.time_zone),
+                    ));
+                }
+            }
+            let ids: Vec<i64> = due.iter().map(|n| n.id).collect();
+            planned += self.store.plan_data_notices(&ids, &rows, now).await?;
+            if due.len() < BATCH as usize {
+                return Ok(planned);
+            }
+        }
     }
 
     /// Words the reminder in its subscriber's language and hands it to its gateway.

@@ -23,3 +23,12 @@ sms-reminder-before = { $brand }: Leitung { $number } läuft am { $date } ab ({ 
 }). Verlängern: { $portal } Code { $code }
 sms-reminder-today = { $brand }: Leitung { $number } läuft heute um { $time } ab. Verlängern: { $portal } Code { $code }
 sms-reminder-grace = { $brand }: Leitung { $number } ist abgelaufen. Verlängern bis { $grace_date }: { $portal } Code { $code }
+
+# Hinweise zum Datenverbrauch: 80 % und 100 % eines Pakets; { $date } ist das Ende des Pakets.
+data-subject-80 = { $brand }: 80 % der Daten von { $number } sind verbraucht
+data-subject-100 = { $brand }: die Daten von { $number } sind aufgebraucht
+data-80 = Sie haben 80 % der Daten Ihrer { $brand }-Leitung { $number } verbraucht (das Paket läuft bis { $date }). Buchen Sie rechtzeitig ein Paket dazu, wenn Sie mehr brauchen.
+data-100 = Sie haben alle Daten Ihrer { $brand }-Leitung { $number } verbraucht (das Paket läuft bis { $date }). Buchen Sie ein Paket dazu, um weiter Daten zu nutzen; Anrufe und Ihre Nummer sind nicht betroffen.
+data-buy-at = Ein Paket buchen unter { $portal }
+sms-data-80 = { $brand }: 80 % der Daten von { $number } verbraucht (Paket bis { $date }). Mehr: { $portal } Code { $code }
+sms-data-100 = { $brand }: Daten von { $number } aufgebraucht (Paket bis { $date }). Mehr: { $portal } Code { $code }

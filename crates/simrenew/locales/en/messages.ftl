@@ -23,3 +23,12 @@ sms-reminder-before = { $brand }: line { $number } expires { $date } ({ $days ->
 }). Renew: { $portal } Code { $code }
 sms-reminder-today = { $brand }: line { $number } expires today at { $time }. Renew: { $portal } Code { $code }
 sms-reminder-grace = { $brand }: line { $number } expired. Renew before { $grace_date }: { $portal } Code { $code }
+
+# Notices of data used: 80 % and 100 % of a bundle; { $date } is the bundle's end.
+data-subject-80 = { $brand }: 80 % of the data on { $number } is used
+data-subject-100 = { $brand }: the data on { $number } is used up
+data-80 = You have used 80 % of the data of your { $brand } line { $number } (the bundle runs until { $date }). Add a bundle in time if you need more.
+data-100 = You have used all the data of your { $brand } line { $number } (the bundle runs until { $date }). Add a bundle to go on using data; calls and your number are not affected.
+data-buy-at = Add a bundle at { $portal }
+sms-data-80 = { $brand }: 80 % of the data on { $number } used (bundle until { $date }). More: { $portal } Code { $code }
+sms-data-100 = { $brand }: data on { $number } used up (bundle until { $date }). More: { $portal } Code { $code }

@@ -23,3 +23,12 @@ sms-reminder-before = { $brand } : la ligne { $number } expire le { $date } ({ $
 }). Renouveler : { $portal } Code { $code }
 sms-reminder-today = { $brand } : la ligne { $number } expire aujourd'hui à { $time }. Renouveler : { $portal } Code { $code }
 sms-reminder-grace = { $brand } : la ligne { $number } a expiré. Renouvelez avant le { $grace_date } : { $portal } Code { $code }
+
+# Avis de données consommées : 80 % et 100 % d'un forfait ; { $date } est la fin du forfait.
+data-subject-80 = { $brand } : 80 % des données de { $number } sont consommées
+data-subject-100 = { $brand } : les données de { $number } sont épuisées
+data-80 = Vous avez consommé 80 % des données de votre ligne { $brand } { $number } (le forfait court jusqu'au { $date }). Ajoutez un forfait à temps si vous avez besoin de plus.
+data-100 = Vous avez consommé toutes les données de votre ligne { $brand } { $number } (le forfait court jusqu'au { $date }). Ajoutez un forfait pour continuer à utiliser des données ; les appels et votre numéro ne sont pas touchés.
+data-buy-at = Ajouter un forfait sur { $portal }
+sms-data-80 = { $brand } : 80 % des données de { $number } consommées (forfait jusqu'au { $date }). Plus : { $portal } Code { $code }
+sms-data-100 = { $brand } : données de { $number } épuisées (forfait jusqu'au { $date }). Plus : { $portal } Code { $code }

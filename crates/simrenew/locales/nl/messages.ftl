@@ -23,3 +23,12 @@ sms-reminder-before = { $brand }: lijn { $number } verloopt { $date } ({ $days -
 }). Verlengen: { $portal } Code { $code }
 sms-reminder-today = { $brand }: lijn { $number } verloopt vandaag om { $time }. Verlengen: { $portal } Code { $code }
 sms-reminder-grace = { $brand }: lijn { $number } is verlopen. Verleng voor { $grace_date }: { $portal } Code { $code }
+
+# Meldingen van verbruikte data: 80 % en 100 % van een bundel; { $date } is het einde van de bundel.
+data-subject-80 = { $brand }: 80 % van de data op { $number } is verbruikt
+data-subject-100 = { $brand }: de data op { $number } is op
+data-80 = U hebt 80 % van de data van uw { $brand }-lijn { $number } verbruikt (de bundel loopt tot { $date }). Neem tijdig een extra bundel als u meer nodig hebt.
+data-100 = U hebt alle data van uw { $brand }-lijn { $number } verbruikt (de bundel loopt tot { $date }). Neem een extra bundel om verder data te gebruiken; bellen en uw nummer blijven gewoon werken.
+data-buy-at = Een bundel nemen via { $portal }
+sms-data-80 = { $brand }: 80 % data op { $number } verbruikt (bundel tot { $date }). Meer: { $portal } Code { $code }
+sms-data-100 = { $brand }: data op { $number } is op (bundel tot { $date }). Meer: { $portal } Code { $code }

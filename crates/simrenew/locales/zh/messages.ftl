@@ -23,3 +23,12 @@ sms-reminder-before = { $brand }：线路 { $number } 将于 { $date } 到期（
 }）。续费：{ $portal } 验证码 { $code }
 sms-reminder-today = { $brand }：线路 { $number } 今天 { $time } 到期。续费：{ $portal } 验证码 { $code }
 sms-reminder-grace = { $brand }：线路 { $number } 已到期。请在 { $grace_date } 前续费：{ $portal } 验证码 { $code }
+
+# 流量用量提醒：套餐用掉 80 % 和 100 % 时；{ $date } 是套餐结束日期。
+data-subject-80 = { $brand }：{ $number } 的流量已用 80 %
+data-subject-100 = { $brand }：{ $number } 的流量已用完
+data-80 = 您的 { $brand } 线路 { $number } 已用掉 80 % 的流量（套餐有效期至 { $date }）。如需更多流量，请及时加购套餐。
+data-100 = 您的 { $brand } 线路 { $number } 的流量已全部用完（套餐有效期至 { $date }）。加购套餐即可继续使用流量；通话和号码不受影响。
+data-buy-at = 加购套餐：{ $portal }
+sms-data-80 = { $brand }：{ $number } 流量已用 80 %（套餐至 { $date }）。加购：{ $portal } 验证码 { $code }
+sms-data-100 = { $brand }：{ $number } 流量已用完（套餐至 { $date }）。加购：{ $portal } 验证码 { $code }

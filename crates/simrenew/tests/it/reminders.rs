@@ -553,3 +553,110 @@ both! {
         assert_eq!(gateway.to(msisdn.as_str()).len(), 1);
     }
 }
+
+/// Gives `msisdn` a bundle of `mb` megabytes running from ten days ago until its expiry.
+async fn bundle(app: &TestApp, msisdn: &Msisdn, mb: u64) {
+    let line = app
+        .app
+        .store
+        .line_details(msisdn, app.now())
+        .await
+        .unwrap()
+        .unwrap()
+        .line;
+    let mut tx = app.app.store.begin().await.unwrap();
+    tx.insert_bundle(
+        &simrenew_app::sales::ports::NewBundle {
+            brand_id: app.brand.id,
+            line_id: line.id,
+            order_id: None,
+            plan_code: "TEST-1GB-30D".into(),
+            data_mb: Some(mb),
+            starts_at: app.now().checked_sub(days(10)).unwrap(),
+            ends_at: line.expires_at.unwrap(),
+        },
+        app.now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn used(app: &TestApp, msisdn: &Msisdn, id: &str, bytes: u64) {
+    use simrenew_app::network::usage::{UsageRecord, UsageSource};
+    let an_hour_ago = app
+        .now()
+        .checked_sub(jiff::SignedDuration::from_hours(1))
+        .unwrap();
+    app.app
+        .record_usage(
+            &[UsageRecord {
+                record_id: id.into(),
+                msisdn: msisdn.clone(),
+                start: an_hour_ago,
+                end: app.now(),
+                bytes,
+            }],
+            UsageSource::File,
+        )
+        .await
+        .unwrap();
+}
+
+/// The data notices among what a gateway was handed.
+fn data_notices(sent: &[(String, String, String)]) -> Vec<(String, String, String)> {
+    sent.iter()
+        .filter(|m| m.2.contains("step=10080") || m.2.contains("step=10100"))
+        .cloned()
+        .collect()
+}
+
+both! {
+    async fn usage_past_80_and_100_percent_of_a_bundle_is_told_once_each(app: TestApp) {
+        let mut app = app;
+        let gateways = with_gateways(&mut app);
+        let expires = app.now().checked_add(days(20)).unwrap();
+        let msisdn = line(&app, Some("emma@mail.example"), "en", expires).await;
+        bundle(&app, &msisdn, 1_000).await;
+
+        used(&app, &msisdn, "u-1", 790_000_000).await;
+        app.app.run_reminders().await.unwrap();
+        assert!(data_notices(&gateways.mail.sent()).is_empty(), "79 % is nothing to tell");
+
+        // Past 80 %: told once by each channel, whatever the passes and repeats.
+        used(&app, &msisdn, "u-2", 20_000_000).await;
+        used(&app, &msisdn, "u-2", 20_000_000).await;
+        app.app.run_reminders().await.unwrap();
+        app.app.run_reminders().await.unwrap();
+        let mails = data_notices(&gateways.mail.to("emma@mail.example"));
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert!(mails[0].2.contains("step=10080"), "{mails:?}");
+        assert!(mails[0].2.contains(&format!("expires={expires}")), "the bundle's end: {mails:?}");
+        assert_eq!(data_notices(&gateways.sms.to(msisdn.as_str())).len(), 1);
+
+        // Its code says it is ours, and about which line.
+        let (status, checked) = check(&app, &code_of(&mails[0].2)).await;
+        assert_eq!(status, StatusCode::OK, "{checked}");
+        assert!(checked.to_string().contains(&msisdn.as_str()[msisdn.as_str().len() - 3..]), "{checked}");
+
+        // More usage under 100 % tells nothing new; past 100 %, the second notice.
+        used(&app, &msisdn, "u-3", 100_000_000).await;
+        app.app.run_reminders().await.unwrap();
+        assert_eq!(data_notices(&gateways.mail.sent()).len(), 1);
+        used(&app, &msisdn, "u-4", 200_000_000).await;
+        app.app.run_reminders().await.unwrap();
+        app.app.run_reminders().await.unwrap();
+        let mails = data_notices(&gateways.mail.to("emma@mail.example"));
+        assert_eq!(mails.len(), 2, "{mails:?}");
+        assert!(mails[1].2.contains("step=10100"), "{mails:?}");
+
+        // A bundle used up at once is told 100 % only.
+        let other = line(&app, Some("jan@mail.example"), "nl", expires).await;
+        bundle(&app, &other, 100).await;
+        used(&app, &other, "v-1", 150_000_000).await;
+        app.app.run_reminders().await.unwrap();
+        let mails = data_notices(&gateways.mail.to("jan@mail.example"));
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert!(mails[0].2.contains("step=10100"), "{mails:?}");
+    }
+}
