@@ -4,7 +4,7 @@
 //! [`Store`] port inside one transaction, and asks the domain for every decision.
 //!
 //! One module per capability — [`sales`], [`identity`], [`payments`] — each with its use cases
-//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`sealing`], [`clock`]
+//! (`impl App` blocks) and its own port traits. [`audit`], [`idempotency`], [`sealing`], [`forget`], [`clock`]
 //! and [`error`] sit at the ground and import no capability; [`store`] and this file only compose.
 //! Capabilities depend on each other one way: `audit ← sales ← {identity, payments}`, and
 //! [`maintenance`] (forgetting what is over) above identity, [`network`] (telling the network)
@@ -21,6 +21,7 @@ pub mod audit;
 pub mod automation;
 pub mod clock;
 pub mod error;
+pub mod forget;
 pub mod idempotency;
 pub mod identity;
 pub mod maintenance;
@@ -89,6 +90,8 @@ pub struct App {
     pub(crate) reminder_sms: Option<Arc<dyn identity::signin::SmsGateway>>,
     /// When this process last planned reminders, shared by every clone of the `App`.
     pub(crate) reminders_planned_at: Arc<std::sync::Mutex<Option<simrenew_domain::Timestamp>>>,
+    /// Tells the other processes on the database what this one forgets.
+    pub(crate) forget_feed: Option<Arc<dyn forget::ForgetFeed>>,
 }
 
 impl App {
@@ -130,6 +133,7 @@ impl App {
             reminder_mail: None,
             reminder_sms: None,
             reminders_planned_at: Default::default(),
+            forget_feed: None,
         }
     }
 
@@ -170,7 +174,7 @@ impl App {
 
     /// Forgets what is cached of a line after a write to it.
     pub(crate) fn line_changed(&self, msisdn: &simrenew_domain::identifiers::Msisdn) {
-        self.line_cache.invalidate(msisdn.as_str());
+        self.forget(forget::Forget::Line(msisdn.as_str().to_owned()));
     }
 
     /// The clock's time, to the second: what is stored is what is answered.

@@ -62,6 +62,8 @@ pub struct Db {
     pub(crate) write_lock: Option<Arc<Mutex<()>>>,
     /// The key audit entries are MACed with; never written to the database.
     pub(crate) audit_key: Option<simrenew_app::audit::AuditKey>,
+    /// What it was opened with, for connections of its own (`LISTEN`).
+    pub(crate) url: String,
 }
 
 impl std::fmt::Debug for Db {
@@ -87,6 +89,7 @@ impl Db {
             _ => url.to_owned(),
         };
         let connect = AnyConnectOptions::from_str(&url).map_err(|e| e.to_string())?;
+        let opened_with = url.clone();
         let schema = options.schema.clone();
         if let (Dialect::Postgres, Some(schema)) = (dialect, &schema) {
             check_schema_name(schema)?;
@@ -162,6 +165,7 @@ impl Db {
             dialect,
             write_lock: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
             audit_key: None,
+            url: opened_with,
         })
     }
 

@@ -240,8 +240,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                      (at least 32 bytes, kept outside the database)"
                 );
             }
-            let mut app = wiring::with_sign_in_limits(wiring::app(db))?
-                .with_message_texts(Arc::new(crate::messages::CatalogTexts));
+            let mut app = wiring::with_sign_in_limits(
+                db.forget_across_processes(wiring::app(db.clone()))
+                    .await
+                    .map_err(anyhow::Error::msg)?,
+            )?
+            .with_message_texts(Arc::new(crate::messages::CatalogTexts));
             match sms::HttpSms::from_env()? {
                 Some(gateway) => app = app.with_sms(std::sync::Arc::new(gateway)),
                 None => tracing::warn!(
@@ -308,7 +312,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .is_some();
             let app = match now {
-                None => wiring::app_with_keys(db)?,
+                None => wiring::app_with_keys(db.clone())?,
                 Some(now) => {
                     if !demo && !force {
                         anyhow::bail!(
@@ -317,9 +321,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                             wiring::redact(&url)
                         );
                     }
-                    wiring::app_at(db, now)?
+                    wiring::app_at(db.clone(), now)?
                 }
             };
+            let app = db
+                .forget_across_processes(app)
+                .await
+                .map_err(anyhow::Error::msg)?;
             let app = wiring::with_message_gateways(app, demo)?;
             let provisioner = crate::worker::HttpProvisioner::from_env(&app)?
                 .map(|p| Arc::new(p) as Arc<dyn Provisioner>);
@@ -444,8 +452,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import {
             command: ImportCommand::Usage { file, rejects },
         } => {
-            let app = wiring::app(wiring::open(&url).await?);
-            crate::usage::import(&app, &file, rejects.as_deref()).await
+            let db = wiring::open(&url).await?;
+            let app = db
+                .forget_across_processes(wiring::app(db.clone()))
+                .await
+                .map_err(anyhow::Error::msg)?;
+            crate::usage::import(&app, &file, rejects.as_deref()).await?;
+            // The servers forget the lines' reads before this process goes.
+            app.forget_sent(std::time::Duration::from_secs(5)).await;
+            Ok(())
         }
         Command::Vouchers {
             command: VouchersCommand::Generate(args),

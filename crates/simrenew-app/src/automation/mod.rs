@@ -55,7 +55,7 @@ impl App {
         };
         if report.moved_any() {
             // Cached reads computed the same states; forget them so that none is stale.
-            self.line_cache.invalidate_all();
+            self.forget(crate::forget::Forget::AllLines);
         }
         Ok(report)
     }

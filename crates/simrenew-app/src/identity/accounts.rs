@@ -104,7 +104,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.line_cache.invalidate_all();
+        self.forget(crate::forget::Forget::AllLines);
         Ok(())
     }
 }

@@ -96,7 +96,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        self.principal_cache.invalidate_all();
+        self.forget(crate::forget::Forget::Principals);
         Ok(())
     }
 

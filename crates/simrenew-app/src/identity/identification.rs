@@ -88,7 +88,7 @@ impl App {
         .await?;
         tx.commit().await?;
         self.line_changed(msisdn);
-        self.access_cache.invalidate(msisdn.as_str());
+        self.forget(crate::forget::Forget::Access(msisdn.as_str().to_owned()));
         Ok(())
     }
 }

@@ -39,7 +39,7 @@ impl App {
 
     /// Forgets the cached catalogs, after publishing a version or a promotion here.
     pub fn catalog_changed(&self) {
-        self.catalog_cache.invalidate_all();
+        self.forget(crate::forget::Forget::Catalogs);
     }
 
     /// Plans of the catalog versions in force now.

@@ -36,6 +36,7 @@ mod reminders;
 mod renewal_crash;
 mod renewals;
 mod scopes;
+mod several;
 mod signin;
 mod spec_check;
 mod staff_signin;
