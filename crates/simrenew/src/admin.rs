@@ -211,7 +211,13 @@ pub async fn staff(url: &str, command: StaffCommand) -> anyhow::Result<()> {
 }
 
 pub async fn api_keys(url: &str, command: ApiKeysCommand) -> anyhow::Result<()> {
-    let app = wiring::app(wiring::open(url).await?);
+    let db = wiring::open(url).await?;
+    // A key revoked here is refused by the running servers at once, not when their memory of
+    // it expires.
+    let app = db
+        .forget_across_processes(wiring::app(db.clone()))
+        .await
+        .map_err(anyhow::Error::msg)?;
     match command {
         ApiKeysCommand::Create {
             name,
@@ -275,6 +281,7 @@ pub async fn api_keys(url: &str, command: ApiKeysCommand) -> anyhow::Result<()> 
             println!("{token}");
         }
     }
+    app.forget_sent(std::time::Duration::from_secs(5)).await;
     Ok(())
 }
 

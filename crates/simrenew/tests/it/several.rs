@@ -99,3 +99,49 @@ both! {
         assert!(took < bound(&app), "the server showed the old data left for {took:?}");
     }
 }
+
+both! {
+    async fn a_key_revoked_from_the_command_line_is_refused_by_a_running_server_at_once(app: TestApp) {
+        let token = app
+            .app
+            .create_api_key(
+                "test",
+                "partner",
+                &simrenew_app::identity::api_keys::KeyOwner::Partner {
+                    brand: app.brand.id,
+                    scopes: vec![simrenew_domain::access::Scope::Catalog],
+                },
+            )
+            .await
+            .unwrap()
+            .1;
+        let prefix = token.split('_').nth(1).unwrap().to_owned();
+        let served = Served::start(&app, &[]).await;
+        let http = reqwest::Client::new();
+        let plans = || {
+            http.get(format!("{}/api/v1/plans?brand=test", served.base))
+                .bearer_auth(&token)
+                .send()
+        };
+        // The server knows the key now.
+        assert_eq!(plans().await.unwrap().status(), 200);
+
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
+            .args(["--database-url", &app.cli_url, "api-keys", "revoke", &prefix])
+            .env("SIMRENEW_LOG", "warn")
+            .env("SIMRENEW_AUDIT_KEY", AUDIT_KEY)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let started = Instant::now();
+        while plans().await.unwrap().status() != 401 {
+            assert!(started.elapsed() < Duration::from_secs(15), "the revoked key is still taken");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let bound = match app.db.dialect() {
+            Dialect::Postgres => Duration::from_millis(500),
+            Dialect::Sqlite => simrenew_app::identity::principals::PRINCIPAL_CACHE_TTL + Duration::from_millis(500),
+        };
+        assert!(started.elapsed() < bound, "the revoked key was taken for {:?}", started.elapsed());
+    }
+}
