@@ -1,7 +1,8 @@
-//! E-mail gateways for sign-in codes: an SMTP relay, or — for the demo only — the server log.
+//! E-mail gateways for sign-in codes and reminders: an SMTP relay (reminders in text and
+//! HTML), or — for the demo only — the server log.
 
 use async_trait::async_trait;
-use lettre::message::{header::ContentType, Mailbox};
+use lettre::message::{header::ContentType, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use simrenew_app::identity::signin::MailGateway;
 use simrenew_domain::identifiers::Email;
@@ -41,25 +42,55 @@ impl SmtpMail {
     }
 }
 
-#[async_trait]
-impl MailGateway for SmtpMail {
-    async fn send(&self, to: &Email, subject: &str, text: &str) -> Result<(), String> {
+impl SmtpMail {
+    /// Builds the message to `to` with `body` (text, or text and HTML) and hands it over.
+    async fn deliver(
+        &self,
+        to: &Email,
+        subject: &str,
+        text: &str,
+        html: Option<&str>,
+    ) -> Result<(), String> {
         let to: Mailbox = to
             .as_str()
             .parse()
             .map_err(|e| format!("the address is refused by the mail builder: {e}"))?;
-        let message = Message::builder()
+        let builder = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject(subject)
-            .header(ContentType::TEXT_PLAIN)
-            .body(text.to_owned())
-            .map_err(|e| format!("the message cannot be built: {e}"))?;
+            .subject(subject);
+        let message = match html {
+            None => builder
+                .header(ContentType::TEXT_PLAIN)
+                .body(text.to_owned()),
+            Some(html) => builder.multipart(MultiPart::alternative_plain_html(
+                text.to_owned(),
+                html.to_owned(),
+            )),
+        }
+        .map_err(|e| format!("the message cannot be built: {e}"))?;
         self.transport
             .send(message)
             .await
             .map(|_| ())
             .map_err(|e| format!("the SMTP relay refused the message: {e}"))
+    }
+}
+
+#[async_trait]
+impl MailGateway for SmtpMail {
+    async fn send(&self, to: &Email, subject: &str, text: &str) -> Result<(), String> {
+        self.deliver(to, subject, text, None).await
+    }
+
+    async fn send_with_html(
+        &self,
+        to: &Email,
+        subject: &str,
+        text: &str,
+        html: &str,
+    ) -> Result<(), String> {
+        self.deliver(to, subject, text, Some(html)).await
     }
 }
 

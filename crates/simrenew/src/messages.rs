@@ -103,40 +103,79 @@ impl MessageTexts for CatalogTexts {
             ("code", code.into()),
         ];
         let say = |key: &str| catalog().format(lang, key, &args);
-        if let Some(percent) = simrenew_domain::reminder::data_notice_percent(f.step) {
-            let subject = say(&format!("data-subject-{percent}"));
-            let text = match f.channel {
-                MessageChannel::Sms => say(&format!("sms-data-{percent}")),
-                MessageChannel::Email => [
-                    say("reminder-greeting"),
-                    say(&format!("data-{percent}")),
-                    say("data-buy-at"),
-                    say("reminder-check"),
-                    say("reminder-signature"),
-                ]
-                .join("\n\n"),
+        // The keys of the subject, the SMS, the e-mail's paragraph and its call to act.
+        let (subject, sms, body, action) =
+            match simrenew_domain::reminder::data_notice_percent(f.step) {
+                Some(percent) => (
+                    format!("data-subject-{percent}"),
+                    format!("sms-data-{percent}"),
+                    format!("data-{percent}"),
+                    "data-buy-at",
+                ),
+                None => {
+                    let kind = match f.step {
+                        d if d > 0 => "before",
+                        0 => "today",
+                        _ => "grace",
+                    };
+                    (
+                        format!("reminder-subject-{kind}"),
+                        format!("sms-reminder-{kind}"),
+                        format!("reminder-{kind}"),
+                        "reminder-renew-at",
+                    )
+                }
             };
-            return WordedMessage { subject, text };
+        let subject = say(&subject);
+        if f.channel == MessageChannel::Sms {
+            return WordedMessage {
+                subject,
+                text: say(&sms),
+                html: None,
+            };
         }
-        let kind = match f.step {
-            d if d > 0 => "before",
-            0 => "today",
-            _ => "grace",
+        let mail = MailPage {
+            lang: lang.code(),
+            subject: &subject,
+            brand: &f.brand.name,
+            paragraphs: vec![say("reminder-greeting"), say(&body)],
+            action: say(action),
+            action_url: f.portal_url,
+            check: say("reminder-check"),
+            signature: say("reminder-signature"),
         };
-        let subject = say(&format!("reminder-subject-{kind}"));
-        let text = match f.channel {
-            MessageChannel::Sms => say(&format!("sms-reminder-{kind}")),
-            MessageChannel::Email => [
-                say("reminder-greeting"),
-                say(&format!("reminder-{kind}")),
-                say("reminder-renew-at"),
-                say("reminder-check"),
-                say("reminder-signature"),
-            ]
-            .join("\n\n"),
-        };
-        WordedMessage { subject, text }
+        let text = [
+            mail.paragraphs[0].as_str(),
+            &mail.paragraphs[1],
+            &mail.action,
+            &mail.check,
+            &mail.signature,
+        ]
+        .join("\n\n");
+        let html = askama::Template::render(&mail)
+            .map_err(|e| tracing::error!(error = %e, "an e-mail's HTML does not render; text only"))
+            .ok();
+        WordedMessage {
+            subject,
+            text,
+            html,
+        }
     }
+}
+
+/// An e-mail's HTML: the same words as its text, each escaped, the call to act a link to the
+/// brand's own portal only.
+#[derive(askama::Template)]
+#[template(path = "mail/message.html")]
+struct MailPage<'a> {
+    lang: &'static str,
+    subject: &'a str,
+    brand: &'a str,
+    paragraphs: Vec<String>,
+    action: String,
+    action_url: &'a str,
+    check: String,
+    signature: String,
 }
 
 #[cfg(test)]
@@ -228,6 +267,55 @@ mod tests {
         assert_eq!(subject, "Lumo: your line +32470123456 expires today");
         let (_, zh) = word("zh", 3, MessageChannel::Sms);
         assert!(zh.contains("2027年3月31日"), "{zh}");
+    }
+
+    #[test]
+    fn an_email_comes_in_html_too_with_every_word_escaped() {
+        let brand = brand();
+        let msisdn = Msisdn::parse("+32470123456").unwrap();
+        let code = VerificationCode::parse("K7Q4M-ZPA2X").unwrap();
+        let m = CatalogTexts.reminder(&ReminderFacts {
+            language: "de",
+            brand: &brand,
+            subscriber_name: "Anna <b>Peeters</b>",
+            msisdn: &msisdn,
+            expires_at: "2027-03-31T21:30:00Z".parse().unwrap(),
+            grace_until: None,
+            step: 7,
+            channel: MessageChannel::Email,
+            code: &code,
+            portal_url: "https://lumo.example",
+            check_url: "https://lumo.example/check".into(),
+        });
+        let html = m.html.expect("an e-mail has HTML");
+        assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
+        assert!(html.contains(r#"<html lang="de">"#), "{html}");
+        assert!(
+            html.contains("Anna &#60;b&#62;Peeters") || html.contains("Anna &lt;b&gt;Peeters"),
+            "{html}"
+        );
+        assert!(!html.contains("<b>"), "{html}");
+        assert!(html.contains(r#"href="https://lumo.example""#), "{html}");
+        assert!(html.contains("K7Q4M-ZPA2X"), "{html}");
+        assert!(
+            m.text.contains("Anna <b>Peeters</b>"),
+            "the text part is plain text: {}",
+            m.text
+        );
+        let sms = CatalogTexts.reminder(&ReminderFacts {
+            channel: MessageChannel::Sms,
+            language: "de",
+            brand: &brand,
+            subscriber_name: "Anna",
+            msisdn: &msisdn,
+            expires_at: "2027-03-31T21:30:00Z".parse().unwrap(),
+            grace_until: None,
+            step: 7,
+            code: &code,
+            portal_url: "https://lumo.example",
+            check_url: "https://lumo.example/check".into(),
+        });
+        assert!(sms.html.is_none());
     }
 
     #[test]

@@ -190,6 +190,17 @@ pub trait SmsGateway: Send + Sync {
 #[async_trait]
 pub trait MailGateway: Send + Sync {
     async fn send(&self, to: &Email, subject: &str, text: &str) -> Result<(), String>;
+    /// A message in text and HTML (`multipart/alternative`); a gateway that carries text
+    /// only sends the text.
+    async fn send_with_html(
+        &self,
+        to: &Email,
+        subject: &str,
+        text: &str,
+        _html: &str,
+    ) -> Result<(), String> {
+        self.send(to, subject, text).await
+    }
 }
 
 /// Where a sign-in code goes: one of the subscriber's numbers, or the e-mail address on

@@ -266,6 +266,8 @@ pub struct ReminderFacts<'a> {
 pub struct WordedMessage {
     pub subject: String,
     pub text: String,
+    /// The same words as an HTML page, for an e-mail that has both.
+    pub html: Option<String>,
 }
 
 /// Words messages in the subscriber's language (the binary's Fluent catalog).
@@ -550,7 +552,14 @@ impl App {
                 let gateway = self
                     .reminder_mail()
                     .ok_or("no e-mail gateway in this process")?;
-                gateway.send(to, &message.subject, &message.text).await
+                match &message.html {
+                    Some(html) => {
+                        gateway
+                            .send_with_html(to, &message.subject, &message.text, html)
+                            .await
+                    }
+                    None => gateway.send(to, &message.subject, &message.text).await,
+                }
             }
             MessageChannel::Sms => {
                 let gateway = self

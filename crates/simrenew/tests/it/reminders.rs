@@ -70,6 +70,7 @@ struct Plain;
 impl MessageTexts for Plain {
     fn reminder(&self, f: &ReminderFacts<'_>) -> WordedMessage {
         WordedMessage {
+            html: None,
             subject: format!("{} step {}", f.brand.name, f.step),
             text: format!(
                 "lang={} to={} number={} expires={} step={} code={} check={}",
@@ -549,6 +550,14 @@ both! {
         let (s, checked) = check(&app, code).await;
         assert_eq!(s, StatusCode::OK, "{checked}");
         assert_eq!(checked["channel"], "email");
+        // Text and HTML, the same words in both; the HTML's one link is the brand's portal.
+        assert!(data.contains("multipart/alternative"), "{data}");
+        assert!(data.contains("Content-Type: text/plain"), "{data}");
+        assert!(data.contains("Content-Type: text/html"), "{data}");
+        let html = body.split("Content-Type: text/html").nth(1).unwrap();
+        assert!(html.contains("<html lang=3D\"en\">") || html.contains("<html lang=\"en\">"), "{html}");
+        assert!(html.contains(code), "{html}");
+        assert!(html.contains("href=3D\"https://test.example\"") || html.contains("href=\"https://test.example\""), "{html}");
         // The SMS of the same step went to the line itself.
         assert_eq!(gateway.to(msisdn.as_str()).len(), 1);
     }
