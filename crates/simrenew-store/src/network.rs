@@ -73,16 +73,22 @@ impl NetworkStore for Db {
         let mut ids = q.fetch_all(tx.conn()).await.map_err(map)?;
         ids.sort_unstable();
         let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let row = sqlx::query(&format!(
+        if !ids.is_empty() {
+            let list = (1..=ids.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
                 "SELECT {ITEM_COLUMNS} FROM outbox o JOIN lines l ON l.id = o.line_id \
-                 WHERE o.id = $1"
-            ))
-            .bind(id)
-            .fetch_one(tx.conn())
-            .await
-            .map_err(map)?;
-            items.push(item(&row)?);
+                 WHERE o.id IN ({list}) ORDER BY o.id"
+            );
+            let mut q = sqlx::query(&sql);
+            for id in &ids {
+                q = q.bind(*id);
+            }
+            for row in q.fetch_all(tx.conn()).await.map_err(map)? {
+                items.push(item(&row)?);
+            }
         }
         tx.commit_sql().await?;
         Ok(items)
@@ -90,37 +96,66 @@ impl NetworkStore for Db {
 
     async fn outbox_confirmed(
         &self,
-        id: i64,
-        operation_id: &str,
+        confirmed: &[(i64, String)],
         now: Timestamp,
-    ) -> StoreResult<Option<OrderId>> {
+    ) -> StoreResult<Vec<OrderId>> {
+        if confirmed.is_empty() {
+            return Ok(vec![]);
+        }
         let mut tx = self.begin_sql().await?;
-        let order: Option<Option<i64>> = sqlx::query_scalar(
-            "UPDATE outbox SET processed_at = $1, operation_id = $2, claimed_until = NULL, \
-             last_error = NULL WHERE id = $3 AND processed_at IS NULL RETURNING order_id",
-        )
-        .bind(now.as_second())
-        .bind(operation_id)
-        .bind(id)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(map)?;
-        let mut completed = None;
-        if let Some(Some(order)) = order {
-            let moved = sqlx::query(
-                "UPDATE orders SET state = $1 WHERE id = $2 AND state = $3 AND NOT EXISTS \
-                 (SELECT 1 FROM outbox WHERE order_id = $2 AND processed_at IS NULL)",
-            )
-            .bind(OrderState::Completed.as_str())
-            .bind(order)
-            .bind(OrderState::Syncing.as_str())
-            .execute(tx.conn())
-            .await
-            .map_err(map)?
-            .rows_affected();
-            if moved == 1 {
-                completed = Some(OrderId(order));
+        let mut orders: Vec<i64> = Vec::new();
+        for chunk in confirmed.chunks(200) {
+            let cases = (0..chunk.len())
+                .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let ids = (0..chunk.len())
+                .map(|i| format!("${}", 2 * i + 2))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE outbox SET processed_at = $1, operation_id = CASE id {cases} END, \
+                 claimed_until = NULL, last_error = NULL \
+                 WHERE processed_at IS NULL AND id IN ({ids}) RETURNING order_id"
+            );
+            let mut q = sqlx::query_scalar::<_, Option<i64>>(&sql).bind(now.as_second());
+            for (id, operation) in chunk {
+                q = q.bind(*id).bind(operation.as_str());
             }
+            orders.extend(
+                q.fetch_all(tx.conn())
+                    .await
+                    .map_err(map)?
+                    .into_iter()
+                    .flatten(),
+            );
+        }
+        orders.sort_unstable();
+        orders.dedup();
+        let mut completed = Vec::new();
+        for chunk in orders.chunks(500) {
+            let ids = (0..chunk.len())
+                .map(|i| format!("${}", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE orders SET state = $1 WHERE state = $2 AND id IN ({ids}) AND NOT EXISTS \
+                 (SELECT 1 FROM outbox WHERE outbox.order_id = orders.id \
+                 AND outbox.processed_at IS NULL) RETURNING id"
+            );
+            let mut q = sqlx::query_scalar::<_, i64>(&sql)
+                .bind(OrderState::Completed.as_str())
+                .bind(OrderState::Syncing.as_str());
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            completed.extend(
+                q.fetch_all(tx.conn())
+                    .await
+                    .map_err(map)?
+                    .into_iter()
+                    .map(OrderId),
+            );
         }
         tx.commit_sql().await?;
         Ok(completed)

@@ -24,6 +24,10 @@ use simrenew_network::{Outcome, Secret};
 const BATCH: u32 = 50;
 /// How long an idle worker waits before it looks again.
 const IDLE: Duration = Duration::from_secs(1);
+/// Outbox rows taken per claim.
+const OUTBOX_BATCH: u32 = 500;
+/// How long a pass goes on draining a full outbox before it turns to its other work.
+const DRAIN_FOR: Duration = Duration::from_secs(2);
 
 /// The generic HTTP provisioning API as the application's [`Provisioner`].
 pub struct HttpProvisioner {
@@ -203,10 +207,24 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
     let Some(provisioner) = provisioner else {
         return Ok(did);
     };
-    let report = app
-        .drain_outbox(provisioner, BATCH)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // A full claim may hide more: drain on for a while, so that the network keeps up with
+    // sales rather than waiting for the rest of each pass.
+    let started = std::time::Instant::now();
+    let mut report = simrenew_app::network::DrainReport::default();
+    loop {
+        let r = app
+            .drain_outbox(provisioner, OUTBOX_BATCH)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        report.confirmed += r.confirmed;
+        report.retried += r.retried;
+        report.dead += r.dead;
+        report.orders_completed += r.orders_completed;
+        let claimed = r.confirmed + r.retried + r.dead;
+        if claimed < OUTBOX_BATCH || started.elapsed() >= DRAIN_FOR {
+            break;
+        }
+    }
     if report.delivered_any() {
         tracing::info!(
             confirmed = report.confirmed,

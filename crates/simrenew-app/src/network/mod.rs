@@ -41,7 +41,7 @@ fn topic_label(topic: &str) -> &'static str {
 pub const CLAIM: Duration = Duration::from_secs(120);
 
 /// Lines delivered at once by one worker.
-pub const PARALLEL: usize = 16;
+pub const PARALLEL: usize = 64;
 
 /// Deliveries in all before a row that the network never confirmed becomes a dead letter.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -127,15 +127,14 @@ pub trait NetworkStore {
         claim_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxItem>>;
-    /// Records the network's confirmation and, when it was the order's last bundle waiting,
-    /// moves the order from `syncing` to `completed`, in one transaction. Answers the order
-    /// completed, if any.
+    /// Records the network's confirmations (row id and the network's operation id) and moves
+    /// each order whose last bundle waiting was among them from `syncing` to `completed`, all
+    /// in one transaction. Answers the orders completed.
     async fn outbox_confirmed(
         &self,
-        id: i64,
-        operation_id: &str,
+        confirmed: &[(i64, String)],
         now: Timestamp,
-    ) -> StoreResult<Option<OrderId>>;
+    ) -> StoreResult<Vec<OrderId>>;
     async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()>;
     async fn outbox_dead(&self, id: i64, error: &str, now: Timestamp) -> StoreResult<()>;
     /// Dead letters, newest first; of one brand only when `brand` is given.
@@ -198,27 +197,44 @@ impl App {
                 None => by_line.push(vec![item]),
             }
         }
-        let reports: Vec<DrainReport> = stream::iter(by_line)
+        let delivered: Vec<(DrainReport, Vec<(OutboxItem, String)>)> = stream::iter(by_line)
             .map(|group| self.deliver_in_order(provisioner, group))
             .buffer_unordered(PARALLEL)
             .try_collect()
             .await?;
-        Ok(reports
-            .into_iter()
-            .fold(DrainReport::default(), |a, r| DrainReport {
-                confirmed: a.confirmed + r.confirmed,
-                retried: a.retried + r.retried,
-                dead: a.dead + r.dead,
-                orders_completed: a.orders_completed + r.orders_completed,
-            }))
+        let mut report = DrainReport::default();
+        let mut confirmed = Vec::new();
+        for (r, c) in delivered {
+            report.confirmed += r.confirmed;
+            report.retried += r.retried;
+            report.dead += r.dead;
+            confirmed.extend(c);
+        }
+        // The confirmations of the round in one transaction: a crash before it sends those
+        // rows again, under their keys, which the network answers as the first time.
+        if !confirmed.is_empty() {
+            let rows: Vec<(i64, String)> = confirmed
+                .iter()
+                .map(|(item, op)| (item.id, op.clone()))
+                .collect();
+            let completed = self.store.outbox_confirmed(&rows, self.now()).await?;
+            report.orders_completed = u32::try_from(completed.len()).unwrap_or(u32::MAX);
+            for (item, _) in &confirmed {
+                self.line_changed(&item.msisdn);
+            }
+        }
+        Ok(report)
     }
 
+    /// Delivers one line's rows in order; answers what happened and the rows confirmed, with
+    /// the network's operation ids, for the caller to record together.
     async fn deliver_in_order(
         &self,
         provisioner: &dyn Provisioner,
         items: Vec<OutboxItem>,
-    ) -> AppResult<DrainReport> {
+    ) -> AppResult<(DrainReport, Vec<(OutboxItem, String)>)> {
         let mut report = DrainReport::default();
+        let mut confirmed = Vec::new();
         for item in items {
             let outcome = provisioner.deliver(&item).await;
             let result = match &outcome {
@@ -237,15 +253,7 @@ impl App {
             match outcome {
                 Delivery::Confirmed { operation_id } => {
                     report.confirmed += 1;
-                    if self
-                        .store
-                        .outbox_confirmed(item.id, &operation_id, now)
-                        .await?
-                        .is_some()
-                    {
-                        report.orders_completed += 1;
-                    }
-                    self.line_changed(&item.msisdn);
+                    confirmed.push((item, operation_id));
                 }
                 Delivery::Rejected { reason } => {
                     report.dead += 1;
@@ -271,7 +279,7 @@ impl App {
                 }
             }
         }
-        Ok(report)
+        Ok((report, confirmed))
     }
 
     /// The rows the network refused or never confirmed, newest first; of one brand only when
