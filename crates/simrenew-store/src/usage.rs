@@ -29,19 +29,13 @@ fn placeholders(from: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// A row's key in [`set_by_id`].
-enum Key {
-    Id(i64),
-    Text(String),
-}
-
 /// `UPDATE table SET column = CASE id WHEN .. THEN .. END WHERE id IN (..)`, in chunks.
 async fn set_by_id(
     tx: &mut SqlTx,
     table: &str,
     id: &str,
     column: &str,
-    values: &[(Key, i64)],
+    values: &[(i64, i64)],
 ) -> StoreResult<()> {
     for chunk in values.chunks(CHUNK) {
         let cases = (0..chunk.len())
@@ -56,10 +50,7 @@ async fn set_by_id(
             format!("UPDATE {table} SET {column} = CASE {id} {cases} END WHERE {id} IN ({ids})");
         let mut q = sqlx::query(&sql);
         for (key, value) in chunk {
-            q = match key {
-                Key::Id(k) => q.bind(*k),
-                Key::Text(k) => q.bind(k.as_str()),
-            };
+            q = q.bind(*key);
             q = q.bind(*value);
         }
         q.execute(tx.conn()).await.map_err(map)?;
@@ -126,54 +117,28 @@ impl UsageStore for Db {
             }
         }
 
-        // The records not kept before.
-        let mut kept: HashSet<String> = HashSet::new();
+        // The records kept before: with their lines locked, no other transaction adds one of
+        // the same line meanwhile.
+        let mut kept_before: HashSet<String> = HashSet::new();
         for chunk in fresh.chunks(CHUNK) {
-            let rows = (0..chunk.len())
-                .map(|i| {
-                    let p = 8 * i;
-                    format!(
-                        "(${}, ${}, ${}, ${}, ${}, ${}, 0, ${}, ${})",
-                        p + 1,
-                        p + 2,
-                        p + 3,
-                        p + 4,
-                        p + 5,
-                        p + 6,
-                        p + 7,
-                        p + 8
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(", ");
             let sql = format!(
-                "INSERT INTO usage_records (record_id, brand_id, line_id, started_at, ended_at, \
-                 bytes, uncovered, source, received_at) VALUES {rows} \
-                 ON CONFLICT (record_id) DO NOTHING RETURNING record_id"
+                "SELECT record_id FROM usage_records WHERE record_id IN ({})",
+                placeholders(1, chunk.len())
             );
             let mut q = sqlx::query_scalar::<_, String>(&sql);
-            for (i, line, brand) in chunk {
-                let r = &batch[*i];
-                q = q
-                    .bind(r.record_id.as_str())
-                    .bind(*brand)
-                    .bind(*line)
-                    .bind(r.start.as_second())
-                    .bind(r.end.as_second())
-                    .bind(i64::try_from(r.bytes).unwrap_or(i64::MAX))
-                    .bind(source.as_str())
-                    .bind(now.as_second());
+            for (i, _, _) in chunk {
+                q = q.bind(batch[*i].record_id.as_str());
             }
-            kept.extend(q.fetch_all(tx.conn()).await.map_err(map)?);
+            kept_before.extend(q.fetch_all(tx.conn()).await.map_err(map)?);
         }
-        let new: Vec<(usize, i64)> = fresh
+        let new: Vec<(usize, i64, i64)> = fresh
             .iter()
-            .filter_map(|(i, line, _)| {
-                if kept.contains(&batch[*i].record_id) {
-                    Some((*i, *line))
-                } else {
+            .filter_map(|(i, line, brand)| {
+                if kept_before.contains(&batch[*i].record_id) {
                     outcomes[*i] = Some(UsageOutcome::Repeat);
                     None
+                } else {
+                    Some((*i, *line, *brand))
                 }
             })
             .collect();
@@ -181,13 +146,13 @@ impl UsageStore for Db {
         // The bundles of the lines used, in the span of the records.
         let line_ids: Vec<i64> = new
             .iter()
-            .map(|(_, l)| *l)
+            .map(|(_, l, _)| *l)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
         let earliest = new
             .iter()
-            .map(|(i, _)| batch[*i].start.as_second())
+            .map(|(i, _, _)| batch[*i].start.as_second())
             .min()
             .unwrap_or(0);
         let mut bundles: HashMap<i64, Vec<Bundle>> = HashMap::new();
@@ -212,8 +177,8 @@ impl UsageStore for Db {
             .flatten()
             .map(|b| (b.id.0, b.data_used_bytes))
             .collect();
-        let mut uncovered = Vec::new();
-        for (i, line) in &new {
+        let mut uncovered: HashMap<usize, u64> = HashMap::new();
+        for (i, line, _) in &new {
             let r = &batch[*i];
             let d = match bundles.get_mut(line) {
                 Some(bs) => debit(bs, r.start, r.end, r.bytes),
@@ -222,12 +187,7 @@ impl UsageStore for Db {
                     ..Default::default()
                 },
             };
-            if d.uncovered > 0 {
-                uncovered.push((
-                    Key::Text(r.record_id.clone()),
-                    i64::try_from(d.uncovered).unwrap_or(i64::MAX),
-                ));
-            }
+            uncovered.insert(*i, d.uncovered);
             outcomes[*i] = Some(UsageOutcome::Counted {
                 debited: d.taken.iter().map(|(_, n)| n).sum(),
                 uncovered: d.uncovered,
@@ -243,10 +203,7 @@ impl UsageStore for Db {
             if used_before == b.data_used_bytes {
                 continue;
             }
-            moved.push((
-                Key::Id(b.id.0),
-                i64::try_from(b.data_used_bytes).unwrap_or(i64::MAX),
-            ));
+            moved.push((b.id.0, i64::try_from(b.data_used_bytes).unwrap_or(i64::MAX)));
             lines_changed.insert(b.line_id.0);
             let was = Bundle {
                 data_used_bytes: used_before,
@@ -262,14 +219,41 @@ impl UsageStore for Db {
             }
         }
         set_by_id(&mut tx, "bundles", "id", "data_used_bytes", &moved).await?;
-        set_by_id(
-            &mut tx,
-            "usage_records",
-            "record_id",
-            "uncovered",
-            &uncovered,
-        )
-        .await?;
+        // The new records, with what no bundle took.
+        let mut inserted = 0;
+        for chunk in new.chunks(CHUNK) {
+            let rows = (0..chunk.len())
+                .map(|i| format!("({})", placeholders(9 * i + 1, 9)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO usage_records (record_id, brand_id, line_id, started_at, ended_at, \
+                 bytes, uncovered, source, received_at) VALUES {rows} \
+                 ON CONFLICT (record_id) DO NOTHING"
+            );
+            let mut q = sqlx::query(&sql);
+            for (i, line, brand) in chunk {
+                let r = &batch[*i];
+                let big = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+                q = q
+                    .bind(r.record_id.as_str())
+                    .bind(*brand)
+                    .bind(*line)
+                    .bind(r.start.as_second())
+                    .bind(r.end.as_second())
+                    .bind(big(r.bytes))
+                    .bind(big(uncovered.get(i).copied().unwrap_or_default()))
+                    .bind(source.as_str())
+                    .bind(now.as_second());
+            }
+            inserted += q.execute(tx.conn()).await.map_err(map)?.rows_affected();
+        }
+        if inserted != new.len() as u64 {
+            // The same record id came at once for another line: nothing of this batch counts.
+            return Err(simrenew_app::StoreError::Unavailable(
+                "a usage record id came twice at once; the batch is to be sent again".to_owned(),
+            ));
+        }
         for (bundle, line, percent, ends_at, planned) in notices {
             sqlx::query(
                 "INSERT INTO data_notices (brand_id, line_id, bundle_id, percent, ends_at, \

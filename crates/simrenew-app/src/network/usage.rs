@@ -15,7 +15,7 @@ use simrenew_domain::identifiers::Msisdn;
 use crate::{App, AppError, AppResult, StoreResult};
 
 /// Records per transaction, at most.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 5_000;
 
 /// Bytes a record may carry, at most (what the database's integers hold).
 pub const MAX_BYTES: u64 = i64::MAX as u64;
