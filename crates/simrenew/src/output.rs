@@ -61,7 +61,10 @@ pub fn human(json: &LineJson) -> String {
     for b in &json.bundles {
         let size = b
             .data_mb
-            .map_or("unlimited".to_owned(), |mb| format!("{mb} MB"));
+            .map_or("unlimited".to_owned(), |mb| match b.data_left_mb {
+                Some(left) if left < mb => format!("{left} of {mb} MB left"),
+                _ => format!("{mb} MB"),
+            });
         out.push_str(&format!(
             "bundle      {:<8} {} {} → {} ({size})\n",
             b.status, b.plan, b.starts_at, b.ends_at

@@ -112,6 +112,8 @@ both! {
         assert_eq!(line["bundles"][0]["data_used_bytes"], 1_500_000_123u64);
         assert_eq!(line["bundles"][1]["data_used_bytes"], 0, "the queued bundle is untouched");
         assert_eq!(line["bundles"][1]["data_left_mb"], 1_000);
+        let (ok, shown, _) = simrenew(&app, &["lines", "show", msisdn.as_str()], &[]);
+        assert!(ok && shown.contains("3499 of 5000 MB left"), "{shown}");
 
         // Every line not counted is in the rejects file, with its line, field and reason.
         let rejects = std::fs::read_to_string(dir.path().join("cdr-2027-01-15.rejects.csv")).unwrap();
