@@ -431,3 +431,11 @@ pub(crate) fn decode_quote(s: &str) -> R<Quote> {
             .collect(),
     })
 }
+
+/// `$from, $from+1, ...`: `n` bound values in a statement's `IN (...)` or `VALUES (...)`.
+pub(crate) fn placeholders(from: usize, n: usize) -> String {
+    (from..from + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

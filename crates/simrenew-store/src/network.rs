@@ -9,7 +9,7 @@ use simrenew_domain::ids::{BrandId, LineId, OrderId};
 use simrenew_domain::order::OrderState;
 use sqlx::any::AnyRow;
 
-use crate::codec::{get, ts};
+use crate::codec::{get, placeholders, ts};
 use crate::error::{corrupt, map};
 use crate::{Db, Dialect};
 
@@ -46,10 +46,7 @@ impl NetworkStore for Db {
         if topics.is_empty() {
             return Ok(vec![]);
         }
-        let topic_list = (0..topics.len())
-            .map(|i| format!("${}", i + 4))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let topic_list = placeholders(4, topics.len());
         let skip_locked = match self.dialect {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
@@ -74,10 +71,7 @@ impl NetworkStore for Db {
         ids.sort_unstable();
         let mut items = Vec::with_capacity(ids.len());
         if !ids.is_empty() {
-            let list = (1..=ids.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let list = placeholders(1, ids.len());
             let sql = format!(
                 "SELECT {ITEM_COLUMNS} FROM outbox o JOIN lines l ON l.id = o.line_id \
                  WHERE o.id IN ({list}) ORDER BY o.id"
@@ -134,10 +128,7 @@ impl NetworkStore for Db {
         orders.dedup();
         let mut completed = Vec::new();
         for chunk in orders.chunks(500) {
-            let ids = (0..chunk.len())
-                .map(|i| format!("${}", i + 3))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let ids = placeholders(3, chunk.len());
             let sql = format!(
                 "UPDATE orders SET state = $1 WHERE state = $2 AND id IN ({ids}) AND NOT EXISTS \
                  (SELECT 1 FROM outbox WHERE outbox.order_id = orders.id \

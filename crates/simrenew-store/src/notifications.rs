@@ -14,7 +14,7 @@ use simrenew_domain::ids::{BrandId, LineId, SubscriberId};
 use simrenew_domain::line::LineState;
 use sqlx::any::AnyRow;
 
-use crate::codec::{get, opt_ts, ts, u32_of};
+use crate::codec::{get, opt_ts, placeholders, ts, u32_of};
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::{Db, Dialect};
@@ -124,10 +124,7 @@ impl ReminderStore for Db {
         }
         let mut tx = self.begin_sql().await?;
         let new = insert_reminders(&mut tx, rows, now).await?;
-        let ids = (0..notices.len())
-            .map(|i| format!("${}", i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let ids = placeholders(2, notices.len());
         let sql = format!(
             "UPDATE data_notices SET planned_at = $1 WHERE planned_at IS NULL AND id IN ({ids})"
         );

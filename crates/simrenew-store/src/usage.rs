@@ -14,20 +14,13 @@ use simrenew_domain::bundle::{debit, percent_used, Bundle};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::reminder::thresholds_crossed;
 
-use crate::codec::{self, get, BUNDLE_COLUMNS};
+use crate::codec::{self, get, placeholders, BUNDLE_COLUMNS};
 use crate::error::map;
 use crate::tx::SqlTx;
 use crate::Db;
 
 /// Rows per statement: well under both databases' limits on bound values.
 const CHUNK: usize = 500;
-
-fn placeholders(from: usize, n: usize) -> String {
-    (from..from + n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 /// `UPDATE table SET column = CASE id WHEN .. THEN .. END WHERE id IN (..)`, in chunks.
 async fn set_by_id(
