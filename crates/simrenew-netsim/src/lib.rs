@@ -55,6 +55,8 @@ pub struct SmdpConfig {
     pub function_requester_identifier: String,
     /// The operator's handleDownloadProgressInfo endpoint (the full URL); none: no calls back.
     pub operator_url: Option<String>,
+    /// Sent as `Authorization: Bearer <token>` with each call back, when set.
+    pub operator_token: Option<String>,
     /// Between two notification points of a simulated install.
     pub install_step: Duration,
     /// The profile type of the pool.
@@ -70,6 +72,7 @@ impl Default for SmdpConfig {
             address: "smdp.netsim.example".to_owned(),
             function_requester_identifier: "netsim-smdp".to_owned(),
             operator_url: None,
+            operator_token: None,
             install_step: Duration::from_millis(200),
             profile_type: "simrenew-data".to_owned(),
             iccid_prefix: "89329900".to_owned(),

@@ -30,6 +30,9 @@ struct Args {
     /// The operator's handleDownloadProgressInfo URL; without it no install is reported.
     #[arg(long)]
     operator_url: Option<String>,
+    /// Sent as a bearer token with each call to --operator-url.
+    #[arg(long, env = "NETSIM_OPERATOR_TOKEN")]
+    operator_token: Option<String>,
     /// The SM-DP+ address put in activation codes.
     #[arg(long, default_value = "smdp.netsim.example")]
     smdp_address: String,
@@ -111,6 +114,7 @@ async fn main() -> anyhow::Result<()> {
     config.smdp = SmdpConfig {
         address: args.smdp_address,
         operator_url: args.operator_url,
+        operator_token: args.operator_token,
         install_step: Duration::from_millis(args.install_step_ms),
         iccid_prefix: args.iccid_prefix,
         pool_size: args.pool_size,

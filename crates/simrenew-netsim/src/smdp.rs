@@ -523,15 +523,16 @@ async fn notify(sim: &Netsim, url: &str, body: &Value, step: Duration) -> u16 {
         if attempt > 0 {
             pause(step.max(Duration::from_millis(50))).await;
         }
-        let sent = sim
+        let mut request = sim
             .inner
             .callback_http
             .post(url)
             .header("content-type", "application/json")
-            .header("x-admin-protocol", ADMIN_PROTOCOL)
-            .body(body.to_string())
-            .send()
-            .await;
+            .header("x-admin-protocol", ADMIN_PROTOCOL);
+        if let Some(token) = &sim.config().smdp.operator_token {
+            request = request.bearer_auth(token);
+        }
+        let sent = request.body(body.to_string()).send().await;
         match sent {
             Ok(res) => {
                 status = res.status().as_u16();
