@@ -21,6 +21,7 @@ pub mod audit;
 pub mod automation;
 pub mod clock;
 pub mod error;
+pub mod esims;
 pub mod forget;
 pub mod idempotency;
 pub mod identity;

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use crate::audit::{AuditStore, AuditTx};
 use crate::automation::auto_renew::{AutoRenewStore, AutoRenewTx};
 use crate::automation::LifecycleStore;
+use crate::esims::ports::{EsimStore, EsimTx};
 use crate::idempotency::IdempotencyStore;
 use crate::identity::passkeys::{PasskeyStore, PasskeyTx};
 use crate::identity::ports::{IdentityStore, IdentityTx};
@@ -48,6 +49,7 @@ pub trait Store:
     + AutoRenewStore
     + ReminderStore
     + CalendarStore
+    + EsimStore
     + Send
     + Sync
     + 'static
@@ -59,7 +61,7 @@ pub trait Store:
 /// One write transaction.
 #[async_trait]
 pub trait Tx:
-    AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + CalendarTx + Send
+    AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + CalendarTx + EsimTx + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

@@ -30,6 +30,9 @@ word_enum!(
 /// The store capability that lets an agent identify subscribers.
 pub const IDENTIFIES: &str = "identifies";
 
+/// The store capability that lets an agent sell new eSIM lines.
+pub const ACTIVATES_ESIMS: &str = "activates_esims";
+
 /// The store capabilities that let an agent sell at the counter.
 pub const COUNTER_SALE_CAPABILITIES: [&str; 2] = ["renews_cash", "renews_card_terminal"];
 
@@ -289,6 +292,66 @@ impl Principal {
             }
             Principal::Subscriber { subscriber } => {
                 owned(line.subscriber == Some(*subscriber))?;
+                if channel != Channel::Portal {
+                    return Err(Denied::Forbidden(
+                        "subscribers buy through the portal channel",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Selling a new line of `brand` through `channel` (to a new subscriber, or to
+    /// `subscriber` on record): administrators of the brand; agents of the brand at a store
+    /// that activates eSIMs, through the store channel; partners with the orders scope,
+    /// through theirs; a subscriber for themselves, through the portal.
+    pub fn may_sell_new_line(
+        &self,
+        brand: BrandId,
+        subscriber: Option<SubscriberId>,
+        channel: Channel,
+    ) -> Result<(), Denied> {
+        match self {
+            Principal::PlatformAdmin { .. } => Ok(()),
+            Principal::BrandAdmin { brand: own, .. } => owned(brand == *own),
+            Principal::Agent {
+                brand: own, stores, ..
+            } => {
+                owned(brand == *own)?;
+                if channel != Channel::Store {
+                    return Err(Denied::Forbidden("agents sell through the store channel"));
+                }
+                if stores
+                    .iter()
+                    .any(|s| s.capabilities.iter().any(|c| c == ACTIVATES_ESIMS))
+                {
+                    Ok(())
+                } else {
+                    Err(Denied::Forbidden("your store does not activate eSIMs"))
+                }
+            }
+            Principal::Partner { brand: own, .. } => {
+                owned(brand == *own)?;
+                if subscriber.is_some() {
+                    return Err(Denied::Forbidden(
+                        "partners sell to new customers; they do not see those on record",
+                    ));
+                }
+                if !self.has_scope(Scope::Orders) {
+                    return Err(Denied::Forbidden("this key has no orders scope"));
+                }
+                if channel != Channel::Partner {
+                    return Err(Denied::Forbidden(
+                        "partners sell through the partner channel",
+                    ));
+                }
+                Ok(())
+            }
+            Principal::Subscriber { subscriber: own } => {
+                if subscriber != Some(*own) {
+                    return Err(Denied::Forbidden("subscribers buy lines for themselves"));
+                }
                 if channel != Channel::Portal {
                     return Err(Denied::Forbidden(
                         "subscribers buy through the portal channel",

@@ -12,6 +12,7 @@ pub mod brand_look;
 pub mod bundle;
 pub mod catalog;
 pub mod error;
+pub mod esim;
 pub mod identification;
 pub mod identifiers;
 pub mod ids;

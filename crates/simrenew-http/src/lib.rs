@@ -69,6 +69,10 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::subscribers::export))
         .routes(routes!(api::subscribers::erase))
         .routes(routes!(api::subscribers::new_calendar_link))
+        .routes(routes!(api::esims::sell))
+        .routes(routes!(api::esims::get_esim))
+        .routes(routes!(api::esims::qr_svg))
+        .routes(routes!(api::esims::qr_png))
         .routes(routes!(api::orders::create_quote))
         .routes(routes!(api::orders::create_order))
         .routes(routes!(api::orders::get_order))
@@ -115,6 +119,10 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/gsma/rsp2/es2plus/handleDownloadProgressInfo",
+            axum::routing::post(api::esims::download_progress),
+        )
         .fallback(fallback)
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "subscribers", description = "GDPR access and erasure"),
         (name = "lines", description = "Lines, their expiry, data left and credit"),
         (name = "orders", description = "Quote, order, pay, renew"),
+        (name = "esims", description = "New eSIM lines: the sale, the profile, its activation code"),
         (name = "vouchers", description = "Prepaid voucher codes"),
         (name = "messages", description = "Whether a reminder came from us"),
         (name = "network", description = "What the network refused or never confirmed"),

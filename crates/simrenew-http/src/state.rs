@@ -36,6 +36,9 @@ pub struct Shared {
     pub web: crate::web::WebState,
     /// The reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The SM-DP+ that may report installs (handleDownloadProgressInfo); unset: the route
+    /// answers 404. Set once, when the server starts.
+    pub smdp_notifications: std::sync::OnceLock<crate::api::esims::SmdpNotifications>,
 }
 
 /// The reverse proxies in front of the server, as CIDR ranges: only when the TCP peer is one
@@ -99,6 +102,7 @@ impl AppState {
             web,
             app,
             trusted_proxies,
+            smdp_notifications: std::sync::OnceLock::new(),
             rendered_lines: moka::sync::Cache::builder()
                 .max_capacity(100_000)
                 .time_to_live(simrenew_app::LINE_CACHE_TTL)

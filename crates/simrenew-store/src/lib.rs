@@ -18,6 +18,7 @@ mod auto_renew;
 mod codec;
 mod db;
 mod error;
+mod esims;
 mod forget;
 mod idempotency;
 mod identity;

@@ -2,15 +2,19 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::network::{DeadLetter, NetworkStore, OutboxItem, ProvisioningState};
+use simrenew_app::network::{
+    Confirmation, DeadLetter, NetworkStore, OutboxItem, ProvisioningState, ESIM_TOPICS,
+};
+use simrenew_app::sales::ports::{ESIM_CANCELLED, ESIM_ORDERED, ESIM_RELEASED};
 use simrenew_app::StoreResult;
 use simrenew_domain::identifiers::{Iccid, Msisdn};
 use simrenew_domain::ids::{BrandId, LineId, OrderId};
 use simrenew_domain::order::OrderState;
 use sqlx::any::AnyRow;
 
-use crate::codec::{get, placeholders, ts};
+use crate::codec::{bool_of, get, placeholders, ts};
 use crate::error::{corrupt, map};
+use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
 const ITEM_COLUMNS: &str = "o.id, o.brand_id, o.line_id, o.order_id, o.topic, o.payload, \
@@ -90,7 +94,7 @@ impl NetworkStore for Db {
 
     async fn outbox_confirmed(
         &self,
-        confirmed: &[(i64, String)],
+        confirmed: &[Confirmation],
         now: Timestamp,
     ) -> StoreResult<Vec<OrderId>> {
         if confirmed.is_empty() {
@@ -98,6 +102,7 @@ impl NetworkStore for Db {
         }
         let mut tx = self.begin_sql().await?;
         let mut orders: Vec<i64> = Vec::new();
+        let mut newly: Vec<i64> = Vec::new();
         for chunk in confirmed.chunks(200) {
             let cases = (0..chunk.len())
                 .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3))
@@ -110,19 +115,23 @@ impl NetworkStore for Db {
             let sql = format!(
                 "UPDATE outbox SET processed_at = $1, operation_id = CASE id {cases} END, \
                  claimed_until = NULL, last_error = NULL \
-                 WHERE processed_at IS NULL AND id IN ({ids}) RETURNING order_id"
+                 WHERE processed_at IS NULL AND id IN ({ids}) RETURNING id, order_id"
             );
-            let mut q = sqlx::query_scalar::<_, Option<i64>>(&sql).bind(now.as_second());
-            for (id, operation) in chunk {
-                q = q.bind(*id).bind(operation.as_str());
+            let mut q = sqlx::query_as::<_, (i64, Option<i64>)>(&sql).bind(now.as_second());
+            for c in chunk {
+                q = q.bind(c.id).bind(c.operation_id.as_str());
             }
-            orders.extend(
-                q.fetch_all(tx.conn())
-                    .await
-                    .map_err(map)?
-                    .into_iter()
-                    .flatten(),
-            );
+            for (id, order) in q.fetch_all(tx.conn()).await.map_err(map)? {
+                newly.push(id);
+                orders.extend(order);
+            }
+        }
+        // What a confirmation means for a new eSIM, once (a row confirmed before is not in
+        // `newly`).
+        for c in confirmed {
+            if ESIM_TOPICS.contains(&c.topic.as_str()) && newly.contains(&c.id) {
+                esim_confirmed(&mut tx, c, now).await?;
+            }
         }
         orders.sort_unstable();
         orders.dedup();
@@ -274,4 +283,83 @@ impl Db {
         .map_err(map)?;
         tx.commit_sql().await
     }
+}
+
+/// A new eSIM's profile confirmed by the SM-DP+: ordered (its activation code kept on the line;
+/// ready when it was released with the order, else held until identification, or released now
+/// when identification came meanwhile), or released.
+async fn esim_confirmed(tx: &mut SqlTx, c: &Confirmation, now: Timestamp) -> StoreResult<()> {
+    use simrenew_domain::esim::ProfileOrderState as S;
+    let lock = tx.dialect.for_update();
+    let row = sqlx::query(&format!(
+        "SELECT state, identified, brand_id, iccid FROM esim_orders WHERE line_id = $1{lock}"
+    ))
+    .bind(c.line.0)
+    .fetch_optional(tx.conn())
+    .await
+    .map_err(map)?;
+    let Some(row) = row else {
+        return Ok(());
+    };
+    let state: String = get(&row, "state")?;
+    let next = if c.topic == ESIM_ORDERED {
+        if state != S::Ordering.as_str() {
+            return Ok(());
+        }
+        let code = simrenew_domain::identifiers::ActivationCode::parse(&c.operation_id)
+            .map_err(|e| corrupt("activation code confirmed", e))?;
+        sqlx::query("UPDATE lines SET activation_code = $1 WHERE id = $2")
+            .bind(code.to_string())
+            .bind(c.line.0)
+            .execute(tx.conn())
+            .await
+            .map_err(map)?;
+        let payload: String = sqlx::query_scalar("SELECT payload FROM outbox WHERE id = $1")
+            .bind(c.id)
+            .fetch_one(tx.conn())
+            .await
+            .map_err(map)?;
+        let released = serde_json::from_str::<serde_json::Value>(&payload)
+            .map_err(|e| corrupt("outbox.payload", e))?["release"]
+            .as_bool()
+            .unwrap_or(false);
+        if released {
+            S::Ready
+        } else if bool_of(&row, "identified")? {
+            let payload = serde_json::json!({ "iccid": get::<String>(&row, "iccid")? });
+            sqlx::query(
+                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(get::<i64>(&row, "brand_id")?)
+            .bind(c.line.0)
+            .bind(ESIM_RELEASED)
+            .bind(payload.to_string())
+            .bind(now.as_second())
+            .execute(tx.conn())
+            .await
+            .map_err(map)?;
+            S::Releasing
+        } else {
+            S::Held
+        }
+    } else if c.topic == ESIM_CANCELLED {
+        if state != S::Cancelling.as_str() {
+            return Ok(());
+        }
+        S::Cancelled
+    } else {
+        if state != S::Releasing.as_str() {
+            return Ok(());
+        }
+        S::Ready
+    };
+    sqlx::query("UPDATE esim_orders SET state = $1, updated_at = $2 WHERE line_id = $3")
+        .bind(next.as_str())
+        .bind(now.as_second())
+        .bind(c.line.0)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+    Ok(())
 }

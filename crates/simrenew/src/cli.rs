@@ -84,6 +84,16 @@ pub enum Command {
     Migrate,
     /// Buy a plan for a line and pay it at once.
     Renew(renew::RenewArgs),
+    /// New eSIM lines: sell one, show its profile and activation code.
+    Esims {
+        #[command(subcommand)]
+        command: crate::esims::EsimsCommand,
+    },
+    /// A brand's pools of numbers and eSIM profiles for new lines.
+    Pool {
+        #[command(subcommand)]
+        command: crate::esims::PoolCommand,
+    },
     /// Look at lines.
     Lines {
         #[command(subcommand)]
@@ -287,10 +297,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             payments::install(&app)?;
             // One process on SQLite: it runs the worker's passes itself.
             let worker = match url.starts_with("sqlite:") {
-                true => Some(
-                    crate::worker::HttpProvisioner::from_env(&app)?
-                        .map(|p| Arc::new(p) as Arc<dyn Provisioner>),
-                ),
+                true => Some(crate::worker::network_from_env(&app)?),
                 false => None,
             };
             if let Some(address) = metrics_listen {
@@ -329,14 +336,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .map_err(anyhow::Error::msg)?;
             let app = wiring::with_message_gateways(app, demo)?;
-            let provisioner = crate::worker::HttpProvisioner::from_env(&app)?
-                .map(|p| Arc::new(p) as Arc<dyn Provisioner>);
-            if provisioner.is_none() {
-                tracing::warn!(
-                    "SIMRENEW_PROVISIONING_URL is not set: lines move through their lifecycle, \
-                     and what the network must be told waits in the outbox"
-                );
-            }
+            let provisioner = crate::worker::network_from_env(&app)?;
             let stream = crate::usage::stream_config();
             if let Some(address) = metrics_listen {
                 watch(&app, address, stream.as_ref().map(|s| s.url.clone())).await?;
@@ -443,6 +443,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Renew(args) => renew::run(&url, args).await,
+        Command::Esims { command } => crate::esims::esims(&url, command).await,
+        Command::Pool { command } => crate::esims::pool(&url, command).await,
         Command::Lines {
             command: LinesCommand::Show { msisdn, json },
         } => output::show_line(&url, &msisdn, json).await,
@@ -504,7 +506,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 pub async fn serve(
     state: AppState,
     listen: SocketAddr,
-    worker: Option<Option<Arc<dyn Provisioner>>>,
+    worker: Option<Vec<Arc<dyn Provisioner>>>,
 ) -> anyhow::Result<()> {
     let app = state.app.clone();
     let every = wiring::audit_checkpoint_every()?;
@@ -516,12 +518,14 @@ pub async fn serve(
     let checkpoints = tokio::spawn(write_checkpoints(app.clone(), every));
     let maintenance = tokio::spawn(maintain(app.clone()));
     // `Some`: this process runs the worker's passes (on SQLite, one process does it all).
-    let worker = worker.map(|p| {
-        match &p {
-            Some(p) => tracing::info!(adapter = p.name(), "telling the network in this process"),
-            None => tracing::info!("writing the line lifecycle in this process; no network set"),
+    let worker = worker.map(|network| {
+        for p in &network {
+            tracing::info!(adapter = p.name(), "telling the network in this process");
         }
-        tokio::spawn(crate::worker::run(app.clone(), p, false))
+        if network.is_empty() {
+            tracing::info!("writing the line lifecycle in this process; no network set");
+        }
+        tokio::spawn(crate::worker::run(app.clone(), network, false))
     });
     let served = simrenew_http::serve_with(state, listener, limits, shutdown_signal()).await;
     checkpoints.abort();

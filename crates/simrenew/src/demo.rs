@@ -117,19 +117,22 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
             .route(PaymentMethod::Card, ProviderName::Demo),
     );
     // The network is simulated too, in this process, unless a real one is configured: the
-    // worker tells it what was sold, and orders leave "syncing" once it confirms.
-    let network: Option<Arc<dyn Provisioner>> =
-        match crate::worker::HttpProvisioner::from_env(&app)? {
-            Some(p) => Some(Arc::new(p)),
-            None if std::env::var("SIMRENEW_DEMO_NETWORK").as_deref() == Ok("off") => None,
-            None => Some(Arc::new(simulated_network(&app).await?)),
-        };
-    cli::serve(
-        AppState::with_card_challenges(app, demo_card),
-        listen,
-        Some(network),
-    )
-    .await
+    // worker tells it what was sold, and orders leave "syncing" once it confirms; its SM-DP+
+    // prepares new eSIMs' profiles and reports their installs back to this server.
+    let mut network = crate::worker::network_from_env(&app)?;
+    let state = AppState::with_card_challenges(app.clone(), demo_card);
+    if network.is_empty() && std::env::var("SIMRENEW_DEMO_NETWORK").as_deref() != Ok("off") {
+        let operator = format!(
+            "http://127.0.0.1:{}/gsma/rsp2/es2plus/handleDownloadProgressInfo",
+            listen.port()
+        );
+        let (adapters, notifications) = simulated_network(&app, &operator).await?;
+        network = adapters;
+        let _ = state.smdp_notifications.set(notifications);
+    } else if let Some(n) = crate::wiring::smdp_notifications()? {
+        let _ = state.smdp_notifications.set(n);
+    }
+    cli::serve(state, listen, Some(network)).await
 }
 
 /// How long the demo's simulated network takes to confirm, so that a person sees the
@@ -137,31 +140,80 @@ pub async fn run(url: &str, listen: SocketAddr, seed_only: bool) -> anyhow::Resu
 const SIMULATED_LATENCY: std::time::Duration = std::time::Duration::from_millis(500);
 
 /// Starts the network simulator (`simrenew-netsim`) on a free port of 127.0.0.1, with a
-/// fresh signing secret, and answers the adapter that talks to it.
-async fn simulated_network(app: &App) -> anyhow::Result<crate::worker::HttpProvisioner> {
+/// fresh signing secret, gives each brand selling eSIMs numbers and profiles of its SM-DP+,
+/// and answers the adapters that talk to it and who may report installs to `operator`.
+async fn simulated_network(
+    app: &App,
+    operator: &str,
+) -> anyhow::Result<(
+    Vec<Arc<dyn Provisioner>>,
+    simrenew_http::api::esims::SmdpNotifications,
+)> {
     let secret: [u8; 32] = rand::random();
+    let token = hex::encode(rand::random::<[u8; 32]>());
     let clock = app.clock.clone();
     let now: simrenew_network::Now = Arc::new(move || clock.now());
     let mut config = simrenew_netsim::NetsimConfig::new(&secret, now);
     config.faults.latency = SIMULATED_LATENCY;
+    config.smdp.operator_url = Some(operator.to_owned());
+    config.smdp.operator_token = Some(token.clone());
+    config.smdp.install_step = std::time::Duration::from_secs(2);
+    let requester = config.smdp.function_requester_identifier.clone();
+    let smdp_address = config.smdp.address.clone();
     let sim = simrenew_netsim::Netsim::new(config)?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
+    let profiles = sim.available_profiles();
     tokio::spawn(async move {
         if let Err(e) = sim.serve(listener, std::future::pending()).await {
             tracing::error!(error = %e, "the network simulator stopped");
         }
     });
+    // The simulator's profile pool is new each run: each eSIM brand takes a share of it, and
+    // numbers its brand does not use yet.
+    let brands = app.brands().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let esim_brands: Vec<_> = BRANDS
+        .iter()
+        .filter(|b| b.kinds.contains(&LineKind::Esim))
+        .filter_map(|seed| {
+            brands
+                .iter()
+                .find(|b| b.code == seed.code)
+                .map(|b| (b, seed))
+        })
+        .collect();
+    let share = profiles.len() / esim_brands.len().max(1);
+    for (i, (brand, seed)) in esim_brands.iter().enumerate() {
+        let numbers: Vec<Msisdn> = (0..200)
+            .map(|n| Msisdn::parse(&format!("{}{:06}", seed.prefix, 900_000 + n)))
+            .collect::<Result<_, _>>()?;
+        let mine = &profiles[i * share..(i + 1) * share];
+        app.add_to_pools(brand.id, &numbers, mine)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     println!(
         "Network simulator (provisioning API and SM-DP+): http://{address} — orders leave \
-         \"syncing\" when it confirms; `GET /netsim/received` shows what it was told.\n"
+         \"syncing\" when it confirms, new eSIMs get activation codes and a simulated phone \
+         installs them; `GET /netsim/received` shows what it was told.\n"
     );
-    crate::worker::HttpProvisioner::new(
+    let http = crate::worker::HttpProvisioner::new(
         app,
         &format!("http://{address}"),
         &secret,
         std::time::Duration::from_secs(5),
-    )
+    )?;
+    let smdp = crate::smdp::SmdpProvisioner::new(&crate::smdp::SmdpSettings {
+        url: format!("http://{address}"),
+        address: smdp_address,
+        requester_id: "simrenew-demo".to_owned(),
+        timeout: std::time::Duration::from_secs(5),
+        tls: None,
+    })?;
+    Ok((
+        vec![Arc::new(http), Arc::new(smdp)],
+        simrenew_http::api::esims::SmdpNotifications::new(&token, &requester),
+    ))
 }
 
 struct BrandSeed {

@@ -101,7 +101,7 @@ pub async fn run(url: &str, a: RenewArgs) -> anyhow::Result<()> {
 }
 
 /// An application error as one line naming the flag at fault.
-fn describe(e: &simrenew_app::AppError) -> String {
+pub fn describe(e: &simrenew_app::AppError) -> String {
     use simrenew_app::AppError;
     let flag = |f: &str| {
         match f {

@@ -247,7 +247,11 @@ pub fn serve_limits() -> anyhow::Result<ServeLimits> {
 
 /// What `serve` and `demo` serve: the application behind the configured proxies.
 pub fn state(app: App) -> anyhow::Result<AppState> {
-    Ok(AppState::with_trusted_proxies(app, trusted_proxies()?))
+    let state = AppState::with_trusted_proxies(app, trusted_proxies()?);
+    if let Some(n) = smdp_notifications()? {
+        let _ = state.smdp_notifications.set(n);
+    }
+    Ok(state)
 }
 
 /// The site passkeys are bound to, from `SIMRENEW_PUBLIC_URL` (the origin browsers show,
@@ -275,6 +279,33 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// Who may report eSIM installs (handleDownloadProgressInfo): the SM-DP+ presenting
+/// `SIMRENEW_SMDP_NOTIFY_TOKEN` (or `_FILE`) and naming itself
+/// `SIMRENEW_SMDP_NOTIFY_REQUESTER_ID` in the envelope; none when no token is set.
+pub fn smdp_notifications() -> anyhow::Result<Option<simrenew_http::api::esims::SmdpNotifications>>
+{
+    let token = match std::env::var("SIMRENEW_SMDP_NOTIFY_TOKEN_FILE") {
+        Ok(path) => std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {path}"))?
+            .trim()
+            .to_owned(),
+        Err(_) => match std::env::var("SIMRENEW_SMDP_NOTIFY_TOKEN") {
+            Ok(t) => t,
+            Err(_) => return Ok(None),
+        },
+    };
+    if token.len() < 32 {
+        anyhow::bail!("SIMRENEW_SMDP_NOTIFY_TOKEN must be at least 32 characters");
+    }
+    let requester = std::env::var("SIMRENEW_SMDP_NOTIFY_REQUESTER_ID").context(
+        "SIMRENEW_SMDP_NOTIFY_REQUESTER_ID (the SM-DP+'s functionRequesterIdentifier) must be \
+         set with SIMRENEW_SMDP_NOTIFY_TOKEN",
+    )?;
+    Ok(Some(simrenew_http::api::esims::SmdpNotifications::new(
+        &token, &requester,
+    )))
 }
 
 #[cfg(test)]

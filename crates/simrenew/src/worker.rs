@@ -119,6 +119,10 @@ impl Provisioner for HttpProvisioner {
         "http_provisioning"
     }
 
+    fn topics(&self) -> &'static [&'static str] {
+        &simrenew_app::network::DELIVERED_TOPICS
+    }
+
     async fn deliver(&self, item: &OutboxItem) -> Delivery {
         let request = match request(item) {
             Ok(r) => r,
@@ -147,15 +151,32 @@ impl Provisioner for HttpProvisioner {
     }
 }
 
+/// The network adapters the environment configures: the provisioning API
+/// (`SIMRENEW_PROVISIONING_URL`) and the SM-DP+ (`SIMRENEW_SMDP_URL`), each delivering its own
+/// outbox topics.
+pub fn network_from_env(app: &App) -> anyhow::Result<Vec<Arc<dyn Provisioner>>> {
+    let mut network: Vec<Arc<dyn Provisioner>> = Vec::new();
+    match HttpProvisioner::from_env(app)? {
+        Some(p) => network.push(Arc::new(p)),
+        None => tracing::warn!(
+            "SIMRENEW_PROVISIONING_URL is not set: lines move through their lifecycle, and \
+             what the network must be told waits in the outbox"
+        ),
+    }
+    match crate::smdp::SmdpSettings::from_env()? {
+        Some(s) => network.push(Arc::new(crate::smdp::SmdpProvisioner::new(&s)?)),
+        None => tracing::info!(
+            "SIMRENEW_SMDP_URL is not set: new eSIMs wait for an SM-DP+ to order their profiles"
+        ),
+    }
+    Ok(network)
+}
+
 /// Writes the line transitions that are due and delivers what is due until stopped; with
 /// `once`, until nothing more is due now. Without a network the outbox waits for one.
-pub async fn run(
-    app: App,
-    provisioner: Option<Arc<dyn Provisioner>>,
-    once: bool,
-) -> anyhow::Result<()> {
+pub async fn run(app: App, network: Vec<Arc<dyn Provisioner>>, once: bool) -> anyhow::Result<()> {
     loop {
-        match pass(&app, provisioner.as_deref()).await {
+        match pass(&app, &network).await {
             Ok(true) => continue,
             Ok(false) if once => return Ok(()),
             Ok(false) => {}
@@ -167,7 +188,7 @@ pub async fn run(
 }
 
 /// One pass: the lifecycle, then the outbox. Whether it did anything.
-async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Result<bool> {
+async fn pass(app: &App, network: &[Arc<dyn Provisioner>]) -> anyhow::Result<bool> {
     // Renewals first: a line renewed in time never goes to grace.
     let renewed = app
         .run_auto_renewals(BATCH)
@@ -203,12 +224,16 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
             "reminders"
         );
     }
-    let did = moved.moved_any() || renewed.renewed + renewed.failed > 0 || reminded.sent > 0;
-    let Some(provisioner) = provisioner else {
-        return Ok(did);
-    };
-    // A full claim may hide more: drain on for a while, so that the network keeps up with
-    // sales rather than waiting for the rest of each pass.
+    let mut did = moved.moved_any() || renewed.renewed + renewed.failed > 0 || reminded.sent > 0;
+    for provisioner in network {
+        did |= drain(app, provisioner.as_ref()).await?;
+    }
+    Ok(did)
+}
+
+/// Delivers what `provisioner` delivers: a full claim may hide more, so it drains on for a
+/// while, that the network keeps up with sales rather than waiting for the rest of each pass.
+async fn drain(app: &App, provisioner: &dyn Provisioner) -> anyhow::Result<bool> {
     let started = std::time::Instant::now();
     let mut report = simrenew_app::network::DrainReport::default();
     loop {
@@ -227,6 +252,7 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
     }
     if report.delivered_any() {
         tracing::info!(
+            adapter = provisioner.name(),
             confirmed = report.confirmed,
             retried = report.retried,
             dead = report.dead,
@@ -234,5 +260,5 @@ async fn pass(app: &App, provisioner: Option<&dyn Provisioner>) -> anyhow::Resul
             "outbox delivered"
         );
     }
-    Ok(did || report.delivered_any())
+    Ok(report.delivered_any())
 }

@@ -21,7 +21,38 @@ pub struct Person {
 
 pub const LANGUAGES: [&str; 5] = ["nl", "fr", "de", "en", "zh"];
 
+/// Refuses details a subscriber cannot be recorded with, naming the field.
+pub(crate) fn check_person(person: &Person) -> AppResult<()> {
+    if !LANGUAGES.contains(&person.language.as_str()) {
+        return Err(AppError::conflict(
+            "language",
+            format!("must be one of {}", LANGUAGES.join(", ")),
+        ));
+    }
+    if person.name.trim().is_empty() {
+        return Err(AppError::conflict("name", "a name is needed"));
+    }
+    Ok(())
+}
+
 impl App {
+    /// The keyed hash of a document number, the only form in which it is kept.
+    pub(crate) fn document_hash(&self, document: &DocumentNumber) -> AppResult<String> {
+        let key = self
+            .document_key
+            .clone()
+            .ok_or_else(|| AppError::Conflict {
+                field: None,
+                message: "identification is not available: no document key is configured".into(),
+            })?;
+        let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| AppError::Conflict {
+            field: None,
+            message: "the document key is not usable".into(),
+        })?;
+        mac.update(document.expose_for_hashing().as_bytes());
+        Ok(hex::encode(mac.finalize().into_bytes()))
+    }
+
     /// Uses this secret for the keyed hash of document numbers.
     pub fn with_document_key(mut self, key: Vec<u8>) -> Self {
         self.document_key = Some(std::sync::Arc::new(key));
@@ -38,28 +69,8 @@ impl App {
         document: &DocumentNumber,
         person: &Person,
     ) -> AppResult<()> {
-        let key = self
-            .document_key
-            .clone()
-            .ok_or_else(|| AppError::Conflict {
-                field: None,
-                message: "identification is not available: no document key is configured".into(),
-            })?;
-        if !LANGUAGES.contains(&person.language.as_str()) {
-            return Err(AppError::conflict(
-                "language",
-                format!("must be one of {}", LANGUAGES.join(", ")),
-            ));
-        }
-        if person.name.trim().is_empty() {
-            return Err(AppError::conflict("name", "a name is needed"));
-        }
-        let mut mac = Hmac::<Sha256>::new_from_slice(&key).map_err(|_| AppError::Conflict {
-            field: None,
-            message: "the document key is not usable".into(),
-        })?;
-        mac.update(document.expose_for_hashing().as_bytes());
-        let hash = hex::encode(mac.finalize().into_bytes());
+        check_person(person)?;
+        let hash = self.document_hash(document)?;
 
         let now = self.now();
         let mut tx = self.store.begin().await?;
@@ -75,6 +86,7 @@ impl App {
         }
         tx.record_identification(&line, person, method, verifier, &hash, now)
             .await?;
+        tx.profile_identified(line.id, now).await?;
         tx.append_audit(
             &AuditEntry {
                 chain: format!("line:{}", line.id),

@@ -22,8 +22,16 @@ use simrenew_domain::ids::{BrandId, LineId, OrderId};
 
 use crate::{App, AppResult, StoreResult};
 
-/// The topics the provisioning adapters deliver.
+/// The topics a provisioning API delivers.
 pub const DELIVERED_TOPICS: [&str; 2] = [crate::sales::ports::BUNDLE_GRANTED, LINE_SUSPENDED];
+
+/// The topics an SM-DP+ delivers (ES2+): a new eSIM's profile ordered, a held one released,
+/// one refunded before install given up.
+pub const ESIM_TOPICS: [&str; 3] = [
+    crate::sales::ports::ESIM_ORDERED,
+    crate::sales::ports::ESIM_RELEASED,
+    crate::sales::ports::ESIM_CANCELLED,
+];
 
 /// The outbox topic of a line lapsed: suspend it at the network.
 pub const LINE_SUSPENDED: &str = "line_suspended";
@@ -32,6 +40,7 @@ pub const LINE_SUSPENDED: &str = "line_suspended";
 fn topic_label(topic: &str) -> &'static str {
     DELIVERED_TOPICS
         .iter()
+        .chain(ESIM_TOPICS.iter())
         .find(|t| **t == topic)
         .copied()
         .unwrap_or("other")
@@ -78,7 +87,8 @@ impl OutboxItem {
 /// What one delivery came to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Delivery {
-    /// The network did it; its reference of the operation.
+    /// The network did it; its reference of the operation (for [`ESIM_TOPICS`]'s
+    /// `esim_ordered`, the profile's activation code, which is kept on the line).
     Confirmed { operation_id: String },
     /// The network refused, and asking again will not change its mind: a dead letter.
     Rejected { reason: String },
@@ -91,6 +101,8 @@ pub enum Delivery {
 pub trait Provisioner: Send + Sync {
     /// The adapter's name, as in logs and dead letters (`http_provisioning`).
     fn name(&self) -> &'static str;
+    /// The outbox topics it delivers.
+    fn topics(&self) -> &'static [&'static str];
     async fn deliver(&self, item: &OutboxItem) -> Delivery;
 }
 
@@ -115,6 +127,16 @@ pub struct ProvisioningState {
     pub dead: u32,
 }
 
+/// A delivery the network confirmed, to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    pub id: i64,
+    pub line: LineId,
+    pub topic: String,
+    /// The network's reference of the operation; for `esim_ordered`, the activation code.
+    pub operation_id: String,
+}
+
 /// The outbox, outside any transaction (a supertrait of [`crate::Store`]).
 #[async_trait]
 pub trait NetworkStore {
@@ -127,12 +149,14 @@ pub trait NetworkStore {
         claim_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<OutboxItem>>;
-    /// Records the network's confirmations (row id and the network's operation id) and moves
-    /// each order whose last bundle waiting was among them from `syncing` to `completed`, all
-    /// in one transaction. Answers the orders completed.
+    /// Records the network's confirmations and moves each order whose last row waiting was
+    /// among them from `syncing` to `completed`, all in one transaction, with what a
+    /// confirmation means for the line: a new eSIM's activation code kept (and its profile
+    /// released, or held until its subscriber is identified), a held profile ready. Answers
+    /// the orders completed.
     async fn outbox_confirmed(
         &self,
-        confirmed: &[(i64, String)],
+        confirmed: &[Confirmation],
         now: Timestamp,
     ) -> StoreResult<Vec<OrderId>>;
     async fn outbox_retry_at(&self, id: i64, error: &str, at: Timestamp) -> StoreResult<()>;
@@ -188,7 +212,7 @@ impl App {
         let now = self.now();
         let items = self
             .store
-            .claim_outbox(&DELIVERED_TOPICS, now, after(now, CLAIM), limit)
+            .claim_outbox(provisioner.topics(), now, after(now, CLAIM), limit)
             .await?;
         let mut by_line: Vec<Vec<OutboxItem>> = Vec::new();
         for item in items {
@@ -213,9 +237,14 @@ impl App {
         // The confirmations of the round in one transaction: a crash before it sends those
         // rows again, under their keys, which the network answers as the first time.
         if !confirmed.is_empty() {
-            let rows: Vec<(i64, String)> = confirmed
+            let rows: Vec<Confirmation> = confirmed
                 .iter()
-                .map(|(item, op)| (item.id, op.clone()))
+                .map(|(item, op)| Confirmation {
+                    id: item.id,
+                    line: item.line,
+                    topic: item.topic.clone(),
+                    operation_id: op.clone(),
+                })
                 .collect();
             let completed = self.store.outbox_confirmed(&rows, self.now()).await?;
             report.orders_completed = u32::try_from(completed.len()).unwrap_or(u32::MAX);

@@ -53,7 +53,7 @@ pub struct NewRefund {
 
 /// The payment writes of one transaction (a supertrait of [`crate::Tx`]).
 #[async_trait]
-pub trait PaymentTx: Send {
+pub trait PaymentTx: crate::sales::ports::SalesTx + Send {
     /// Inserts the payment; its idempotency key is derived from the id it gets.
     async fn insert_provider_payment(
         &mut self,

@@ -397,6 +397,10 @@ async fn shorten_line(
     paid_left_cents: i64,
     now: Timestamp,
 ) -> AppResult<Shortening> {
+    // A new eSIM's sale refunded in full: its profile, if not on a phone yet, is given up.
+    if amount.cents >= paid_left_cents {
+        tx.profile_refunded(line.id, order.id, now).await?;
+    }
     let bundles = tx.line_bundles(line.id, now).await?;
     let (mine, others): (Vec<_>, Vec<_>) = bundles
         .into_iter()

@@ -144,6 +144,15 @@ pub struct RenewalWrite {
 
 /// The outbox topic of a bundle granted to a line.
 pub const BUNDLE_GRANTED: &str = "bundle_granted";
+/// The outbox topic of a new eSIM's profile ordered from the SM-DP+ (downloadOrder and
+/// confirmOrder), written when the line's first order is paid.
+pub const ESIM_ORDERED: &str = "esim_ordered";
+/// The outbox topic of a held profile released (releaseProfile) once its subscriber was
+/// identified.
+pub const ESIM_RELEASED: &str = "esim_released";
+/// The outbox topic of a profile given up (cancelOrder) because the sale was refunded before
+/// the profile was installed.
+pub const ESIM_CANCELLED: &str = "esim_cancelled";
 
 /// The sales reads outside a transaction (a supertrait of [`crate::Store`]).
 #[async_trait]
@@ -275,4 +284,20 @@ pub trait SalesTx: Send {
         iccids: &[String],
     ) -> StoreResult<Vec<String>>;
     async fn insert_line(&mut self, line: &NewLine, now: Timestamp) -> StoreResult<LineId>;
+    /// A new eSIM's first order was paid: its profile is ordered from the SM-DP+ (an
+    /// [`ESIM_ORDERED`] outbox row, released at once when its subscriber is identified).
+    /// Nothing for a line without a profile waiting for payment.
+    async fn queue_profile_order(&mut self, line: LineId, now: Timestamp) -> StoreResult<()>;
+    /// The line's subscriber was identified: a profile the SM-DP+ holds is released (an
+    /// [`ESIM_RELEASED`] outbox row); one still being ordered is released with its order.
+    async fn profile_identified(&mut self, line: LineId, now: Timestamp) -> StoreResult<()>;
+    /// The order that sold a new eSIM was refunded in full: a profile not installed on a
+    /// phone yet is given up at the SM-DP+ (an [`ESIM_CANCELLED`] outbox row) and never
+    /// downloads. Nothing for another order, or a profile already installed.
+    async fn profile_refunded(
+        &mut self,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }

@@ -435,6 +435,11 @@ pub(crate) async fn pay(
     }
 
     let settlement = payment.settle(tx, &line, &order, now).await?;
+    // A new eSIM's first order: its profile is ordered with it (before the bundle, so that
+    // the network hears of the profile first).
+    if line.kind() == simrenew_domain::catalog::LineKind::Esim && line.expires_at.is_none() {
+        tx.queue_profile_order(line.id, now).await?;
+    }
     let audit = AuditEntry {
         chain: format!("line:{}", line.id),
         actor: actor

@@ -11,6 +11,7 @@ use super::auth::{
 };
 use super::auto_renew::AutoRenewRequestJson;
 use super::counter::LookUpJson;
+use super::esims::EsimSaleJson;
 use super::identification::IdentificationJson;
 use super::messages::MessageCheckJson;
 use super::orders::{OrderRequestJson, PaymentJson, PurchaseJson};
@@ -166,4 +167,21 @@ impl RequestBody for CurrentFactorJson {
 
 impl RequestBody for TotpConfirmationJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("totp_code", SHORT_CODE)];
+}
+
+impl RequestBody for EsimSaleJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[
+        ("brand", CODE),
+        ("customer.name", NAME),
+        ("customer.email", EMAIL),
+        ("customer.language", WORD),
+        ("plan", CODE),
+        ("channel", WORD),
+        ("promo_code", CODE),
+        ("eid", CODE),
+        ("identification.method", WORD),
+        ("identification.document_number", CODE),
+        ("payment.method", WORD),
+        ("payment.voucher_code", CODE),
+    ];
 }

@@ -5,6 +5,7 @@ pub mod auto_renew;
 pub mod bounds;
 pub mod catalog;
 pub mod counter;
+pub mod esims;
 pub mod identification;
 pub mod lines;
 pub mod messages;

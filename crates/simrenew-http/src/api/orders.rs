@@ -191,7 +191,7 @@ pub struct PaymentJson {
 }
 
 impl PaymentJson {
-    fn parse(&self) -> Result<PaymentInstruction, ApiError> {
+    pub(crate) fn parse(&self) -> Result<PaymentInstruction, ApiError> {
         match self.method.as_str() {
             "credit" => Ok(PaymentInstruction::Credit),
             "voucher" => {

@@ -6,10 +6,12 @@ use jiff::Timestamp;
 use serde_json::json;
 use simrenew_app::sales::ports::{
     Catalog, Customer, LockedLine, NewBundle, NewLine, RenewalWrite, SalesTx, BUNDLE_GRANTED,
+    ESIM_CANCELLED, ESIM_ORDERED, ESIM_RELEASED,
 };
 use simrenew_app::{StoreError, StoreResult};
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::{CatalogVersion, Channel, Plan};
+use simrenew_domain::esim::ProfileOrderState;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
 use simrenew_domain::line::{Line, LineState};
@@ -854,4 +856,143 @@ impl SalesTx for SqlTx {
         .map_err(map)?;
         Ok(LineId(id))
     }
+
+    async fn queue_profile_order(&mut self, line: LineId, now: Timestamp) -> StoreResult<()> {
+        let row = sqlx::query(
+            "UPDATE esim_orders SET state = $1, updated_at = $2 WHERE line_id = $3 \
+             AND state = $4 RETURNING brand_id, order_id, iccid, eid, matching_id, identified",
+        )
+        .bind(ProfileOrderState::Ordering.as_str())
+        .bind(now.as_second())
+        .bind(line.0)
+        .bind(ProfileOrderState::AwaitingPayment.as_str())
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let order: i64 = get(&row, "order_id")?;
+        let payload = serde_json::json!({
+            "order_id": order,
+            "iccid": get::<String>(&row, "iccid")?,
+            "eid": get::<Option<String>>(&row, "eid")?,
+            "matching_id": get::<String>(&row, "matching_id")?,
+            "release": crate::codec::bool_of(&row, "identified")?,
+        });
+        insert_outbox(
+            self,
+            get(&row, "brand_id")?,
+            line,
+            ESIM_ORDERED,
+            &payload.to_string(),
+            Some(order),
+            now,
+        )
+        .await
+    }
+
+    async fn profile_identified(&mut self, line: LineId, now: Timestamp) -> StoreResult<()> {
+        // Under this row's lock, against the confirmation of the order: whichever commits
+        // second sees the other's write, so the release is asked for once.
+        let row = sqlx::query(
+            "UPDATE esim_orders SET identified = TRUE, updated_at = $1 WHERE line_id = $2 \
+             RETURNING state, brand_id, iccid",
+        )
+        .bind(now.as_second())
+        .bind(line.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        if get::<String>(&row, "state")? != ProfileOrderState::Held.as_str() {
+            return Ok(());
+        }
+        sqlx::query("UPDATE esim_orders SET state = $1 WHERE line_id = $2")
+            .bind(ProfileOrderState::Releasing.as_str())
+            .bind(line.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        let payload = serde_json::json!({ "iccid": get::<String>(&row, "iccid")? });
+        insert_outbox(
+            self,
+            get(&row, "brand_id")?,
+            line,
+            ESIM_RELEASED,
+            &payload.to_string(),
+            None,
+            now,
+        )
+        .await
+    }
+
+    async fn profile_refunded(
+        &mut self,
+        line: LineId,
+        order: OrderId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let row = sqlx::query(&format!(
+            "UPDATE esim_orders SET state = $1, updated_at = $2 WHERE line_id = $3 \
+             AND order_id = $4 AND {CANCELLABLE} RETURNING brand_id, iccid, eid, matching_id"
+        ))
+        .bind(ProfileOrderState::Cancelling.as_str())
+        .bind(now.as_second())
+        .bind(line.0)
+        .bind(order.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let payload = serde_json::json!({
+            "iccid": get::<String>(&row, "iccid")?,
+            "eid": get::<Option<String>>(&row, "eid")?,
+            "matching_id": get::<String>(&row, "matching_id")?,
+        });
+        insert_outbox(
+            self,
+            get(&row, "brand_id")?,
+            line,
+            ESIM_CANCELLED,
+            &payload.to_string(),
+            None,
+            now,
+        )
+        .await
+    }
+}
+
+/// What a full refund does to a new eSIM's profile, by the store's words.
+const CANCELLABLE: &str = "state IN ('ordering', 'held', 'releasing', 'ready') AND \
+    (install_state IS NULL OR install_state IN ('eligibility_checked', 'failed', 'deleted'))";
+
+/// An outbox row for the line, written in the transaction of what it announces.
+pub(crate) async fn insert_outbox(
+    tx: &mut SqlTx,
+    brand: i64,
+    line: LineId,
+    topic: &str,
+    payload: &str,
+    order: Option<i64>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at, order_id) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(brand)
+    .bind(line.0)
+    .bind(topic)
+    .bind(payload)
+    .bind(now.as_second())
+    .bind(order)
+    .execute(tx.conn())
+    .await
+    .map_err(map)?;
+    Ok(())
 }

@@ -15,6 +15,7 @@ mod concurrency;
 mod contract;
 mod email_signin;
 mod enumeration;
+mod esims;
 mod gdpr;
 mod idempotency;
 mod identification;

@@ -1,0 +1,327 @@
+//! New eSIM lines: a sale takes a number and a profile from the brand's pools, creates the
+//! line (for a subscriber on record or a new one, identified at the sale or later) and its
+//! first order, and pays it when a payment is given — one transaction. When that order is
+//! paid (then, or later by any path a renewal is paid by), the profile is ordered from the
+//! SM-DP+ through the outbox (`esim_ordered`: ES2+ downloadOrder and confirmOrder, released
+//! at once for an identified subscriber); identification releases a held profile
+//! (`esim_released`). The activation code is kept when the SM-DP+ confirms, in the
+//! transaction that records the confirmation; the install's progress comes back through
+//! handleDownloadProgressInfo ([`App::record_install`]).
+//!
+//! May use: `identity` (identification at the sale), `network` (the topics), `sales` and the
+//! ground.
+
+pub mod ports;
+
+use rand::Rng;
+use simrenew_domain::catalog::Channel;
+use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
+use simrenew_domain::identifiers::{Eid, Iccid, Msisdn};
+use simrenew_domain::ids::{BrandId, SubscriberId};
+use simrenew_domain::line::{LineIdentity, LineState};
+use simrenew_domain::money::Money;
+use simrenew_domain::order::{Order, OrderState};
+use simrenew_domain::promotion::PromoCode;
+
+use self::ports::{EsimProfile, InstallRecorded, InstallReport, PoolAdded, PoolCounts};
+use crate::audit::AuditEntry;
+use crate::identity::identification::Person;
+use crate::sales::payment::PaymentInstruction;
+use crate::sales::ports::NewLine;
+use crate::sales::renewal::{count_renewal, pay, price, OrderReceipt, PurchaseRequest};
+use crate::{App, AppError, AppResult};
+
+/// Who the new line is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Buyer {
+    /// A subscriber on record with the brand.
+    Existing(SubscriberId),
+    /// Someone new: their details.
+    New(Person),
+}
+
+/// A new eSIM line to sell.
+#[derive(Debug, Clone)]
+pub struct NewEsim {
+    pub brand: BrandId,
+    pub buyer: Buyer,
+    pub plan_code: String,
+    pub periods: u32,
+    pub channel: Channel,
+    pub promo_code: Option<PromoCode>,
+    /// The phone's EID, when the buyer gave it (the profile is then bound to that phone).
+    pub eid: Option<Eid>,
+    /// The identification made at the sale (by staff who may identify); without it the line
+    /// waits for identification and its profile is downloadable only after it.
+    pub identification: Option<(IdentificationMethod, DocumentNumber)>,
+}
+
+/// A sold eSIM line.
+#[derive(Debug, Clone)]
+pub struct EsimSale {
+    pub msisdn: Msisdn,
+    pub iccid: Iccid,
+    pub subscriber: Option<SubscriberId>,
+    pub state: LineState,
+    pub order: OrderReceipt,
+}
+
+/// A matching id of 20 random characters of `0-9 A-Z` in four groups: the part of the
+/// activation code that cannot be guessed, chosen once per line and kept, so that a repeated
+/// confirmOrder asks for the same one.
+fn new_matching_id() -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+    let mut rng = rand::thread_rng();
+    let mut id = String::with_capacity(23);
+    for i in 0..20 {
+        if i > 0 && i % 5 == 0 {
+            id.push('-');
+        }
+        id.push(char::from(ALPHABET[rng.gen_range(0..ALPHABET.len())]));
+    }
+    id
+}
+
+impl App {
+    /// Sells a new eSIM line: number and profile from the brand's pools, the subscriber, the
+    /// identification when made, the first order, and its payment when given, in one
+    /// transaction. `actor` is the principal's label.
+    pub async fn sell_esim(
+        &self,
+        actor: &str,
+        sale: &NewEsim,
+        payment: Option<&PaymentInstruction>,
+    ) -> AppResult<EsimSale> {
+        if let Buyer::New(person) = &sale.buyer {
+            crate::identity::identification::check_person(person)?;
+        }
+        let identification = match &sale.identification {
+            Some((method, document)) => Some((*method, self.document_hash(document)?)),
+            None => None,
+        };
+        let existing_person = match &sale.buyer {
+            Buyer::Existing(id) => {
+                if self.store.subscriber_brand(*id).await? != Some(sale.brand) {
+                    return Err(AppError::not_found("subscriber", "subscriber_id"));
+                }
+                Some(
+                    self.store
+                        .subscriber_details(*id)
+                        .await?
+                        .ok_or(AppError::not_found("subscriber", "subscriber_id"))?,
+                )
+            }
+            Buyer::New(_) => None,
+        };
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let brand = tx.brand(sale.brand).await?;
+        let msisdn = tx.free_number(brand.id).await?.ok_or_else(|| {
+            AppError::conflict(
+                "brand",
+                format!(
+                    "{} has no numbers left for new lines; an administrator adds some with \
+                     `simrenew pool add`",
+                    brand.name
+                ),
+            )
+        })?;
+        let iccid = tx.free_profile(brand.id).await?.ok_or_else(|| {
+            AppError::conflict(
+                "brand",
+                format!(
+                    "{} has no eSIM profiles left; an administrator adds some with \
+                     `simrenew pool add`",
+                    brand.name
+                ),
+            )
+        })?;
+        let subscriber = match (&sale.buyer, &identification) {
+            (Buyer::Existing(id), _) => Some(*id),
+            // Identification creates the subscriber from the details it confirms.
+            (Buyer::New(_), Some(_)) => None,
+            (Buyer::New(person), None) => Some(tx.insert_subscriber(brand.id, person, now).await?),
+        };
+        let line_id = tx
+            .insert_line(
+                &NewLine {
+                    brand_id: brand.id,
+                    subscriber_id: subscriber,
+                    msisdn: msisdn.clone(),
+                    identity: LineIdentity::Esim {
+                        iccid: iccid.clone(),
+                        eid: sale.eid.clone(),
+                        activation_code: None,
+                    },
+                    state: LineState::Active,
+                    expires_at: None,
+                    grace_until: None,
+                    credit: Money::zero(brand.currency),
+                },
+                now,
+            )
+            .await?;
+        tx.take_from_pools(&msisdn, &iccid, line_id, now).await?;
+        let chain = format!("line:{line_id}");
+        let mut subscriber = subscriber;
+        if let Some((method, hash)) = &identification {
+            let line = tx
+                .lock_line_by_id(line_id)
+                .await?
+                .ok_or(AppError::not_found("line", "msisdn"))?
+                .line;
+            let person = match (&sale.buyer, &existing_person) {
+                (Buyer::New(p), _) | (Buyer::Existing(_), Some(p)) => p.clone(),
+                (Buyer::Existing(_), None) => {
+                    return Err(AppError::not_found("subscriber", "subscriber_id"))
+                }
+            };
+            subscriber = Some(
+                tx.record_identification(&line, &person, *method, actor, hash, now)
+                    .await?,
+            );
+            tx.append_audit(
+                &AuditEntry {
+                    chain: chain.clone(),
+                    actor: actor.to_owned(),
+                    action: "line.identify".into(),
+                    subject: chain.clone(),
+                    details: format!("method={method}"),
+                },
+                now,
+            )
+            .await?;
+        }
+        let locked = tx
+            .lock_line_by_id(line_id)
+            .await?
+            .ok_or(AppError::not_found("line", "msisdn"))?;
+        let request = PurchaseRequest {
+            msisdn: msisdn.clone(),
+            plan_code: sale.plan_code.clone(),
+            periods: sale.periods,
+            channel: sale.channel,
+            promo_code: sale.promo_code.clone(),
+        };
+        let (plan, q) = price(self, tx.as_mut(), &locked, &request, now).await?;
+        let order_id = tx
+            .insert_order(
+                brand.id,
+                line_id,
+                plan.id,
+                sale.channel,
+                &q,
+                None,
+                Some(actor),
+                now,
+            )
+            .await?;
+        tx.insert_profile_order(
+            line_id,
+            brand.id,
+            order_id,
+            &iccid,
+            sale.eid.as_ref(),
+            &new_matching_id(),
+            identification.is_some(),
+            now,
+        )
+        .await?;
+        tx.append_audit(
+            &AuditEntry {
+                chain: chain.clone(),
+                actor: actor.to_owned(),
+                action: "esim.sell".into(),
+                subject: chain.clone(),
+                details: format!(
+                    "order={order_id} plan={} iccid={iccid} identified={}",
+                    plan.code,
+                    identification.is_some()
+                ),
+            },
+            now,
+        )
+        .await?;
+        let order = Order {
+            id: order_id,
+            brand_id: brand.id,
+            line_id,
+            plan_id: plan.id,
+            channel: sale.channel,
+            state: OrderState::PendingPayment,
+            quote: q,
+            created_at: now,
+            paid_at: None,
+            placed_by: Some(actor.to_owned()),
+        };
+        let receipt = match payment {
+            Some(p) => {
+                self.check_method(&brand, sale.channel, p.method())?;
+                let step = self.payment_step(p)?;
+                pay(
+                    tx.as_mut(),
+                    order,
+                    locked.line,
+                    &brand,
+                    &plan,
+                    step.as_ref(),
+                    Some(actor),
+                    now,
+                )
+                .await?
+            }
+            None => OrderReceipt {
+                order,
+                msisdn: msisdn.clone(),
+                time_zone: brand.time_zone.clone(),
+                settlement: None,
+                renewal: None,
+            },
+        };
+        let state = if identification.is_some() {
+            LineState::Active
+        } else {
+            // Bought with the line, its first plan runs once the subscriber is identified.
+            tx.await_identification(line_id).await?;
+            LineState::PendingIdentification
+        };
+        tx.commit().await?;
+        self.line_changed(&msisdn);
+        count_renewal(&receipt);
+        tracing::info!(line.id = %line_id, %iccid, "eSIM line sold");
+        Ok(EsimSale {
+            msisdn,
+            iccid,
+            subscriber,
+            state,
+            order: receipt,
+        })
+    }
+
+    /// The eSIM profile of a line sold here, if any.
+    pub async fn esim_profile(&self, msisdn: &Msisdn) -> AppResult<Option<EsimProfile>> {
+        Ok(self.store.esim_profile(msisdn).await?)
+    }
+
+    /// Records what the SM-DP+ tells of a profile's install.
+    pub async fn record_install(&self, report: &InstallReport) -> AppResult<InstallRecorded> {
+        Ok(self.store.record_install(report, self.now()).await?)
+    }
+
+    pub async fn pool_counts(&self, brand: BrandId) -> AppResult<PoolCounts> {
+        Ok(self.store.pool_counts(brand).await?)
+    }
+
+    /// Adds numbers and eSIM profiles to a brand's pools.
+    pub async fn add_to_pools(
+        &self,
+        brand: BrandId,
+        numbers: &[Msisdn],
+        profiles: &[Iccid],
+    ) -> AppResult<PoolAdded> {
+        Ok(self
+            .store
+            .add_to_pools(brand, numbers, profiles, self.now())
+            .await?)
+    }
+}

@@ -1,0 +1,133 @@
+//! The ports of new eSIM lines: the brand's pools, the profile's order at the SM-DP+ and the
+//! install progress it reports.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::esim::{InstallState, ProfileOrderState};
+use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
+use simrenew_domain::ids::{BrandId, LineId, OrderId, SubscriberId};
+
+use crate::identity::identification::Person;
+use crate::StoreResult;
+
+/// A new eSIM's profile as the platform keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EsimProfile {
+    pub line: LineId,
+    pub brand: BrandId,
+    pub msisdn: Msisdn,
+    /// The order that sold the line.
+    pub order: OrderId,
+    pub iccid: Iccid,
+    /// The phone's eUICC: given at the sale, or reported by the SM-DP+ once installed.
+    pub eid: Option<Eid>,
+    pub state: ProfileOrderState,
+    /// Known once the SM-DP+ confirmed the order.
+    pub activation_code: Option<ActivationCode>,
+    pub install: Option<InstallState>,
+    /// Why the install failed, as the SM-DP+ said it.
+    pub install_detail: Option<String>,
+    pub updated_at: Timestamp,
+}
+
+/// One handleDownloadProgressInfo notification, read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstallReport {
+    pub iccid: Iccid,
+    pub eid: Option<Eid>,
+    /// The notification point's number.
+    pub point: u32,
+    /// When the SM-DP+ says it happened.
+    pub at: Timestamp,
+    /// `None` for a point that changes nothing.
+    pub state: Option<InstallState>,
+    pub detail: Option<String>,
+}
+
+/// What became of a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallRecorded {
+    /// Kept; the line's install state is the newest notification's.
+    Recorded,
+    /// The same notification came before: nothing changed.
+    Repeated,
+    /// No eSIM sold here has this ICCID.
+    UnknownProfile,
+}
+
+/// How many entries of a brand's pools are free.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolCounts {
+    pub numbers_free: u64,
+    pub profiles_free: u64,
+}
+
+/// What an addition to the pools did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PoolAdded {
+    pub numbers: u64,
+    pub profiles: u64,
+    /// Entries left out, with the reason (already in a pool, already a line).
+    pub refused: Vec<(String, String)>,
+}
+
+/// The reads and single writes of new eSIMs (a supertrait of [`crate::Store`]).
+#[async_trait]
+pub trait EsimStore {
+    async fn esim_profile(&self, msisdn: &Msisdn) -> StoreResult<Option<EsimProfile>>;
+    /// Keeps a notification once by `(iccid, point, at)` and moves the profile's install state
+    /// to the newest notification's, in one transaction.
+    async fn record_install(
+        &self,
+        report: &InstallReport,
+        now: Timestamp,
+    ) -> StoreResult<InstallRecorded>;
+    async fn pool_counts(&self, brand: BrandId) -> StoreResult<PoolCounts>;
+    /// Adds numbers and profiles to a brand's pools, in one transaction; an entry already in a
+    /// pool or on a line is refused with the reason and the rest added.
+    async fn add_to_pools(
+        &self,
+        brand: BrandId,
+        numbers: &[Msisdn],
+        profiles: &[Iccid],
+        now: Timestamp,
+    ) -> StoreResult<PoolAdded>;
+}
+
+/// The writes of a sale, inside its transaction.
+#[async_trait]
+pub trait EsimTx {
+    /// A free number and a free profile of the brand, locked until the transaction ends (any
+    /// number of sales at once each get others: `FOR UPDATE SKIP LOCKED` on PostgreSQL).
+    async fn free_number(&mut self, brand: BrandId) -> StoreResult<Option<Msisdn>>;
+    async fn free_profile(&mut self, brand: BrandId) -> StoreResult<Option<Iccid>>;
+    /// Gives the number and the profile to the line.
+    async fn take_from_pools(
+        &mut self,
+        msisdn: &Msisdn,
+        iccid: &Iccid,
+        line: LineId,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    async fn insert_subscriber(
+        &mut self,
+        brand: BrandId,
+        person: &Person,
+        now: Timestamp,
+    ) -> StoreResult<SubscriberId>;
+    /// The profile's order, `awaiting_payment` until the line's first order is paid.
+    #[allow(clippy::too_many_arguments)]
+    async fn insert_profile_order(
+        &mut self,
+        line: LineId,
+        brand: BrandId,
+        order: OrderId,
+        iccid: &Iccid,
+        eid: Option<&Eid>,
+        matching_id: &str,
+        identified: bool,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// The line waits for its subscriber's identification (its first plan bought with it).
+    async fn await_identification(&mut self, line: LineId) -> StoreResult<()>;
+}
