@@ -30,7 +30,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function start(name: string): Promise<{ server: Server; child: ChildProcess; dir: string }> {
+async function start(
+  name: string,
+  network = false,
+): Promise<{ server: Server; child: ChildProcess; dir: string }> {
   const dir = fs.mkdtempSync(path.join(RUN_DIR, name.replace(/[^a-z0-9]+/gi, "-").slice(0, 40) + "-"));
   for (const suffix of ["", "-wal", "-shm"]) {
     const from = path.join(RUN_DIR, `template.db${suffix}`);
@@ -43,7 +46,15 @@ async function start(name: string): Promise<{ server: Server; child: ChildProces
   const child = spawn(
     binary(),
     ["--database-url", `sqlite:${path.join(dir, "demo.db")}`, "demo", "--listen", `127.0.0.1:${port}`],
-    { cwd: dir, env: { ...process.env, SIMRENEW_LOG: "info,sqlx=warn", NO_COLOR: "1", SIMRENEW_DEMO_NETWORK: "off" } },
+    {
+      cwd: dir,
+      env: {
+        ...process.env,
+        SIMRENEW_LOG: "info,sqlx=warn",
+        NO_COLOR: "1",
+        SIMRENEW_DEMO_NETWORK: network ? "on" : "off",
+      },
+    },
   );
   child.stdout!.on("data", (d) => (out += d.toString()));
   child.stderr!.on("data", (d) => (err += d.toString()));
@@ -74,14 +85,19 @@ async function start(name: string): Promise<{ server: Server; child: ChildProces
   return { server, child, dir };
 }
 
-export const test = base.extend<{ server: Server }>({
-  server: async ({}, use, testInfo) => {
-    const { server, child, dir } = await start(testInfo.title);
-    await use(server);
-    child.kill("SIGTERM");
-    await new Promise((r) => child.once("exit", r));
-    fs.rmSync(dir, { recursive: true, force: true });
-  },
+async function served(title: string, network: boolean, use: (s: Server) => Promise<void>) {
+  const { server, child, dir } = await start(title, network);
+  await use(server);
+  child.kill("SIGTERM");
+  await new Promise((r) => child.once("exit", r));
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** `server`: the demo with its network off (orders stay "syncing", which the tests look at);
+ * `networked`: with its simulated network and SM-DP+, for what needs them to answer. */
+export const test = base.extend<{ server: Server; networked: Server }>({
+  server: async ({}, use, testInfo) => served(testInfo.title, false, use),
+  networked: async ({}, use, testInfo) => served(testInfo.title, true, use),
 });
 
 export { expect };

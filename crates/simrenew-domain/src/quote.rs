@@ -91,11 +91,14 @@ impl Quote {
 /// states.
 impl Line {
     /// May a plan be bought for this line at `now`? A renewal in grace reactivates the line;
-    /// a line must be identified first, a lapsed number is gone, a suspended one is held.
+    /// a new line waiting for identification may buy its first plan (bought with the line, it
+    /// works once the subscriber is identified), after which it must be identified first; a
+    /// lapsed number is gone, a suspended one is held.
     pub fn check_renewable(&self, now: Timestamp) -> Result<(), DomainError> {
         let state = self.state_at(now);
         let hint = match state {
             LineState::Active | LineState::Grace => return Ok(()),
+            LineState::PendingIdentification if self.expires_at.is_none() => return Ok(()),
             LineState::PendingIdentification => {
                 ": the subscriber must be identified first (Belgian prepaid rule)"
             }
@@ -570,6 +573,9 @@ mod tests {
             quote(&input(&b, &l, &p, 1, &[], None)).unwrap_err(),
             DomainError::LineNotRenewable { .. }
         ));
+        // A new line buys its first plan before identification; it works once identified.
+        l.expires_at = None;
+        assert!(quote(&input(&b, &l, &p, 1, &[], None)).is_ok());
     }
 
     fn rule() -> impl Strategy<Value = PromotionRule> {

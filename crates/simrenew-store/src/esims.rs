@@ -274,6 +274,37 @@ impl EsimTx for SqlTx {
         Ok(())
     }
 
+    async fn identification_on_record(
+        &mut self,
+        subscriber: SubscriberId,
+    ) -> StoreResult<
+        Option<(
+            simrenew_domain::identification::IdentificationMethod,
+            String,
+            LineId,
+        )>,
+    > {
+        let row = sqlx::query(
+            "SELECT method, document_hash, line_id FROM identifications \
+             WHERE subscriber_id = $1 ORDER BY verified_at DESC, id DESC LIMIT 1",
+        )
+        .bind(subscriber.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        row.map(|r| {
+            Ok((
+                simrenew_domain::identification::IdentificationMethod::parse(&get::<String>(
+                    &r, "method",
+                )?)
+                .map_err(|e| corrupt("identifications.method", e))?,
+                get(&r, "document_hash")?,
+                LineId(get(&r, "line_id")?),
+            ))
+        })
+        .transpose()
+    }
+
     async fn insert_subscriber(
         &mut self,
         brand: BrandId,
@@ -323,16 +354,6 @@ impl EsimTx for SqlTx {
         .execute(self.conn())
         .await
         .map_err(map)?;
-        Ok(())
-    }
-
-    async fn await_identification(&mut self, line: LineId) -> StoreResult<()> {
-        sqlx::query("UPDATE lines SET state = $1 WHERE id = $2")
-            .bind(simrenew_domain::line::LineState::PendingIdentification.as_str())
-            .bind(line.0)
-            .execute(self.conn())
-            .await
-            .map_err(map)?;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! New eSIM lines: a sale takes a number and a profile from the brand's pools, creates the
-//! line (for a subscriber on record or a new one, identified at the sale or later) and its
+//! line (for a subscriber on record or a new one, identified at the sale, by the record of an
+//! earlier line, or later) and its
 //! first order, and pays it when a payment is given — one transaction. When that order is
 //! paid (then, or later by any path a renewal is paid by), the profile is ordered from the
 //! SM-DP+ through the outbox (`esim_ordered`: ES2+ downloadOrder and confirmOrder, released
@@ -153,7 +154,8 @@ impl App {
                         eid: sale.eid.clone(),
                         activation_code: None,
                     },
-                    state: LineState::Active,
+                    // Identification (now, or later) activates it.
+                    state: LineState::PendingIdentification,
                     expires_at: None,
                     grace_until: None,
                     credit: Money::zero(brand.currency),
@@ -164,6 +166,20 @@ impl App {
         tx.take_from_pools(&msisdn, &iccid, line_id, now).await?;
         let chain = format!("line:{line_id}");
         let mut subscriber = subscriber;
+        // A subscriber identified before (for another line) is identified for this one too: the
+        // same person, the same document, named with the line it was checked for.
+        let mut verifier = actor.to_owned();
+        let identification = match (identification, &sale.buyer) {
+            (Some(i), _) => Some(i),
+            (None, Buyer::Existing(id)) => match tx.identification_on_record(*id).await? {
+                Some((method, hash, line)) => {
+                    verifier = format!("{actor}, as identified for line:{line}");
+                    Some((method, hash))
+                }
+                None => None,
+            },
+            (None, Buyer::New(_)) => None,
+        };
         if let Some((method, hash)) = &identification {
             let line = tx
                 .lock_line_by_id(line_id)
@@ -177,7 +193,7 @@ impl App {
                 }
             };
             subscriber = Some(
-                tx.record_identification(&line, &person, *method, actor, hash, now)
+                tx.record_identification(&line, &person, *method, &verifier, hash, now)
                     .await?,
             );
             tx.append_audit(
@@ -186,7 +202,7 @@ impl App {
                     actor: actor.to_owned(),
                     action: "line.identify".into(),
                     subject: chain.clone(),
-                    details: format!("method={method}"),
+                    details: format!("method={method} verifier={verifier}"),
                 },
                 now,
             )
@@ -281,8 +297,6 @@ impl App {
         let state = if identification.is_some() {
             LineState::Active
         } else {
-            // Bought with the line, its first plan runs once the subscriber is identified.
-            tx.await_identification(line_id).await?;
             LineState::PendingIdentification
         };
         tx.commit().await?;

@@ -109,6 +109,18 @@ pub trait EsimTx {
         line: LineId,
         now: Timestamp,
     ) -> StoreResult<()>;
+    /// The subscriber's latest identification on record (its method, document hash and the
+    /// line it was made for), if any.
+    async fn identification_on_record(
+        &mut self,
+        subscriber: SubscriberId,
+    ) -> StoreResult<
+        Option<(
+            simrenew_domain::identification::IdentificationMethod,
+            String,
+            LineId,
+        )>,
+    >;
     async fn insert_subscriber(
         &mut self,
         brand: BrandId,
@@ -128,6 +140,4 @@ pub trait EsimTx {
         identified: bool,
         now: Timestamp,
     ) -> StoreResult<()>;
-    /// The line waits for its subscriber's identification (its first plan bought with it).
-    async fn await_identification(&mut self, line: LineId) -> StoreResult<()>;
 }

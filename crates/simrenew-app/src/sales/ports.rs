@@ -138,6 +138,9 @@ pub struct RenewalWrite {
     pub windows: Vec<(Timestamp, Timestamp)>,
     pub expires_at: Timestamp,
     pub grace_until: Timestamp,
+    /// The line's state after: active (a renewal in grace reactivates it), or still waiting
+    /// for identification (a new line's first plan, bought with it).
+    pub state: simrenew_domain::line::LineState,
     /// The money movement's entry in the line's audit chain, written with the rest.
     pub audit: crate::audit::AuditEntry,
 }

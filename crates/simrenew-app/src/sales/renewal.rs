@@ -12,7 +12,7 @@ use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::PromotionId;
 use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
-use simrenew_domain::line::Line;
+use simrenew_domain::line::{Line, LineState};
 use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
 use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, PromotionUsage};
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
@@ -468,6 +468,10 @@ pub(crate) async fn pay(
                 windows: period_windows(&ext, plan.validity, periods, brand)?,
                 expires_at: ext.expires_at,
                 grace_until: ext.grace_until,
+                state: match line.stored_state {
+                    LineState::PendingIdentification => LineState::PendingIdentification,
+                    _ => LineState::Active,
+                },
                 audit,
             },
             now,

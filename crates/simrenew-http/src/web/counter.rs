@@ -56,7 +56,7 @@ async fn counter_root(headers: HeaderMap) -> Response {
 }
 
 /// The agent signed in, with their stores; else the sign-in page.
-fn agent(page: &Page) -> Result<&Principal, Response> {
+pub(super) fn agent(page: &Page) -> Result<&Principal, Response> {
     match &page.who {
         Who::Staff(p @ Principal::Agent { .. }) => Ok(p),
         Who::Staff(_) => Err(error_page(
@@ -69,7 +69,7 @@ fn agent(page: &Page) -> Result<&Principal, Response> {
 }
 
 /// The stores the agent works at, as stored.
-async fn agent_stores(state: &AppState, p: &Principal) -> Vec<StoreInfo> {
+pub(super) async fn agent_stores(state: &AppState, p: &Principal) -> Vec<StoreInfo> {
     let Principal::Agent { stores, .. } = p else {
         return vec![];
     };
@@ -97,6 +97,8 @@ struct HomePage {
     stores: Vec<StoreLine>,
     look_up: String,
     error: Option<Shown>,
+    /// A store of the agent's sells new eSIM lines.
+    sells_esims: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,9 @@ async fn counter_home(State(state): State<AppState>, page: Page) -> Response {
                 stores: store_lines(&page, &stores),
                 look_up: String::new(),
                 error: None,
+                sells_esims: stores
+                    .iter()
+                    .any(|s| s.can(simrenew_domain::access::ACTIVATES_ESIMS)),
                 page: page.titled("counter-title", "counter"),
             })
         }
@@ -264,6 +269,9 @@ async fn look_up(
                     stores: store_lines(&page, &stores),
                     look_up: typed,
                     error: Some(e),
+                    sells_esims: stores
+                        .iter()
+                        .any(|s| s.can(simrenew_domain::access::ACTIVATES_ESIMS)),
                     page: page.titled("counter-title", "counter"),
                 }),
             )
@@ -295,7 +303,7 @@ async fn look_up(
     Ok(redirect(&customer_url(&page, &msisdn)).into_response())
 }
 
-fn customer_url(page: &Page, msisdn: &Msisdn) -> String {
+pub(super) fn customer_url(page: &Page, msisdn: &Msisdn) -> String {
     page.href(&format!(
         "/counter/customer?msisdn={}",
         urlencode(msisdn.as_str())
@@ -383,8 +391,17 @@ async fn customer_form(
         .filter(|p| p.fits(d.line.kind()) && p.sold_through(Channel::Store))
         .map(|p| plan_choice(&page, p))
         .collect();
+    let mut line = line_view(&page, &d, &plans, false);
+    if d.line.kind() == simrenew_domain::catalog::LineKind::Esim {
+        let profile = state
+            .app
+            .esim_profile(&d.line.msisdn)
+            .await
+            .map_err(|e| app_error_page(&page, &e))?;
+        super::views::with_esim(&mut line, &page, profile.as_ref());
+    }
     Ok(CustomerPage {
-        line: line_view(&page, &d, &plans, false),
+        line,
         person: person_view(state, &page, d.line.subscriber_id).await,
         identifications,
         plans: choices,
@@ -510,7 +527,11 @@ struct TakePaymentForm {
 
 /// The counter's payment methods the agent's stores take (`renews_cash`,
 /// `renews_card_terminal`) and the brand offers at stores.
-fn counter_methods(state: &AppState, page: &Page, stores: &[StoreInfo]) -> Vec<MethodChoice> {
+pub(super) fn counter_methods(
+    state: &AppState,
+    page: &Page,
+    stores: &[StoreInfo],
+) -> Vec<MethodChoice> {
     let Some(brand) = &page.brand else {
         return vec![];
     };

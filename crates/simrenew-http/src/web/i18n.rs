@@ -95,6 +95,7 @@ pub fn shown(page: &Page, e: &AppError) -> Shown {
                 Some("order_id") | Some("payment_id") => "error-order-not-payable",
                 Some("quote_id") => "error-quote-expired",
                 Some("method") => "error-method-not-offered",
+                Some("brand") => "error-no-new-lines",
                 Some("terminal_ref") => "error-terminal-ref",
                 Some("saved_method_id") => "error-method-not-offered",
                 _ => "error-conflict",

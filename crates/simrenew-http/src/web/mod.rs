@@ -19,7 +19,9 @@ pub mod calendar;
 pub mod check;
 pub mod cookies;
 pub mod counter;
+pub mod counter_esim;
 pub mod demo_card;
+pub mod esims;
 pub mod forms;
 pub mod i18n;
 pub mod page;
@@ -157,9 +159,11 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(root))
         .merge(portal::router())
+        .merge(esims::router())
         .merge(check::router())
         .merge(calendar::router())
         .merge(counter::router())
+        .merge(counter_esim::router())
         .merge(demo_card::router())
         .route("/static/{file}", get(static_file))
         .route("/brand/{code}/look.css", get(look_css))

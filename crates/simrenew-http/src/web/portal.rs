@@ -61,7 +61,7 @@ pub fn router() -> Router<AppState> {
 type WebResult = Result<Response, Response>;
 
 /// The refusal of a form whose CSRF token is not the page's.
-fn forged(page: &Page) -> Response {
+pub(super) fn forged(page: &Page) -> Response {
     error_page(page, StatusCode::FORBIDDEN, "error-form-expired")
 }
 
@@ -457,10 +457,12 @@ struct LinesPage {
     page: Page,
     name: Option<String>,
     lines: Vec<LineView>,
+    /// The brand sells new eSIM lines on the portal.
+    sells_esims: bool,
 }
 
 /// The plans in force of the page's brand.
-async fn brand_plans(state: &AppState, page: &Page) -> Vec<Plan> {
+pub(super) async fn brand_plans(state: &AppState, page: &Page) -> Vec<Plan> {
     match &page.brand {
         Some(b) => state.web.plans(&state.app, b.id).await.to_vec(),
         None => vec![],
@@ -494,7 +496,16 @@ async fn lines_page(State(state): State<AppState>, page: Page) -> WebResult {
             .line(&l.msisdn)
             .await
             .map_err(|e| app_error_page(&page, &e))?;
-        views.push(line_view(&page, &d, &plans, syncing.contains(&l.id)));
+        let mut view = line_view(&page, &d, &plans, syncing.contains(&l.id));
+        if l.kind() == LineKind::Esim {
+            let profile = state
+                .app
+                .esim_profile(&l.msisdn)
+                .await
+                .map_err(|e| app_error_page(&page, &e))?;
+            super::views::with_esim(&mut view, &page, profile.as_ref());
+        }
+        views.push(view);
     }
     let name = state
         .app
@@ -504,10 +515,14 @@ async fn lines_page(State(state): State<AppState>, page: Page) -> WebResult {
         .ok()
         .flatten()
         .map(|p| p.name);
+    let sells_esims = portal_plans(&plans, LineKind::Esim)
+        .iter()
+        .any(|p| !p.is_add_on());
     Ok(html(&LinesPage {
         page: page.titled("lines-title", "lines"),
         name,
         lines: views,
+        sells_esims,
     }))
 }
 
@@ -563,10 +578,15 @@ struct RenewForm {
 /// The periods offered in the form.
 const PERIOD_CHOICES: [u32; 8] = [1, 2, 3, 4, 6, 9, 12, 18];
 
-fn portal_plans(plans: &[Plan], kind: LineKind) -> Vec<&Plan> {
+pub(super) fn portal_plans(plans: &[Plan], kind: LineKind) -> Vec<&Plan> {
+    portal_plans_through(plans, kind, Channel::Portal)
+}
+
+/// The plans for a line of `kind` sold through `channel`.
+pub(super) fn portal_plans_through(plans: &[Plan], kind: LineKind, channel: Channel) -> Vec<&Plan> {
     plans
         .iter()
-        .filter(|p| p.fits(kind) && p.sold_through(Channel::Portal))
+        .filter(|p| p.fits(kind) && p.sold_through(channel))
         .collect()
 }
 
@@ -1082,7 +1102,15 @@ async fn order_form(
         .map_err(|e| app_error_page(&page, &e))?;
     let plans = brand_plans(state, &page).await;
     let syncing = d.order.state == OrderState::Syncing;
-    let line_v = line_view(&page, &line, &plans, syncing);
+    let mut line_v = line_view(&page, &line, &plans, syncing);
+    if line.line.kind() == LineKind::Esim {
+        let profile = state
+            .app
+            .esim_profile(&d.msisdn)
+            .await
+            .map_err(|e| app_error_page(&page, &e))?;
+        super::views::with_esim(&mut line_v, &page, profile.as_ref());
+    }
     let attempts = state
         .app
         .store

@@ -43,6 +43,8 @@ pub struct LineView {
     pub renewable: bool,
     /// eSIM only: whether the profile is on a device yet (known by its EID).
     pub esim_install: Option<String>,
+    /// The page of a new eSIM sold here: its QR code and install.
+    pub esim_page: Option<String>,
     pub auto_renew: String,
 }
 
@@ -109,6 +111,7 @@ pub fn line_view(page: &Page, d: &LineDetails, plans: &[Plan], syncing: bool) ->
             .flatten()
             .map(|g| page.date(g)),
         renewable: matches!(state, LineState::Active | LineState::Grace),
+        esim_page: None,
         esim_install: (line.kind() == LineKind::Esim).then(|| {
             page.t(if line.identity.eid().is_some() {
                 "esim-installed"
@@ -278,5 +281,18 @@ pub fn method_choice(page: &Page, m: PaymentMethod, credit: Option<&str>) -> Met
         method: m.as_str(),
         label: page.t(&format!("method-{}", m.as_str())),
         hint,
+    }
+}
+
+/// What a line's view says of a new eSIM sold here: its stage in a person's words, and its page.
+pub fn with_esim(
+    view: &mut LineView,
+    page: &Page,
+    profile: Option<&simrenew_app::esims::ports::EsimProfile>,
+) {
+    if let Some(p) = profile {
+        let stage = simrenew_domain::esim::EsimStage::of(p.state, p.install);
+        view.esim_install = Some(page.t(&format!("esim-stage-{}", stage.as_str())));
+        view.esim_page = Some(super::esims::esim_href(page, p.msisdn.as_str()));
     }
 }

@@ -14,7 +14,7 @@ use simrenew_domain::catalog::{CatalogVersion, Channel, Plan};
 use simrenew_domain::esim::ProfileOrderState;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
-use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::line::Line;
 use simrenew_domain::money::{Currency, Money};
 use simrenew_domain::order::{LedgerReason, Order, OrderState, StoredQuote};
 use simrenew_domain::promotion::{Promotion, PromotionUsage};
@@ -174,7 +174,7 @@ impl SqlTx {
             ids.push(id);
         }
         sqlx::query("UPDATE lines SET state = $1, expires_at = $2, grace_until = $3 WHERE id = $4")
-            .bind(LineState::Active.as_str())
+            .bind(w.state.as_str())
             .bind(w.expires_at.as_second())
             .bind(w.grace_until.as_second())
             .bind(w.line.0)
@@ -325,7 +325,7 @@ impl SqlTx {
             .bind(w.payment.amount.cents)
             .bind(w.payment.amount.currency.as_str())
             .bind(w.payment.voucher.map(|v| v.0))
-            .bind(LineState::Active.as_str())
+            .bind(w.state.as_str())
             .bind(w.expires_at.as_second())
             .bind(w.grace_until.as_second())
             .bind(OrderState::Syncing.as_str())

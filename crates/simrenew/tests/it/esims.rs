@@ -270,7 +270,7 @@ both! {
 
     async fn a_profile_is_held_until_its_subscriber_is_identified(app: TestApp) {
         let net = network(&app).await;
-        let profiles = fill_pools(&app, &net, 1).await;
+        let profiles = fill_pools(&app, &net, 2).await;
         let voucher = plan_voucher(&app).await;
         let (s, sold) = app
             .post("/api/v1/esims", json!({
@@ -307,6 +307,17 @@ both! {
         assert_ne!(net.sim.profile(&profiles[0]).unwrap().state, ProfileState::Confirmed);
         wait_for_stage(&app, &msisdn, "in_use").await;
         assert_eq!(net.sim.profile(&profiles[0]).unwrap().times_allocated, 1);
+
+        // Identified once, the subscriber's next line is identified by the same record.
+        let (s, second) = app
+            .post("/api/v1/esims", json!({
+                "brand": "test", "subscriber_id": sold["subscriber_id"], "plan": "TEST-ESIM-7D",
+            }))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{second}");
+        assert_eq!(second["line_state"], "active");
+        let identified = app.audit_entries("line.identify").await;
+        assert!(identified.last().unwrap().details.contains("as identified for line:"), "{identified:?}");
     }
 
     async fn sales_at_once_never_share_a_number_and_stop_when_the_pool_is_empty(app: TestApp) {
@@ -437,5 +448,81 @@ both! {
         assert_eq!(s, StatusCode::OK);
         worker(&app, &net);
         assert_eq!(esim(&app, &msisdn).await["profile_state"], "cancelled");
+    }
+
+    async fn a_subscriber_buys_a_new_esim_on_the_portal_and_installs_it(app: TestApp) {
+        use crate::pages::{hidden, Browser};
+        let mut app = app;
+        let net = network(&app).await;
+        fill_pools(&app, &net, 1).await;
+        let outbox = Arc::new(crate::support::Outbox::default());
+        let with = app.app.clone().with_sms(outbox.clone());
+        app.router = simrenew_http::router(simrenew_http::AppState::new(with));
+        let (msisdn, _) = app.subscriber_line().await;
+        let mut b = Browser::default();
+        let (_, page, _) = b.get(&app, "/en/sign-in").await;
+        let csrf = hidden(&page, "csrf");
+        b.post(&app, "/en/sign-in", &[("csrf", &csrf), ("phone", msisdn.as_str())]).await;
+        app.codes_sent().await;
+        let code = outbox.last_code(&msisdn);
+        let (status, _, _) = b
+            .post(&app, "/en/sign-in/code", &[("csrf", &csrf), ("phone", msisdn.as_str()), ("code", &code)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, page, _) = b.get(&app, "/en/lines").await;
+        assert!(page.contains("href=\"/en/esims/new\""), "{page}");
+
+        let (status, page, _) = b.get(&app, "/en/esims/new").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("TEST-ESIM-7D"), "{page}");
+        let csrf = hidden(&page, "csrf");
+        let once = hidden(&page, "once");
+        let (status, page, _) = b
+            .post(&app, "/en/esims/new", &[("csrf", &csrf), ("once", &once), ("plan", "TEST-ESIM-7D"), ("eid", "123")])
+            .await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("An EID is 32 digits"), "{page}");
+        let once = hidden(&page, "once");
+        let (status, _, headers) = b
+            .post(&app, "/en/esims/new", &[("csrf", &csrf), ("once", &once), ("plan", "TEST-ESIM-7D")])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let order = headers[axum::http::header::LOCATION].to_str().unwrap().to_owned();
+        assert!(order.starts_with("/en/orders/"), "{order}");
+        let (_, page, _) = b.get(&app, &order).await;
+        assert!(page.contains("/pay\""), "the order offers payment: {page}");
+
+        let voucher = plan_voucher(&app).await;
+        let once = hidden(&page, "once");
+        let (status, page, _) = b
+            .post(&app, &format!("{order}/pay"), &[("csrf", &csrf), ("once", &once), ("method", "voucher"), ("voucher_code", &voucher)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+        worker(&app, &net);
+        let esim_page = "/en/esims/%2B32470900000";
+        let (status, page, _) = b.get(&app, esim_page).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Waiting for identification"), "{page}");
+        assert!(!page.contains("class=\"qr\""), "{page}");
+
+        // Identified at a store, the eSIM can be installed.
+        let (s, _) = app
+            .post("/api/v1/lines/+32470900000/identification", json!({
+                "method": "eid", "document_number": "591123456789", "name": "Ann Peeters", "language": "en",
+            }))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        worker(&app, &net);
+        let (_, page, _) = b.get(&app, esim_page).await;
+        assert!(page.contains("class=\"qr\""), "{page}");
+        assert!(page.contains("smdp.netsim.example"), "{page}");
+        assert!(page.contains("esimsetup.apple.com"), "{page}");
+        let (status, svg, headers) = b.get(&app, &format!("{esim_page}/qr.svg")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers["content-type"], "image/svg+xml");
+        assert!(svg.contains("<svg"));
+        // Another subscriber's eSIM, or a number that is none, is not found.
+        let (status, _, _) = b.get(&app, "/en/esims/%2B32470123999").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }

@@ -30,7 +30,7 @@ impl Browser {
         }
     }
 
-    async fn send(
+    pub(crate) async fn send(
         &mut self,
         app: &TestApp,
         method: Method,
