@@ -25,6 +25,8 @@ pub struct QuoteInput<'a> {
     pub now: Timestamp,
     /// The line has never been renewed before.
     pub first_renewal: bool,
+    /// A new line sold here, whose first plan this is ([`Line::check_sellable`]).
+    pub sold_with_line: bool,
     /// The brand's promotions that might apply, with their use so far.
     pub promotions: &'a [(Promotion, PromotionUsage)],
     pub promo_code: Option<&'a PromoCode>,
@@ -91,14 +93,19 @@ impl Quote {
 /// states.
 impl Line {
     /// May a plan be bought for this line at `now`? A renewal in grace reactivates the line;
-    /// a new line waiting for identification may buy its first plan (bought with the line, it
-    /// works once the subscriber is identified), after which it must be identified first; a
-    /// lapsed number is gone, a suspended one is held.
+    /// a line must be identified first, a lapsed number is gone, a suspended one is held.
     pub fn check_renewable(&self, now: Timestamp) -> Result<(), DomainError> {
+        self.check_sellable(now, false)
+    }
+
+    /// [`Line::check_renewable`], but for a new line sold here whose first plan is not paid
+    /// yet (`sold_with_line`): that plan is bought with the line and may be paid before the
+    /// subscriber is identified; the line works once they are.
+    pub fn check_sellable(&self, now: Timestamp, sold_with_line: bool) -> Result<(), DomainError> {
         let state = self.state_at(now);
         let hint = match state {
             LineState::Active | LineState::Grace => return Ok(()),
-            LineState::PendingIdentification if self.expires_at.is_none() => return Ok(()),
+            LineState::PendingIdentification if sold_with_line => return Ok(()),
             LineState::PendingIdentification => {
                 ": the subscriber must be identified first (Belgian prepaid rule)"
             }
@@ -141,7 +148,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
             channel,
         });
     }
-    line.check_renewable(now)?;
+    line.check_sellable(now, input.sold_with_line)?;
     if plan.is_add_on() {
         if periods != 1 {
             return Err(DomainError::AddOnPeriods);
@@ -378,6 +385,7 @@ mod tests {
             channel: Channel::Portal,
             now: now(),
             first_renewal: false,
+            sold_with_line: false,
             promotions,
             promo_code: code,
         }
@@ -573,9 +581,13 @@ mod tests {
             quote(&input(&b, &l, &p, 1, &[], None)).unwrap_err(),
             DomainError::LineNotRenewable { .. }
         ));
-        // A new line buys its first plan before identification; it works once identified.
+        // A new line sold here buys its first plan before identification; it works once
+        // identified. Any other line waits for identification.
         l.expires_at = None;
-        assert!(quote(&input(&b, &l, &p, 1, &[], None)).is_ok());
+        assert!(quote(&input(&b, &l, &p, 1, &[], None)).is_err());
+        let mut i = input(&b, &l, &p, 1, &[], None);
+        i.sold_with_line = true;
+        assert!(quote(&i).is_ok());
     }
 
     fn rule() -> impl Strategy<Value = PromotionRule> {

@@ -208,10 +208,12 @@ impl App {
             )
             .await?;
         }
-        let locked = tx
+        let mut locked = tx
             .lock_line_by_id(line_id)
             .await?
             .ok_or(AppError::not_found("line", "msisdn"))?;
+        // This transaction made the line: its first plan is bought with it, identified or not.
+        locked.sold_with_line = locked.line.stored_state == LineState::PendingIdentification;
         let request = PurchaseRequest {
             msisdn: msisdn.clone(),
             plan_code: sale.plan_code.clone(),
@@ -277,7 +279,7 @@ impl App {
                 pay(
                     tx.as_mut(),
                     order,
-                    locked.line,
+                    locked,
                     &brand,
                     &plan,
                     step.as_ref(),

@@ -25,7 +25,6 @@ use super::providers::{
 };
 use crate::audit::AuditEntry;
 use crate::sales::payment::ExternalCapture;
-use crate::sales::ports::LockedLine;
 use crate::sales::renewal::{pay, OrderReceipt};
 use crate::{App, AppError, AppResult};
 
@@ -303,10 +302,11 @@ impl App {
             .lock_order(p.order)
             .await?
             .ok_or(AppError::not_found("order", "order_id"))?;
-        let LockedLine { line, brand, .. } = tx
+        let locked = tx
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
+        let brand = locked.brand.clone();
         self.check_method(&brand, order.channel, p.method)?;
         // Checked before anything is written: the agent is there to correct it.
         if p.amount != order.quote.total {
@@ -337,7 +337,7 @@ impl App {
         let receipt = pay(
             tx.as_mut(),
             order,
-            line,
+            locked,
             &brand,
             &plan,
             &ExternalCapture {
@@ -592,10 +592,11 @@ impl App {
             .lock_order(known.order_id)
             .await?
             .ok_or(AppError::not_found("order", "order_id"))?;
-        let LockedLine { line, brand, .. } = tx
+        let locked = tx
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
+        let brand = locked.brand.clone();
         let payment = tx
             .lock_provider_payment(id)
             .await?
@@ -651,7 +652,7 @@ impl App {
                 match pay(
                     tx.as_mut(),
                     order,
-                    line,
+                    locked,
                     &brand,
                     &plan,
                     &capture,

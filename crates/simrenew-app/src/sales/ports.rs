@@ -83,6 +83,9 @@ pub struct LockedLine {
     pub brand: Brand,
     /// The line has had a paid order before (first-renewal promotions no longer apply).
     pub renewed_before: bool,
+    /// A new line sold here, waiting for identification and for its first plan to be paid:
+    /// that plan may be paid before the identification (`Line::check_sellable`).
+    pub sold_with_line: bool,
 }
 
 /// Who a promotion's per-customer limit counts: the subscriber when known, else the line.

@@ -12,7 +12,7 @@ use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::PromotionId;
 use simrenew_domain::ids::{BundleId, OrderId, QuoteId};
-use simrenew_domain::line::{Line, LineState};
+use simrenew_domain::line::LineState;
 use simrenew_domain::order::{Order, OrderState, StoredQuote, QUOTE_VALID_MINUTES};
 use simrenew_domain::promotion::{PromoCode, PromoRejection, Promotion, PromotionUsage};
 use simrenew_domain::quote::{quote, Quote, QuoteInput};
@@ -137,11 +137,11 @@ impl App {
     ) -> AppResult<OrderReceipt> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let (line, brand, plan, channel, q) = match source {
+        let (locked, plan, channel, q) = match source {
             OrderSource::Purchase(req) => {
                 let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
                 let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
-                (locked.line, locked.brand, plan, req.channel, q)
+                (locked, plan, req.channel, q)
             }
             OrderSource::Quote(id) => {
                 let stored = tx
@@ -154,7 +154,7 @@ impl App {
                         "the quote has expired; ask for a new one",
                     ));
                 }
-                let LockedLine { line, brand, .. } = tx
+                let locked = tx
                     .lock_line_by_id(stored.line_id)
                     .await?
                     .ok_or(AppError::not_found("line", "quote_id"))?;
@@ -168,9 +168,11 @@ impl App {
                     ));
                 }
                 let plan = tx.plan(stored.plan_id).await?;
-                (line, brand, plan, stored.channel, stored.quote)
+                (locked, plan, stored.channel, stored.quote)
             }
         };
+        let line = &locked.line;
+        let brand = locked.brand.clone();
         let from_quote = match source {
             OrderSource::Quote(id) => Some(*id),
             OrderSource::Purchase(_) => None,
@@ -207,7 +209,7 @@ impl App {
                 pay(
                     tx.as_mut(),
                     order,
-                    line,
+                    locked,
                     &brand,
                     &plan,
                     step.as_ref(),
@@ -218,7 +220,7 @@ impl App {
             }
             None => OrderReceipt {
                 order,
-                msisdn: line.msisdn,
+                msisdn: msisdn.clone(),
                 time_zone: brand.time_zone.clone(),
                 settlement: None,
                 renewal: None,
@@ -252,18 +254,19 @@ impl App {
             .lock_order(id)
             .await?
             .ok_or(AppError::not_found("order", "order_id"))?;
-        let LockedLine { line, brand, .. } = tx
+        let locked = tx
             .lock_line_by_id(order.line_id)
             .await?
             .ok_or(AppError::not_found("line", "order_id"))?;
+        let brand = locked.brand.clone();
         let plan = tx.plan(order.plan_id).await?;
-        let chain = format!("line:{}", line.id);
+        let chain = format!("line:{}", locked.line.id);
         self.check_method(&brand, order.channel, payment.method())?;
         let step = self.payment_step(payment)?;
         let receipt = pay(
             tx.as_mut(),
             order,
-            line,
+            locked,
             &brand,
             &plan,
             step.as_ref(),
@@ -319,6 +322,7 @@ pub(crate) async fn price(
         line,
         brand,
         renewed_before,
+        sold_with_line,
     } = locked;
     let catalog = app.catalog(tx, brand.id).await?;
     let plan = catalog
@@ -361,6 +365,7 @@ pub(crate) async fn price(
         channel: req.channel,
         now,
         first_renewal: !renewed_before,
+        sold_with_line: *sold_with_line,
         promotions: &promotions,
         promo_code: req.promo_code.as_ref(),
     })?;
@@ -373,7 +378,7 @@ pub(crate) async fn price(
 pub(crate) async fn pay(
     tx: &mut dyn SalesTx,
     mut order: Order,
-    line: Line,
+    locked: LockedLine,
     brand: &Brand,
     plan: &Plan,
     payment: &dyn PaymentStep,
@@ -386,7 +391,12 @@ pub(crate) async fn pay(
             format!("the order is {}, not waiting for payment", order.state),
         ));
     }
-    line.check_renewable(now)?;
+    let LockedLine {
+        line,
+        sold_with_line,
+        ..
+    } = locked;
+    line.check_sellable(now, sold_with_line)?;
     let customer = Customer::of(&line);
 
     // The brand's monthly auto-debit limit, counted under the line's lock: no path and no race

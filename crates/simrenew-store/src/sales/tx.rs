@@ -95,7 +95,10 @@ impl SqlTx {
         let sql = format!(
             "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}, \
              EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id AND o.paid_at IS NOT NULL) \
-             AS renewed_before \
+             AS renewed_before, \
+             CASE WHEN l.state = 'pending_identification' THEN EXISTS (SELECT 1 FROM \
+                 esim_orders e WHERE e.line_id = l.id AND e.state = 'awaiting_payment') \
+                 ELSE FALSE END AS sold_with_line \
              FROM lines l JOIN brands b ON b.id = l.brand_id WHERE {clause}{for_update}"
         );
         let q = sqlx::query(&sql);
@@ -110,6 +113,7 @@ impl SqlTx {
             line: codec::line(&row)?,
             brand: codec::brand_prefixed(&row, "b_")?,
             renewed_before: codec::bool_of(&row, "renewed_before")?,
+            sold_with_line: codec::bool_of(&row, "sold_with_line")?,
         }))
     }
 
