@@ -25,6 +25,7 @@ pub mod esims;
 pub mod forget;
 pub mod idempotency;
 pub mod identity;
+pub mod jobs;
 pub mod maintenance;
 pub mod network;
 pub mod notifications;

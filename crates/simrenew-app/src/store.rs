@@ -19,6 +19,7 @@ use crate::identity::ports::{IdentityStore, IdentityTx};
 use crate::identity::second_factor::SecondFactorStore;
 use crate::identity::signin::SignInStore;
 use crate::identity::staff_auth::StaffAuthStore;
+use crate::jobs::JobStore;
 use crate::maintenance::MaintenanceStore;
 use crate::network::usage::UsageStore;
 use crate::network::NetworkStore;
@@ -50,6 +51,7 @@ pub trait Store:
     + ReminderStore
     + CalendarStore
     + EsimStore
+    + JobStore
     + Send
     + Sync
     + 'static

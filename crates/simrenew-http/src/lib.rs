@@ -81,6 +81,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::messages::check))
         .routes(routes!(api::network::list_dead_letters))
         .routes(routes!(api::network::replay_dead_letter))
+        .routes(routes!(api::network::list_dead_jobs))
+        .routes(routes!(api::network::retry_job))
         .routes(routes!(api::payments::start_payment))
         .routes(routes!(api::payments::get_payment))
         .routes(routes!(api::payments::confirm_payment))

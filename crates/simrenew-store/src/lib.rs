@@ -22,6 +22,7 @@ mod esims;
 mod forget;
 mod idempotency;
 mod identity;
+mod jobs;
 mod lifecycle;
 mod maintenance;
 mod network;

@@ -89,6 +89,11 @@ pub enum Command {
         #[command(subcommand)]
         command: crate::esims::EsimsCommand,
     },
+    /// The jobs the worker runs: what waits, what gave up, and a retry.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// A brand's pools of numbers and eSIM profiles for new lines.
     Pool {
         #[command(subcommand)]
@@ -139,6 +144,22 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum JobsCommand {
+    /// What runs by itself: with --dead, the jobs that gave up (outbox rows the network
+    /// refused or never confirmed, reminders no gateway took, automatic renewals out of
+    /// retries), newest first, with their id and reason; without, what waits, by kind.
+    List {
+        #[arg(long)]
+        dead: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
+    /// Put a dead job back in its queue, due now (`outbox-12`, `reminder-5`, `auto-renew-7`),
+    /// once its cause is fixed.
+    Retry { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -445,6 +466,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Renew(args) => renew::run(&url, args).await,
         Command::Esims { command } => crate::esims::esims(&url, command).await,
         Command::Pool { command } => crate::esims::pool(&url, command).await,
+        Command::Jobs { command } => jobs(&url, command).await,
         Command::Lines {
             command: LinesCommand::Show { msisdn, json },
         } => output::show_line(&url, &msisdn, json).await,
@@ -617,4 +639,46 @@ async fn shutdown_signal() {
 fn parse_instant(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse::<jiff::Timestamp>()
         .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset ({e})"))
+}
+
+/// `simrenew jobs`.
+async fn jobs(url: &str, command: JobsCommand) -> anyhow::Result<()> {
+    let app = wiring::app(wiring::open(url).await?);
+    match command {
+        JobsCommand::List { dead: false, .. } => {
+            let w = app
+                .waiting_jobs()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("outbox rows to deliver   {}", w.outbox);
+            println!("reminders to send        {}", w.reminders);
+            println!("auto-renewals to retry   {}", w.auto_renew_retries);
+            Ok(())
+        }
+        JobsCommand::List { dead: true, limit } => {
+            let dead = app
+                .dead_jobs(None, limit)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if dead.is_empty() {
+                println!("no dead jobs");
+            }
+            for d in dead {
+                println!(
+                    "{}\t{}\t{}\t{} attempts\t{}\t{}",
+                    d.id, d.msisdn, d.what, d.attempts, d.since, d.error
+                );
+            }
+            Ok(())
+        }
+        JobsCommand::Retry { id } => {
+            let job = simrenew_app::jobs::JobId::parse(&id)
+                .map_err(|e| anyhow::anyhow!("{id:?}: {}", e.reason))?;
+            app.retry_job(job, None)
+                .await
+                .map_err(|e| anyhow::anyhow!("{job}: {e}"))?;
+            println!("{job} is queued again");
+            Ok(())
+        }
+    }
 }

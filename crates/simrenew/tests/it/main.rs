@@ -20,6 +20,7 @@ mod gdpr;
 mod idempotency;
 mod identification;
 mod input;
+mod jobs;
 mod limits;
 mod lines;
 mod logs;
