@@ -140,19 +140,13 @@ fn number_segment(msisdn: &Msisdn) -> String {
 }
 
 fn activation_json(msisdn: &Msisdn, code: &ActivationCode) -> ActivationJson {
-    let text = code.to_string();
-    // `LPA:1$<address>$<matching id>[$<oid>][$1]`
-    let mut parts = text.splitn(4, '$');
-    let _ = parts.next();
-    let smdp_address = parts.next().unwrap_or_default().to_owned();
-    let matching_id = parts.next().unwrap_or_default().to_owned();
     let base = format!("/api/v1/esims/{}", number_segment(msisdn));
     ActivationJson {
-        confirmation_code_required: text.ends_with("$1"),
+        confirmation_code_required: code.confirmation_code_required(),
         ios_install_link: simrenew_network::activation::ios_install_link(code),
-        code: text,
-        smdp_address,
-        matching_id,
+        code: code.to_string(),
+        smdp_address: code.sm_dp_address().to_owned(),
+        matching_id: code.matching_id().to_owned(),
         qr_svg: format!("{base}/qr.svg"),
         qr_png: format!("{base}/qr.png"),
     }

@@ -49,6 +49,20 @@ pub struct DeadLetterQuery {
     pub limit: Option<u32>,
 }
 
+impl DeadLetterQuery {
+    /// The page size asked for, 100 unless given, refused outside 1 to [`MAX_LIMIT`].
+    fn limit(&self) -> Result<u32, ApiError> {
+        let limit = self.limit.unwrap_or(100);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ));
+        }
+        Ok(limit)
+    }
+}
+
 /// The brand whose dead letters the caller may handle: all for platform administrators.
 fn scope(caller: &Principal) -> Result<Option<BrandId>, ApiError> {
     match caller {
@@ -80,13 +94,7 @@ pub async fn list_dead_letters(
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
 ) -> Result<Json<DeadLetterList>, ApiError> {
     let brand = scope(&caller)?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let limit = q.limit()?;
     let brands = state.app.brands().await?;
     let items = state
         .app
@@ -186,13 +194,7 @@ pub async fn list_dead_jobs(
     ApiQuery(q): ApiQuery<DeadLetterQuery>,
 ) -> Result<Json<DeadJobList>, ApiError> {
     let brand = scope(&caller)?;
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::invalid(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let limit = q.limit()?;
     let brands = state.app.brands().await?;
     let items = state
         .app

@@ -235,20 +235,16 @@ async fn esim_page(
     with_esim(&mut line, &page, Some(&profile));
     let stage = EsimStage::of(profile.state, profile.install);
     let activation = match &profile.activation_code {
-        Some(code) if stage.shows_activation_code() => {
-            let text = code.to_string();
-            let mut parts = text.splitn(4, '$').skip(1);
-            Some(ActivationView {
-                smdp_address: parts.next().unwrap_or_default().to_owned(),
-                matching_id: parts.next().unwrap_or_default().to_owned(),
-                ios_link: simrenew_network::activation::ios_install_link(code),
-                qr_src: page.href(&format!(
-                    "/esims/{}/qr.svg",
-                    profile.msisdn.as_str().replace('+', "%2B")
-                )),
-                code: text,
-            })
-        }
+        Some(code) if stage.shows_activation_code() => Some(ActivationView {
+            smdp_address: code.sm_dp_address().to_owned(),
+            matching_id: code.matching_id().to_owned(),
+            ios_link: simrenew_network::activation::ios_install_link(code),
+            qr_src: page.href(&format!(
+                "/esims/{}/qr.svg",
+                profile.msisdn.as_str().replace('+', "%2B")
+            )),
+            code: code.to_string(),
+        }),
         _ => None,
     };
     Ok(html(&EsimPage {
