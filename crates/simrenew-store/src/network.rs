@@ -327,18 +327,15 @@ async fn esim_confirmed(tx: &mut SqlTx, c: &Confirmation, now: Timestamp) -> Sto
             S::Ready
         } else if bool_of(&row, "identified")? {
             let payload = serde_json::json!({ "iccid": get::<String>(&row, "iccid")? });
-            sqlx::query(
-                "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
-                 VALUES ($1, $2, $3, $4, $5)",
+            tx.insert_outbox(
+                get::<i64>(&row, "brand_id")?,
+                c.line,
+                ESIM_RELEASED,
+                &payload.to_string(),
+                None,
+                now,
             )
-            .bind(get::<i64>(&row, "brand_id")?)
-            .bind(c.line.0)
-            .bind(ESIM_RELEASED)
-            .bind(payload.to_string())
-            .bind(now.as_second())
-            .execute(tx.conn())
-            .await
-            .map_err(map)?;
+            .await?;
             S::Releasing
         } else {
             S::Held

@@ -27,6 +27,32 @@ impl SqlTx {
         &mut self.tx
     }
 
+    /// An outbox row for the line, written in the transaction of what it announces.
+    pub(crate) async fn insert_outbox(
+        &mut self,
+        brand: i64,
+        line: simrenew_domain::ids::LineId,
+        topic: &str,
+        payload: &str,
+        order: Option<i64>,
+        now: jiff::Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at, order_id) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(brand)
+        .bind(line.0)
+        .bind(topic)
+        .bind(payload)
+        .bind(now.as_second())
+        .bind(order)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
     /// Records what this transaction did, for its idempotency key: an order outranks
     /// anything else, otherwise the first effect stays.
     pub(crate) fn record_effect(&mut self, effect: String) {

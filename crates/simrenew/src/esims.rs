@@ -9,7 +9,6 @@ use simrenew_app::identity::identification::Person;
 use simrenew_app::sales::payment::PaymentInstruction;
 use simrenew_app::App;
 use simrenew_domain::catalog::{parse_plan_code, Channel};
-use simrenew_domain::esim::EsimStage;
 use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
 use simrenew_domain::identifiers::{Eid, Iccid, Msisdn};
 use simrenew_domain::ids::SubscriberId;
@@ -186,15 +185,15 @@ pub async fn esims(url: &str, command: EsimsCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?
                 .ok_or_else(|| anyhow::anyhow!("{msisdn} is no eSIM line sold here"))?;
-            let stage = EsimStage::of(p.state, p.install);
+            let stage = p.stage();
             println!("number      {}", p.msisdn);
             println!("ICCID       {}", p.iccid);
             println!("stage       {}", stage.as_str());
             if let Some(eid) = &p.eid {
                 println!("EID         {}", eid.as_str());
             }
-            match &p.activation_code {
-                Some(code) if stage.shows_activation_code() => {
+            match p.downloadable_code() {
+                Some(code) => {
                     println!("activation  {code}");
                     println!(
                         "iPhone      {}",

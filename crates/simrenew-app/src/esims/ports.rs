@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_domain::esim::{InstallState, ProfileOrderState};
+use simrenew_domain::esim::{EsimStage, InstallState, ProfileOrderState};
 use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
 use simrenew_domain::ids::{BrandId, LineId, OrderId, SubscriberId};
 
@@ -28,6 +28,20 @@ pub struct EsimProfile {
     /// Why the install failed, as the SM-DP+ said it.
     pub install_detail: Option<String>,
     pub updated_at: Timestamp,
+}
+
+impl EsimProfile {
+    /// Where it stands, in a person's words.
+    pub fn stage(&self) -> EsimStage {
+        EsimStage::of(self.state, self.install)
+    }
+
+    /// The activation code, once it may be shown (released, not cancelled).
+    pub fn downloadable_code(&self) -> Option<&ActivationCode> {
+        self.activation_code
+            .as_ref()
+            .filter(|_| self.stage().shows_activation_code())
+    }
 }
 
 /// One handleDownloadProgressInfo notification, read.

@@ -12,7 +12,7 @@ use simrenew_app::esims::{Buyer, NewEsim};
 use simrenew_app::identity::identification::{Person, LANGUAGES};
 use simrenew_domain::access::Principal;
 use simrenew_domain::catalog::{parse_plan_code, Channel};
-use simrenew_domain::esim::{EsimStage, InstallState};
+use simrenew_domain::esim::InstallState;
 use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
 use simrenew_domain::identifiers::{ActivationCode, Eid, Msisdn};
 use simrenew_domain::ids::SubscriberId;
@@ -159,11 +159,9 @@ async fn esim_json(
     caller: &Principal,
     profile: &EsimProfile,
 ) -> Result<EsimJson, ApiError> {
-    let stage = EsimStage::of(profile.state, profile.install);
-    let activation = match &profile.activation_code {
-        Some(code)
-            if stage.shows_activation_code() && may_see_code(state, caller, profile).await? =>
-        {
+    let stage = profile.stage();
+    let activation = match profile.downloadable_code() {
+        Some(code) if may_see_code(state, caller, profile).await? => {
             Some(activation_json(&profile.msisdn, code))
         }
         _ => None,
@@ -454,9 +452,9 @@ async fn shown_code(
     raw: &str,
 ) -> Result<ActivationCode, ApiError> {
     let profile = visible_profile(state, caller, raw).await?;
-    let stage = EsimStage::of(profile.state, profile.install);
-    match &profile.activation_code {
-        Some(code) if stage.shows_activation_code() => {
+    let stage = profile.stage();
+    match profile.downloadable_code() {
+        Some(code) => {
             if may_see_code(state, caller, &profile).await? {
                 Ok(code.clone())
             } else {

@@ -13,7 +13,6 @@ use serde::Deserialize;
 use simrenew_app::esims::ports::EsimProfile;
 use simrenew_app::esims::{Buyer, NewEsim};
 use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind};
-use simrenew_domain::esim::EsimStage;
 use simrenew_domain::identifiers::{Eid, Msisdn};
 
 use super::forms::{csrf_ok, once, one_time_token};
@@ -233,9 +232,9 @@ async fn esim_page(
     let plans = brand_plans(&state, &page).await;
     let mut line = line_view(&page, &d, &plans, false);
     with_esim(&mut line, &page, Some(&profile));
-    let stage = EsimStage::of(profile.state, profile.install);
-    let activation = match &profile.activation_code {
-        Some(code) if stage.shows_activation_code() => Some(ActivationView {
+    let stage = profile.stage();
+    let activation = match profile.downloadable_code() {
+        Some(code) => Some(ActivationView {
             smdp_address: code.sm_dp_address().to_owned(),
             matching_id: code.matching_id().to_owned(),
             ios_link: simrenew_network::activation::ios_install_link(code),
@@ -265,10 +264,9 @@ async fn qr_svg(
     Path((_, raw)): Path<(String, String)>,
 ) -> WebResult {
     let profile = own_esim(&state, &page, &raw).await?;
-    let stage = EsimStage::of(profile.state, profile.install);
-    let code = match &profile.activation_code {
-        Some(code) if stage.shows_activation_code() => code,
-        _ => return Err(error_page(&page, StatusCode::NOT_FOUND, "error-not-found")),
+    let code = match profile.downloadable_code() {
+        Some(code) => code,
+        None => return Err(error_page(&page, StatusCode::NOT_FOUND, "error-not-found")),
     };
     let svg = simrenew_network::activation::qr_svg(code)
         .map_err(|_| error_page(&page, StatusCode::INTERNAL_SERVER_ERROR, "error-internal"))?;

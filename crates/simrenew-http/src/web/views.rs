@@ -291,7 +291,7 @@ pub fn with_esim(
     profile: Option<&simrenew_app::esims::ports::EsimProfile>,
 ) {
     if let Some(p) = profile {
-        let stage = simrenew_domain::esim::EsimStage::of(p.state, p.install);
+        let stage = p.stage();
         view.esim_install = Some(page.t(&format!("esim-stage-{}", stage.as_str())));
         view.esim_page = Some(super::esims::esim_href(page, p.msisdn.as_str()));
     }

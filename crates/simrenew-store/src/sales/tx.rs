@@ -884,8 +884,7 @@ impl SalesTx for SqlTx {
             "matching_id": get::<String>(&row, "matching_id")?,
             "release": crate::codec::bool_of(&row, "identified")?,
         });
-        insert_outbox(
-            self,
+        self.insert_outbox(
             get(&row, "brand_id")?,
             line,
             ESIM_ORDERED,
@@ -921,8 +920,7 @@ impl SalesTx for SqlTx {
             .await
             .map_err(map)?;
         let payload = serde_json::json!({ "iccid": get::<String>(&row, "iccid")? });
-        insert_outbox(
-            self,
+        self.insert_outbox(
             get(&row, "brand_id")?,
             line,
             ESIM_RELEASED,
@@ -958,8 +956,7 @@ impl SalesTx for SqlTx {
             "eid": get::<Option<String>>(&row, "eid")?,
             "matching_id": get::<String>(&row, "matching_id")?,
         });
-        insert_outbox(
-            self,
+        self.insert_outbox(
             get(&row, "brand_id")?,
             line,
             ESIM_CANCELLED,
@@ -974,29 +971,3 @@ impl SalesTx for SqlTx {
 /// What a full refund does to a new eSIM's profile, by the store's words.
 const CANCELLABLE: &str = "state IN ('ordering', 'held', 'releasing', 'ready') AND \
     (install_state IS NULL OR install_state IN ('eligibility_checked', 'failed', 'deleted'))";
-
-/// An outbox row for the line, written in the transaction of what it announces.
-pub(crate) async fn insert_outbox(
-    tx: &mut SqlTx,
-    brand: i64,
-    line: LineId,
-    topic: &str,
-    payload: &str,
-    order: Option<i64>,
-    now: Timestamp,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at, order_id) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(brand)
-    .bind(line.0)
-    .bind(topic)
-    .bind(payload)
-    .bind(now.as_second())
-    .bind(order)
-    .execute(tx.conn())
-    .await
-    .map_err(map)?;
-    Ok(())
-}
