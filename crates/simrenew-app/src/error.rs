@@ -52,6 +52,11 @@ pub enum ProviderError {
         provider: ProviderName,
         detail: String,
     },
+    /// The card holder must confirm the payment with their bank: an off-session charge (an
+    /// automatic renewal) that the bank wants authenticated (Stripe's
+    /// `authentication_required`). Nothing was charged.
+    #[error("{provider}: the bank asks the card holder to confirm this payment")]
+    AuthenticationRequired { provider: ProviderName },
     #[error("{provider} payments are not configured")]
     NotConfigured { provider: ProviderName },
 }

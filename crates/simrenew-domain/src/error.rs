@@ -56,6 +56,8 @@ pub enum DomainError {
     #[error("voucher {code} belongs to another brand than the line")]
     VoucherForOtherBrand { code: String },
     #[error(transparent)]
+    AutoRenewStopped(#[from] crate::auto_debit::AutoRenewStop),
+    #[error(transparent)]
     Money(#[from] MoneyError),
     #[error("date out of range")]
     TimeOutOfRange,
@@ -78,6 +80,7 @@ impl DomainError {
             | DomainError::VoucherExpired { .. }
             | DomainError::VoucherForOtherPlan { .. }
             | DomainError::VoucherForOtherBrand { .. } => "voucher_code",
+            DomainError::AutoRenewStopped(stop) => stop.field(),
             DomainError::Money(_) | DomainError::TimeOutOfRange => return None,
         })
     }

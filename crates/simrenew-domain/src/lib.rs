@@ -7,6 +7,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod access;
+pub mod auto_debit;
 pub mod brand;
 pub mod brand_look;
 pub mod bundle;

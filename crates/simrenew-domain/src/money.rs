@@ -65,6 +65,29 @@ impl Money {
         Self::new(cents, Currency::EUR)
     }
 
+    /// An amount as a person types it: whole units, optionally with a decimal point or comma
+    /// and at most two decimals (`25`, `12.5`, `12,50`); zero or more.
+    pub fn parse_decimal(s: &str, currency: Currency) -> Result<Money, ParseError> {
+        let bad = || ParseError::new("amount", "must be an amount such as 12.50");
+        let s = s.trim();
+        let (units, decimals) = match s.split_once(['.', ',']) {
+            Some((u, d)) => (u, d),
+            None => (s, ""),
+        };
+        let digits = |t: &str| t.chars().all(|c| c.is_ascii_digit());
+        if units.is_empty()
+            || units.len() > 12
+            || !digits(units)
+            || decimals.len() > 2
+            || !digits(decimals)
+        {
+            return Err(bad());
+        }
+        let units: i64 = units.parse().map_err(|_| bad())?;
+        let cents: i64 = format!("{decimals:0<2}").parse().map_err(|_| bad())?;
+        Ok(Money::new(units * 100 + cents, currency))
+    }
+
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         self.same_currency(other)?;
         let cents = self
@@ -184,6 +207,28 @@ impl fmt::Display for Money {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn amounts_as_people_type_them() {
+        let eur = |s: &str| Money::parse_decimal(s, Currency::EUR).map(|m| m.cents);
+        assert_eq!(eur("25"), Ok(2_500));
+        assert_eq!(eur(" 12.5 "), Ok(1_250));
+        assert_eq!(eur("12,05"), Ok(1_205));
+        assert_eq!(eur("0"), Ok(0));
+        assert_eq!(eur("12."), Ok(1_200));
+        for bad in [
+            "",
+            "-5",
+            "1.234",
+            "abc",
+            "1e3",
+            ".5",
+            "1 000",
+            "9999999999999",
+        ] {
+            assert!(eur(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn vat_of_a_belgian_price() {

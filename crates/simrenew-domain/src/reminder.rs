@@ -140,9 +140,63 @@ pub fn data_notice_step(percent: u8) -> i32 {
 
 /// The percent a data notice's step stands for; `None` for a step of the expiry schedule.
 pub fn data_notice_percent(step: i32) -> Option<u8> {
-    (step >= DATA_NOTICE_BASE)
+    (DATA_NOTICE_BASE..AUTO_RENEW_NOTICE_BASE)
+        .contains(&step)
         .then(|| u8::try_from(step - DATA_NOTICE_BASE).ok())
         .flatten()
+}
+
+/// Reminder steps from here on tell that an automatic renewal did not happen and the line
+/// renews by hand: the step is this plus [`AutoRenewNotice`]'s number, and the reminder's
+/// expiry is the line's, so each reason is told once per expiry and channel.
+pub const AUTO_RENEW_NOTICE_BASE: i32 = 20_000;
+
+/// Why the subscriber is told to renew by hand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AutoRenewNotice {
+    /// The brand's monthly auto-debit limit was reached.
+    MonthlyLimit,
+    /// The subscriber's own monthly cap would have been passed.
+    SpendCap,
+    /// The payment failed, and its retries with it.
+    PaymentFailed,
+    /// The bank asks the card holder to confirm the payment (`authentication_required`).
+    NeedsAuthentication,
+}
+
+impl AutoRenewNotice {
+    pub const ALL: [Self; 4] = [
+        Self::MonthlyLimit,
+        Self::SpendCap,
+        Self::PaymentFailed,
+        Self::NeedsAuthentication,
+    ];
+
+    /// The reminder step that carries it.
+    pub fn step(self) -> i32 {
+        AUTO_RENEW_NOTICE_BASE
+            + match self {
+                Self::MonthlyLimit => 1,
+                Self::SpendCap => 2,
+                Self::PaymentFailed => 3,
+                Self::NeedsAuthentication => 4,
+            }
+    }
+
+    /// The notice a reminder step stands for, if it is one.
+    pub fn of_step(step: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.step() == step)
+    }
+
+    /// Its name in message keys and answers.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::MonthlyLimit => "monthly_limit",
+            Self::SpendCap => "spend_cap",
+            Self::PaymentFailed => "payment_failed",
+            Self::NeedsAuthentication => "needs_authentication",
+        }
+    }
 }
 
 /// Whether `step` can be a step of a brand's expiry schedule (days, before or after expiry).
@@ -314,6 +368,12 @@ mod tests {
         assert_eq!(data_notice_percent(14), None);
         assert_eq!(data_notice_percent(-3), None);
         assert!(is_schedule_step(-7) && is_schedule_step(30) && !is_schedule_step(10_080));
+        for n in AutoRenewNotice::ALL {
+            assert_eq!(AutoRenewNotice::of_step(n.step()), Some(n));
+            assert_eq!(data_notice_percent(n.step()), None);
+            assert!(!is_schedule_step(n.step()));
+        }
+        assert_eq!(AutoRenewNotice::of_step(10_080), None);
         assert_eq!(thresholds_crossed(79, 80), vec![80]);
         assert_eq!(thresholds_crossed(80, 99), Vec::<u8>::new());
         assert_eq!(thresholds_crossed(10, 100), vec![80, 100]);

@@ -215,6 +215,12 @@ fn provider(e: ProviderError) -> ApiError {
                 format!("{provider} refused the payment"),
             )
         }
+        ProviderError::AuthenticationRequired { provider } => ApiError::new(
+            StatusCode::PAYMENT_REQUIRED,
+            "authentication-required",
+            "Authentication required",
+            format!("{provider}: the bank asks the card holder to confirm this payment; pay with the customer present"),
+        ),
         ProviderError::Unavailable { provider, detail } => {
             tracing::error!(%provider, %detail, "payment provider unavailable");
             ApiError::new(
@@ -252,7 +258,8 @@ fn domain(e: DomainError) -> ApiError {
         DomainError::LineNotRenewable { .. }
         | DomainError::VoucherUsed { .. }
         | DomainError::VoucherExpired { .. }
-        | DomainError::AddOnWithoutBundle => {
+        | DomainError::AddOnWithoutBundle
+        | DomainError::AutoRenewStopped(_) => {
             ApiError::new(StatusCode::CONFLICT, "conflict", "Conflict", detail)
         }
         DomainError::InsufficientCredit { .. } => ApiError::new(

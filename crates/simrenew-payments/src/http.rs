@@ -129,6 +129,9 @@ impl Caller {
                 Ok(res) => {
                     let status = res.status();
                     let body = res.text().await.unwrap_or_default();
+                    if error_code(&body).as_deref() == Some("authentication_required") {
+                        return Err(ProviderError::AuthenticationRequired { provider });
+                    }
                     return Err(ProviderError::Refused {
                         provider,
                         detail: format!("{operation}: HTTP {status}: {}", error_message(&body)),
@@ -161,6 +164,13 @@ impl Caller {
 }
 
 /// The provider's own error message, short; never the request.
+/// The provider's code for an error (Stripe's `error.code`: `card_declined`,
+/// `authentication_required`, ...).
+fn error_code(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    v["error"]["code"].as_str().map(str::to_owned)
+}
+
 fn error_message(body: &str) -> String {
     let v: Value = serde_json::from_str(body).unwrap_or(Value::Null);
     let msg = v["error"]["message"]

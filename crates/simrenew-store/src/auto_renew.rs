@@ -1,82 +1,190 @@
-//! Automatic renewal: each line's setting, and the lines due for it.
+//! Automatic renewal: each line's setting, the lines due for it (claimed with a lease), and
+//! the stop that plans its messages in the same transaction.
 
 use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_app::automation::auto_renew::{
     AutoRenewSetting, AutoRenewStore, AutoRenewTx, DueRenewal,
 };
+use simrenew_app::notifications::NewReminder;
 use simrenew_app::StoreResult;
+use simrenew_domain::auto_debit::AutoDebits;
+use simrenew_domain::catalog::Channel;
 use simrenew_domain::identifiers::Msisdn;
-use simrenew_domain::ids::LineId;
+use simrenew_domain::ids::{BrandId, LineId, OrderId, SavedPaymentMethodId, SubscriberId};
 use simrenew_domain::line::LineState;
+use simrenew_domain::order::OrderState;
 
-use crate::codec::{bool_of, get};
+use crate::codec::{bool_of, get, placeholders, ts};
 use crate::error::{corrupt, map};
+use crate::notifications::insert_reminders;
 use crate::tx::SqlTx;
 use crate::Db;
 
 #[async_trait]
 impl AutoRenewStore for Db {
-    async fn auto_renew_setting(&self, line: LineId) -> StoreResult<AutoRenewSetting> {
-        let row = sqlx::query("SELECT auto_renew, auto_renew_plan FROM lines WHERE id = $1")
-            .bind(line.0)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(map)?;
-        Ok(AutoRenewSetting {
-            enabled: bool_of(&row, "auto_renew")?,
-            plan: get(&row, "auto_renew_plan")?,
+    async fn auto_renew_setting(&self, line: LineId) -> StoreResult<(AutoRenewSetting, u32, bool)> {
+        let row = sqlx::query(
+            "SELECT auto_renew, auto_renew_plan, auto_renew_method_id, auto_renew_cap_cents, \
+             auto_renew_attempts, auto_renew_next_at FROM lines WHERE id = $1",
+        )
+        .bind(line.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        let enabled = bool_of(&row, "auto_renew")?;
+        let attempts = u32::try_from(get::<i64>(&row, "auto_renew_attempts")?).unwrap_or(0);
+        let next: Option<i64> = get(&row, "auto_renew_next_at")?;
+        Ok((
+            AutoRenewSetting {
+                enabled,
+                plan: get(&row, "auto_renew_plan")?,
+                saved_method: get::<Option<i64>>(&row, "auto_renew_method_id")?
+                    .map(SavedPaymentMethodId),
+                monthly_cap_cents: get(&row, "auto_renew_cap_cents")?,
+            },
+            attempts,
+            enabled && attempts > 0 && next.is_none(),
+        ))
+    }
+
+    async fn auto_debits_of(&self, line: LineId, since: Timestamp) -> StoreResult<AutoDebits> {
+        let row = sqlx::query(
+            "SELECT COUNT(id) AS n, CAST(COALESCE(SUM(total_cents), 0) AS BIGINT) AS spent \
+             FROM orders WHERE line_id = $1 AND channel = $2 \
+             AND paid_at IS NOT NULL AND paid_at >= $3",
+        )
+        .bind(line.0)
+        .bind(Channel::AutoRenew.as_str())
+        .bind(since.as_second())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(AutoDebits {
+            count: u32::try_from(get::<i64>(&row, "n")?).unwrap_or(u32::MAX),
+            spent_cents: get(&row, "spent")?,
         })
     }
 
-    async fn due_auto_renewals(
+    async fn claim_auto_renewals(
         &self,
         now: Timestamp,
         before: Timestamp,
+        lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<DueRenewal>> {
-        // A line whose retries are spent has attempts > 0 and no next attempt: it waits.
+        let mut tx = self.begin_sql().await?;
+        // A line whose retries are spent (or that was stopped) has attempts > 0 and no next
+        // attempt: it waits. One held by another worker has its lease in the future.
         let rows = sqlx::query(&format!(
-            "SELECT id, msisdn, auto_renew_plan, auto_renew_attempts FROM lines \
+            "SELECT id, brand_id, msisdn, auto_renew_plan, auto_renew_attempts, expires_at, \
+             auto_renew_method_id, subscriber_id FROM lines \
              WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
              AND state IN ('{}', '{}') AND expires_at IS NOT NULL AND expires_at <= $1 \
              AND (grace_until IS NULL OR grace_until > $2) \
              AND ((auto_renew_attempts = 0 AND auto_renew_next_at IS NULL) \
                   OR auto_renew_next_at <= $2) \
-             ORDER BY expires_at, id LIMIT $3",
+             ORDER BY expires_at, id LIMIT $3{}",
             LineState::Active.as_str(),
-            LineState::Grace.as_str()
+            LineState::Grace.as_str(),
+            tx.dialect.skip_locked(),
         ))
         .bind(before.as_second())
         .bind(now.as_second())
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(tx.conn())
         .await
         .map_err(map)?;
-        rows.iter()
+        if rows.is_empty() {
+            return Ok(vec![]);
+        }
+        let mut due = rows
+            .iter()
             .map(|r| {
                 Ok(DueRenewal {
                     line: LineId(get(r, "id")?),
+                    brand: BrandId(get(r, "brand_id")?),
                     msisdn: Msisdn::parse(&get::<String>(r, "msisdn")?)
                         .map_err(|e| corrupt("msisdn", e))?,
                     plan: get(r, "auto_renew_plan")?,
                     attempts: u32::try_from(get::<i64>(r, "auto_renew_attempts")?).unwrap_or(0),
+                    expires_at: ts(get(r, "expires_at")?)?,
+                    saved_method: get::<Option<i64>>(r, "auto_renew_method_id")?
+                        .map(SavedPaymentMethodId),
+                    subscriber: get::<Option<i64>>(r, "subscriber_id")?.map(SubscriberId),
+                    has_email: false,
                 })
             })
-            .collect()
+            .collect::<StoreResult<Vec<_>>>()?;
+        let ids = placeholders(2, due.len());
+        let sql = format!("UPDATE lines SET auto_renew_next_at = $1 WHERE id IN ({ids})");
+        let mut q = sqlx::query(&sql).bind(lease_until.as_second());
+        for d in &due {
+            q = q.bind(d.line.0);
+        }
+        q.execute(tx.conn()).await.map_err(map)?;
+        // Whom a stop is told to: the subscriber on record, unless erased.
+        let subscribers: Vec<i64> = due
+            .iter()
+            .filter_map(|d| d.subscriber.map(|s| s.0))
+            .collect();
+        if !subscribers.is_empty() {
+            let ids = placeholders(1, subscribers.len());
+            let sql = format!("SELECT id, email, erased_at FROM subscribers WHERE id IN ({ids})");
+            let mut q = sqlx::query(&sql);
+            for s in &subscribers {
+                q = q.bind(*s);
+            }
+            let found = q.fetch_all(tx.conn()).await.map_err(map)?;
+            for d in &mut due {
+                let Some(r) = found
+                    .iter()
+                    .find(|r| get::<i64>(r, "id").ok() == d.subscriber.map(|s| s.0))
+                else {
+                    d.subscriber = None;
+                    continue;
+                };
+                if get::<Option<i64>>(r, "erased_at")?.is_some() {
+                    d.subscriber = None;
+                } else {
+                    d.has_email = get::<Option<String>>(r, "email")?.is_some();
+                }
+            }
+        }
+        tx.commit_sql().await?;
+        Ok(due)
     }
 
-    async fn auto_renew_failed(&self, line: LineId, next: Option<Timestamp>) -> StoreResult<()> {
+    async fn auto_renew_failed(&self, line: LineId, next: Timestamp) -> StoreResult<()> {
         let mut tx = self.begin_sql().await?;
         sqlx::query(
             "UPDATE lines SET auto_renew_attempts = auto_renew_attempts + 1, \
              auto_renew_next_at = $1 WHERE id = $2",
         )
-        .bind(next.map(|t| t.as_second()))
+        .bind(next.as_second())
         .bind(line.0)
         .execute(tx.conn())
         .await
         .map_err(map)?;
+        tx.commit_sql().await
+    }
+
+    async fn auto_renew_stopped(
+        &self,
+        line: LineId,
+        messages: &[NewReminder],
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin_sql().await?;
+        sqlx::query(
+            "UPDATE lines SET auto_renew_attempts = auto_renew_attempts + 1, \
+             auto_renew_next_at = NULL WHERE id = $1",
+        )
+        .bind(line.0)
+        .execute(tx.conn())
+        .await
+        .map_err(map)?;
+        insert_reminders(&mut tx, messages, now).await?;
         tx.commit_sql().await
     }
 
@@ -91,6 +199,25 @@ impl AutoRenewStore for Db {
         .map_err(map)?;
         tx.commit_sql().await
     }
+
+    async fn pending_auto_order(
+        &self,
+        line: LineId,
+        since: Timestamp,
+    ) -> StoreResult<Option<OrderId>> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM orders WHERE line_id = $1 AND channel = $2 AND state = $3 \
+             AND created_at >= $4 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(line.0)
+        .bind(Channel::AutoRenew.as_str())
+        .bind(OrderState::PendingPayment.as_str())
+        .bind(since.as_second())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(id.map(OrderId))
+    }
 }
 
 #[async_trait]
@@ -101,11 +228,14 @@ impl AutoRenewTx for SqlTx {
         setting: &AutoRenewSetting,
     ) -> StoreResult<()> {
         sqlx::query(
-            "UPDATE lines SET auto_renew = $1, auto_renew_plan = $2, auto_renew_attempts = 0, \
-             auto_renew_next_at = NULL WHERE id = $3",
+            "UPDATE lines SET auto_renew = $1, auto_renew_plan = $2, auto_renew_method_id = $3, \
+             auto_renew_cap_cents = $4, auto_renew_attempts = 0, auto_renew_next_at = NULL \
+             WHERE id = $5",
         )
         .bind(setting.enabled)
         .bind(&setting.plan)
+        .bind(setting.saved_method.map(|m| m.0))
+        .bind(setting.monthly_cap_cents)
         .bind(line.0)
         .execute(self.conn())
         .await

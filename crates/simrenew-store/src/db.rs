@@ -16,6 +16,15 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// What ends a `SELECT` of rows to claim: skip the rows another worker holds on
+    /// PostgreSQL; nothing on SQLite, where one writer at a time holds the write lock.
+    pub(crate) fn skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        }
+    }
+
     pub fn of_url(url: &str) -> Result<Self, String> {
         if url.starts_with("sqlite:") {
             Ok(Dialect::Sqlite)

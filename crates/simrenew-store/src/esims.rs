@@ -18,11 +18,7 @@ use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
 fn skip_locked(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        // One writer at a time: the write lock is the lock.
-        Dialect::Sqlite => "",
-    }
+    dialect.skip_locked()
 }
 
 #[async_trait]

@@ -14,10 +14,7 @@ use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
 fn skip_locked(d: Dialect) -> &'static str {
-    match d {
-        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-        Dialect::Sqlite => "",
-    }
+    d.skip_locked()
 }
 
 /// Takes up to `limit` lines matching `due` (a condition on `lines`, its parameters from $1).

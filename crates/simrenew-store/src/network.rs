@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 use crate::codec::{bool_of, get, placeholders, ts};
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
-use crate::{Db, Dialect};
+use crate::Db;
 
 const ITEM_COLUMNS: &str = "o.id, o.brand_id, o.line_id, o.order_id, o.topic, o.payload, \
      o.attempts, l.msisdn, l.iccid";
@@ -51,10 +51,7 @@ impl NetworkStore for Db {
             return Ok(vec![]);
         }
         let topic_list = placeholders(4, topics.len());
-        let skip_locked = match self.dialect {
-            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-            Dialect::Sqlite => "",
-        };
+        let skip_locked = self.dialect.skip_locked();
         // One statement: the due rows are chosen, skipping those another worker is claiming
         // right now, and claimed; SQLite's writers queue behind its write lock.
         let claim = format!(

@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use crate::codec::{get, opt_ts, placeholders, ts, u32_of};
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
-use crate::{Db, Dialect};
+use crate::Db;
 
 fn msisdn(row: &AnyRow) -> StoreResult<Msisdn> {
     Msisdn::parse(&get::<String>(row, "msisdn")?).map_err(|e| corrupt("msisdn", e))
@@ -144,10 +144,7 @@ impl ReminderStore for Db {
         if code_hashes.is_empty() {
             return Ok(vec![]);
         }
-        let skip_locked = match self.dialect {
-            Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
-            Dialect::Sqlite => "",
-        };
+        let skip_locked = self.dialect.skip_locked();
         let mut tx = self.begin_sql().await?;
         let ids: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT id FROM reminders WHERE state = 'pending' AND due_at <= $1 \
@@ -348,7 +345,7 @@ impl CalendarTx for SqlTx {
 }
 
 /// Inserts the reminders not there yet; how many were new.
-async fn insert_reminders(
+pub(crate) async fn insert_reminders(
     tx: &mut SqlTx,
     rows: &[NewReminder],
     now: Timestamp,

@@ -448,6 +448,16 @@ impl PaymentTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(map)?;
+        // An automatic renewal that charged it stops with it: nothing is charged to a method
+        // its holder removed, and nothing else is charged in its place.
+        sqlx::query(
+            "UPDATE lines SET auto_renew = FALSE, auto_renew_method_id = NULL \
+             WHERE auto_renew_method_id = $1",
+        )
+        .bind(id.0)
+        .execute(&mut *self.tx)
+        .await
+        .map_err(map)?;
         Ok(done.rows_affected() > 0)
     }
 }

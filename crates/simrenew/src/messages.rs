@@ -104,8 +104,24 @@ impl MessageTexts for CatalogTexts {
         ];
         let say = |key: &str| catalog().format(lang, key, &args);
         // The keys of the subject, the SMS, the e-mail's paragraph and its call to act.
+        let stopped = simrenew_domain::reminder::AutoRenewNotice::of_step(f.step);
         let (subject, sms, body, action) =
             match simrenew_domain::reminder::data_notice_percent(f.step) {
+                _ if stopped.is_some() => {
+                    use simrenew_domain::reminder::AutoRenewNotice as N;
+                    let why = match stopped {
+                        Some(N::MonthlyLimit) => "limit",
+                        Some(N::SpendCap) => "cap",
+                        Some(N::NeedsAuthentication) => "confirm",
+                        Some(N::PaymentFailed) | None => "failed",
+                    };
+                    (
+                        format!("autorenew-subject-{why}"),
+                        format!("sms-autorenew-{why}"),
+                        format!("autorenew-{why}"),
+                        "reminder-renew-at",
+                    )
+                }
                 Some(percent) => (
                     format!("data-subject-{percent}"),
                     format!("sms-data-{percent}"),
@@ -331,7 +347,7 @@ mod tests {
     #[test]
     fn an_sms_reminder_links_only_to_the_brands_portal() {
         for lang in ["nl", "fr", "de", "en", "zh"] {
-            for step in [7, 1, 0, -1, 10_080, 10_100] {
+            for step in [7, 1, 0, -1, 10_080, 10_100, 20_001, 20_002, 20_003, 20_004] {
                 let (_, sms) = word(lang, step, MessageChannel::Sms);
                 assert!(sms.contains("https://lumo.example"), "{lang} {step}: {sms}");
                 assert!(

@@ -328,7 +328,7 @@ impl App {
     }
 
     /// The channels reminders can go by in this process.
-    fn reminder_channels(&self) -> (bool, bool) {
+    pub(crate) fn reminder_channels(&self) -> (bool, bool) {
         (
             self.reminder_mail().is_some(),
             self.reminder_sms().is_some(),

@@ -218,7 +218,9 @@ impl App {
                 self.settle(payment.id, &done).await
             }
             Ok(state) => self.settle(payment.id, &state).await,
-            Err(e @ ProviderError::Refused { .. }) => {
+            Err(
+                e @ (ProviderError::Refused { .. } | ProviderError::AuthenticationRequired { .. }),
+            ) => {
                 self.mark_failed(payment.id).await?;
                 Err(e.into())
             }

@@ -224,9 +224,14 @@ pub trait SalesTx: Send {
         valid_until: Timestamp,
     ) -> StoreResult<QuoteId>;
     async fn quote(&mut self, id: QuoteId) -> StoreResult<Option<StoredQuote>>;
-    /// Orders of `line` on the `auto_renew` channel paid at or after `since`: the automatic
-    /// charges counted against the brand's monthly limit (read under the line's lock).
-    async fn auto_debits_since(&mut self, line: LineId, since: Timestamp) -> StoreResult<u32>;
+    /// Orders of `line` on the `auto_renew` channel paid at or after `since` (how many, and
+    /// their total), and the line's own monthly cap on them in cents: what the brand's monthly
+    /// limit and the subscriber's cap are checked against (read under the line's lock).
+    async fn auto_debits_since(
+        &mut self,
+        line: LineId,
+        since: Timestamp,
+    ) -> StoreResult<(simrenew_domain::auto_debit::AutoDebits, Option<i64>)>;
     /// The order placed from a stored quote, if any: a quote is frozen by one order.
     async fn order_of_quote(&mut self, id: QuoteId) -> StoreResult<Option<OrderId>>;
 

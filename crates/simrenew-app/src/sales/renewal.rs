@@ -177,6 +177,11 @@ impl App {
             OrderSource::Quote(id) => Some(*id),
             OrderSource::Purchase(_) => None,
         };
+        // An automatic order to be paid by a provider is refused before any money is asked for
+        // when this month's limits do not allow it (paying it checks them again).
+        if channel == Channel::AutoRenew && payment.is_none() {
+            check_auto_debit_limits(tx.as_mut(), line.id, &brand, q.total, now).await?;
+        }
         let id = tx
             .insert_order(
                 line.brand_id,
@@ -372,6 +377,20 @@ pub(crate) async fn price(
     Ok((plan, q))
 }
 
+/// Refuses an automatic charge of `amount` to the locked line that the brand's monthly limit or
+/// the line's own cap does not allow.
+pub(crate) async fn check_auto_debit_limits(
+    tx: &mut dyn SalesTx,
+    line: simrenew_domain::ids::LineId,
+    brand: &Brand,
+    amount: simrenew_domain::money::Money,
+    now: Timestamp,
+) -> AppResult<()> {
+    let (so_far, cap) = tx.auto_debits_since(line, brand.month_start(now)).await?;
+    simrenew_domain::auto_debit::check_auto_debit(brand, so_far, cap, amount)
+        .map_err(|stop| AppError::Domain(stop.into()))
+}
+
 /// Settles the order and applies its renewal to the locked line. The audit entry names
 /// `actor` (who took or reported the payment), else whoever placed the order, else `system`.
 #[allow(clippy::too_many_arguments)]
@@ -399,21 +418,11 @@ pub(crate) async fn pay(
     line.check_sellable(now, sold_with_line)?;
     let customer = Customer::of(&line);
 
-    // The brand's monthly auto-debit limit, counted under the line's lock: no path and no race
-    // charges a line automatically more often in a calendar month of the brand's zone.
+    // The brand's monthly auto-debit limit and the subscriber's cap, counted under the line's
+    // lock: no path and no race charges a line automatically more often, or more, in a
+    // calendar month of the brand's zone.
     if order.channel == Channel::AutoRenew {
-        let since = brand.month_start(now);
-        let done = tx.auto_debits_since(line.id, since).await?;
-        if done >= brand.monthly_auto_debit_limit {
-            return Err(AppError::conflict(
-                "channel",
-                format!(
-                    "this line was renewed automatically {done} times this month, the most {} \
-                     allows ({} a month); renew it by hand, or wait for next month",
-                    brand.name, brand.monthly_auto_debit_limit
-                ),
-            ));
-        }
+        check_auto_debit_limits(tx, line.id, brand, order.quote.total, now).await?;
     }
 
     // Promotion limits are checked again under lock: the last use of a code goes to one order.

@@ -354,6 +354,11 @@ error-promo-too-few-periods = { $buy ->
    *[other] Diese Aktion verlangt mindestens { $buy } Zeiträume.
 }
 error-insufficient-credit = Ihr Guthaben reicht nicht: { $needed } nötig, { $available } verfügbar. Wählen Sie eine andere Zahlungsart.
+error-auto-renew-limit = Diese Leitung wurde diesen Monat schon { $limit ->
+    [one] einmal
+   *[other] { $limit } Mal
+} automatisch verlängert, so oft wie erlaubt. Verlängern Sie sie selbst.
+error-auto-renew-cap = Diese automatische Verlängerung würde Ihr Monatslimit von { $cap } überschreiten. Verlängern Sie selbst oder erhöhen Sie das Limit.
 error-voucher-used = Dieser Aufladecode wurde schon verwendet.
 error-voucher-expired = Dieser Aufladecode ist abgelaufen.
 error-voucher-other-plan = Dieser Aufladecode ist für einen anderen Tarif.
@@ -454,3 +459,30 @@ counter-store-does-not-identify = Ihr Geschäft identifiziert keine Kunden.
 error-name-needed = Der Name des Kunden wird benötigt, wie auf seinem Dokument.
 error-invalid-document = Geben Sie die Dokumentnummer so ein, wie sie darauf steht.
 counter-esim-identification = Identifizierung
+
+# Automatische Verlängerung einer Leitung.
+lines-auto-renew = Automatisch verlängern
+auto-renew-title = Automatische Verlängerung
+auto-renew-how = So funktioniert es
+auto-renew-lead = Wir verlängern die Leitung { $hours } Stunden vor Ablauf mit dem Tarif Ihrer Wahl und buchen auf die hier gewählte Art ab. Sie können es jederzeit ausschalten.
+auto-renew-limit = { $brand } verlängert eine Leitung höchstens { $limit ->
+    [one] einmal
+   *[other] { $limit } Mal
+} pro Kalendermonat automatisch. Darüber, oder über Ihrem eigenen Limit, wird nichts abgebucht: Sie erhalten eine Nachricht und verlängern selbst.
+auto-renew-this-month = Diesen Monat: { $count ->
+    [0] noch keine automatische Verlängerung
+    [one] 1 automatische Verlängerung
+   *[other] { $count } automatische Verlängerungen
+}, { $charged } abgebucht.
+auto-renew-plan-label = Der verlängerte Tarif
+auto-renew-pay-label = Bezahlt mit
+auto-renew-pay-credit = Guthaben der Leitung (jetzt { $credit })
+auto-renew-pay-hint = Eine Karte oder ein PayPal-Konto wird belastet, ohne Sie erneut zu fragen; will Ihre Bank eine Bestätigung, sagen wir es Ihnen und buchen nichts ab.
+auto-renew-cap-label = Ihr Monatslimit (freiwillig)
+auto-renew-cap-hint = Das Höchste, was automatische Verlängerungen dieser Leitung in einem Kalendermonat abbuchen dürfen, zum Beispiel 25,00. Leer lassen für kein eigenes Limit.
+auto-renew-save = Speichern
+auto-renew-saved = Gespeichert.
+auto-renew-stopped = Die letzte automatische Verlängerung fand nicht statt (ein Limit, Ihr eigenes Limit oder eine Zahlung, die fehlschlug oder Ihre Bestätigung braucht). Wir haben Ihnen eine Nachricht geschickt. Verlängern Sie selbst oder speichern Sie diese Seite erneut, um sie wieder zu starten.
+auto-renew-renew-by-hand = Selbst verlängern
+auto-renew-no-plans = Kein Tarif dieser Leitung wird automatisch verlängert.
+error-auto-renew-cap-invalid = Geben Sie das Limit als Betrag über null an, etwa 25,00, oder lassen Sie es leer.

@@ -354,6 +354,11 @@ error-promo-too-few-periods = { $buy ->
    *[other] This promotion needs at least { $buy } periods.
 }
 error-insufficient-credit = Your credit is too low: { $needed } needed, { $available } available. Choose another way to pay.
+error-auto-renew-limit = This line was already renewed automatically { $limit ->
+    [one] once
+   *[other] { $limit } times
+} this month, the most allowed. Renew it by hand.
+error-auto-renew-cap = This automatic renewal would go over your monthly cap of { $cap }. Renew by hand, or raise the cap.
 error-voucher-used = This voucher has already been used.
 error-voucher-expired = This voucher has expired.
 error-voucher-other-plan = This voucher is for another plan.
@@ -454,3 +459,30 @@ counter-store-does-not-identify = Your store does not identify customers.
 error-name-needed = The customer's name is needed, as on their document.
 error-invalid-document = Enter the document number as printed on it.
 counter-esim-identification = Identification
+
+# Automatic renewal of a line.
+lines-auto-renew = Automatic renewal
+auto-renew-title = Automatic renewal
+auto-renew-how = How it works
+auto-renew-lead = We renew the line { $hours } hours before it expires, with the plan you choose, and charge the way of paying you choose here. You can switch it off at any time.
+auto-renew-limit = { $brand } renews a line automatically at most { $limit ->
+    [one] once
+   *[other] { $limit } times
+} per calendar month. Past that, or past your own cap, nothing is charged: we send you a message and you renew by hand.
+auto-renew-this-month = This month: { $count ->
+    [0] no automatic renewals yet
+    [one] 1 automatic renewal
+   *[other] { $count } automatic renewals
+}, { $charged } charged.
+auto-renew-plan-label = The plan it buys
+auto-renew-pay-label = Paid with
+auto-renew-pay-credit = Credit on the line (now { $credit })
+auto-renew-pay-hint = A card or PayPal account is charged without asking you again; if your bank wants you to confirm, we tell you and nothing is charged.
+auto-renew-cap-label = Your monthly cap (optional)
+auto-renew-cap-hint = The most automatic renewals may charge this line in a calendar month, for example 25.00. Leave empty for no cap of your own.
+auto-renew-save = Save
+auto-renew-saved = Saved.
+auto-renew-stopped = The last automatic renewal did not happen (a limit, your cap, or a payment that failed or needs your confirmation). We sent you a message. Renew by hand, or save this page again to start it again.
+auto-renew-renew-by-hand = Renew by hand
+auto-renew-no-plans = No plan of this line is sold for automatic renewal.
+error-auto-renew-cap-invalid = Enter the cap as an amount above zero, such as 25.00, or leave it empty.

@@ -354,6 +354,11 @@ error-promo-too-few-periods = { $buy ->
    *[other] Cette promotion demande au moins { $buy } périodes.
 }
 error-insufficient-credit = Votre crédit est insuffisant : { $needed } nécessaires, { $available } disponibles. Choisissez un autre moyen de paiement.
+error-auto-renew-limit = Cette ligne a déjà été renouvelée automatiquement { $limit ->
+    [one] une fois
+   *[other] { $limit } fois
+} ce mois-ci, le maximum permis. Renouvelez-la vous-même.
+error-auto-renew-cap = Ce renouvellement automatique dépasserait votre plafond mensuel de { $cap }. Renouvelez vous-même, ou relevez le plafond.
 error-voucher-used = Ce code de recharge a déjà été utilisé.
 error-voucher-expired = Ce code de recharge a expiré.
 error-voucher-other-plan = Ce code de recharge est destiné à un autre forfait.
@@ -454,3 +459,30 @@ counter-store-does-not-identify = Votre magasin n’identifie pas les clients.
 error-name-needed = Le nom du client est nécessaire, tel que sur son document.
 error-invalid-document = Saisissez le numéro du document tel qu’il y est imprimé.
 counter-esim-identification = Identification
+
+# Renouvellement automatique d'une ligne.
+lines-auto-renew = Renouvellement automatique
+auto-renew-title = Renouvellement automatique
+auto-renew-how = Comment ça marche
+auto-renew-lead = Nous renouvelons la ligne { $hours } heures avant son échéance, avec la formule que vous choisissez, et débitons le moyen de paiement choisi ici. Vous pouvez l'arrêter à tout moment.
+auto-renew-limit = { $brand } renouvelle une ligne automatiquement au plus { $limit ->
+    [one] une fois
+   *[other] { $limit } fois
+} par mois civil. Au-delà, ou au-delà de votre propre plafond, rien n'est débité : nous vous envoyons un message et vous renouvelez vous-même.
+auto-renew-this-month = Ce mois-ci : { $count ->
+    [0] pas encore de renouvellement automatique
+    [one] 1 renouvellement automatique
+   *[other] { $count } renouvellements automatiques
+}, { $charged } débités.
+auto-renew-plan-label = La formule renouvelée
+auto-renew-pay-label = Payé avec
+auto-renew-pay-credit = Le crédit de la ligne (actuellement { $credit })
+auto-renew-pay-hint = Une carte ou un compte PayPal est débité sans vous redemander ; si votre banque veut une confirmation, nous vous prévenons et rien n'est débité.
+auto-renew-cap-label = Votre plafond mensuel (facultatif)
+auto-renew-cap-hint = Le maximum que les renouvellements automatiques peuvent débiter sur cette ligne par mois civil, par exemple 25,00. Laissez vide pour aucun plafond.
+auto-renew-save = Enregistrer
+auto-renew-saved = Enregistré.
+auto-renew-stopped = Le dernier renouvellement automatique n'a pas eu lieu (une limite, votre plafond, ou un paiement refusé ou à confirmer). Nous vous avons envoyé un message. Renouvelez vous-même, ou enregistrez à nouveau cette page pour le relancer.
+auto-renew-renew-by-hand = Renouveler moi-même
+auto-renew-no-plans = Aucune formule de cette ligne n'est proposée en renouvellement automatique.
+error-auto-renew-cap-invalid = Indiquez le plafond comme un montant supérieur à zéro, par exemple 25,00, ou laissez vide.

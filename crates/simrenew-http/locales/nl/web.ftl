@@ -354,6 +354,11 @@ error-promo-too-few-periods = { $buy ->
    *[other] Deze promotie vraagt minstens { $buy } periodes.
 }
 error-insufficient-credit = Je tegoed is te laag: { $needed } nodig, { $available } beschikbaar. Kies een andere betaalwijze.
+error-auto-renew-limit = Deze lijn werd deze maand al { $limit ->
+    [one] één keer
+   *[other] { $limit } keer
+} automatisch verlengd, het maximum. Verleng ze zelf.
+error-auto-renew-cap = Deze automatische verlenging zou boven je maandlimiet van { $cap } gaan. Verleng zelf, of verhoog de limiet.
 error-voucher-used = Deze herlaadcode is al gebruikt.
 error-voucher-expired = Deze herlaadcode is verlopen.
 error-voucher-other-plan = Deze herlaadcode is voor een andere bundel.
@@ -454,3 +459,30 @@ counter-store-does-not-identify = Je winkel identificeert geen klanten.
 error-name-needed = De naam van de klant is nodig, zoals op het document.
 error-invalid-document = Vul het documentnummer in zoals het erop staat.
 counter-esim-identification = Identificatie
+
+# Automatische verlenging van een lijn.
+lines-auto-renew = Automatisch verlengen
+auto-renew-title = Automatisch verlengen
+auto-renew-how = Hoe het werkt
+auto-renew-lead = We verlengen de lijn { $hours } uur voor ze vervalt, met het abonnement dat je kiest, en rekenen af op de manier die je hier kiest. Je kunt het altijd uitzetten.
+auto-renew-limit = { $brand } verlengt een lijn hoogstens { $limit ->
+    [one] één keer
+   *[other] { $limit } keer
+} per kalendermaand automatisch. Daarboven, of boven je eigen limiet, rekenen we niets aan: je krijgt een bericht en verlengt zelf.
+auto-renew-this-month = Deze maand: { $count ->
+    [0] nog geen automatische verlengingen
+    [one] 1 automatische verlenging
+   *[other] { $count } automatische verlengingen
+}, { $charged } aangerekend.
+auto-renew-plan-label = Het abonnement dat verlengd wordt
+auto-renew-pay-label = Betaald met
+auto-renew-pay-credit = Tegoed op de lijn (nu { $credit })
+auto-renew-pay-hint = Een kaart of PayPal-account wordt aangerekend zonder het je opnieuw te vragen; wil je bank dat je bevestigt, dan laten we het je weten en rekenen we niets aan.
+auto-renew-cap-label = Je maandlimiet (niet verplicht)
+auto-renew-cap-hint = Het meeste dat automatische verlengingen deze lijn in een kalendermaand mogen aanrekenen, bijvoorbeeld 25,00. Laat leeg voor geen eigen limiet.
+auto-renew-save = Bewaren
+auto-renew-saved = Bewaard.
+auto-renew-stopped = De laatste automatische verlenging is niet gebeurd (een limiet, je eigen limiet, of een betaling die mislukte of je bevestiging vraagt). We stuurden je een bericht. Verleng zelf, of bewaar deze pagina opnieuw om het weer te starten.
+auto-renew-renew-by-hand = Zelf verlengen
+auto-renew-no-plans = Geen abonnement van deze lijn wordt automatisch verlengd.
+error-auto-renew-cap-invalid = Geef de limiet als een bedrag boven nul, zoals 25,00, of laat het leeg.

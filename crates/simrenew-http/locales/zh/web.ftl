@@ -342,6 +342,8 @@ error-promo-too-few-periods = { $buy ->
    *[other] 此优惠需要至少 { $buy } 个周期。
 }
 error-insufficient-credit = 您的余额不足：需要 { $needed }，可用 { $available }。请选择其他付款方式。
+error-auto-renew-limit = 本月此号码已自动续费 { $limit } 次，已达上限。请手动续费。
+error-auto-renew-cap = 此次自动续费将超出您每月 { $cap } 的上限。请手动续费，或提高上限。
 error-voucher-used = 此充值码已被使用。
 error-voucher-expired = 此充值码已过期。
 error-voucher-other-plan = 此充值码适用于其他套餐。
@@ -442,3 +444,23 @@ counter-store-does-not-identify = 您的门店不办理客户身份验证。
 error-name-needed = 需要客户姓名，与证件一致。
 error-invalid-document = 请按证件上印刷的内容输入证件号码。
 counter-esim-identification = 身份验证
+
+# 线路的自动续费。
+lines-auto-renew = 自动续费
+auto-renew-title = 自动续费
+auto-renew-how = 如何运作
+auto-renew-lead = 我们会在线路到期前 { $hours } 小时，按您选择的套餐续费，并以您在此选择的方式扣款。您可以随时关闭。
+auto-renew-limit = { $brand } 每个自然月最多自动续费一条线路 { $limit } 次。超过此次数或您自己的上限时不会扣款：我们会给您发消息，由您手动续费。
+auto-renew-this-month = 本月：{ $count } 次自动续费，已扣 { $charged }。
+auto-renew-plan-label = 续费的套餐
+auto-renew-pay-label = 付款方式
+auto-renew-pay-credit = 线路余额（当前 { $credit }）
+auto-renew-pay-hint = 银行卡或 PayPal 账户将直接扣款，不再询问您；如果银行要求您确认，我们会通知您，且不会扣款。
+auto-renew-cap-label = 您的每月上限（可选）
+auto-renew-cap-hint = 自动续费每个自然月对此线路最多可扣的金额，例如 25.00。留空表示不设上限。
+auto-renew-save = 保存
+auto-renew-saved = 已保存。
+auto-renew-stopped = 上一次自动续费未能完成（达到限制、超出您的上限，或付款失败或需要您确认）。我们已给您发消息。请手动续费，或再次保存此页以重新开启。
+auto-renew-renew-by-hand = 手动续费
+auto-renew-no-plans = 此线路没有可自动续费的套餐。
+error-auto-renew-cap-invalid = 请输入大于零的金额，例如 25.00，或留空。

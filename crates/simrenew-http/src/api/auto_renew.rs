@@ -3,10 +3,13 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::automation::auto_renew::{AutoRenewSetting, LEAD};
+use simrenew_app::automation::auto_renew::{AutoRenewSetting, AutoRenewStatus, LEAD};
 use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::SavedPaymentMethodId;
+use simrenew_domain::money::Money;
 use utoipa::ToSchema;
 
+use crate::api::wire::MoneyJson;
 use crate::error::{ApiError, Problem};
 use crate::extract::{denied, ApiJson, ApiPath, Caller};
 use crate::state::AppState;
@@ -18,17 +21,41 @@ pub struct AutoRenewRequestJson {
     /// The plan code it buys; required to switch it on.
     #[schema(min_length = 1, max_length = 64, example = "LUMO-5GB-30D")]
     pub plan: Option<String>,
+    /// A saved payment method of the line to charge off-session; absent or null: the line's
+    /// credit.
+    #[schema(minimum = 1, example = 3)]
+    pub saved_method_id: Option<i64>,
+    /// The most automatic renewals may charge the line in a calendar month of the brand's
+    /// zone, in the brand's currency; absent or null: no cap of the subscriber's own.
+    pub monthly_cap: Option<MoneyJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AutoRenewMonthJson {
+    /// Automatic renewals paid since the start of this month in the brand's zone.
+    pub auto_renewals: u32,
+    pub charged: MoneyJson,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AutoRenewJson {
     pub enabled: bool,
     pub plan: Option<String>,
-    /// How long before expiry the line is renewed, paid from its credit.
+    /// The saved payment method it charges; null: the line's credit.
+    pub saved_method_id: Option<i64>,
+    /// The subscriber's own cap on a month's automatic charges; null: none.
+    pub monthly_cap: Option<MoneyJson>,
+    /// How long before expiry the line is renewed.
     pub hours_before_expiry: i64,
     /// The brand's limit of automatic charges per line per calendar month; past it, the
     /// line renews by hand.
     pub monthly_auto_debit_limit: u32,
+    pub this_month: AutoRenewMonthJson,
+    /// Failed attempts since the last success.
+    pub failed_attempts: u32,
+    /// The renewal stopped (a limit, the cap, a failed or unconfirmed payment): the subscriber
+    /// was told, and renews by hand or sets it again.
+    pub stopped: bool,
 }
 
 /// The line the caller may set automatic renewal for: the subscriber's own, or one of their
@@ -46,14 +73,25 @@ async fn line_of(state: &AppState, caller: &Caller, raw: &str) -> Result<Msisdn,
 async fn answer(
     state: &AppState,
     msisdn: &Msisdn,
-    s: AutoRenewSetting,
+    s: AutoRenewStatus,
 ) -> Result<AutoRenewJson, ApiError> {
-    let brand = state.app.line(msisdn).await?.brand.clone();
+    let currency = state.app.line(msisdn).await?.brand.currency;
     Ok(AutoRenewJson {
-        enabled: s.enabled,
-        plan: s.plan,
+        enabled: s.setting.enabled,
+        plan: s.setting.plan,
+        saved_method_id: s.setting.saved_method.map(|m| m.0),
+        monthly_cap: s
+            .setting
+            .monthly_cap_cents
+            .map(|c| Money::new(c, currency).into()),
         hours_before_expiry: LEAD.as_hours(),
-        monthly_auto_debit_limit: brand.monthly_auto_debit_limit,
+        monthly_auto_debit_limit: s.monthly_limit,
+        this_month: AutoRenewMonthJson {
+            auto_renewals: s.this_month.count,
+            charged: Money::new(s.this_month.spent_cents, currency).into(),
+        },
+        failed_attempts: s.failed_attempts,
+        stopped: s.stopped,
     })
 }
 
@@ -80,7 +118,8 @@ pub async fn get_auto_renew(
     Ok(Json(answer(&state, &msisdn, setting).await?))
 }
 
-/// Switches the line's automatic renewal on (with the plan it buys) or off; audited.
+/// Switches the line's automatic renewal on (with the plan it buys, paid from credit or a saved
+/// payment method, within an optional monthly cap) or off; audited.
 #[utoipa::path(
     put,
     path = "/api/v1/lines/{msisdn}/auto-renew",
@@ -108,6 +147,30 @@ pub async fn set_auto_renew(
                 .map_err(|e| ApiError::invalid("plan", e.reason))?,
         ),
     };
+    let saved_method = match body.saved_method_id {
+        None => None,
+        Some(id) if id > 0 => Some(SavedPaymentMethodId(id)),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "saved_method_id",
+                "must be a saved method's id",
+            ))
+        }
+    };
+    let currency = state.app.line(&msisdn).await?.brand.currency;
+    let monthly_cap_cents = match &body.monthly_cap {
+        None => None,
+        Some(cap) => {
+            let cap = cap.parse("monthly_cap", 1)?;
+            if cap.currency != currency {
+                return Err(ApiError::invalid(
+                    "monthly_cap.currency",
+                    format!("the line's brand charges in {currency}"),
+                ));
+            }
+            Some(cap.cents)
+        }
+    };
     let setting = state
         .app
         .set_auto_renew(
@@ -116,6 +179,8 @@ pub async fn set_auto_renew(
             &AutoRenewSetting {
                 enabled: body.enabled,
                 plan,
+                saved_method,
+                monthly_cap_cents,
             },
         )
         .await?;

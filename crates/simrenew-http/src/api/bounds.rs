@@ -95,7 +95,8 @@ impl RequestBody for RefundRequestJson {
 }
 
 impl RequestBody for AutoRenewRequestJson {
-    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("plan", CODE)];
+    const TEXT_LIMITS: &'static [(&'static str, usize)] =
+        &[("plan", CODE), ("monthly_cap.currency", CURRENCY)];
 }
 
 impl RequestBody for MessageCheckJson {

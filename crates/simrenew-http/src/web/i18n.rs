@@ -54,6 +54,8 @@ fn invalid_key(field: &str) -> &'static str {
         "password" => "error-staff-sign-in",
         "look_up" => "error-invalid-look-up",
         "details_confirmed" => "error-details-confirm",
+        "monthly_cap" => "error-auto-renew-cap-invalid",
+        "saved_method_id" => "error-method-not-offered",
         _ => "error-invalid-input",
     }
 }
@@ -129,7 +131,9 @@ pub fn shown(page: &Page, e: &AppError) -> Shown {
 
 fn provider(page: &Page, e: &ProviderError) -> Shown {
     let key = match e {
-        ProviderError::Refused { .. } => "error-payment-declined",
+        ProviderError::Refused { .. } | ProviderError::AuthenticationRequired { .. } => {
+            "error-payment-declined"
+        }
         ProviderError::NotConfigured { .. } => "error-method-not-offered",
         ProviderError::Unavailable { .. } | ProviderError::Protocol { .. } => {
             "error-provider-unavailable"
@@ -139,6 +143,7 @@ fn provider(page: &Page, e: &ProviderError) -> Shown {
 }
 
 fn domain(page: &Page, e: &DomainError) -> Shown {
+    use simrenew_domain::auto_debit::AutoRenewStop;
     let field = e.field().map(page_field);
     let text = match e {
         DomainError::Parse(p) => return invalid(page, p.field),
@@ -180,6 +185,14 @@ fn domain(page: &Page, e: &DomainError) -> Shown {
         DomainError::VoucherExpired { .. } => page.t("error-voucher-expired"),
         DomainError::VoucherForOtherPlan { .. } => page.t("error-voucher-other-plan"),
         DomainError::VoucherForOtherBrand { .. } => page.t("error-voucher-unknown"),
+        DomainError::AutoRenewStopped(stop) => match stop {
+            AutoRenewStop::MonthlyLimit { limit, .. } => {
+                page.tn("error-auto-renew-limit", "limit", i64::from(*limit))
+            }
+            AutoRenewStop::SpendCap { cap, .. } => {
+                page.t1("error-auto-renew-cap", "cap", &page.money(*cap))
+            }
+        },
         DomainError::Money(_) | DomainError::TimeOutOfRange => page.t("error-internal"),
     };
     Shown::new(field, text)

@@ -15,6 +15,7 @@
 // use `?` on the way, and a page is as large as a page is.
 #![allow(clippy::result_large_err)]
 
+pub mod auto_renew;
 pub mod calendar;
 pub mod check;
 pub mod cookies;
@@ -160,6 +161,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(root))
         .merge(portal::router())
         .merge(esims::router())
+        .merge(auto_renew::router())
         .merge(check::router())
         .merge(calendar::router())
         .merge(counter::router())

@@ -527,7 +527,7 @@ async fn lines_page(State(state): State<AppState>, page: Page) -> WebResult {
 }
 
 /// The line `raw` names, if the signed-in subscriber may buy for it on the portal.
-async fn own_line(
+pub(super) async fn own_line(
     state: &AppState,
     page: &Page,
     raw: &str,

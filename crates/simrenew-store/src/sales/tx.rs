@@ -585,10 +585,16 @@ impl SalesTx for SqlTx {
         }))
     }
 
-    async fn auto_debits_since(&mut self, line: LineId, since: Timestamp) -> StoreResult<u32> {
-        let n: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM orders WHERE line_id = $1 AND channel = $2 \
-             AND paid_at IS NOT NULL AND paid_at >= $3",
+    async fn auto_debits_since(
+        &mut self,
+        line: LineId,
+        since: Timestamp,
+    ) -> StoreResult<(simrenew_domain::auto_debit::AutoDebits, Option<i64>)> {
+        let row = sqlx::query(
+            "SELECT COUNT(o.id) AS n, CAST(COALESCE(SUM(o.total_cents), 0) AS BIGINT) AS spent, \
+             (SELECT auto_renew_cap_cents FROM lines WHERE id = $1) AS cap \
+             FROM orders o WHERE o.line_id = $1 AND o.channel = $2 \
+             AND o.paid_at IS NOT NULL AND o.paid_at >= $3",
         )
         .bind(line.0)
         .bind(Channel::AutoRenew.as_str())
@@ -596,7 +602,14 @@ impl SalesTx for SqlTx {
         .fetch_one(self.conn())
         .await
         .map_err(map)?;
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+        let n: i64 = get(&row, "n")?;
+        Ok((
+            simrenew_domain::auto_debit::AutoDebits {
+                count: u32::try_from(n).unwrap_or(u32::MAX),
+                spent_cents: get(&row, "spent")?,
+            },
+            get(&row, "cap")?,
+        ))
     }
 
     async fn order_of_quote(&mut self, id: QuoteId) -> StoreResult<Option<OrderId>> {

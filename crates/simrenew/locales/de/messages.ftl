@@ -32,3 +32,18 @@ data-100 = Sie haben alle Daten Ihrer { $brand }-Leitung { $number } verbraucht 
 data-buy-at = Ein Paket buchen unter { $portal }
 sms-data-80 = { $brand }: 80 % der Daten von { $number } verbraucht (Paket bis { $date }). Mehr: { $portal } Code { $code }
 sms-data-100 = { $brand }: Daten von { $number } aufgebraucht (Paket bis { $date }). Mehr: { $portal } Code { $code }
+
+# Eine automatische Verlängerung, die nicht stattfand: der Kunde verlängert selbst. { $date }
+# ist das Ablaufdatum der Leitung.
+autorenew-subject-limit = { $brand }: Verlängern Sie { $number } diesmal selbst
+autorenew-subject-cap = { $brand }: Verlängern Sie { $number } diesmal selbst
+autorenew-subject-failed = { $brand }: Wir konnten { $number } nicht automatisch verlängern
+autorenew-subject-confirm = { $brand }: Ihre Bank möchte die Verlängerung von { $number } bestätigt haben
+autorenew-limit = Ihre { $brand }-Leitung { $number } wurde nicht automatisch verlängert: Sie wurde diesen Monat schon so oft automatisch verlängert, wie { $brand } erlaubt. Es wurde nichts abgebucht. Verlängern Sie sie selbst vor dem { $date } um { $time }, um Ihre Nummer und Ihre Daten zu behalten.
+autorenew-cap = Ihre { $brand }-Leitung { $number } wurde nicht automatisch verlängert: Das hätte Ihr selbst gesetztes Monatslimit überschritten. Es wurde nichts abgebucht. Verlängern Sie sie selbst vor dem { $date } um { $time } oder erhöhen Sie das Limit.
+autorenew-failed = Ihre { $brand }-Leitung { $number } konnte nicht automatisch verlängert werden: Die Zahlung ist mehrmals fehlgeschlagen. Verlängern Sie sie selbst vor dem { $date } um { $time }, um Ihre Nummer und Ihre Daten zu behalten.
+autorenew-confirm = Ihre Bank möchte, dass Sie die automatische Verlängerung Ihrer { $brand }-Leitung { $number } bestätigen; es wurde daher nichts abgebucht. Verlängern Sie sie selbst vor dem { $date } um { $time }; Ihre Bank bittet Sie dann um Bestätigung.
+sms-autorenew-limit = { $brand }: { $number } nicht automatisch verlängert (Monatslimit). Verlängern bis { $date }: { $portal } Code { $code }
+sms-autorenew-cap = { $brand }: { $number } nicht automatisch verlängert (Ihr Limit). Verlängern bis { $date }: { $portal } Code { $code }
+sms-autorenew-failed = { $brand }: Zahlung für { $number } fehlgeschlagen. Verlängern bis { $date }: { $portal } Code { $code }
+sms-autorenew-confirm = { $brand }: Ihre Bank muss { $number } bestätigen. Verlängern bis { $date }: { $portal } Code { $code }

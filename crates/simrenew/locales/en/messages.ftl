@@ -32,3 +32,18 @@ data-100 = You have used all the data of your { $brand } line { $number } (the b
 data-buy-at = Add a bundle at { $portal }
 sms-data-80 = { $brand }: 80 % of the data on { $number } used (bundle until { $date }). More: { $portal } Code { $code }
 sms-data-100 = { $brand }: data on { $number } used up (bundle until { $date }). More: { $portal } Code { $code }
+
+# An automatic renewal that did not happen: the subscriber renews by hand. { $date } is the
+# line's expiry.
+autorenew-subject-limit = { $brand }: renew { $number } by hand this time
+autorenew-subject-cap = { $brand }: renew { $number } by hand this time
+autorenew-subject-failed = { $brand }: we could not renew { $number } automatically
+autorenew-subject-confirm = { $brand }: your bank wants you to confirm the renewal of { $number }
+autorenew-limit = Your { $brand } line { $number } was not renewed automatically: it has been renewed automatically as often this month as { $brand } allows. Nothing was charged. Renew it by hand before { $date } at { $time } to keep your number and your data.
+autorenew-cap = Your { $brand } line { $number } was not renewed automatically: it would have gone over the monthly cap you set. Nothing was charged. Renew it by hand before { $date } at { $time }, or raise the cap.
+autorenew-failed = Your { $brand } line { $number } could not be renewed automatically: the payment did not go through, several times. Renew it by hand before { $date } at { $time } to keep your number and your data.
+autorenew-confirm = Your bank wants you to confirm the automatic renewal of your { $brand } line { $number }, so nothing was charged. Renew it yourself before { $date } at { $time }; your bank will ask you to confirm.
+sms-autorenew-limit = { $brand }: { $number } not renewed automatically (monthly limit). Renew before { $date }: { $portal } Code { $code }
+sms-autorenew-cap = { $brand }: { $number } not renewed automatically (your cap). Renew before { $date }: { $portal } Code { $code }
+sms-autorenew-failed = { $brand }: payment for { $number } failed. Renew before { $date }: { $portal } Code { $code }
+sms-autorenew-confirm = { $brand }: your bank must confirm the renewal of { $number }. Renew before { $date }: { $portal } Code { $code }

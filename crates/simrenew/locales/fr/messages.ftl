@@ -32,3 +32,18 @@ data-100 = Vous avez consommé toutes les données de votre ligne { $brand } { $
 data-buy-at = Ajouter un forfait sur { $portal }
 sms-data-80 = { $brand } : 80 % des données de { $number } consommées (forfait jusqu'au { $date }). Plus : { $portal } Code { $code }
 sms-data-100 = { $brand } : données de { $number } épuisées (forfait jusqu'au { $date }). Plus : { $portal } Code { $code }
+
+# Un renouvellement automatique qui n'a pas eu lieu : l'abonné renouvelle lui-même. { $date }
+# est l'échéance de la ligne.
+autorenew-subject-limit = { $brand } : renouvelez { $number } vous-même cette fois
+autorenew-subject-cap = { $brand } : renouvelez { $number } vous-même cette fois
+autorenew-subject-failed = { $brand } : nous n'avons pas pu renouveler { $number } automatiquement
+autorenew-subject-confirm = { $brand } : votre banque veut que vous confirmiez le renouvellement de { $number }
+autorenew-limit = Votre ligne { $brand } { $number } n'a pas été renouvelée automatiquement : elle l'a déjà été ce mois-ci aussi souvent que { $brand } le permet. Rien n'a été débité. Renouvelez-la vous-même avant le { $date } à { $time } pour garder votre numéro et vos données.
+autorenew-cap = Votre ligne { $brand } { $number } n'a pas été renouvelée automatiquement : cela aurait dépassé le plafond mensuel que vous avez fixé. Rien n'a été débité. Renouvelez-la vous-même avant le { $date } à { $time }, ou relevez le plafond.
+autorenew-failed = Votre ligne { $brand } { $number } n'a pas pu être renouvelée automatiquement : le paiement a échoué plusieurs fois. Renouvelez-la vous-même avant le { $date } à { $time } pour garder votre numéro et vos données.
+autorenew-confirm = Votre banque veut que vous confirmiez le renouvellement automatique de votre ligne { $brand } { $number } : rien n'a donc été débité. Renouvelez-la vous-même avant le { $date } à { $time } ; votre banque vous demandera de confirmer.
+sms-autorenew-limit = { $brand } : { $number } non renouvelé (limite mensuelle). Renouvelez avant le { $date } : { $portal } Code { $code }
+sms-autorenew-cap = { $brand } : { $number } non renouvelé (votre plafond). Renouvelez avant le { $date } : { $portal } Code { $code }
+sms-autorenew-failed = { $brand } : paiement pour { $number } échoué. Renouvelez avant le { $date } : { $portal } Code { $code }
+sms-autorenew-confirm = { $brand } : votre banque doit confirmer { $number }. Renouvelez avant le { $date } : { $portal } Code { $code }

@@ -32,3 +32,18 @@ data-100 = U hebt alle data van uw { $brand }-lijn { $number } verbruikt (de bun
 data-buy-at = Een bundel nemen via { $portal }
 sms-data-80 = { $brand }: 80 % data op { $number } verbruikt (bundel tot { $date }). Meer: { $portal } Code { $code }
 sms-data-100 = { $brand }: data op { $number } is op (bundel tot { $date }). Meer: { $portal } Code { $code }
+
+# Een automatische verlenging die niet gebeurde: de abonnee verlengt zelf. { $date } is de
+# vervaldatum van de lijn.
+autorenew-subject-limit = { $brand }: verleng { $number } deze keer zelf
+autorenew-subject-cap = { $brand }: verleng { $number } deze keer zelf
+autorenew-subject-failed = { $brand }: we konden { $number } niet automatisch verlengen
+autorenew-subject-confirm = { $brand }: je bank wil dat je de verlenging van { $number } bevestigt
+autorenew-limit = Je { $brand }-lijn { $number } werd niet automatisch verlengd: ze werd deze maand al zo vaak automatisch verlengd als { $brand } toelaat. Er werd niets aangerekend. Verleng ze zelf vóór { $date } om { $time } om je nummer en je data te houden.
+autorenew-cap = Je { $brand }-lijn { $number } werd niet automatisch verlengd: dat zou boven de maandlimiet gaan die je instelde. Er werd niets aangerekend. Verleng ze zelf vóór { $date } om { $time }, of verhoog de limiet.
+autorenew-failed = Je { $brand }-lijn { $number } kon niet automatisch verlengd worden: de betaling lukte meermaals niet. Verleng ze zelf vóór { $date } om { $time } om je nummer en je data te houden.
+autorenew-confirm = Je bank wil dat je de automatische verlenging van je { $brand }-lijn { $number } bevestigt, dus er werd niets aangerekend. Verleng ze zelf vóór { $date } om { $time }; je bank vraagt dan om te bevestigen.
+sms-autorenew-limit = { $brand }: { $number } niet automatisch verlengd (maandlimiet). Verleng vóór { $date }: { $portal } Code { $code }
+sms-autorenew-cap = { $brand }: { $number } niet automatisch verlengd (je limiet). Verleng vóór { $date }: { $portal } Code { $code }
+sms-autorenew-failed = { $brand }: betaling voor { $number } mislukt. Verleng vóór { $date }: { $portal } Code { $code }
+sms-autorenew-confirm = { $brand }: je bank moet de verlenging van { $number } bevestigen. Verleng vóór { $date }: { $portal } Code { $code }

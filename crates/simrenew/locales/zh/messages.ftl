@@ -32,3 +32,17 @@ data-100 = 您的 { $brand } 线路 { $number } 的流量已全部用完（套�
 data-buy-at = 加购套餐：{ $portal }
 sms-data-80 = { $brand }：{ $number } 流量已用 80 %（套餐至 { $date }）。加购：{ $portal } 验证码 { $code }
 sms-data-100 = { $brand }：{ $number } 流量已用完（套餐至 { $date }）。加购：{ $portal } 验证码 { $code }
+
+# 未能完成的自动续费：用户需手动续费。{ $date } 是号码的到期日。
+autorenew-subject-limit = { $brand }：这次请手动为 { $number } 续费
+autorenew-subject-cap = { $brand }：这次请手动为 { $number } 续费
+autorenew-subject-failed = { $brand }：我们未能自动为 { $number } 续费
+autorenew-subject-confirm = { $brand }：您的银行要求您确认 { $number } 的续费
+autorenew-limit = 您的 { $brand } 线路 { $number } 未自动续费：本月自动续费次数已达到 { $brand } 允许的上限。未扣任何费用。请在 { $date } { $time } 之前手动续费，以保留您的号码和流量。
+autorenew-cap = 您的 { $brand } 线路 { $number } 未自动续费：这将超出您设定的每月上限。未扣任何费用。请在 { $date } { $time } 之前手动续费，或提高上限。
+autorenew-failed = 您的 { $brand } 线路 { $number } 未能自动续费：付款多次失败。请在 { $date } { $time } 之前手动续费，以保留您的号码和流量。
+autorenew-confirm = 您的银行要求您确认 { $brand } 线路 { $number } 的自动续费，因此未扣任何费用。请在 { $date } { $time } 之前自行续费；银行会请您确认。
+sms-autorenew-limit = { $brand }：{ $number } 未自动续费（每月上限）。请在 { $date } 前续费：{ $portal } 验证码 { $code }
+sms-autorenew-cap = { $brand }：{ $number } 未自动续费（您的上限）。请在 { $date } 前续费：{ $portal } 验证码 { $code }
+sms-autorenew-failed = { $brand }：{ $number } 付款失败。请在 { $date } 前续费：{ $portal } 验证码 { $code }
+sms-autorenew-confirm = { $brand }：银行需确认 { $number } 的续费。请在 { $date } 前续费：{ $portal } 验证码 { $code }

@@ -143,3 +143,168 @@ both! {
         assert_eq!(credit(&app, &off).await, 5_000, "auto-renew off: not renewed");
     }
 }
+
+/// A line of a new subscriber (e-mail on record) expiring in 12 hours, due for automatic
+/// renewal, with a saved card of Stripe's test `token`; its number and the card's id.
+async fn line_with_card(app: &crate::support::TestApp, token: &str) -> (String, serde_json::Value) {
+    let expiry = app
+        .now()
+        .checked_add(jiff::SignedDuration::from_hours(12))
+        .unwrap();
+    let (msisdn, _) =
+        crate::reminders::subscriber_line(app, Some("emma@mail.example"), "en", expiry).await;
+    let msisdn = msisdn.to_string();
+    let (s, card) = app
+        .post(
+            &format!("/api/v1/lines/{msisdn}/saved-payment-methods"),
+            json!({"method": "card", "token": token}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{card}");
+    (msisdn, card)
+}
+
+async fn put_auto_renew(
+    app: &crate::support::TestApp,
+    msisdn: &str,
+    body: serde_json::Value,
+) -> (StatusCode, serde_json::Value) {
+    let uri = format!("/api/v1/lines/{msisdn}/auto-renew");
+    let (s, answer, _) = app
+        .request(axum::http::Method::PUT, &uri, Some(body), &[])
+        .await;
+    (s, answer)
+}
+
+both! {
+    async fn two_workers_charge_each_saved_card_once(app: TestApp) {
+        let (app, mock) = crate::payments::with_providers(app).await;
+        let mut lines = vec![];
+        for n in 0..3 {
+            let (msisdn, card) = line_with_card(&app, &format!("pm_card_visa_{n}")).await;
+            let (s, set) = put_auto_renew(&app, &msisdn,
+                json!({"enabled": true, "plan": "TEST-5GB-30D", "saved_method_id": card["id"]})).await;
+            assert_eq!(s, StatusCode::OK, "{set}");
+            assert_eq!(set["saved_method_id"], card["id"]);
+            lines.push(msisdn);
+        }
+        // Two passes side by side: each line is claimed by one of them.
+        let (a, b) = tokio::join!(app.app.run_auto_renewals(50), app.app.run_auto_renewals(50));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(a.renewed + b.renewed, 3, "{a:?} {b:?}");
+        assert_eq!(mock.charges(), 3);
+        assert_eq!(app.count(CountedTable::Orders).await, 3);
+        for m in &lines {
+            let (_, got) = app.get(&format!("/api/v1/lines/{m}/auto-renew")).await;
+            assert_eq!(got["this_month"]["auto_renewals"], 1, "{got}");
+            assert_eq!(got["this_month"]["charged"]["amount_cents"], 1_000, "{got}");
+            assert_eq!(got["stopped"], false);
+        }
+        // Renewed: due no more, however often the worker passes.
+        let again = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(again.renewed + again.failed + again.stopped, 0, "{again:?}");
+        assert_eq!(mock.charges(), 3);
+        mock.assert_requests_valid();
+    }
+}
+
+both! {
+    async fn a_renewal_over_the_subscribers_cap_stops_and_says_so_in_a_message(app: TestApp) {
+        let mut app = app;
+        let g = crate::reminders::with_gateways(&mut app);
+        let (app, mock) = crate::payments::with_providers(app).await;
+        let (msisdn, card) = line_with_card(&app, "pm_card_visa").await;
+        let on = |cap: i64| json!({"enabled": true, "plan": "TEST-5GB-30D",
+            "saved_method_id": card["id"], "monthly_cap": {"amount_cents": cap, "currency": "EUR"}});
+
+        // Settings that cannot hold change nothing.
+        for (bad, field) in [
+            (json!({"enabled": true, "plan": "TEST-5GB-30D", "monthly_cap": {"amount_cents": 500, "currency": "USD"}}), "monthly_cap.currency"),
+            (json!({"enabled": true, "plan": "TEST-5GB-30D", "monthly_cap": {"amount_cents": 0, "currency": "EUR"}}), "monthly_cap"),
+            (json!({"enabled": true, "plan": "TEST-5GB-30D", "saved_method_id": 999_999}), "saved_method_id"),
+        ] {
+            let (s, p) = put_auto_renew(&app, &msisdn, bad).await;
+            assert!(s.is_client_error(), "{s}: {p}");
+            assert_eq!(p["field"], field, "{p}");
+        }
+        let (_, got) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!(got["enabled"], false, "{got}");
+
+        // A cap of 5.00 does not hold a renewal of 10.00: nothing is charged, the renewal stops.
+        let (s, set) = put_auto_renew(&app, &msisdn, on(500)).await;
+        assert_eq!(s, StatusCode::OK, "{set}");
+        assert_eq!(set["monthly_cap"]["amount_cents"], 500);
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!((r.renewed, r.stopped), (0, 1), "{r:?}");
+        assert_eq!(mock.charges(), 0);
+        assert_eq!(app.count(CountedTable::Orders).await, 0, "refused before any order");
+        let (_, got) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!(got["stopped"], true, "{got}");
+
+        // The subscriber is told once, by e-mail and SMS, that the cap stopped it.
+        let step = simrenew_domain::reminder::AutoRenewNotice::SpendCap.step();
+        let sent = app.app.run_reminders().await.unwrap();
+        assert_eq!(sent.sent, 2, "{sent:?}");
+        let mails = g.mail.to("emma@mail.example");
+        assert_eq!(mails.len(), 1);
+        assert_eq!(mails[0].1, format!("Test Mobile step {step}"));
+        assert_eq!(g.sms.to(&msisdn).len(), 1);
+        // A stopped renewal waits for its subscriber: no retry, no second message.
+        app.clock.advance(jiff::SignedDuration::from_hours(2));
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.stopped + r.renewed + r.failed, 0, "{r:?}");
+        app.app.run_reminders().await.unwrap();
+        assert_eq!(g.mail.to("emma@mail.example").len(), 1);
+
+        // Raising the cap sets it going again.
+        let (s, _) = put_auto_renew(&app, &msisdn, on(2_000)).await;
+        assert_eq!(s, StatusCode::OK);
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.renewed, 1, "{r:?}");
+        assert_eq!(mock.charges(), 1);
+        assert_eq!(app.audit_entries("auto_renew.on").await.len(), 2);
+    }
+}
+
+both! {
+    async fn a_card_whose_bank_wants_confirmation_is_not_charged_and_its_holder_is_told(app: TestApp) {
+        let mut app = app;
+        let g = crate::reminders::with_gateways(&mut app);
+        let (app, mock) = crate::payments::with_providers(app).await;
+        let (msisdn, card) = line_with_card(&app, "pm_card_authenticationRequired").await;
+        let (s, _) = put_auto_renew(&app, &msisdn,
+            json!({"enabled": true, "plan": "TEST-5GB-30D", "saved_method_id": card["id"]})).await;
+        assert_eq!(s, StatusCode::OK);
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!((r.renewed, r.stopped), (0, 1), "{r:?}");
+        assert_eq!(mock.charges(), 0);
+        let step = simrenew_domain::reminder::AutoRenewNotice::NeedsAuthentication.step();
+        app.app.run_reminders().await.unwrap();
+        let mails = g.mail.to("emma@mail.example");
+        assert_eq!(mails.len(), 1, "{mails:?}");
+        assert_eq!(mails[0].1, format!("Test Mobile step {step}"));
+        // By hand, the subscriber renews (here from credit topped up by a voucher's worth).
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        sqlx::query(&format!("UPDATE lines SET credit_cents = 1000 WHERE msisdn = '{msisdn}'"))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        app.app.forget_everything_here();
+        let (s, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
+                "payment": {"method": "credit"}}))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{order}");
+
+        // Removing the card turns the automatic renewal off: nothing is charged in its place.
+        let (s, _, _) = app
+            .request(axum::http::Method::DELETE,
+                &format!("/api/v1/lines/{msisdn}/saved-payment-methods/{}", card["id"]), None, &[])
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, got) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!((got["enabled"].clone(), got["saved_method_id"].clone()), (json!(false), json!(null)), "{got}");
+    }
+}

@@ -186,3 +186,76 @@ both! {
             .contains(&simrenew_domain::order::PaymentMethod::Card));
     }
 }
+
+/// A subscriber signed in to the portal in `b`, in English: their line.
+async fn signed_in(app: &mut TestApp, b: &mut Browser) -> simrenew_domain::identifiers::Msisdn {
+    let outbox = Arc::new(Outbox::default());
+    let with = app.app.clone().with_sms(outbox.clone());
+    app.router = simrenew_http::router(AppState::new(with));
+    let (msisdn, _) = app.subscriber_line().await;
+    let (_, page, _) = b.get(app, "/en/sign-in").await;
+    let csrf = hidden(&page, "csrf");
+    b.post(
+        app,
+        "/en/sign-in",
+        &[("csrf", &csrf), ("phone", msisdn.as_str())],
+    )
+    .await;
+    app.codes_sent().await;
+    let code = outbox.last_code(&msisdn);
+    let (status, _, _) = b
+        .post(
+            app,
+            "/en/sign-in/code",
+            &[("csrf", &csrf), ("phone", msisdn.as_str()), ("code", &code)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    msisdn
+}
+
+both! {
+    async fn the_auto_renew_page_explains_the_limits_and_keeps_the_subscribers_cap(app: TestApp) {
+        let mut app = app;
+        let mut b = Browser::default();
+        let msisdn = signed_in(&mut app, &mut b).await;
+        let (_, lines, _) = b.get(&app, "/en/lines").await;
+        let uri = format!("/en/lines/{msisdn}/auto-renew");
+        assert!(lines.contains(&format!("href=\"{uri}\"")), "{lines}");
+        let (status, page, _) = b.get(&app, &uri).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains("at most 2 times per calendar month"), "{page}");
+        assert!(page.contains("no automatic renewals yet"), "{page}");
+        let csrf = hidden(&page, "csrf");
+
+        // A cap that is not an amount is refused in words, and nothing changes.
+        let bad = [("csrf", csrf.as_str()), ("enabled", "on"), ("plan", "TEST-5GB-30D"),
+            ("saved_method_id", "credit"), ("monthly_cap", "lots")];
+        let (status, page, _) = b.post(&app, &uri, &bad).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.contains("Enter the cap as an amount above zero"), "{page}");
+        let (_, setting) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!(setting["enabled"], false);
+        // Nor without the page's token.
+        let (status, _, _) = b.post(&app, &uri, &bad[1..]).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+
+        let good = [("csrf", csrf.as_str()), ("enabled", "on"), ("plan", "TEST-5GB-30D"),
+            ("saved_method_id", "credit"), ("monthly_cap", "25,50")];
+        let (status, _, headers) = b.post(&app, &uri, &good).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(location(&headers), format!("{uri}?saved=1"));
+        let (_, page, _) = b.get(&app, &location(&headers)).await;
+        assert!(page.contains("Saved."), "{page}");
+        assert!(page.contains("value=\"25.50\""), "{page}");
+        let (_, setting) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!(setting["enabled"], true, "{setting}");
+        assert_eq!(setting["plan"], "TEST-5GB-30D");
+        assert_eq!(setting["monthly_cap"]["amount_cents"], 2_550);
+        assert_eq!(setting["saved_method_id"], serde_json::Value::Null);
+
+        // Another subscriber's line is not found.
+        let (status, _, _) = b.get(&app, "/en/lines/+32470000001/auto-renew").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}

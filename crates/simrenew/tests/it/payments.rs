@@ -867,9 +867,15 @@ both! {
         let (_, list) = app.get(&uri).await;
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(delete(&card["id"]).await, StatusCode::NOT_FOUND);
-        let (_, order) = app
+        // Two automatic charges this month are the fixture brand's most: a third automatic
+        // order is refused before any money is asked for.
+        let (status, refused) = app
             .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D",
                 "channel": "auto_renew"}))
+            .await;
+        assert_eq!((status, refused["field"].as_str()), (StatusCode::CONFLICT, Some("channel")), "{refused}");
+        let (_, order) = app
+            .post("/api/v1/orders", json!({"msisdn": msisdn, "plan": "TEST-5GB-30D"}))
             .await;
         let (status, _) = app
             .post(&format!("/api/v1/orders/{}/provider-payments", order["id"]),

@@ -442,6 +442,15 @@ fn operate(mock: &ProviderMock, method: &Method, path: &str, body: &[u8]) -> (u1
             let amount: i64 = form["amount"].as_str().unwrap().parse().unwrap();
             let id = format!("pi_mock{n}");
             let confirm = form["confirm"] == "true";
+            // Stripe's test card whose bank wants every payment authenticated: off-session,
+            // the intent is refused with `authentication_required`.
+            if confirm && pm == "pm_card_authenticationRequired" && form["off_session"] == "true" {
+                return (
+                    402,
+                    json!({"error": {"type": "card_error", "code": "authentication_required",
+                        "message": "This payment requires authentication."}}),
+                );
+            }
             if confirm && pm == "pm_card_chargeDeclined" {
                 return (
                     402,
@@ -451,7 +460,8 @@ fn operate(mock: &ProviderMock, method: &Method, path: &str, body: &[u8]) -> (u1
             }
             let (status, next_action) = match (confirm, pm.as_str()) {
                 (false, _) => ("requires_payment_method", Value::Null),
-                (true, "pm_card_visa") => ("succeeded", Value::Null),
+                // `pm_card_visa`, and `pm_card_visa_N` for as many lines as a test needs.
+                (true, pm) if pm.starts_with("pm_card_visa") => ("succeeded", Value::Null),
                 (true, _) => (
                     "requires_action",
                     json!({"type": "redirect_to_url", "redirect_to_url": {

@@ -21,7 +21,7 @@ use crate::support::{both, days, TestApp};
 
 /// Messages handed to a gateway, as (to, subject, text); refuses while `refuse` is set.
 #[derive(Default)]
-struct Outbox {
+pub(crate) struct Outbox {
     sent: Mutex<Vec<(String, String, String)>>,
     refuse: std::sync::atomic::AtomicBool,
 }
@@ -38,11 +38,11 @@ impl Outbox {
         Ok(())
     }
 
-    fn sent(&self) -> Vec<(String, String, String)> {
+    pub(crate) fn sent(&self) -> Vec<(String, String, String)> {
         self.sent.lock().unwrap().clone()
     }
 
-    fn to(&self, to: &str) -> Vec<(String, String, String)> {
+    pub(crate) fn to(&self, to: &str) -> Vec<(String, String, String)> {
         self.sent().into_iter().filter(|m| m.0 == to).collect()
     }
 }
@@ -86,12 +86,12 @@ impl MessageTexts for Plain {
     }
 }
 
-struct Gateways {
-    mail: Arc<Outbox>,
-    sms: Arc<Outbox>,
+pub(crate) struct Gateways {
+    pub(crate) mail: Arc<Outbox>,
+    pub(crate) sms: Arc<Outbox>,
 }
 
-fn with_gateways(app: &mut TestApp) -> Gateways {
+pub(crate) fn with_gateways(app: &mut TestApp) -> Gateways {
     let (mail, sms) = (Arc::new(Outbox::default()), Arc::new(Outbox::default()));
     app.app = app
         .app
@@ -108,7 +108,7 @@ async fn line(app: &TestApp, email: Option<&str>, language: &str, expires_at: Ti
     subscriber_line(app, email, language, expires_at).await.0
 }
 
-async fn subscriber_line(
+pub(crate) async fn subscriber_line(
     app: &TestApp,
     email: Option<&str>,
     language: &str,
