@@ -22,6 +22,12 @@ const TEXT = {
     stores: "Trouver un magasin",
     grace: "En période de grâce",
     accountCentre: "Centre de compte",
+    autoRenew: "Renouvellement automatique",
+    autoRenewOn: "Activé",
+    saved: "Enregistré.",
+    badCap: "Indiquez le plafond comme un montant supérieur à zéro",
+    checkUnknown: "Nous n'avons envoyé aucun message avec ce code.",
+    calendarTitle: "Les échéances dans votre agenda",
   },
   nl: {
     lines: "Mijn lijnen",
@@ -40,6 +46,12 @@ const TEXT = {
     stores: "Winkelzoeker",
     grace: "In respijtperiode",
     accountCentre: "Accountcentrum",
+    autoRenew: "Automatisch verlengen",
+    autoRenewOn: "Aan",
+    saved: "Bewaard.",
+    badCap: "Geef de limiet als een bedrag boven nul",
+    checkUnknown: "",
+    calendarTitle: "",
   },
 };
 
@@ -163,6 +175,29 @@ for (const lang of ["fr", "nl"] as Lang[]) {
       await expect(page.locator(`.line:has-text("${LOUISE.grace}") .badge`)).toHaveText(t.syncing);
     });
 
+    test(`${lang}: switch automatic renewal on, with a cap of one's own`, async ({ page, server }) => {
+      await signIn(page, server, lang);
+      await page.locator(`.line:has-text("${LOUISE.physical}") a[href$="/auto-renew"]`).click();
+      await expect(page.locator("h1")).toContainText(t.autoRenew);
+      await accessible(page);
+      await page.locator("#enabled-on").check();
+      await page.locator('input[name="plan"]').first().check();
+      await page.locator("#pay-credit").check();
+      // A cap that is not an amount is told in the page's language, on the field.
+      await page.locator("#monthly_cap").fill("beaucoup");
+      await page.locator('form[action$="/auto-renew"] button[type="submit"]').click();
+      await expect(page.locator("#form-error")).toContainText(t.badCap);
+      await expect(page.locator("#monthly_cap")).toHaveAttribute("aria-invalid", "true");
+      await accessible(page);
+      await page.locator("#monthly_cap").fill("25,00");
+      await page.locator('form[action$="/auto-renew"] button[type="submit"]').click();
+      await expect(page.locator('.notice.success[role="status"]')).toHaveText(t.saved);
+      await expect(page.locator("#monthly_cap")).toHaveValue("25.00");
+      await accessible(page);
+      await page.goto(`${server.base}/${lang}/lines`);
+      await expect(page.locator(`.line:has-text("${LOUISE.physical}") .facts`)).toContainText(t.autoRenewOn);
+    });
+
     test(`${lang}: bad input is told in the page's language`, async ({ page, server }) => {
       await page.goto(`${server.base}/${lang}/sign-in?brand=lumo`);
       await page.locator("#phone").fill("0470 12");
@@ -202,4 +237,35 @@ test("a French page is French from the Accept-Language header", async ({ browser
   await expect(page).toHaveURL(/\/fr\/sign-in$/);
   await expect(page.locator("html")).toHaveAttribute("lang", "fr");
   await context.close();
+});
+
+test("a message's code is checked, and the calendar feed is an iCalendar", async ({ page, server }) => {
+  const t = TEXT.fr;
+  await page.goto(`${server.base}/fr/check?brand=lumo`);
+  await accessible(page);
+  await page.locator("#code").fill("K7Q4M-ZPA2X");
+  await page.locator('form[action$="/check"] button[type="submit"]').click();
+  await expect(page.locator("#check-result")).toContainText(t.checkUnknown);
+  await accessible(page);
+
+  await signIn(page, server, "fr");
+  await page.goto(`${server.base}/fr/account`);
+  await expect(page.locator("#calendar h2")).toHaveText(t.calendarTitle);
+  await page.locator('form[action$="/account/calendar"] button[type="submit"]').click();
+  const url = await page.locator("#calendar-url").getAttribute("href");
+  expect(url).toBeTruthy();
+  await accessible(page);
+  // The address is on the brand's portal; this demo serves it here.
+  const here = (u: string) => `${server.base}${new URL(u).pathname}`;
+  const feed = await page.request.get(here(url!));
+  expect(feed.status()).toBe(200);
+  expect(feed.headers()["content-type"]).toContain("text/calendar");
+  const body = await feed.text();
+  expect(body).toContain("BEGIN:VCALENDAR");
+  expect(body).toContain(LOUISE.physical);
+  // A new address ends the old one.
+  await page.locator('form[action$="/account/calendar"] button[type="submit"]').click();
+  const second = await page.locator("#calendar-url").getAttribute("href");
+  expect(second).not.toBe(url);
+  expect((await page.request.get(here(url!))).status()).toBe(404);
 });

@@ -36,6 +36,8 @@ test("key pages at phone width", async ({ page, server }, info) => {
   await shot(page, "08-store-finder");
   await page.goto(`${server.base}/fr/lines/${LOUISE.virtual}/renew`);
   await shot(page, "09-account-centre-fr");
+  await page.goto(`${server.base}/en/lines/${LOUISE.esim}/auto-renew`);
+  await shot(page, "11-auto-renew");
   await page.locator('form[action$="/sign-out"] button').click();
 
   const { password, key } = server.staff("agent@lumo.example");
