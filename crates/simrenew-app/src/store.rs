@@ -11,6 +11,7 @@ use async_trait::async_trait;
 
 use crate::audit::{AuditStore, AuditTx};
 use crate::automation::auto_renew::{AutoRenewStore, AutoRenewTx};
+use crate::automation::price_notices::PriceNoticeStore;
 use crate::automation::LifecycleStore;
 use crate::esims::ports::{EsimStore, EsimTx};
 use crate::idempotency::IdempotencyStore;
@@ -27,7 +28,7 @@ use crate::notifications::calendar::{CalendarStore, CalendarTx};
 use crate::notifications::ReminderStore;
 use crate::payments::ports::{PaymentStore, PaymentTx};
 use crate::sales::portal::PortalReads;
-use crate::sales::ports::{SalesStore, SalesTx};
+use crate::sales::ports::{CatalogTx, SalesStore, SalesTx};
 use crate::StoreResult;
 
 /// Reads outside a transaction, and the way into one.
@@ -48,6 +49,7 @@ pub trait Store:
     + UsageStore
     + LifecycleStore
     + AutoRenewStore
+    + PriceNoticeStore
     + ReminderStore
     + CalendarStore
     + EsimStore
@@ -63,7 +65,16 @@ pub trait Store:
 /// One write transaction.
 #[async_trait]
 pub trait Tx:
-    AuditTx + SalesTx + IdentityTx + PasskeyTx + PaymentTx + AutoRenewTx + CalendarTx + EsimTx + Send
+    AuditTx
+    + SalesTx
+    + CatalogTx
+    + IdentityTx
+    + PasskeyTx
+    + PaymentTx
+    + AutoRenewTx
+    + CalendarTx
+    + EsimTx
+    + Send
 {
     async fn commit(self: Box<Self>) -> StoreResult<()>;
 }

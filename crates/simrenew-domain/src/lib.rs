@@ -21,6 +21,7 @@ pub mod line;
 pub mod money;
 pub mod order;
 pub mod parse;
+pub mod price_notice;
 pub mod promotion;
 pub mod provider_ids;
 pub mod quote;

@@ -79,6 +79,9 @@ pub struct Quote {
     pub vat: Money,
     pub vat_rate_bp: u32,
     pub promotions: Vec<AppliedPromotion>,
+    /// An automatic renewal that keeps the price it had because the rise was not noticed in
+    /// time (the plan line is priced at the kept price).
+    pub price_kept: Option<crate::price_notice::KeptPrice>,
 }
 
 impl Quote {
@@ -231,6 +234,7 @@ pub fn quote(input: &QuoteInput<'_>) -> Result<Quote, DomainError> {
                 code: p.code.as_ref().map(|c| c.as_str().to_owned()),
             })
             .collect(),
+        price_kept: None,
     })
 }
 

@@ -199,6 +199,10 @@ impl AutoRenewNotice {
     }
 }
 
+/// The reminder step of a notice of a price change: the reminder's expiry is the day the new
+/// price comes into force (`simrenew_domain::price_notice`).
+pub const PRICE_NOTICE_STEP: i32 = 30_000;
+
 /// Whether `step` can be a step of a brand's expiry schedule (days, before or after expiry).
 pub fn is_schedule_step(step: i32) -> bool {
     step.abs() < DATA_NOTICE_BASE

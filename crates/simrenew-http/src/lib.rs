@@ -58,6 +58,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::passkeys::finish_sign_in))
         .routes(routes!(api::catalog::list_brands))
         .routes(routes!(api::catalog::list_plans))
+        .routes(routes!(api::catalog::publish_catalog_version))
         .routes(routes!(api::counter::look_up, api::counter::next_customer))
         .routes(routes!(api::lines::list_lines))
         .routes(routes!(api::lines::get_line))

@@ -1,29 +1,19 @@
 //! Writing the catalog side: brands, catalog versions with their plans, promotions, stores and
-//! subscribers. Used by `simrenew demo` to seed a database, and by admin commands.
+//! subscribers. Used by `simrenew demo` to seed a database, by admin commands, and (a catalog
+//! version) in the publisher's transaction.
 
 use jiff::Timestamp;
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
-use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Validity};
+use simrenew_domain::catalog::Channel;
 use simrenew_domain::ids::{BrandId, CatalogVersionId, PromotionId, StoreId, SubscriberId};
-use simrenew_domain::money::Money;
 use simrenew_domain::promotion::{PromoCode, PromotionRule};
 
 use crate::codec::{get, join, validity_parts};
 use crate::error::map;
 use crate::Db;
 
-/// A plan to publish in a new catalog version.
-#[derive(Debug, Clone)]
-pub struct NewPlan {
-    pub code: String,
-    pub name: String,
-    pub data: DataAllowance,
-    pub validity: Validity,
-    pub price: Money,
-    pub line_kinds: Vec<LineKind>,
-    pub channels: Vec<Channel>,
-}
+pub use simrenew_app::sales::ports::NewPlan;
 
 #[derive(Debug, Clone)]
 pub struct NewPromotion {
@@ -86,49 +76,9 @@ impl Db {
         plans: &[NewPlan],
     ) -> StoreResult<CatalogVersionId> {
         let mut tx = self.begin_raw().await.map_err(map)?;
-        let version: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM catalog_versions \
-             WHERE brand_id = $1",
-        )
-        .bind(brand.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map)?;
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO catalog_versions (brand_id, version, effective_from, published_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
-        )
-        .bind(brand.0)
-        .bind(version)
-        .bind(effective_from.as_second())
-        .bind(published_at.as_second())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map)?;
-        for p in plans {
-            let (unit, count) = validity_parts(p.validity);
-            sqlx::query(
-                "INSERT INTO plans (brand_id, catalog_version_id, code, name, data_mb, \
-                 validity_unit, validity_count, price_cents, currency, line_kinds, channels) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(brand.0)
-            .bind(id)
-            .bind(&p.code)
-            .bind(&p.name)
-            .bind(p.data.megabytes().map(|mb| mb as i64))
-            .bind(unit)
-            .bind(count)
-            .bind(p.price.cents)
-            .bind(p.price.currency.as_str())
-            .bind(join(&p.line_kinds))
-            .bind(join(&p.channels))
-            .execute(&mut *tx)
-            .await
-            .map_err(map)?;
-        }
+        let (id, _) = insert_version(&mut tx, brand, effective_from, published_at, plans).await?;
         tx.commit().await.map_err(map)?;
-        Ok(CatalogVersionId(id))
+        Ok(id)
     }
 
     pub async fn insert_promotion(&self, p: &NewPromotion) -> StoreResult<PromotionId> {
@@ -278,5 +228,73 @@ impl CountedTable {
             CountedTable::LedgerEntries => "ledger_entries",
             CountedTable::Outbox => "outbox",
         }
+    }
+}
+
+/// Inserts the brand's next catalog version with its plans on `conn`; its id and number.
+pub(crate) async fn insert_version(
+    conn: &mut sqlx::AnyConnection,
+    brand: BrandId,
+    effective_from: Timestamp,
+    published_at: Timestamp,
+    plans: &[NewPlan],
+) -> StoreResult<(CatalogVersionId, u32)> {
+    let version: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(MAX(version), 0) + 1 AS BIGINT) FROM catalog_versions \
+         WHERE brand_id = $1",
+    )
+    .bind(brand.0)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map)?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO catalog_versions (brand_id, version, effective_from, published_at) \
+         VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(brand.0)
+    .bind(version)
+    .bind(effective_from.as_second())
+    .bind(published_at.as_second())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map)?;
+    for p in plans {
+        let (unit, count) = validity_parts(p.validity);
+        sqlx::query(
+            "INSERT INTO plans (brand_id, catalog_version_id, code, name, data_mb, \
+             validity_unit, validity_count, price_cents, currency, line_kinds, channels) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(brand.0)
+        .bind(id)
+        .bind(&p.code)
+        .bind(&p.name)
+        .bind(p.data.megabytes().map(|mb| mb as i64))
+        .bind(unit)
+        .bind(count)
+        .bind(p.price.cents)
+        .bind(p.price.currency.as_str())
+        .bind(join(&p.line_kinds))
+        .bind(join(&p.channels))
+        .execute(&mut *conn)
+        .await
+        .map_err(map)?;
+    }
+    Ok((
+        CatalogVersionId(id),
+        u32::try_from(version).unwrap_or(u32::MAX),
+    ))
+}
+
+#[async_trait::async_trait]
+impl simrenew_app::sales::ports::CatalogTx for crate::tx::SqlTx {
+    async fn insert_catalog_version(
+        &mut self,
+        brand: BrandId,
+        effective_from: Timestamp,
+        published_at: Timestamp,
+        plans: &[NewPlan],
+    ) -> StoreResult<(CatalogVersionId, u32)> {
+        insert_version(self.conn(), brand, effective_from, published_at, plans).await
     }
 }

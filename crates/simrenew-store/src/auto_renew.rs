@@ -17,7 +17,6 @@ use simrenew_domain::order::OrderState;
 
 use crate::codec::{bool_of, get, placeholders, ts};
 use crate::error::{corrupt, map};
-use crate::notifications::insert_reminders;
 use crate::tx::SqlTx;
 use crate::Db;
 
@@ -184,7 +183,7 @@ impl AutoRenewStore for Db {
         .execute(tx.conn())
         .await
         .map_err(map)?;
-        insert_reminders(&mut tx, messages, now).await?;
+        tx.insert_reminders(messages, now).await?;
         tx.commit_sql().await
     }
 

@@ -336,6 +336,16 @@ struct QuoteJson {
     vat_rate_bp: u32,
     lines: Vec<QuoteLineJson>,
     promotions: Vec<PromotionJson>,
+    /// An automatic renewal's kept price (absent in quotes stored before it existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    price_kept: Option<KeptPriceJson>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptPriceJson {
+    list_cents: i64,
+    kept_cents: i64,
+    until: Option<i64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -385,6 +395,11 @@ pub(crate) fn encode_quote(q: &Quote) -> R<String> {
                 code: p.code.clone(),
             })
             .collect(),
+        price_kept: q.price_kept.as_ref().map(|k| KeptPriceJson {
+            list_cents: k.list.cents,
+            kept_cents: k.kept.cents,
+            until: k.until.map(|t| t.as_second()),
+        }),
     };
     serde_json::to_string(&json).map_err(|e| StoreError::Internal(e.to_string()))
 }
@@ -429,6 +444,14 @@ pub(crate) fn decode_quote(s: &str) -> R<Quote> {
                 code: p.code,
             })
             .collect(),
+        price_kept: match j.price_kept {
+            None => None,
+            Some(k) => Some(simrenew_domain::price_notice::KeptPrice {
+                list: Money::new(k.list_cents, cur),
+                kept: Money::new(k.kept_cents, cur),
+                until: k.until.map(ts).transpose()?,
+            }),
+        },
     })
 }
 

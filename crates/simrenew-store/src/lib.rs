@@ -29,6 +29,7 @@ mod network;
 mod notifications;
 mod payments;
 mod portal;
+mod price_notices;
 mod sales;
 mod tx;
 mod usage;

@@ -28,6 +28,28 @@ fn channel(row: &AnyRow) -> StoreResult<MessageChannel> {
     MessageChannel::parse(&c).ok_or_else(|| corrupt("channel", c))
 }
 
+/// A notice of a price change's facts, when the row is one.
+fn price_change(row: &AnyRow) -> StoreResult<Option<simrenew_app::notifications::PriceChange>> {
+    let (Some(old), Some(new)) = (
+        get::<Option<i64>>(row, "old_price_cents")?,
+        get::<Option<i64>>(row, "new_price_cents")?,
+    ) else {
+        return Ok(None);
+    };
+    let currency: String = get(row, "currency")?;
+    let currency =
+        simrenew_domain::money::Currency::parse(&currency).map_err(|e| corrupt("currency", e))?;
+    let name = match get::<Option<String>>(row, "plan_name")? {
+        Some(n) => n,
+        None => get::<Option<String>>(row, "plan_code")?.unwrap_or_default(),
+    };
+    Ok(Some(simrenew_app::notifications::PriceChange {
+        plan_name: name,
+        old_price: simrenew_domain::money::Money::new(old, currency),
+        new_price: simrenew_domain::money::Money::new(new, currency),
+    }))
+}
+
 fn step(row: &AnyRow) -> StoreResult<i32> {
     i32::try_from(get::<i64>(row, "step")?).map_err(|e| corrupt("step", e))
 }
@@ -81,7 +103,7 @@ impl ReminderStore for Db {
             return Ok(0);
         }
         let mut tx = self.begin_sql().await?;
-        let new = insert_reminders(&mut tx, rows, now).await?;
+        let new = tx.insert_reminders(rows, now).await?;
         tx.commit_sql().await?;
         Ok(new)
     }
@@ -123,7 +145,7 @@ impl ReminderStore for Db {
             return Ok(0);
         }
         let mut tx = self.begin_sql().await?;
-        let new = insert_reminders(&mut tx, rows, now).await?;
+        let new = tx.insert_reminders(rows, now).await?;
         let ids = placeholders(2, notices.len());
         let sql = format!(
             "UPDATE data_notices SET planned_at = $1 WHERE planned_at IS NULL AND id IN ({ids})"
@@ -169,11 +191,18 @@ impl ReminderStore for Db {
             .map_err(map)?;
             let r = sqlx::query(
                 "SELECT r.id, r.brand_id, r.expires_at, r.step, r.channel, r.attempts, \
-                 l.msisdn, l.grace_until, s.name, s.email, s.language FROM reminders r \
+                 l.msisdn, l.grace_until, l.currency, s.name, s.email, s.language, \
+                 pn.old_price_cents, pn.new_price_cents, pn.plan_code, p.name AS plan_name \
+                 FROM reminders r \
                  JOIN lines l ON l.id = r.line_id JOIN subscribers s ON s.id = r.subscriber_id \
-                 WHERE r.id = $1",
+                 LEFT JOIN price_notices pn ON r.step = $2 AND pn.line_id = r.line_id \
+                     AND pn.effective_from = r.expires_at \
+                 LEFT JOIN plans p ON p.catalog_version_id = pn.catalog_version_id \
+                     AND p.code = pn.plan_code \
+                 WHERE r.id = $1 ORDER BY pn.id DESC LIMIT 1",
             )
             .bind(id)
+            .bind(i64::from(simrenew_domain::reminder::PRICE_NOTICE_STEP))
             .fetch_one(tx.conn())
             .await
             .map_err(map)?;
@@ -192,6 +221,7 @@ impl ReminderStore for Db {
                 step: step(&r)?,
                 channel: channel(&r)?,
                 attempts: u32_of(get(&r, "attempts")?, "attempts")?,
+                price_change: price_change(&r)?,
             });
         }
         tx.commit_sql().await?;
@@ -342,34 +372,4 @@ impl CalendarTx for SqlTx {
         .rows_affected();
         Ok(n == 1)
     }
-}
-
-/// Inserts the reminders not there yet; how many were new.
-pub(crate) async fn insert_reminders(
-    tx: &mut SqlTx,
-    rows: &[NewReminder],
-    now: Timestamp,
-) -> StoreResult<u32> {
-    let mut new = 0;
-    for r in rows {
-        new += sqlx::query(
-            "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
-                 channel, state, due_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
-                 ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
-        )
-        .bind(r.brand.0)
-        .bind(r.line.0)
-        .bind(r.subscriber.0)
-        .bind(r.expires_at.as_second())
-        .bind(i64::from(r.step))
-        .bind(r.channel.as_str())
-        .bind(r.due_at.as_second())
-        .bind(now.as_second())
-        .execute(tx.conn())
-        .await
-        .map_err(map)?
-        .rows_affected();
-    }
-    Ok(u32::try_from(new).unwrap_or(u32::MAX))
 }

@@ -53,6 +53,37 @@ impl SqlTx {
         Ok(())
     }
 
+    /// Reminders planned in this transaction, those not there yet (one per line, expiry, step
+    /// and channel); how many were new.
+    pub(crate) async fn insert_reminders(
+        &mut self,
+        rows: &[simrenew_app::notifications::NewReminder],
+        now: jiff::Timestamp,
+    ) -> StoreResult<u32> {
+        let mut new = 0;
+        for r in rows {
+            new += sqlx::query(
+                "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
+                     channel, state, due_at, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
+                     ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
+            )
+            .bind(r.brand.0)
+            .bind(r.line.0)
+            .bind(r.subscriber.0)
+            .bind(r.expires_at.as_second())
+            .bind(i64::from(r.step))
+            .bind(r.channel.as_str())
+            .bind(r.due_at.as_second())
+            .bind(now.as_second())
+            .execute(self.conn())
+            .await
+            .map_err(map)?
+            .rows_affected();
+        }
+        Ok(u32::try_from(new).unwrap_or(u32::MAX))
+    }
+
     /// Records what this transaction did, for its idempotency key: an order outranks
     /// anything else, otherwise the first effect stays.
     pub(crate) fn record_effect(&mut self, effect: String) {

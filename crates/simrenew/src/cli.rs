@@ -94,6 +94,11 @@ pub enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// A brand's catalog: publish a version of its plans and prices.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// A brand's pools of numbers and eSIM profiles for new lines.
     Pool {
         #[command(subcommand)]
@@ -160,6 +165,19 @@ pub enum JobsCommand {
     /// Put a dead job back in its queue, due now (`outbox-12`, `reminder-5`, `auto-renew-7`),
     /// once its cause is fixed.
     Retry { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Publish a catalog version from a JSON file shaped as the body of
+    /// `POST /api/v1/brands/{code}/catalog-versions` (`effective_from` and `plans`), audited.
+    /// Lines renewing automatically a plan whose price rises keep their price until 30 days
+    /// after the worker sent them notice.
+    Publish {
+        #[arg(long)]
+        brand: String,
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -467,6 +485,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Esims { command } => crate::esims::esims(&url, command).await,
         Command::Pool { command } => crate::esims::pool(&url, command).await,
         Command::Jobs { command } => jobs(&url, command).await,
+        Command::Catalog {
+            command: CatalogCommand::Publish { brand, file },
+        } => publish_catalog(&url, &brand, &file).await,
         Command::Lines {
             command: LinesCommand::Show { msisdn, json },
         } => output::show_line(&url, &msisdn, json).await,
@@ -639,6 +660,45 @@ async fn shutdown_signal() {
 fn parse_instant(s: &str) -> Result<jiff::Timestamp, String> {
     s.parse::<jiff::Timestamp>()
         .map_err(|e| format!("{s:?} is not an RFC 3339 instant with an offset ({e})"))
+}
+
+/// `simrenew catalog publish`: the API's checks, field by field, on the file's JSON.
+async fn publish_catalog(url: &str, brand: &str, file: &std::path::Path) -> anyhow::Result<()> {
+    use simrenew_http::api::catalog::{effective_from, new_plan, CatalogVersionRequestJson};
+    let text =
+        std::fs::read_to_string(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let body: CatalogVersionRequestJson = serde_json::from_str(&text)
+        .map_err(|e| anyhow::anyhow!("{}: line {}: {e}", file.display(), e.line()))?;
+    let refused = |e: simrenew_http::error::ApiError| {
+        anyhow::anyhow!(
+            "{}: {}: {}",
+            file.display(),
+            e.field.unwrap_or_else(|| "body".into()),
+            e.detail
+        )
+    };
+    let from = effective_from(&body.effective_from).map_err(refused)?;
+    let plans = body
+        .plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| new_plan(i, p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(refused)?;
+    let app = wiring::app(wiring::open(url).await?);
+    let b = app
+        .brand(brand)
+        .await
+        .map_err(|e| anyhow::anyhow!("--brand {brand}: {e}"))?;
+    let v = app
+        .publish_catalog_version("cli", b.id, from, &plans)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    println!(
+        "{} catalog version {} published, in force from {}",
+        b.code, v.version, v.effective_from
+    );
+    Ok(())
 }
 
 /// `simrenew jobs`.

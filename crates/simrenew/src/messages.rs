@@ -102,11 +102,32 @@ impl MessageTexts for CatalogTexts {
             ("check", f.check_url.as_str().into()),
             ("code", code.into()),
         ];
+        let (old_price, new_price, plan) = match f.price_change {
+            Some(c) => (
+                lang.format_money(c.old_price.cents, c.old_price.currency.as_str()),
+                lang.format_money(c.new_price.cents, c.new_price.currency.as_str()),
+                c.plan_name.clone(),
+            ),
+            None => Default::default(),
+        };
+        let mut args = args;
+        args.extend([
+            ("old_price", old_price.as_str().into()),
+            ("new_price", new_price.as_str().into()),
+            ("plan", plan.as_str().into()),
+        ]);
         let say = |key: &str| catalog().format(lang, key, &args);
         // The keys of the subject, the SMS, the e-mail's paragraph and its call to act.
         let stopped = simrenew_domain::reminder::AutoRenewNotice::of_step(f.step);
+        let price_notice = f.step == simrenew_domain::reminder::PRICE_NOTICE_STEP;
         let (subject, sms, body, action) =
             match simrenew_domain::reminder::data_notice_percent(f.step) {
+                _ if price_notice => (
+                    "price-subject".to_owned(),
+                    "sms-price".to_owned(),
+                    "price-change".to_owned(),
+                    "price-choose-at",
+                ),
                 _ if stopped.is_some() => {
                     use simrenew_domain::reminder::AutoRenewNotice as N;
                     let why = match stopped {
@@ -241,6 +262,11 @@ mod tests {
     }
 
     fn word(language: &str, step: i32, channel: MessageChannel) -> (String, String) {
+        let change = simrenew_app::notifications::PriceChange {
+            plan_name: "Easy 5 GB".into(),
+            old_price: simrenew_domain::money::Money::eur(1_000),
+            new_price: simrenew_domain::money::Money::eur(1_200),
+        };
         let brand = brand();
         let msisdn = Msisdn::parse("+32470123456").unwrap();
         let code = VerificationCode::parse("K7Q4M-ZPA2X").unwrap();
@@ -257,8 +283,28 @@ mod tests {
             code: &code,
             portal_url: "https://lumo.example",
             check_url: "https://lumo.example/check".into(),
+            price_change: (step == simrenew_domain::reminder::PRICE_NOTICE_STEP).then_some(&change),
         });
         (m.subject, m.text)
+    }
+
+    #[test]
+    fn a_price_notice_says_both_prices_the_date_and_the_choice() {
+        let (subject, text) = word(
+            "en",
+            simrenew_domain::reminder::PRICE_NOTICE_STEP,
+            MessageChannel::Email,
+        );
+        assert!(subject.contains("Easy 5 GB"), "{subject}");
+        for part in [
+            "€10.00",
+            "€12.00",
+            "31 March 2027",
+            "30 days",
+            "https://lumo.example",
+        ] {
+            assert!(text.contains(part), "{part} in {text}");
+        }
     }
 
     #[test]
@@ -302,6 +348,7 @@ mod tests {
             code: &code,
             portal_url: "https://lumo.example",
             check_url: "https://lumo.example/check".into(),
+            price_change: None,
         });
         let html = m.html.expect("an e-mail has HTML");
         assert!(html.starts_with("<!DOCTYPE html>"), "{html}");
@@ -330,6 +377,7 @@ mod tests {
             code: &code,
             portal_url: "https://lumo.example",
             check_url: "https://lumo.example/check".into(),
+            price_change: None,
         });
         assert!(sms.html.is_none());
     }
@@ -347,7 +395,9 @@ mod tests {
     #[test]
     fn an_sms_reminder_links_only_to_the_brands_portal() {
         for lang in ["nl", "fr", "de", "en", "zh"] {
-            for step in [7, 1, 0, -1, 10_080, 10_100, 20_001, 20_002, 20_003, 20_004] {
+            for step in [
+                7, 1, 0, -1, 10_080, 10_100, 20_001, 20_002, 20_003, 20_004, 30_000,
+            ] {
                 let (_, sms) = word(lang, step, MessageChannel::Sms);
                 assert!(sms.contains("https://lumo.example"), "{lang} {step}: {sms}");
                 assert!(

@@ -194,10 +194,13 @@ async fn pass(app: &App, network: &[Arc<dyn Provisioner>]) -> anyhow::Result<boo
         .run_auto_renewals(BATCH)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if renewed.renewed + renewed.failed > 0 {
+    let renewals_done = renewed.renewed + renewed.failed + renewed.stopped + renewed.pending;
+    if renewals_done > 0 {
         tracing::info!(
             renewed = renewed.renewed,
             failed = renewed.failed,
+            stopped = renewed.stopped,
+            charging = renewed.pending,
             "automatic renewals"
         );
     }
@@ -212,6 +215,18 @@ async fn pass(app: &App, network: &[Arc<dyn Provisioner>]) -> anyhow::Result<boo
             "line lifecycle written"
         );
     }
+    // Notices of price changes before the reminders, so that they go out in this pass.
+    let noticed = app
+        .run_price_notices()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if noticed.versions > 0 {
+        tracing::info!(
+            versions = noticed.versions,
+            notices = noticed.notices,
+            "price changes noticed"
+        );
+    }
     let reminded = app
         .run_reminders()
         .await
@@ -224,7 +239,8 @@ async fn pass(app: &App, network: &[Arc<dyn Provisioner>]) -> anyhow::Result<boo
             "reminders"
         );
     }
-    let mut did = moved.moved_any() || renewed.renewed + renewed.failed > 0 || reminded.sent > 0;
+    let mut did =
+        moved.moved_any() || renewals_done > 0 || noticed.versions > 0 || reminded.sent > 0;
     for provisioner in network {
         did |= drain(app, provisioner.as_ref()).await?;
     }

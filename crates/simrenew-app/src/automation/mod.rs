@@ -11,6 +11,7 @@
 //! use: `network` (the outbox topics), `sales` and the ground.
 
 pub mod auto_renew;
+pub mod price_notices;
 
 use async_trait::async_trait;
 use jiff::Timestamp;

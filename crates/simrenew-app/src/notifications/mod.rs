@@ -146,6 +146,17 @@ pub struct ClaimedReminder {
     pub step: i32,
     pub channel: MessageChannel,
     pub attempts: u32,
+    /// A notice of a price change: what changes.
+    pub price_change: Option<PriceChange>,
+}
+
+/// What a notice of a price change tells: the plan, its price now and from the reminder's
+/// expiry on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceChange {
+    pub plan_name: String,
+    pub old_price: simrenew_domain::money::Money,
+    pub new_price: simrenew_domain::money::Money,
 }
 
 /// A reminder as an admin sees it.
@@ -259,6 +270,8 @@ pub struct ReminderFacts<'a> {
     pub portal_url: &'a str,
     /// Where the code is checked: the portal's check page.
     pub check_url: String,
+    /// A notice of a price change: what changes.
+    pub price_change: Option<&'a PriceChange>,
 }
 
 /// A worded message.
@@ -541,6 +554,7 @@ impl App {
             code,
             portal_url,
             check_url: format!("{portal_url}/check"),
+            price_change: c.price_change.as_ref(),
         };
         let message = texts.reminder(&facts);
         match c.channel {

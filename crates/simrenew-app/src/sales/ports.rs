@@ -180,10 +180,41 @@ pub trait SalesStore {
 
 /// The sales writes of one transaction (a supertrait of [`crate::Tx`]).
 ///
+/// A plan of a catalog version to publish.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPlan {
+    pub code: String,
+    pub name: String,
+    pub data: simrenew_domain::catalog::DataAllowance,
+    pub validity: simrenew_domain::catalog::Validity,
+    pub price: Money,
+    pub line_kinds: Vec<LineKind>,
+    pub channels: Vec<Channel>,
+}
+
+/// Publishing a catalog version, in the publisher's transaction (with its audit entry).
+#[async_trait]
+pub trait CatalogTx: Send {
+    /// Inserts the brand's next version with its plans; its id and number.
+    async fn insert_catalog_version(
+        &mut self,
+        brand: BrandId,
+        effective_from: Timestamp,
+        published_at: Timestamp,
+        plans: &[NewPlan],
+    ) -> StoreResult<(CatalogVersionId, u32)>;
+}
+
 /// Methods take the columns they write as arguments, so some take many.
 #[allow(clippy::too_many_arguments)]
 #[async_trait]
 pub trait SalesTx: Send {
+    /// The line's notices of rises of `plan_code`'s price, with when each was first sent.
+    async fn price_notices(
+        &mut self,
+        line: LineId,
+        plan_code: &str,
+    ) -> StoreResult<Vec<simrenew_domain::price_notice::PriceNotice>>;
     async fn brand(&mut self, id: BrandId) -> StoreResult<Brand>;
     /// The line with its brand, locked against concurrent renewals until commit.
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;

@@ -362,10 +362,24 @@ pub(crate) async fn price(
             (p.clone(), used)
         })
         .collect();
-    let q = quote(&QuoteInput {
+    // An automatic renewal keeps the price it had until a rise was noticed in time.
+    let kept = if req.channel == Channel::AutoRenew {
+        let notices = tx.price_notices(line.id, &plan.code).await?;
+        simrenew_domain::price_notice::automatic_price(plan.price, &notices, now)
+    } else {
+        None
+    };
+    let priced = match &kept {
+        Some(k) => Plan {
+            price: k.kept,
+            ..plan.clone()
+        },
+        None => plan.clone(),
+    };
+    let mut q = quote(&QuoteInput {
         brand,
         line,
-        plan: &plan,
+        plan: &priced,
         periods: req.periods,
         channel: req.channel,
         now,
@@ -374,6 +388,7 @@ pub(crate) async fn price(
         promotions: &promotions,
         promo_code: req.promo_code.as_ref(),
     })?;
+    q.price_kept = kept;
     Ok((plan, q))
 }
 

@@ -10,6 +10,7 @@ use super::auth::{
     CodeRequestJson, CurrentFactorJson, SignInJson, StaffSignInJson, TotpConfirmationJson,
 };
 use super::auto_renew::AutoRenewRequestJson;
+use super::catalog::CatalogVersionRequestJson;
 use super::counter::LookUpJson;
 use super::esims::EsimSaleJson;
 use super::identification::IdentificationJson;
@@ -97,6 +98,12 @@ impl RequestBody for RefundRequestJson {
 impl RequestBody for AutoRenewRequestJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] =
         &[("plan", CODE), ("monthly_cap.currency", CURRENCY)];
+}
+
+impl RequestBody for CatalogVersionRequestJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("effective_from", 64)];
+    /// The plans, each checked field by field when published (`api::catalog::new_plan`).
+    const RAW: &'static [(&'static str, usize)] = &[("plans", CODE)];
 }
 
 impl RequestBody for MessageCheckJson {

@@ -1,15 +1,16 @@
 //! Brands and the plans on sale.
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::sales::ports::PlanFilter;
-use simrenew_domain::catalog::{Channel, LineKind, Plan, Validity};
+use simrenew_app::sales::ports::{NewPlan, PlanFilter};
+use simrenew_domain::catalog::{Channel, DataAllowance, LineKind, Plan, Validity};
 use utoipa::{IntoParams, ToSchema};
 
 use super::wire::{brand_filter, MoneyJson};
 use crate::error::{ApiError, Problem};
-use crate::extract::{denied, ApiQuery, Caller};
+use crate::extract::{denied, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -183,4 +184,174 @@ pub async fn list_plans(
             })
             .collect(),
     }))
+}
+
+/// A plan of a catalog version to publish.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlanJson {
+    /// Stable across versions: the same code in a later version is the same product at a new
+    /// price.
+    #[schema(min_length = 1, max_length = 40, example = "LUMO-5GB-30D")]
+    pub code: String,
+    #[schema(min_length = 1, max_length = 80, example = "Easy 5 GB")]
+    pub name: String,
+    /// Null when unlimited.
+    #[schema(minimum = 1, maximum = 100_000_000)]
+    pub data_mb: Option<u64>,
+    /// `days`, `months` or `current_period` (an add-on).
+    #[schema(example = "days")]
+    pub validity_unit: String,
+    /// Days (1 to 366) or months (1 to 24); 0 for an add-on.
+    #[schema(minimum = 0, maximum = 366)]
+    pub validity_count: u32,
+    /// Price of one period, VAT included, in the brand's currency.
+    pub price: MoneyJson,
+    #[schema(example = json!(["physical_sim", "esim"]))]
+    pub line_kinds: Vec<String>,
+    #[schema(example = json!(["portal", "store", "auto_renew"]))]
+    pub channels: Vec<String>,
+}
+
+/// A catalog version to publish.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CatalogVersionRequestJson {
+    /// When it comes into force (RFC 3339), now or later. Lines renewing automatically a plan
+    /// whose price rises keep their price until 30 days after they were sent a notice.
+    #[schema(example = "2027-03-01T00:00:00+01:00")]
+    pub effective_from: String,
+    #[schema(min_items = 1, max_items = 200)]
+    pub plans: Vec<NewPlanJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogVersionJson {
+    pub id: i64,
+    pub brand: String,
+    /// The version's number within its brand.
+    pub version: u32,
+    pub effective_from: String,
+}
+
+/// A plan as published, or the field at fault (`plans[N].field`).
+pub fn new_plan(i: usize, p: &NewPlanJson) -> Result<NewPlan, ApiError> {
+    let at = |field: &str| format!("plans[{i}].{field}");
+    let code = simrenew_domain::catalog::parse_plan_code(&p.code)
+        .map_err(|e| ApiError::invalid(&at("code"), e.reason))?;
+    let name = p.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(ApiError::invalid(&at("name"), "1 to 80 characters"));
+    }
+    let data = match p.data_mb {
+        None => DataAllowance::Unlimited,
+        Some(mb) if (1..=100_000_000).contains(&mb) => DataAllowance::Megabytes(mb),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                &at("data_mb"),
+                "1 to 100 000 000, or null",
+            ))
+        }
+    };
+    let validity = match (p.validity_unit.as_str(), p.validity_count) {
+        ("days", n @ 1..=366) => Validity::Days(n),
+        ("months", n @ 1..=24) => Validity::Months(n),
+        ("current_period", 0) => Validity::CurrentPeriod,
+        _ => {
+            return Err(ApiError::invalid(
+                &at("validity_unit"),
+                "days (1 to 366), months (1 to 24) or current_period (count 0)",
+            ))
+        }
+    };
+    let price = p.price.parse(&at("price"), 0)?;
+    let kinds = p
+        .line_kinds
+        .iter()
+        .map(|k| LineKind::parse(k).map_err(|e| ApiError::invalid(&at("line_kinds"), e.reason)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let channels = p
+        .channels
+        .iter()
+        .map(|c| Channel::parse(c).map_err(|e| ApiError::invalid(&at("channels"), e.reason)))
+        .collect::<Result<Vec<_>, _>>()?;
+    if kinds.is_empty() || channels.is_empty() {
+        return Err(ApiError::invalid(
+            &at("channels"),
+            "name at least one line kind and one channel",
+        ));
+    }
+    Ok(NewPlan {
+        code,
+        name: name.to_owned(),
+        data,
+        validity,
+        price,
+        line_kinds: kinds,
+        channels,
+    })
+}
+
+/// The instant a version comes into force, as written.
+pub fn effective_from(s: &str) -> Result<jiff::Timestamp, ApiError> {
+    s.trim().parse::<jiff::Timestamp>().map_err(|_| {
+        ApiError::invalid(
+            "effective_from",
+            "an RFC 3339 instant, such as 2027-03-01T00:00:00+01:00",
+        )
+    })
+}
+
+/// Publishes a catalog version of a brand: its plans and prices, in force from
+/// `effective_from`. Administrators of the platform and of the brand only; audited.
+#[utoipa::path(
+    post,
+    path = "/api/v1/brands/{code}/catalog-versions",
+    tag = "catalog",
+    params(("code" = String, Path, description = "The brand's code", pattern = r"^[a-z0-9-]{1,32}$")),
+    request_body = CatalogVersionRequestJson,
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 201, body = CatalogVersionJson),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn publish_catalog_version(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(code): ApiPath<String>,
+    ApiJson(body): ApiJson<CatalogVersionRequestJson>,
+) -> Result<(StatusCode, Json<CatalogVersionJson>), ApiError> {
+    let code = simrenew_domain::brand::parse_brand_code(&code)
+        .map_err(|e| ApiError::invalid("code", e.reason))?;
+    let brands = state.app.brands().await?;
+    let brand = brands
+        .iter()
+        .find(|b| b.code == code)
+        .filter(|b| caller.brand().is_none_or(|own| own == b.id))
+        .ok_or_else(|| ApiError::not_found("brand").with_field("code"))?;
+    caller
+        .may_administer(Some(brand.id))
+        .map_err(|e| denied(e, "brand"))?;
+    let from = effective_from(&body.effective_from)?;
+    let plans = body
+        .plans
+        .iter()
+        .enumerate()
+        .map(|(i, p)| new_plan(i, p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let v = state
+        .app
+        .publish_catalog_version(&caller.label(), brand.id, from, &plans)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CatalogVersionJson {
+            id: v.id.0,
+            brand: brand.code.clone(),
+            version: v.version,
+            effective_from: v.effective_from.to_string(),
+        }),
+    ))
 }

@@ -103,6 +103,23 @@ pub struct PricingJson {
     pub lines: Vec<QuoteLineJson>,
     /// The promotions applied: the best for the customer.
     pub promotions: Vec<AppliedPromotionJson>,
+    /// Which price applies and why, when an automatic renewal keeps the price it had: the
+    /// rise of the list price was not noticed 30 days before. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price_kept: Option<KeptPriceJson>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct KeptPriceJson {
+    /// The plan's price in the catalog in force.
+    pub list_price: MoneyJson,
+    /// The price this automatic renewal pays.
+    pub kept_price: MoneyJson,
+    /// From when the list price applies to the line's automatic renewals; null until the
+    /// notice of the change has been sent.
+    pub until: Option<String>,
+    /// In words.
+    pub reason: String,
 }
 
 impl From<&Quote> for PricingJson {
@@ -135,6 +152,17 @@ impl From<&Quote> for PricingJson {
                     code: p.code.clone(),
                 })
                 .collect(),
+            price_kept: q.price_kept.as_ref().map(|k| KeptPriceJson {
+                list_price: k.list.into(),
+                kept_price: k.kept.into(),
+                until: k.until.map(|t| t.to_string()),
+                reason: match k.until {
+                    Some(t) => format!(
+                        "the list price rose; the line was sent notice and keeps its price until {t}, 30 days after the notice"
+                    ),
+                    None => "the list price rose; the line keeps its price until 30 days after a notice is sent".into(),
+                },
+            }),
         }
     }
 }

@@ -585,6 +585,14 @@ impl SalesTx for SqlTx {
         }))
     }
 
+    async fn price_notices(
+        &mut self,
+        line: LineId,
+        plan_code: &str,
+    ) -> StoreResult<Vec<simrenew_domain::price_notice::PriceNotice>> {
+        notices_of(self, line, plan_code).await
+    }
+
     async fn auto_debits_since(
         &mut self,
         line: LineId,
@@ -984,3 +992,37 @@ impl SalesTx for SqlTx {
 /// What a full refund does to a new eSIM's profile, by the store's words.
 const CANCELLABLE: &str = "state IN ('ordering', 'held', 'releasing', 'ready') AND \
     (install_state IS NULL OR install_state IN ('eligibility_checked', 'failed', 'deleted'))";
+
+/// A line's notices of rises of a plan's price, with the first time one of each's messages
+/// was sent (read in the renewal's transaction).
+pub(crate) async fn notices_of(
+    tx: &mut SqlTx,
+    line: LineId,
+    plan_code: &str,
+) -> StoreResult<Vec<simrenew_domain::price_notice::PriceNotice>> {
+    let rows = sqlx::query(
+        "SELECT n.old_price_cents, n.new_price_cents, n.effective_from, l.currency, \
+         (SELECT MIN(r.sent_at) FROM reminders r WHERE r.line_id = n.line_id \
+          AND r.step = $3 AND r.expires_at = n.effective_from AND r.state = 'sent') AS sent_at \
+         FROM price_notices n JOIN lines l ON l.id = n.line_id \
+         WHERE n.line_id = $1 AND n.plan_code = $2 ORDER BY n.effective_from, n.id",
+    )
+    .bind(line.0)
+    .bind(plan_code)
+    .bind(i64::from(simrenew_domain::reminder::PRICE_NOTICE_STEP))
+    .fetch_all(tx.conn())
+    .await
+    .map_err(map)?;
+    rows.iter()
+        .map(|r| {
+            let currency = Currency::parse(&get::<String>(r, "currency")?)
+                .map_err(|e| corrupt("currency", e))?;
+            Ok(simrenew_domain::price_notice::PriceNotice {
+                old_price: Money::new(get(r, "old_price_cents")?, currency),
+                new_price: Money::new(get(r, "new_price_cents")?, currency),
+                effective_from: codec::ts(get(r, "effective_from")?)?,
+                sent_at: codec::opt_ts(get(r, "sent_at")?)?,
+            })
+        })
+        .collect()
+}

@@ -47,3 +47,10 @@ sms-autorenew-limit = { $brand }: { $number } nicht automatisch verlängert (Mon
 sms-autorenew-cap = { $brand }: { $number } nicht automatisch verlängert (Ihr Limit). Verlängern bis { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: Zahlung für { $number } fehlgeschlagen. Verlängern bis { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: Ihre Bank muss { $number } bestätigen. Verlängern bis { $date }: { $portal } Code { $code }
+
+# Eine Mitteilung über eine Preisänderung des Tarifs, den eine Leitung automatisch verlängert.
+# { $date } ist, ab wann der neue Preis gilt.
+price-subject = { $brand }: Der Preis von { $plan } auf { $number } ändert sich
+price-change = Der Preis Ihres Tarifs { $plan } auf Ihrer { $brand }-Leitung { $number } ändert sich ab dem { $date } von { $old_price } auf { $new_price }. Ihre automatischen Verlängerungen behalten { $old_price } bis mindestens 30 Tage nach dieser Nachricht. Wenn Sie den neuen Preis nicht möchten, wählen Sie bis dahin einen anderen Tarif oder schalten Sie die automatische Verlängerung aus.
+price-choose-at = Wählen unter { $portal }
+sms-price = { $brand }: { $plan } auf { $number } ab { $date } { $new_price } statt { $old_price } (30 Tage Frist). Wählen: { $portal } Code { $code }

@@ -47,3 +47,10 @@ sms-autorenew-limit = { $brand }: { $number } not renewed automatically (monthly
 sms-autorenew-cap = { $brand }: { $number } not renewed automatically (your cap). Renew before { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: payment for { $number } failed. Renew before { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: your bank must confirm the renewal of { $number }. Renew before { $date }: { $portal } Code { $code }
+
+# A notice of a price change of the plan a line renews automatically. { $date } is when the
+# new price comes into force.
+price-subject = { $brand }: the price of { $plan } on { $number } changes
+price-change = The price of your plan { $plan } on your { $brand } line { $number } changes from { $old_price } to { $new_price } from { $date }. Your automatic renewals keep { $old_price } until at least 30 days after this message. If you do not want the new price, choose another plan or switch automatic renewal off before then.
+price-choose-at = Choose at { $portal }
+sms-price = { $brand }: { $plan } on { $number } goes from { $old_price } to { $new_price } on { $date } (30 days' notice). Choose: { $portal } Code { $code }

@@ -47,3 +47,10 @@ sms-autorenew-limit = { $brand } : { $number } non renouvelé (limite mensuelle)
 sms-autorenew-cap = { $brand } : { $number } non renouvelé (votre plafond). Renouvelez avant le { $date } : { $portal } Code { $code }
 sms-autorenew-failed = { $brand } : paiement pour { $number } échoué. Renouvelez avant le { $date } : { $portal } Code { $code }
 sms-autorenew-confirm = { $brand } : votre banque doit confirmer { $number }. Renouvelez avant le { $date } : { $portal } Code { $code }
+
+# Un avis de changement de prix de la formule qu'une ligne renouvelle automatiquement.
+# { $date } est la date d'entrée en vigueur du nouveau prix.
+price-subject = { $brand } : le prix de { $plan } sur { $number } change
+price-change = Le prix de votre formule { $plan } sur votre ligne { $brand } { $number } passe de { $old_price } à { $new_price } à partir du { $date }. Vos renouvellements automatiques gardent { $old_price } jusqu'à au moins 30 jours après ce message. Si vous ne voulez pas du nouveau prix, choisissez une autre formule ou arrêtez le renouvellement automatique d'ici là.
+price-choose-at = Choisir sur { $portal }
+sms-price = { $brand } : { $plan } sur { $number } passe de { $old_price } à { $new_price } le { $date } (préavis 30 j). Choisir : { $portal } Code { $code }

@@ -47,3 +47,10 @@ sms-autorenew-limit = { $brand }: { $number } niet automatisch verlengd (maandli
 sms-autorenew-cap = { $brand }: { $number } niet automatisch verlengd (je limiet). Verleng vóór { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: betaling voor { $number } mislukt. Verleng vóór { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: je bank moet de verlenging van { $number } bevestigen. Verleng vóór { $date }: { $portal } Code { $code }
+
+# Een bericht over een prijswijziging van het abonnement dat een lijn automatisch verlengt.
+# { $date } is wanneer de nieuwe prijs ingaat.
+price-subject = { $brand }: de prijs van { $plan } op { $number } verandert
+price-change = De prijs van je abonnement { $plan } op je { $brand }-lijn { $number } gaat vanaf { $date } van { $old_price } naar { $new_price }. Je automatische verlengingen houden { $old_price } tot minstens 30 dagen na dit bericht. Wil je de nieuwe prijs niet, kies dan vóór die tijd een ander abonnement of zet automatisch verlengen uit.
+price-choose-at = Kies op { $portal }
+sms-price = { $brand }: { $plan } op { $number } gaat op { $date } van { $old_price } naar { $new_price } (30 dagen vooraf). Kies: { $portal } Code { $code }

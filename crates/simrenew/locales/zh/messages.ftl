@@ -46,3 +46,9 @@ sms-autorenew-limit = { $brand }：{ $number } 未自动续费（每月上限）
 sms-autorenew-cap = { $brand }：{ $number } 未自动续费（您的上限）。请在 { $date } 前续费：{ $portal } 验证码 { $code }
 sms-autorenew-failed = { $brand }：{ $number } 付款失败。请在 { $date } 前续费：{ $portal } 验证码 { $code }
 sms-autorenew-confirm = { $brand }：银行需确认 { $number } 的续费。请在 { $date } 前续费：{ $portal } 验证码 { $code }
+
+# 线路自动续费套餐的价格变更通知。{ $date } 是新价格生效的日期。
+price-subject = { $brand }：{ $number } 上 { $plan } 的价格将变更
+price-change = 您的 { $brand } 线路 { $number } 上的套餐 { $plan } 价格将自 { $date } 起由 { $old_price } 调整为 { $new_price }。您的自动续费在本消息发出后至少 30 天内仍按 { $old_price } 收费。如果您不接受新价格，请在此之前选择其他套餐或关闭自动续费。
+price-choose-at = 请在 { $portal } 选择
+sms-price = { $brand }：{ $number } 的 { $plan } 将于 { $date } 由 { $old_price } 调整为 { $new_price }（提前 30 天通知）。选择：{ $portal } 验证码 { $code }

@@ -33,3 +33,92 @@ both! {
         assert_eq!(brands["items"][0]["time_zone"], "Europe/Brussels");
     }
 }
+
+both! {
+    async fn a_price_rise_reaches_automatic_renewals_30_days_after_its_notice(app: TestApp) {
+        use serde_json::json;
+        let mut app = app;
+        let g = crate::reminders::with_gateways(&mut app);
+        let expiry = app.now().checked_add(days(10)).unwrap();
+        let (msisdn, _) =
+            crate::reminders::subscriber_line(&app, Some("emma@mail.example"), "en", expiry).await;
+        let (manual, _) =
+            crate::reminders::subscriber_line(&app, Some("jan@mail.example"), "nl", expiry).await;
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        sqlx::query("UPDATE lines SET credit_cents = 10000")
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        app.app.forget_everything_here();
+        let (s, _, _) = app
+            .request(axum::http::Method::PUT, &format!("/api/v1/lines/{msisdn}/auto-renew"),
+                Some(json!({"enabled": true, "plan": "TEST-5GB-30D"})), &[])
+            .await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Publishing refuses what cannot hold, naming the field, and changes nothing.
+        let plan = |cents: i64, currency: &str| json!({"code": "TEST-5GB-30D", "name": "Test 5 GB",
+            "data_mb": 5000, "validity_unit": "days", "validity_count": 30,
+            "price": {"amount_cents": cents, "currency": currency},
+            "line_kinds": ["physical_sim", "esim", "virtual_sim"],
+            "channels": ["portal", "store", "partner", "auto_renew"]});
+        let from = app.now().checked_add(days(2)).unwrap().to_string();
+        let uri = "/api/v1/brands/test/catalog-versions";
+        for (body, field) in [
+            (json!({"effective_from": "2020-01-01T00:00:00Z", "plans": [plan(1500, "EUR")]}), "effective_from"),
+            (json!({"effective_from": from, "plans": [plan(1500, "USD")]}), "plans"),
+            (json!({"effective_from": from, "plans": [plan(1500, "EUR"), plan(1600, "EUR")]}), "plans"),
+            (json!({"effective_from": from, "plans": [plan(-1, "EUR")]}), "plans[0].price"),
+        ] {
+            let (s, p) = app.post(uri, body).await;
+            assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{p}");
+        }
+        let (s, _) = app.post("/api/v1/brands/nope/catalog-versions", json!({"effective_from": from, "plans": [plan(1500, "EUR")]})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        assert!(app.audit_entries("catalog.publish").await.is_empty());
+
+        // A rise from 10.00 to 15.00 in two days.
+        let (s, v) = app.post(uri, json!({"effective_from": from, "plans": [plan(1500, "EUR")]})).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["version"], 3);
+        assert_eq!(app.audit_entries("catalog.publish").await.len(), 1);
+
+        // The worker takes every version not noticed yet (the fixture's two and this one) and
+        // records a notice for the auto-renewing line only (of this rise, and of the fixture's
+        // later one), and sends it.
+        let noticed = app.app.run_price_notices().await.unwrap();
+        assert_eq!((noticed.versions, noticed.notices), (3, 2), "{noticed:?}");
+        let again = app.app.run_price_notices().await.unwrap();
+        assert_eq!(again.versions, 0, "noticed once");
+        app.app.run_reminders().await.unwrap();
+        let step = simrenew_domain::reminder::PRICE_NOTICE_STEP;
+        let mails = g.mail.to("emma@mail.example");
+        assert!(!mails.is_empty() && mails.iter().all(|m| m.1 == format!("Test Mobile step {step}")), "{mails:?}");
+        assert!(g.mail.to("jan@mail.example").is_empty(), "no notice without auto-renew");
+
+        // Nine days on, the new price is in force: a person pays it, the automatic renewal
+        // keeps 10.00 and says why.
+        app.clock.advance(days(9) + jiff::SignedDuration::from_hours(1));
+        let (_, by_hand) = app.post("/api/v1/quotes", json!({"msisdn": manual.to_string(), "plan": "TEST-5GB-30D"})).await;
+        assert_eq!(by_hand["total"]["amount_cents"], 1500, "{by_hand}");
+        let (_, auto) = app.post("/api/v1/quotes", json!({"msisdn": msisdn.to_string(), "plan": "TEST-5GB-30D", "channel": "auto_renew"})).await;
+        assert_eq!(auto["total"]["amount_cents"], 1000, "{auto}");
+        assert_eq!(auto["price_kept"]["list_price"]["amount_cents"], 1500, "{auto}");
+        assert!(auto["price_kept"]["until"].is_string(), "{auto}");
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.renewed, 1, "{r:?}");
+        app.app.forget_everything_here();
+        let (_, line) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(line["credit"]["amount_cents"], 9_000, "{line}");
+
+        // Thirty days after the notice the rise binds: the next automatic renewal pays 15.00.
+        app.clock.advance(days(30));
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.renewed, 1, "{r:?}");
+        app.app.forget_everything_here();
+        let (_, line) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(line["credit"]["amount_cents"], 7_500, "{line}");
+    }
+}

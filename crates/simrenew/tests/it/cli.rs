@@ -279,3 +279,26 @@ both! {
         assert!(out.contains("confirmed"), "{out}");
     }
 }
+
+both! {
+    async fn a_catalog_version_is_published_from_a_file_or_refused_naming_the_field(app: TestApp) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("catalog.json");
+        let body = |cents: i64| serde_json::json!({"effective_from": "2030-01-01T00:00:00+01:00", "plans": [
+            {"code": "test-10gb-30d", "name": "Test 10 GB", "data_mb": 10000, "validity_unit": "days",
+             "validity_count": 30, "price": {"amount_cents": cents, "currency": "EUR"},
+             "line_kinds": ["esim"], "channels": ["portal", "auto_renew"]}]});
+        std::fs::write(&file, body(-5).to_string()).unwrap();
+        let path = file.to_str().unwrap();
+        let (ok, _, err) = simrenew(&app, &["catalog", "publish", "--brand", "test", path]);
+        assert!(!ok);
+        assert!(err.contains("plans[0].price"), "{err}");
+        std::fs::write(&file, body(1_500).to_string()).unwrap();
+        let (ok, out, err) = simrenew(&app, &["catalog", "publish", "--brand", "test", path]);
+        assert!(ok, "{err}");
+        assert!(out.contains("test catalog version 3 published"), "{out}");
+        let entries = app.audit_entries("catalog.publish").await;
+        assert_eq!(entries.len(), 1);
+        assert!(entries[0].details.contains("TEST-10GB-30D=1500"), "{:?}", entries[0]);
+    }
+}

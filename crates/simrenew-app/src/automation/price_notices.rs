@@ -1,0 +1,114 @@
+//! Notices of price changes. A worker pass takes each catalog version not noticed yet, finds
+//! the lines renewing automatically a plan whose price it raises (against the version in force
+//! just before it comes into force), and records for each a price notice with its messages, and
+//! the version noticed, in one transaction: a notice is planned once however many workers run
+//! and whenever one dies. The messages are reminders ([`PRICE_NOTICE_STEP`], expiry the new
+//! price's first day); sending them starts the line's 30 days (`simrenew_domain::price_notice`),
+//! and until the rise binds, `sales::renewal` prices the line's automatic renewals at the price
+//! it had. A price that falls needs no notice.
+
+use async_trait::async_trait;
+use jiff::Timestamp;
+use simrenew_domain::ids::{BrandId, CatalogVersionId, LineId, SubscriberId};
+use simrenew_domain::reminder::PRICE_NOTICE_STEP;
+
+use crate::notifications::{MessageChannel, NewReminder};
+use crate::{App, AppResult, StoreResult};
+
+/// A catalog version whose rises are not recorded yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionToNotice {
+    pub id: CatalogVersionId,
+    pub brand: BrandId,
+    pub effective_from: Timestamp,
+    /// The version in force just before it comes into force (published before it).
+    pub previous: Option<CatalogVersionId>,
+}
+
+/// A plan's price rising for a line that renews it automatically.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PriceRise {
+    pub line: LineId,
+    pub subscriber: Option<SubscriberId>,
+    pub has_email: bool,
+    pub plan_code: String,
+    pub old_price_cents: i64,
+    pub new_price_cents: i64,
+}
+
+/// The notices' reads and writes (a supertrait of [`crate::Store`]); each call is one
+/// transaction.
+#[async_trait]
+pub trait PriceNoticeStore {
+    async fn versions_to_notice(&self, limit: u32) -> StoreResult<Vec<VersionToNotice>>;
+    /// The lines of the version's brand renewing automatically a plan whose price in it is
+    /// higher than in `previous`.
+    async fn price_rises(&self, version: &VersionToNotice) -> StoreResult<Vec<PriceRise>>;
+    /// Records the notices and their messages and marks the version noticed, in one
+    /// transaction; how many notices were new.
+    async fn record_price_notices(
+        &self,
+        version: &VersionToNotice,
+        rises: &[PriceRise],
+        messages: &[NewReminder],
+        now: Timestamp,
+    ) -> StoreResult<u32>;
+}
+
+/// What a pass of notices did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PriceNoticeReport {
+    pub versions: u32,
+    pub notices: u32,
+}
+
+impl App {
+    /// Records the notices of the versions published since the last pass.
+    pub async fn run_price_notices(&self) -> AppResult<PriceNoticeReport> {
+        let now = self.now();
+        let mut report = PriceNoticeReport::default();
+        let (mail, sms) = self.reminder_channels();
+        let texts = self.message_texts.is_some();
+        for version in self.store.versions_to_notice(20).await? {
+            let rises = self.store.price_rises(&version).await?;
+            let brand = self
+                .store
+                .brands()
+                .await?
+                .into_iter()
+                .find(|b| b.id == version.brand);
+            let mut messages = Vec::new();
+            if let (Some(brand), true) = (&brand, texts) {
+                for r in &rises {
+                    let Some(subscriber) = r.subscriber else {
+                        continue;
+                    };
+                    let row = |channel, due_at| NewReminder {
+                        brand: brand.id,
+                        line: r.line,
+                        subscriber,
+                        expires_at: version.effective_from,
+                        step: PRICE_NOTICE_STEP,
+                        channel,
+                        due_at,
+                    };
+                    if mail && r.has_email {
+                        messages.push(row(MessageChannel::Email, now));
+                    }
+                    if sms {
+                        messages.push(row(
+                            MessageChannel::Sms,
+                            brand.quiet_hours.next_allowed(now, &brand.time_zone),
+                        ));
+                    }
+                }
+            }
+            report.notices += self
+                .store
+                .record_price_notices(&version, &rises, &messages, now)
+                .await?;
+            report.versions += 1;
+        }
+        Ok(report)
+    }
+}
