@@ -4,7 +4,6 @@
 //! automatic order is placed and again where it is paid, under the line's lock, so that no
 //! path and no race passes them. Manual renewals count against neither.
 
-use crate::brand::Brand;
 use crate::money::{Currency, Money};
 
 /// What automatic renewals charged a line since the start of the month.
@@ -48,10 +47,17 @@ impl AutoRenewStop {
     }
 }
 
+/// The brand's side of the limits: its monthly count limit, and its name for the message.
+#[derive(Debug, Clone, Copy)]
+pub struct BrandLimit<'a> {
+    pub name: &'a str,
+    pub monthly_auto_debit_limit: u32,
+}
+
 /// Whether an automatic charge of `amount` fits this month's limits: fewer than the brand's
 /// limit so far, and with it no more than the cap (in the amount's currency) when one is set.
 pub fn check_auto_debit(
-    brand: &Brand,
+    brand: BrandLimit<'_>,
     so_far: AutoDebits,
     cap_cents: Option<i64>,
     amount: Money,
@@ -60,7 +66,7 @@ pub fn check_auto_debit(
         return Err(AutoRenewStop::MonthlyLimit {
             done: so_far.count,
             limit: brand.monthly_auto_debit_limit,
-            brand: brand.name.clone(),
+            brand: brand.name.to_owned(),
         });
     }
     if let Some(cap) = cap_cents {
@@ -96,19 +102,10 @@ pub fn parse_cap(cents: i64, currency: Currency) -> Result<Money, crate::ParseEr
 mod tests {
     use super::*;
 
-    fn brand() -> Brand {
-        Brand {
-            id: crate::ids::BrandId(1),
-            code: "lumo".into(),
-            name: "Lumo".into(),
-            time_zone: crate::brand::parse_time_zone("Europe/Brussels").unwrap(),
-            currency: Currency::EUR,
-            vat_rate_bp: 2100,
-            grace_days: 7,
-            reminder_days: vec![],
+    fn brand() -> BrandLimit<'static> {
+        BrandLimit {
+            name: "Lumo",
             monthly_auto_debit_limit: 2,
-            portal_url: String::new(),
-            quiet_hours: Default::default(),
         }
     }
 
@@ -122,11 +119,11 @@ mod tests {
             count: 2,
             spent_cents: 0,
         };
-        let err = check_auto_debit(&brand(), so_far, None, eur(500)).unwrap_err();
+        let err = check_auto_debit(brand(), so_far, None, eur(500)).unwrap_err();
         assert_eq!(err.field(), "channel");
         assert!(err.to_string().contains("by hand"), "{err}");
         let one = AutoDebits { count: 1, ..so_far };
-        assert_eq!(check_auto_debit(&brand(), one, None, eur(500)), Ok(()));
+        assert_eq!(check_auto_debit(brand(), one, None, eur(500)), Ok(()));
     }
 
     #[test]
@@ -136,10 +133,10 @@ mod tests {
             spent_cents: 1_000,
         };
         assert_eq!(
-            check_auto_debit(&brand(), so_far, Some(2_000), eur(1_000)),
+            check_auto_debit(brand(), so_far, Some(2_000), eur(1_000)),
             Ok(())
         );
-        let err = check_auto_debit(&brand(), so_far, Some(1_999), eur(1_000)).unwrap_err();
+        let err = check_auto_debit(brand(), so_far, Some(1_999), eur(1_000)).unwrap_err();
         assert_eq!(err.field(), "monthly_cap");
         assert!(err.to_string().contains("19.99 EUR"), "{err}");
     }

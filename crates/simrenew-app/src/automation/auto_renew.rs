@@ -29,7 +29,7 @@ use simrenew_domain::reminder::AutoRenewNotice;
 use simrenew_domain::DomainError;
 
 use crate::audit::AuditEntry;
-use crate::notifications::{MessageChannel, NewReminder};
+use crate::notifications::NewReminder;
 use crate::payments::checkout::StartPayment;
 use crate::payments::providers::ProviderError;
 use crate::sales::payment::PaymentInstruction;
@@ -448,7 +448,6 @@ impl App {
         notice: AutoRenewNotice,
         now: Timestamp,
     ) -> AppResult<Vec<NewReminder>> {
-        let (mail, sms) = self.reminder_channels();
         let Some(subscriber) = d.subscriber else {
             return Ok(vec![]);
         };
@@ -456,25 +455,15 @@ impl App {
             return Ok(vec![]);
         }
         let brand = self.line(&d.msisdn).await?.brand.clone();
-        let row = |channel, due_at| NewReminder {
-            brand: d.brand,
-            line: d.line,
+        let rows = self.reminder_rows(
+            &brand,
+            d.line,
             subscriber,
-            expires_at: d.expires_at,
-            step: notice.step(),
-            channel,
-            due_at,
-        };
-        let mut rows = Vec::new();
-        if mail && d.has_email {
-            rows.push(row(MessageChannel::Email, now));
-        }
-        if sms {
-            rows.push(row(
-                MessageChannel::Sms,
-                brand.quiet_hours.next_allowed(now, &brand.time_zone),
-            ));
-        }
+            d.has_email,
+            d.expires_at,
+            notice.step(),
+            now,
+        );
         Ok(rows)
     }
 }

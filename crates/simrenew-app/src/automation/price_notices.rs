@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use simrenew_domain::ids::{BrandId, CatalogVersionId, LineId, SubscriberId};
 use simrenew_domain::reminder::PRICE_NOTICE_STEP;
 
-use crate::notifications::{MessageChannel, NewReminder};
+use crate::notifications::NewReminder;
 use crate::{App, AppResult, StoreResult};
 
 /// A catalog version whose rises are not recorded yet.
@@ -67,7 +67,6 @@ impl App {
     pub async fn run_price_notices(&self) -> AppResult<PriceNoticeReport> {
         let now = self.now();
         let mut report = PriceNoticeReport::default();
-        let (mail, sms) = self.reminder_channels();
         let texts = self.message_texts.is_some();
         for version in self.store.versions_to_notice(20).await? {
             let rises = self.store.price_rises(&version).await?;
@@ -83,24 +82,15 @@ impl App {
                     let Some(subscriber) = r.subscriber else {
                         continue;
                     };
-                    let row = |channel, due_at| NewReminder {
-                        brand: brand.id,
-                        line: r.line,
+                    messages.extend(self.reminder_rows(
+                        brand,
+                        r.line,
                         subscriber,
-                        expires_at: version.effective_from,
-                        step: PRICE_NOTICE_STEP,
-                        channel,
-                        due_at,
-                    };
-                    if mail && r.has_email {
-                        messages.push(row(MessageChannel::Email, now));
-                    }
-                    if sms {
-                        messages.push(row(
-                            MessageChannel::Sms,
-                            brand.quiet_hours.next_allowed(now, &brand.time_zone),
-                        ));
-                    }
+                        r.has_email,
+                        version.effective_from,
+                        PRICE_NOTICE_STEP,
+                        now,
+                    ));
                 }
             }
             report.notices += self

@@ -348,6 +348,42 @@ impl App {
         )
     }
 
+    /// One reminder row per channel this process sends by (e-mail when the subscriber has an
+    /// address; SMS after the brand's quiet hours), for `line` of `subscriber`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn reminder_rows(
+        &self,
+        brand: &Brand,
+        line: LineId,
+        subscriber: SubscriberId,
+        has_email: bool,
+        expires_at: Timestamp,
+        step: i32,
+        now: Timestamp,
+    ) -> Vec<NewReminder> {
+        let (mail, sms) = self.reminder_channels();
+        let row = |channel, due_at| NewReminder {
+            brand: brand.id,
+            line,
+            subscriber,
+            expires_at,
+            step,
+            channel,
+            due_at,
+        };
+        let mut rows = Vec::new();
+        if mail && has_email {
+            rows.push(row(MessageChannel::Email, now));
+        }
+        if sms {
+            rows.push(row(
+                MessageChannel::Sms,
+                brand.quiet_hours.next_allowed(now, &brand.time_zone),
+            ));
+        }
+        rows
+    }
+
     /// Plans the reminders due now and sends those whose time has come.
     pub async fn run_reminders(&self) -> AppResult<ReminderReport> {
         let mut report = ReminderReport::default();
@@ -374,11 +410,11 @@ impl App {
         };
         if plan {
             for brand in &brands {
-                report.planned += self.plan_reminders(brand, now, mail, sms).await?;
+                report.planned += self.plan_reminders(brand, now).await?;
             }
         }
         let brands: HashMap<BrandId, &Brand> = brands.iter().map(|b| (b.id, b)).collect();
-        report.planned += self.plan_data_notices(&brands, now, mail, sms).await?;
+        report.planned += self.plan_data_notices(&brands, now).await?;
         loop {
             let codes: Vec<VerificationCode> = (0..IN_FLIGHT)
                 .map(|_| VerificationCode::from_random(rand::random::<[u8; CODE_LEN]>()))
@@ -425,13 +461,7 @@ impl App {
 
     /// Plans the current step of every line of `brand` due for one; latest steps first, so a
     /// line whose later step is due is planned for that one and leaves the earlier ones'.
-    async fn plan_reminders(
-        &self,
-        brand: &Brand,
-        now: Timestamp,
-        mail: bool,
-        sms: bool,
-    ) -> AppResult<u32> {
+    async fn plan_reminders(&self, brand: &Brand, now: Timestamp) -> AppResult<u32> {
         let mut steps = brand.reminder_days.clone();
         steps.retain(|d| simrenew_domain::reminder::is_schedule_step(*d));
         steps.sort_unstable_by(|a, b| b.cmp(a));
@@ -456,22 +486,15 @@ impl App {
                     if step < 0 && c.grace_until.is_none_or(|g| now >= g) {
                         continue;
                     }
-                    let row = |channel, due_at| NewReminder {
-                        brand: brand.id,
-                        line: c.line,
-                        subscriber: c.subscriber,
-                        expires_at: c.expires_at,
+                    rows.extend(self.reminder_rows(
+                        brand,
+                        c.line,
+                        c.subscriber,
+                        c.has_email,
+                        c.expires_at,
                         step,
-                        channel,
-                        due_at,
-                    };
-                    if mail && c.has_email {
-                        rows.push(row(MessageChannel::Email, now));
-                    }
-                    if sms {
-                        let due = brand.quiet_hours.next_allowed(now, &brand.time_zone);
-                        rows.push(row(MessageChannel::Sms, due));
-                    }
+                        now,
+                    ));
                 }
                 let new = self.store.plan_reminders(&rows, now).await?;
                 planned += new;
@@ -492,8 +515,6 @@ impl App {
         &self,
         brands: &HashMap<BrandId, &Brand>,
         now: Timestamp,
-        mail: bool,
-        sms: bool,
     ) -> AppResult<u32> {
         let mut planned = 0;
         loop {
@@ -503,24 +524,15 @@ impl App {
                 let (Some(subscriber), Some(brand)) = (n.subscriber, brands.get(&n.brand)) else {
                     continue;
                 };
-                let row = |channel, due_at| NewReminder {
-                    brand: n.brand,
-                    line: n.line,
+                rows.extend(self.reminder_rows(
+                    brand,
+                    n.line,
                     subscriber,
-                    expires_at: n.ends_at,
-                    step: simrenew_domain::reminder::data_notice_step(n.percent),
-                    channel,
-                    due_at,
-                };
-                if mail && n.has_email {
-                    rows.push(row(MessageChannel::Email, now));
-                }
-                if sms {
-                    rows.push(row(
-                        MessageChannel::Sms,
-                        brand.quiet_hours.next_allowed(now, &brand.time_zone),
-                    ));
-                }
+                    n.has_email,
+                    n.ends_at,
+                    simrenew_domain::reminder::data_notice_step(n.percent),
+                    now,
+                ));
             }
             let ids: Vec<i64> = due.iter().map(|n| n.id).collect();
             planned += self.store.plan_data_notices(&ids, &rows, now).await?;

@@ -402,7 +402,11 @@ pub(crate) async fn check_auto_debit_limits(
     now: Timestamp,
 ) -> AppResult<()> {
     let (so_far, cap) = tx.auto_debits_since(line, brand.month_start(now)).await?;
-    simrenew_domain::auto_debit::check_auto_debit(brand, so_far, cap, amount)
+    let limit = simrenew_domain::auto_debit::BrandLimit {
+        name: &brand.name,
+        monthly_auto_debit_limit: brand.monthly_auto_debit_limit,
+    };
+    simrenew_domain::auto_debit::check_auto_debit(limit, so_far, cap, amount)
         .map_err(|stop| AppError::Domain(stop.into()))
 }
 
