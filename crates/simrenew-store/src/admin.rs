@@ -5,31 +5,14 @@
 use jiff::Timestamp;
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
-use simrenew_domain::catalog::Channel;
 use simrenew_domain::ids::{BrandId, CatalogVersionId, PromotionId, StoreId, SubscriberId};
-use simrenew_domain::promotion::{PromoCode, PromotionRule};
+use simrenew_domain::promotion::PromotionRule;
 
 use crate::codec::{get, join, validity_parts};
 use crate::error::map;
 use crate::Db;
 
-pub use simrenew_app::sales::ports::NewPlan;
-
-#[derive(Debug, Clone)]
-pub struct NewPromotion {
-    pub brand_id: BrandId,
-    pub name: String,
-    pub code: Option<PromoCode>,
-    pub rule: PromotionRule,
-    pub first_renewal_only: bool,
-    pub plan_codes: Vec<String>,
-    pub channels: Vec<Channel>,
-    pub valid_from: Timestamp,
-    pub valid_until: Option<Timestamp>,
-    pub per_customer_limit: Option<u32>,
-    pub global_limit: Option<u32>,
-    pub stackable: bool,
-}
+pub use simrenew_app::sales::ports::{NewPlan, NewPromotion};
 
 #[derive(Debug, Clone)]
 pub struct NewStore {
@@ -82,44 +65,8 @@ impl Db {
     }
 
     pub async fn insert_promotion(&self, p: &NewPromotion) -> StoreResult<PromotionId> {
-        let (rule, buy, free, percent, amount) = match p.rule {
-            PromotionRule::PeriodBonus { buy, free } => {
-                ("period_bonus", Some(buy), Some(free), None, None)
-            }
-            PromotionRule::PercentOff { percent_bp } => {
-                ("percent_off", None, None, Some(percent_bp), None)
-            }
-            PromotionRule::AmountOff { amount } => {
-                ("amount_off", None, None, None, Some(amount.cents))
-            }
-        };
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO promotions (brand_id, name, code, rule, buy_periods, free_periods, \
-             percent_bp, amount_cents, first_renewal_only, plan_codes, channels, valid_from, \
-             valid_until, per_customer_limit, global_limit, stackable) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
-             RETURNING id",
-        )
-        .bind(p.brand_id.0)
-        .bind(&p.name)
-        .bind(p.code.as_ref().map(|c| c.as_str().to_owned()))
-        .bind(rule)
-        .bind(buy.map(i64::from))
-        .bind(free.map(i64::from))
-        .bind(percent.map(i64::from))
-        .bind(amount)
-        .bind(p.first_renewal_only)
-        .bind(join(&p.plan_codes))
-        .bind(join(&p.channels))
-        .bind(p.valid_from.as_second())
-        .bind(p.valid_until.map(|t| t.as_second()))
-        .bind(p.per_customer_limit.map(i64::from))
-        .bind(p.global_limit.map(i64::from))
-        .bind(p.stackable)
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map)?;
-        Ok(PromotionId(id))
+        let mut conn = self.pool.acquire().await.map_err(map)?;
+        insert_promotion(&mut conn, p).await
     }
 
     pub async fn insert_store(&self, s: &NewStore) -> StoreResult<StoreId> {
@@ -288,6 +235,57 @@ pub(crate) async fn insert_version(
 
 #[async_trait::async_trait]
 impl simrenew_app::sales::ports::CatalogTx for crate::tx::SqlTx {
+    async fn insert_promotion(&mut self, p: &NewPromotion) -> StoreResult<PromotionId> {
+        insert_promotion(self.conn(), p).await
+    }
+
+    async fn lock_promotion(
+        &mut self,
+        id: PromotionId,
+    ) -> StoreResult<Option<(BrandId, Timestamp, Option<Timestamp>)>> {
+        let lock = match self.dialect {
+            crate::Dialect::Postgres => " FOR UPDATE",
+            crate::Dialect::Sqlite => "",
+        };
+        let row = sqlx::query(&format!(
+            "SELECT brand_id, valid_from, valid_until FROM promotions WHERE id = $1{lock}"
+        ))
+        .bind(id.0)
+        .fetch_optional(self.conn())
+        .await
+        .map_err(map)?;
+        row.map(|r| {
+            Ok((
+                BrandId(get(&r, "brand_id")?),
+                crate::codec::ts(get(&r, "valid_from")?)?,
+                crate::codec::opt_ts(get(&r, "valid_until")?)?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn change_promotion(
+        &mut self,
+        id: PromotionId,
+        change: &simrenew_app::sales::ports::PromotionChange,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE promotions SET name = COALESCE($1, name), \
+             valid_until = COALESCE($2, valid_until), \
+             per_customer_limit = COALESCE($3, per_customer_limit), \
+             global_limit = COALESCE($4, global_limit) WHERE id = $5",
+        )
+        .bind(change.name.as_deref())
+        .bind(change.valid_until.map(|t| t.as_second()))
+        .bind(change.per_customer_limit.map(i64::from))
+        .bind(change.global_limit.map(i64::from))
+        .bind(id.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?;
+        Ok(())
+    }
+
     async fn insert_catalog_version(
         &mut self,
         brand: BrandId,
@@ -297,4 +295,47 @@ impl simrenew_app::sales::ports::CatalogTx for crate::tx::SqlTx {
     ) -> StoreResult<(CatalogVersionId, u32)> {
         insert_version(self.conn(), brand, effective_from, published_at, plans).await
     }
+}
+
+/// Inserts a promotion on `conn`.
+pub(crate) async fn insert_promotion(
+    conn: &mut sqlx::AnyConnection,
+    p: &NewPromotion,
+) -> StoreResult<PromotionId> {
+    let (rule, buy, free, percent, amount) = match p.rule {
+        PromotionRule::PeriodBonus { buy, free } => {
+            ("period_bonus", Some(buy), Some(free), None, None)
+        }
+        PromotionRule::PercentOff { percent_bp } => {
+            ("percent_off", None, None, Some(percent_bp), None)
+        }
+        PromotionRule::AmountOff { amount } => ("amount_off", None, None, None, Some(amount.cents)),
+    };
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO promotions (brand_id, name, code, rule, buy_periods, free_periods, \
+         percent_bp, amount_cents, first_renewal_only, plan_codes, channels, valid_from, \
+         valid_until, per_customer_limit, global_limit, stackable) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+         RETURNING id",
+    )
+    .bind(p.brand_id.0)
+    .bind(&p.name)
+    .bind(p.code.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(rule)
+    .bind(buy.map(i64::from))
+    .bind(free.map(i64::from))
+    .bind(percent.map(i64::from))
+    .bind(amount)
+    .bind(p.first_renewal_only)
+    .bind(join(&p.plan_codes))
+    .bind(join(&p.channels))
+    .bind(p.valid_from.as_second())
+    .bind(p.valid_until.map(|t| t.as_second()))
+    .bind(p.per_customer_limit.map(i64::from))
+    .bind(p.global_limit.map(i64::from))
+    .bind(p.stackable)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map)?;
+    Ok(PromotionId(id))
 }

@@ -99,6 +99,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// A brand's promotions: create one, or end one now.
+    Promotions {
+        #[command(subcommand)]
+        command: PromotionsCommand,
+    },
     /// A brand's pools of numbers and eSIM profiles for new lines.
     Pool {
         #[command(subcommand)]
@@ -178,6 +183,20 @@ pub enum CatalogCommand {
         brand: String,
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PromotionsCommand {
+    /// Create a promotion from a JSON file shaped as the body of
+    /// `POST /api/v1/brands/{code}/promotions` (`name`, `code`, `rule`, validity, limits),
+    /// audited; prints its id.
+    Create {
+        #[arg(long)]
+        brand: String,
+        file: PathBuf,
+    },
+    /// End a promotion now: quotes from now on do not apply it; audited.
+    End { id: i64 },
 }
 
 #[derive(Debug, Subcommand)]
@@ -488,6 +507,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Catalog {
             command: CatalogCommand::Publish { brand, file },
         } => publish_catalog(&url, &brand, &file).await,
+        Command::Promotions { command } => promotions(&url, command).await,
         Command::Lines {
             command: LinesCommand::Show { msisdn, json },
         } => output::show_line(&url, &msisdn, json).await,
@@ -699,6 +719,47 @@ async fn publish_catalog(url: &str, brand: &str, file: &std::path::Path) -> anyh
         b.code, v.version, v.effective_from
     );
     Ok(())
+}
+
+/// `simrenew promotions`.
+async fn promotions(url: &str, command: PromotionsCommand) -> anyhow::Result<()> {
+    let app = wiring::app(wiring::open(url).await?);
+    match command {
+        PromotionsCommand::Create { brand, file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let body: simrenew_http::api::promotions::PromotionRequestJson =
+                serde_json::from_str(&text)
+                    .map_err(|e| anyhow::anyhow!("{}: line {}: {e}", file.display(), e.line()))?;
+            let b = app
+                .brand(&brand)
+                .await
+                .map_err(|e| anyhow::anyhow!("--brand {brand}: {e}"))?;
+            let p = simrenew_http::api::promotions::new_promotion(b.id, app.now(), &body).map_err(
+                |e| {
+                    anyhow::anyhow!(
+                        "{}: {}: {}",
+                        file.display(),
+                        e.field.unwrap_or_else(|| "body".into()),
+                        e.detail
+                    )
+                },
+            )?;
+            let id = app
+                .create_promotion("cli", &p)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("promotion {id} created for {}", b.code);
+            Ok(())
+        }
+        PromotionsCommand::End { id } => {
+            app.end_promotion("cli", simrenew_domain::ids::PromotionId(id))
+                .await
+                .map_err(|e| anyhow::anyhow!("promotion {id}: {e}"))?;
+            println!("promotion {id} ended");
+            Ok(())
+        }
+    }
 }
 
 /// `simrenew jobs`.

@@ -192,9 +192,48 @@ pub struct NewPlan {
     pub channels: Vec<Channel>,
 }
 
-/// Publishing a catalog version, in the publisher's transaction (with its audit entry).
+/// A promotion to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPromotion {
+    pub brand_id: BrandId,
+    pub name: String,
+    pub code: Option<simrenew_domain::promotion::PromoCode>,
+    pub rule: simrenew_domain::promotion::PromotionRule,
+    pub first_renewal_only: bool,
+    pub plan_codes: Vec<String>,
+    pub channels: Vec<Channel>,
+    pub valid_from: Timestamp,
+    pub valid_until: Option<Timestamp>,
+    pub per_customer_limit: Option<u32>,
+    pub global_limit: Option<u32>,
+    pub stackable: bool,
+}
+
+/// What an edit of a promotion changes; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PromotionChange {
+    pub name: Option<String>,
+    /// The exclusive end of its validity (ending it: now).
+    pub valid_until: Option<Timestamp>,
+    pub per_customer_limit: Option<u32>,
+    pub global_limit: Option<u32>,
+}
+
+/// Publishing a catalog version and writing promotions, in the publisher's transaction (with
+/// its audit entry).
 #[async_trait]
 pub trait CatalogTx: Send {
+    async fn insert_promotion(&mut self, p: &NewPromotion) -> StoreResult<PromotionId>;
+    /// Locks a promotion for an edit: its brand and validity, or `None` when there is none.
+    async fn lock_promotion(
+        &mut self,
+        id: PromotionId,
+    ) -> StoreResult<Option<(BrandId, Timestamp, Option<Timestamp>)>>;
+    async fn change_promotion(
+        &mut self,
+        id: PromotionId,
+        change: &PromotionChange,
+    ) -> StoreResult<()>;
     /// Inserts the brand's next version with its plans; its id and number.
     async fn insert_catalog_version(
         &mut self,

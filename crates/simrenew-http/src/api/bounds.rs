@@ -18,6 +18,7 @@ use super::messages::MessageCheckJson;
 use super::orders::{OrderRequestJson, PaymentJson, PurchaseJson};
 use super::passkeys::{PasskeySignInJson, RegistrationJson};
 use super::payments::{RefundRequestJson, SaveMethodJson, StartPaymentJson, StorePaymentJson};
+use super::promotions::{PromotionChangeJson, PromotionRequestJson};
 use super::vouchers::RedemptionRequestJson;
 
 /// E.164 is at most 15 digits; room for a `+` and spacing.
@@ -104,6 +105,22 @@ impl RequestBody for CatalogVersionRequestJson {
     const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("effective_from", 64)];
     /// The plans, each checked field by field when published (`api::catalog::new_plan`).
     const RAW: &'static [(&'static str, usize)] = &[("plans", CODE)];
+}
+
+impl RequestBody for PromotionRequestJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[
+        ("name", 80),
+        ("code", CODE),
+        ("rule.kind", WORD),
+        ("rule.amount.currency", CURRENCY),
+        ("valid_from", 64),
+        ("valid_until", 64),
+    ];
+    const RAW: &'static [(&'static str, usize)] = &[("plan_codes", CODE), ("channels", WORD)];
+}
+
+impl RequestBody for PromotionChangeJson {
+    const TEXT_LIMITS: &'static [(&'static str, usize)] = &[("name", 80), ("valid_until", 64)];
 }
 
 impl RequestBody for MessageCheckJson {

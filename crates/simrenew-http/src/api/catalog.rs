@@ -302,6 +302,29 @@ pub fn effective_from(s: &str) -> Result<jiff::Timestamp, ApiError> {
     })
 }
 
+/// The brand `code` names, if the caller administers it: "not found" for another brand's
+/// staff, 403 for those who administer nothing.
+pub(crate) async fn administered_brand(
+    state: &AppState,
+    caller: &simrenew_domain::access::Principal,
+    code: &str,
+) -> Result<simrenew_domain::brand::Brand, ApiError> {
+    let code = simrenew_domain::brand::parse_brand_code(code)
+        .map_err(|e| ApiError::invalid("code", e.reason))?;
+    let brand = state
+        .app
+        .brands()
+        .await?
+        .into_iter()
+        .find(|b| b.code == code)
+        .filter(|b| caller.brand().is_none_or(|own| own == b.id))
+        .ok_or_else(|| ApiError::not_found("brand").with_field("code"))?;
+    caller
+        .may_administer(Some(brand.id))
+        .map_err(|e| denied(e, "brand"))?;
+    Ok(brand)
+}
+
 /// Publishes a catalog version of a brand: its plans and prices, in force from
 /// `effective_from`. Administrators of the platform and of the brand only; audited.
 #[utoipa::path(
@@ -323,17 +346,7 @@ pub async fn publish_catalog_version(
     ApiPath(code): ApiPath<String>,
     ApiJson(body): ApiJson<CatalogVersionRequestJson>,
 ) -> Result<(StatusCode, Json<CatalogVersionJson>), ApiError> {
-    let code = simrenew_domain::brand::parse_brand_code(&code)
-        .map_err(|e| ApiError::invalid("code", e.reason))?;
-    let brands = state.app.brands().await?;
-    let brand = brands
-        .iter()
-        .find(|b| b.code == code)
-        .filter(|b| caller.brand().is_none_or(|own| own == b.id))
-        .ok_or_else(|| ApiError::not_found("brand").with_field("code"))?;
-    caller
-        .may_administer(Some(brand.id))
-        .map_err(|e| denied(e, "brand"))?;
+    let brand = administered_brand(&state, &caller, &code).await?;
     let from = effective_from(&body.effective_from)?;
     let plans = body
         .plans

@@ -13,6 +13,7 @@ pub mod network;
 pub mod orders;
 pub mod passkeys;
 pub mod payments;
+pub mod promotions;
 pub mod subscribers;
 pub mod vouchers;
 pub mod webhooks;

@@ -122,3 +122,63 @@ both! {
         assert_eq!(line["credit"]["amount_cents"], 7_500, "{line}");
     }
 }
+
+both! {
+    async fn administrators_create_change_and_end_promotions_and_quotes_follow(app: TestApp) {
+        use serde_json::json;
+        let msisdn = app.line(simrenew_domain::catalog::LineKind::Esim, 0, Some(days(10))).await.to_string();
+        let quote = |promo: Option<&str>| {
+            let mut body = json!({"msisdn": msisdn, "plan": "TEST-5GB-30D"});
+            if let Some(p) = promo {
+                body["promo_code"] = json!(p);
+            }
+            body
+        };
+        let (_, plain) = app.post("/api/v1/quotes", quote(None)).await;
+        let plain_total = plain["total"]["amount_cents"].as_i64().unwrap();
+
+        let uri = "/api/v1/brands/test/promotions";
+        let half = json!({"name": "Half off", "code": "HALFOFF", "rule": {"kind": "percent_off", "percent_bp": 5000}});
+        for (body, field) in [
+            (json!({"name": "x", "rule": {"kind": "percent_off", "percent_bp": 0}}), "rule"),
+            (json!({"name": "x", "rule": {"kind": "amount_off", "amount": {"amount_cents": 100, "currency": "USD"}}}), "rule"),
+            (json!({"name": "x", "rule": {"kind": "gift"}}), "rule.kind"),
+            (json!({"name": "x", "rule": {"kind": "percent_off", "percent_bp": 10}, "valid_from": "2027-02-01T00:00:00Z", "valid_until": "2027-01-01T00:00:00Z"}), "valid_until"),
+        ] {
+            let (s, p) = app.post(uri, body).await;
+            assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{p}");
+        }
+        let (s, _) = app.request_as(None, axum::http::Method::POST, uri, Some(half.clone())).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+        assert!(app.audit_entries("promotion.create").await.is_empty());
+
+        let (s, created) = app.post(uri, half).await;
+        assert_eq!(s, StatusCode::CREATED, "{created}");
+        let id = created["id"].as_i64().unwrap();
+        let (_, with) = app.post("/api/v1/quotes", quote(Some("HALFOFF"))).await;
+        let with_total = with["total"]["amount_cents"].as_i64().unwrap();
+        assert!(with_total < plain_total, "{with}");
+        assert!(with["promotions"].as_array().unwrap().iter().any(|p| p["code"] == "HALFOFF"), "{with}");
+
+        // A change takes effect at once; an end in the past is refused.
+        let (s, _, _) = app.request(axum::http::Method::PATCH, &format!("/api/v1/promotions/{id}"),
+            Some(json!({"name": "Half off, spring"})), &[]).await;
+        assert_eq!(s, StatusCode::OK);
+        let (s, p, _) = app.request(axum::http::Method::PATCH, &format!("/api/v1/promotions/{id}"),
+            Some(json!({"valid_until": "2020-01-01T00:00:00Z"})), &[]).await;
+        assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("valid_until")), "{p}");
+        let (s, _, _) = app.request(axum::http::Method::PATCH, "/api/v1/promotions/999999",
+            Some(json!({"name": "nope"})), &[]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+
+        // Ended: the code applies no more.
+        let (s, p) = app.post(&format!("/api/v1/promotions/{id}/end"), json!({})).await;
+        assert_eq!(s, StatusCode::OK, "{p}");
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
+        let (s, p) = app.post("/api/v1/quotes", quote(Some("HALFOFF"))).await;
+        assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("promo_code")), "{p}");
+        assert_eq!(app.audit_entries("promotion.create").await.len(), 1);
+        assert_eq!(app.audit_entries("promotion.change").await.len(), 1);
+        assert_eq!(app.audit_entries("promotion.end").await.len(), 1);
+    }
+}

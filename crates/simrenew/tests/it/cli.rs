@@ -302,3 +302,26 @@ both! {
         assert!(entries[0].details.contains("TEST-10GB-30D=1500"), "{:?}", entries[0]);
     }
 }
+
+both! {
+    async fn a_promotion_is_created_from_a_file_and_ended_from_the_command_line(app: TestApp) {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("promotion.json");
+        std::fs::write(&file, r#"{"name": "Spring", "code": "SPRING25", "rule": {"kind": "percent_off"}}"#).unwrap();
+        let path = file.to_str().unwrap();
+        let (ok, _, err) = simrenew(&app, &["promotions", "create", "--brand", "test", path]);
+        assert!(!ok);
+        assert!(err.contains("rule.percent_bp"), "{err}");
+        std::fs::write(&file, r#"{"name": "Spring", "code": "SPRING25", "rule": {"kind": "percent_off", "percent_bp": 2500}}"#).unwrap();
+        let (ok, out, err) = simrenew(&app, &["promotions", "create", "--brand", "test", path]);
+        assert!(ok, "{err}");
+        let id = out.split_whitespace().nth(1).unwrap().to_owned();
+        let (ok, out, err) = simrenew(&app, &["promotions", "end", &id]);
+        assert!(ok, "{err}");
+        assert!(out.contains("ended"), "{out}");
+        let (ok, _, err) = simrenew(&app, &["promotions", "end", "999999"]);
+        assert!(!ok && err.contains("not found"), "{err}");
+        assert_eq!(app.audit_entries("promotion.create").await.len(), 1);
+        assert_eq!(app.audit_entries("promotion.end").await.len(), 1);
+    }
+}
