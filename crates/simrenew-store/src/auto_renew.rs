@@ -72,6 +72,24 @@ impl AutoRenewStore for Db {
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<DueRenewal>> {
+        // Most passes find nothing due: a read says so without taking the write lock.
+        let any: Option<i64> = sqlx::query_scalar(&format!(
+            "SELECT id FROM lines WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
+             AND state IN ('{}', '{}') AND expires_at IS NOT NULL AND expires_at <= $1 \
+             AND (grace_until IS NULL OR grace_until > $2) \
+             AND ((auto_renew_attempts = 0 AND auto_renew_next_at IS NULL) \
+                  OR auto_renew_next_at <= $2) LIMIT 1",
+            LineState::Active.as_str(),
+            LineState::Grace.as_str(),
+        ))
+        .bind(before.as_second())
+        .bind(now.as_second())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        if any.is_none() {
+            return Ok(vec![]);
+        }
         let mut tx = self.begin_sql().await?;
         // A line whose retries are spent (or that was stopped) has attempts > 0 and no next
         // attempt: it waits. One held by another worker has its lease in the future.
@@ -95,6 +113,8 @@ impl AutoRenewStore for Db {
         .await
         .map_err(map)?;
         if rows.is_empty() {
+            // Let the write lock go at once (a dropped transaction's rollback is lazy).
+            tx.commit_sql().await?;
             return Ok(vec![]);
         }
         let mut due = rows

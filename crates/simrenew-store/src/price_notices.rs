@@ -93,6 +93,7 @@ impl PriceNoticeStore for Db {
         .await
         .map_err(map)?;
         if mine.rows_affected() == 0 {
+            tx.commit_sql().await?;
             return Ok(0);
         }
         let mut new = 0;

@@ -205,7 +205,9 @@ impl App {
         id: simrenew_domain::ids::PromotionId,
     ) -> AppResult<Option<BrandId>> {
         let mut tx = self.store.begin().await?;
-        Ok(tx.lock_promotion(id).await?.map(|(b, _, _)| b))
+        let brand = tx.lock_promotion(id).await?.map(|(b, _, _)| b);
+        tx.commit().await?;
+        Ok(brand)
     }
 
     /// Changes a promotion's name, end or limits on behalf of `actor`, audited; ending it is
