@@ -81,8 +81,15 @@ both! {
     }
 
     async fn readyz_names_what_does_not_answer(app: TestApp) {
-        // A provisioning API and a NATS that nobody serves.
-        let dead = format!("127.0.0.1:{}", free_port());
+        // A provisioning API and a NATS that hang up at once: a port this test holds, so that
+        // no other test's server can take it meanwhile.
+        let refuser = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let dead = refuser.local_addr().unwrap().to_string();
+        std::thread::spawn(move || {
+            for conn in refuser.incoming() {
+                drop(conn);
+            }
+        });
         let listen = format!("127.0.0.1:{}", free_port());
         let mut worker = std::process::Command::new(env!("CARGO_BIN_EXE_simrenew"))
             .args(["--database-url", &app.cli_url, "worker", "--metrics-listen", &listen])
