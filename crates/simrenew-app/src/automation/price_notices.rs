@@ -68,16 +68,16 @@ impl App {
         let now = self.now();
         let mut report = PriceNoticeReport::default();
         let texts = self.message_texts.is_some();
-        for version in self.store.versions_to_notice(20).await? {
+        let versions = self.store.versions_to_notice(20).await?;
+        if versions.is_empty() {
+            return Ok(report);
+        }
+        let brands = self.store.brands().await?;
+        for version in versions {
             let rises = self.store.price_rises(&version).await?;
-            let brand = self
-                .store
-                .brands()
-                .await?
-                .into_iter()
-                .find(|b| b.id == version.brand);
+            let brand = brands.iter().find(|b| b.id == version.brand);
             let mut messages = Vec::new();
-            if let (Some(brand), true) = (&brand, texts) {
+            if let (Some(brand), true) = (brand, texts) {
                 for r in &rises {
                     let Some(subscriber) = r.subscriber else {
                         continue;
