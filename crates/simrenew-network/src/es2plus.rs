@@ -322,6 +322,12 @@ impl Es2Client {
         })
     }
 
+    /// Whether the SM-DP+ answers at all (any HTTP status to `GET` of its base URL, over the
+    /// configured TLS), within `timeout`: what a readiness probe asks. No function is called.
+    pub async fn answers(&self, timeout: Duration) -> Result<(), String> {
+        crate::http::answers(&self.http, &self.base_url, timeout).await
+    }
+
     /// Reserves the profile `order.iccid`; confirmed with the ICCID the SM-DP+ reserved.
     #[tracing::instrument(skip_all, fields(iccid = %order.iccid, call = call.id()))]
     pub async fn download_order(&self, order: &DownloadOrder, call: &Call) -> Outcome<Iccid> {

@@ -120,6 +120,22 @@ pub(crate) fn build_client(
 }
 
 /// One answer, read whole.
+/// Whether a server answers at all (any HTTP status to `GET url`, the TLS handshake included
+/// when it is HTTPS) within `timeout`: what a readiness probe asks. The reasons name no
+/// address.
+pub(crate) async fn answers(
+    http: &reqwest::Client,
+    url: &str,
+    timeout: Duration,
+) -> Result<(), String> {
+    match http.get(url).timeout(timeout).send().await {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_timeout() => Err(format!("no answer within {} ms", timeout.as_millis())),
+        Err(e) if e.is_connect() => Err("cannot connect".to_owned()),
+        Err(_) => Err("the request failed".to_owned()),
+    }
+}
+
 pub(crate) struct Exchanged {
     pub status: StatusCode,
     pub headers: HeaderMap,

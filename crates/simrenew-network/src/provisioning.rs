@@ -190,15 +190,7 @@ impl ProvisioningClient {
     /// Whether the provisioning API answers at all (any HTTP status to `GET` of its base
     /// URL), within `timeout`: what a readiness probe asks. Nothing is sent but the request.
     pub async fn answers(&self, timeout: std::time::Duration) -> Result<(), String> {
-        match self.http.get(&self.base_url).timeout(timeout).send().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.is_timeout() => Err(format!("no answer within {} ms", timeout.as_millis())),
-            Err(e) => Err(if e.is_connect() {
-                "cannot connect".to_owned()
-            } else {
-                "the request failed".to_owned()
-            }),
-        }
+        crate::http::answers(&self.http, &self.base_url, timeout).await
     }
 
     /// Tells the network; repeats what may be repeated. The same `key` must come with the same

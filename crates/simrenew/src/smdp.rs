@@ -101,6 +101,11 @@ impl SmdpProvisioner {
         Ok(Self { client })
     }
 
+    /// Whether the SM-DP+ answers (for `/readyz`).
+    pub async fn answers(&self, timeout: Duration) -> Result<(), String> {
+        self.client.answers(timeout).await
+    }
+
     fn call(item: &OutboxItem, step: &str) -> Result<Call, String> {
         let id = format!("{}-{step}", item.idempotency_key());
         if item.attempts == 0 {

@@ -1,6 +1,6 @@
 //! What operators watch, on a listener of its own (`--metrics-listen`): `GET /metrics` in
-//! the Prometheus text format, and `GET /readyz`, whether the database, NATS and the
-//! network's provisioning API answer.
+//! the Prometheus text format, and `GET /readyz`, whether the database, NATS, the network's
+//! provisioning API and the SM-DP+ answer.
 //!
 //! The series come from the `metrics` facade wherever they happen: HTTP requests by route,
 //! method and status (`simrenew_http_*`), renewals by channel and method, sign-in codes sent,
@@ -21,6 +21,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::json;
 use simrenew_app::App;
 
+use crate::smdp::SmdpProvisioner;
 use crate::worker::HttpProvisioner;
 
 /// How long each readiness check may take.
@@ -31,6 +32,7 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 pub struct Watched {
     pub app: App,
     pub provisioner: Option<Arc<HttpProvisioner>>,
+    pub smdp: Option<Arc<SmdpProvisioner>>,
     pub nats_url: Option<String>,
 }
 
@@ -152,19 +154,24 @@ async fn ready(watched: Watched) -> impl IntoResponse {
         Some(p) => Some(p.answers(CHECK_TIMEOUT).await),
         None => None,
     };
+    let smdp = match &watched.smdp {
+        Some(s) => Some(s.answers(CHECK_TIMEOUT).await),
+        None => None,
+    };
     let word = |r: &Option<Result<(), String>>| match r {
         None => json!({"status": "not configured"}),
         Some(Ok(())) => json!({"status": "ok"}),
         Some(Err(why)) => json!({"status": "failing", "detail": why}),
     };
-    let ready =
-        database.is_ok() && !matches!(nats, Some(Err(_))) && !matches!(network, Some(Err(_)));
+    let failing = |r: &Option<Result<(), String>>| matches!(r, Some(Err(_)));
+    let ready = database.is_ok() && !failing(&nats) && !failing(&network) && !failing(&smdp);
     let body = json!({
         "status": if ready { "ready" } else { "not ready" },
         "checks": {
             "database": word(&Some(database)),
             "nats": word(&nats),
             "network": word(&network),
+            "smdp": word(&smdp),
         }
     });
     let status = if ready {

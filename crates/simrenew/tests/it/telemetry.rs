@@ -78,10 +78,11 @@ both! {
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["checks"]["database"]["status"], "ok");
         assert_eq!(body["checks"]["network"]["status"], "not configured");
+        assert_eq!(body["checks"]["smdp"]["status"], "not configured");
     }
 
     async fn readyz_names_what_does_not_answer(app: TestApp) {
-        // A provisioning API and a NATS that hang up at once: a port this test holds, so that
+        // A provisioning API, an SM-DP+ and a NATS that hang up at once: a port this test holds, so that
         // no other test's server can take it meanwhile.
         let refuser = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let dead = refuser.local_addr().unwrap().to_string();
@@ -98,6 +99,8 @@ both! {
             .env("SIMRENEW_PROVISIONING_URL", format!("http://{dead}"))
             .env("SIMRENEW_PROVISIONING_SECRET", "a secret of sixteen bytes or more")
             .env("SIMRENEW_NATS_URL", format!("nats://{dead}"))
+            .env("SIMRENEW_SMDP_URL", format!("http://{dead}"))
+            .env("SIMRENEW_SMDP_ADDRESS", "smdp.test.example")
             .stdout(std::process::Stdio::null())
             .spawn()
             .unwrap();
@@ -110,6 +113,7 @@ both! {
         assert_eq!(body["checks"]["database"]["status"], "ok", "{body}");
         assert_eq!(body["checks"]["network"]["status"], "failing", "{body}");
         assert_eq!(body["checks"]["nats"]["status"], "failing", "{body}");
+        assert_eq!(body["checks"]["smdp"]["status"], "failing", "{body}");
         assert!(!body.to_string().contains(&dead), "no address is told: {body}");
     }
 }
