@@ -58,8 +58,14 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(api::passkeys::finish_sign_in))
         .routes(routes!(api::catalog::list_brands))
         .routes(routes!(api::catalog::list_plans))
-        .routes(routes!(api::catalog::publish_catalog_version))
-        .routes(routes!(api::promotions::create_promotion))
+        .routes(routes!(
+            api::catalog::publish_catalog_version,
+            api::catalog::list_catalog_versions
+        ))
+        .routes(routes!(
+            api::promotions::create_promotion,
+            api::promotions::list_promotions
+        ))
         .routes(routes!(api::promotions::change_promotion))
         .routes(routes!(api::promotions::end_promotion))
         .routes(routes!(api::counter::look_up, api::counter::next_customer))
@@ -69,6 +75,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
             api::auto_renew::get_auto_renew,
             api::auto_renew::set_auto_renew
         ))
+        .routes(routes!(api::auto_renew::list_price_notices))
         .routes(routes!(api::identification::identify))
         .routes(routes!(api::subscribers::export))
         .routes(routes!(api::subscribers::erase))

@@ -4,13 +4,18 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::automation::price_notices::{PriceNoticeStore, PriceRise, VersionToNotice};
-use simrenew_app::notifications::NewReminder;
+use simrenew_app::automation::price_notices::{
+    LinePriceNotice, NoticeMessage, PriceNoticeStore, PriceRise, VersionToNotice,
+};
+use simrenew_app::notifications::{MessageChannel, NewReminder, ReminderState};
 use simrenew_app::StoreResult;
 use simrenew_domain::ids::{BrandId, CatalogVersionId, LineId, SubscriberId};
+use simrenew_domain::money::{Currency, Money};
+use simrenew_domain::price_notice::PriceNotice;
+use simrenew_domain::reminder::PRICE_NOTICE_STEP;
 
-use crate::codec::{get, ts};
-use crate::error::map;
+use crate::codec::{get, opt_ts, ts, u32_of};
+use crate::error::{corrupt, map};
 use crate::Db;
 
 #[async_trait]
@@ -120,5 +125,72 @@ impl PriceNoticeStore for Db {
         tx.insert_reminders(messages, now).await?;
         tx.commit_sql().await?;
         Ok(new)
+    }
+
+    async fn line_price_notices(&self, line: LineId) -> StoreResult<Vec<LinePriceNotice>> {
+        let notices = sqlx::query(
+            "SELECT n.plan_code, n.old_price_cents, n.new_price_cents, n.effective_from, \
+             n.created_at, v.version, l.currency \
+             FROM price_notices n JOIN catalog_versions v ON v.id = n.catalog_version_id \
+             JOIN lines l ON l.id = n.line_id \
+             WHERE n.line_id = $1 ORDER BY n.effective_from DESC, n.id DESC",
+        )
+        .bind(line.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        // The messages of a notice are the line's reminders of the notice step whose expiry is
+        // the new price's first day.
+        let messages = sqlx::query(
+            "SELECT id, expires_at, channel, state, sent_at FROM reminders \
+             WHERE line_id = $1 AND step = $2 ORDER BY id",
+        )
+        .bind(line.0)
+        .bind(i64::from(PRICE_NOTICE_STEP))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        let mut sent = Vec::with_capacity(messages.len());
+        for r in &messages {
+            let channel: String = get(r, "channel")?;
+            let state: String = get(r, "state")?;
+            sent.push((
+                get::<i64>(r, "expires_at")?,
+                NoticeMessage {
+                    id: get(r, "id")?,
+                    channel: MessageChannel::parse(&channel)
+                        .ok_or_else(|| corrupt("channel", channel.clone()))?,
+                    state: ReminderState::parse(&state)
+                        .ok_or_else(|| corrupt("state", state.clone()))?,
+                    sent_at: opt_ts(get(r, "sent_at")?)?,
+                },
+            ));
+        }
+        notices
+            .iter()
+            .map(|r| {
+                let currency = Currency::parse(&get::<String>(r, "currency")?)
+                    .map_err(|e| corrupt("currency", e))?;
+                let effective_from: i64 = get(r, "effective_from")?;
+                let messages: Vec<NoticeMessage> = sent
+                    .iter()
+                    .filter(|(expiry, _)| *expiry == effective_from)
+                    .map(|(_, m)| m.clone())
+                    .collect();
+                let first_sent = messages.iter().filter_map(|m| m.sent_at).min();
+                Ok(LinePriceNotice {
+                    plan_code: get(r, "plan_code")?,
+                    version: u32_of(get(r, "version")?, "version")?,
+                    notice: PriceNotice {
+                        old_price: Money::new(get(r, "old_price_cents")?, currency),
+                        new_price: Money::new(get(r, "new_price_cents")?, currency),
+                        effective_from: ts(effective_from)?,
+                        sent_at: first_sent,
+                    },
+                    recorded_at: ts(get(r, "created_at")?)?,
+                    messages,
+                })
+            })
+            .collect()
     }
 }

@@ -183,6 +183,12 @@ pub enum CatalogCommand {
         brand: String,
         file: PathBuf,
     },
+    /// List a brand's catalog versions, the latest first: when each comes into force, whether
+    /// its price notices were recorded, and its plans with their prices.
+    List {
+        #[arg(long)]
+        brand: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +203,11 @@ pub enum PromotionsCommand {
     },
     /// End a promotion now: quotes from now on do not apply it; audited.
     End { id: i64 },
+    /// List a brand's promotions, the latest first, with their validity and uses.
+    List {
+        #[arg(long)]
+        brand: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -288,6 +299,10 @@ async fn watch(
     let watched = crate::telemetry::Watched {
         app: app.clone(),
         provisioner: crate::worker::HttpProvisioner::from_env(app)?.map(Arc::new),
+        smdp: match crate::smdp::SmdpSettings::from_env()? {
+            Some(s) => Some(Arc::new(crate::smdp::SmdpProvisioner::new(&s)?)),
+            None => None,
+        },
         nats_url,
     };
     crate::telemetry::start(address, watched).await
@@ -507,6 +522,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Catalog {
             command: CatalogCommand::Publish { brand, file },
         } => publish_catalog(&url, &brand, &file).await,
+        Command::Catalog {
+            command: CatalogCommand::List { brand },
+        } => list_catalog(&url, &brand).await,
         Command::Promotions { command } => promotions(&url, command).await,
         Command::Lines {
             command: LinesCommand::Show { msisdn, json },
@@ -721,6 +739,48 @@ async fn publish_catalog(url: &str, brand: &str, file: &std::path::Path) -> anyh
     Ok(())
 }
 
+/// `simrenew catalog list`.
+async fn list_catalog(url: &str, brand: &str) -> anyhow::Result<()> {
+    let app = wiring::app(wiring::open(url).await?);
+    let b = app
+        .brand(brand)
+        .await
+        .map_err(|e| anyhow::anyhow!("--brand {brand}: {e}"))?;
+    let listed = app
+        .catalog_versions(b.id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let now = app.now();
+    let versions: Vec<_> = listed.iter().map(|l| l.version.clone()).collect();
+    let in_force = simrenew_domain::catalog::version_in_force(&versions, now).map(|v| v.id);
+    let zone = b.time_zone.clone();
+    for l in &listed {
+        let v = &l.version;
+        let status = if Some(v.id) == in_force {
+            "in force"
+        } else if v.effective_from > now {
+            "upcoming"
+        } else {
+            "superseded"
+        };
+        let noticed = match l.noticed_at {
+            Some(_) => "notices recorded",
+            None => "notices not yet recorded",
+        };
+        println!(
+            "version {}  {status}  from {}  ({noticed})",
+            v.version,
+            v.effective_from
+                .to_zoned(zone.clone())
+                .strftime("%Y-%m-%d %H:%M %Z")
+        );
+        for p in &l.plans {
+            println!("  {:<24} {:>10}  {}", p.code, p.price.to_string(), p.name);
+        }
+    }
+    Ok(())
+}
+
 /// `simrenew promotions`.
 async fn promotions(url: &str, command: PromotionsCommand) -> anyhow::Result<()> {
     let app = wiring::app(wiring::open(url).await?);
@@ -757,6 +817,46 @@ async fn promotions(url: &str, command: PromotionsCommand) -> anyhow::Result<()>
                 .await
                 .map_err(|e| anyhow::anyhow!("promotion {id}: {e}"))?;
             println!("promotion {id} ended");
+            Ok(())
+        }
+        PromotionsCommand::List { brand } => {
+            let b = app
+                .brand(&brand)
+                .await
+                .map_err(|e| anyhow::anyhow!("--brand {brand}: {e}"))?;
+            let listed = app
+                .promotions_of(b.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let now = app.now();
+            let zone = b.time_zone.clone();
+            let day =
+                |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%Y-%m-%d").to_string();
+            for l in &listed {
+                let p = &l.promotion;
+                let status = if p.valid_from > now {
+                    "scheduled"
+                } else if p.valid_until.is_some_and(|u| u <= now) {
+                    "ended"
+                } else {
+                    "running"
+                };
+                let until = p.valid_until.map_or_else(|| "no end".to_owned(), day);
+                let limit = p
+                    .global_limit
+                    .map_or_else(String::new, |g| format!(" of {g}"));
+                println!(
+                    "{:>6}  {status:<9}  {:<12}  {}  {} to {until}  used {}{limit}",
+                    p.id.0,
+                    p.code.as_ref().map_or("(automatic)", |c| c.as_str()),
+                    p.name,
+                    day(p.valid_from),
+                    l.uses
+                );
+            }
+            if listed.is_empty() {
+                println!("no promotions for {}", b.code);
+            }
             Ok(())
         }
     }

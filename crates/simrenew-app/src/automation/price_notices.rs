@@ -9,10 +9,12 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
+use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::{BrandId, CatalogVersionId, LineId, SubscriberId};
+use simrenew_domain::price_notice::PriceNotice;
 use simrenew_domain::reminder::PRICE_NOTICE_STEP;
 
-use crate::notifications::NewReminder;
+use crate::notifications::{MessageChannel, NewReminder, ReminderState};
 use crate::{App, AppResult, StoreResult};
 
 /// A catalog version whose rises are not recorded yet.
@@ -36,6 +38,29 @@ pub struct PriceRise {
     pub new_price_cents: i64,
 }
 
+/// A line's notice of a price rise, as its subscriber and its brand's staff see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinePriceNotice {
+    pub plan_code: String,
+    /// The number of the catalog version that raises the price.
+    pub version: u32,
+    /// The prices, when the new one comes into force and when the first message went out.
+    pub notice: PriceNotice,
+    pub recorded_at: Timestamp,
+    /// The notice's messages: the record of how and when it was given.
+    pub messages: Vec<NoticeMessage>,
+}
+
+/// One message of a price notice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoticeMessage {
+    /// The reminder's id: the message's reference in the reminders an admin lists.
+    pub id: i64,
+    pub channel: MessageChannel,
+    pub state: ReminderState,
+    pub sent_at: Option<Timestamp>,
+}
+
 /// The notices' reads and writes (a supertrait of [`crate::Store`]); each call is one
 /// transaction.
 #[async_trait]
@@ -53,6 +78,8 @@ pub trait PriceNoticeStore {
         messages: &[NewReminder],
         now: Timestamp,
     ) -> StoreResult<u32>;
+    /// The line's price notices, the latest version first, with their messages.
+    async fn line_price_notices(&self, line: LineId) -> StoreResult<Vec<LinePriceNotice>>;
 }
 
 /// What a pass of notices did.
@@ -63,6 +90,13 @@ pub struct PriceNoticeReport {
 }
 
 impl App {
+    /// The price notices of the line with this number, the latest first; "not found" when
+    /// there is no such line. The caller has checked who may see them.
+    pub async fn price_notices_of(&self, msisdn: &Msisdn) -> AppResult<Vec<LinePriceNotice>> {
+        let line = self.line(msisdn).await?;
+        Ok(self.store.line_price_notices(line.line.id).await?)
+    }
+
     /// Records the notices of the versions published since the last pass.
     pub async fn run_price_notices(&self) -> AppResult<PriceNoticeReport> {
         let now = self.now();

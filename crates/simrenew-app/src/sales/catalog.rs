@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use simrenew_domain::ids::BrandId;
 
-use super::ports::{Catalog, NewPlan, NewPromotion, PlanFilter, PromotionChange, SalesTx};
+use super::ports::{
+    Catalog, ListedPromotion, ListedVersion, NewPlan, NewPromotion, PlanFilter, PromotionChange,
+    SalesTx,
+};
 use crate::audit::AuditEntry;
 use crate::{App, AppError, AppResult};
 
@@ -52,6 +55,18 @@ impl App {
     /// Forgets the cached catalogs, after publishing a version or a promotion here.
     pub fn catalog_changed(&self) {
         self.forget(crate::forget::Forget::Catalogs);
+    }
+
+    /// Every catalog version of `brand`, the latest first, future ones included. The caller
+    /// has checked that its caller administers the brand.
+    pub async fn catalog_versions(&self, brand: BrandId) -> AppResult<Vec<ListedVersion>> {
+        Ok(self.store.catalog_versions(brand).await?)
+    }
+
+    /// Every promotion of `brand`, the latest first, ended ones included, with their uses.
+    /// The caller has checked that its caller administers the brand.
+    pub async fn promotions_of(&self, brand: BrandId) -> AppResult<Vec<ListedPromotion>> {
+        Ok(self.store.promotions(brand).await?)
     }
 
     /// Plans of the catalog versions in force now.

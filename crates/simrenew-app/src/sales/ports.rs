@@ -76,6 +76,23 @@ impl Catalog {
     }
 }
 
+/// A catalog version as its brand's administrators list it.
+#[derive(Debug, Clone)]
+pub struct ListedVersion {
+    pub version: CatalogVersion,
+    /// When the worker recorded the price notices it brings; `None`: not yet.
+    pub noticed_at: Option<Timestamp>,
+    pub plans: Vec<Plan>,
+}
+
+/// A promotion as its brand's administrators list it.
+#[derive(Debug, Clone)]
+pub struct ListedPromotion {
+    pub promotion: Promotion,
+    /// Orders that used it.
+    pub uses: u32,
+}
+
 /// A line locked for a write, read with what deciding on it needs.
 #[derive(Debug, Clone)]
 pub struct LockedLine {
@@ -176,6 +193,10 @@ pub trait SalesStore {
     async fn order(&self, id: OrderId) -> StoreResult<Option<OrderDetails>>;
     /// The line and channel a quote was made for.
     async fn quote_target(&self, id: QuoteId) -> StoreResult<Option<(Msisdn, Channel)>>;
+    /// A brand's catalog versions, the latest first, with their plans.
+    async fn catalog_versions(&self, brand: BrandId) -> StoreResult<Vec<ListedVersion>>;
+    /// A brand's promotions, the latest first, with how often each was used.
+    async fn promotions(&self, brand: BrandId) -> StoreResult<Vec<ListedPromotion>>;
 }
 
 /// The sales writes of one transaction (a supertrait of [`crate::Tx`]).

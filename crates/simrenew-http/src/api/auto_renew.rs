@@ -186,3 +186,84 @@ pub async fn set_auto_renew(
         .await?;
     Ok(Json(answer(&state, &msisdn, setting).await?))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NoticeMessageJson {
+    /// The message's reference among the reminders.
+    pub id: i64,
+    /// `email` or `sms`.
+    pub channel: &'static str,
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub state: &'static str,
+    pub sent_at: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceNoticeJson {
+    pub plan: String,
+    /// The catalog version that raises the price.
+    pub catalog_version: u32,
+    pub old_price: MoneyJson,
+    pub new_price: MoneyJson,
+    /// When the new price comes into force in the catalog.
+    pub effective_from: String,
+    /// When the first message of the notice went out; null: not yet.
+    pub sent_at: Option<String>,
+    /// From when automatic renewals pay the new price: 30 days after the notice went out and
+    /// not before the version is in force; null until it went out.
+    pub binds_from: Option<String>,
+    pub messages: Vec<NoticeMessageJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PriceNoticeList {
+    /// The latest first.
+    pub items: Vec<PriceNoticeJson>,
+}
+
+/// The notices of price rises given to the line for the plan it renews automatically: the
+/// prices, when each was sent and by which messages, and from when it binds.
+#[utoipa::path(
+    get,
+    path = "/api/v1/lines/{msisdn}/price-notices",
+    tag = "lines",
+    params(("msisdn" = String, Path, description = "The line's number", pattern = r"^\+[1-9][0-9]{6,14}$")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = PriceNoticeList),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_price_notices(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(raw): ApiPath<String>,
+) -> Result<Json<PriceNoticeList>, ApiError> {
+    let msisdn = line_of(&state, &caller, &raw).await?;
+    let notices = state.app.price_notices_of(&msisdn).await?;
+    Ok(Json(PriceNoticeList {
+        items: notices
+            .into_iter()
+            .map(|n| PriceNoticeJson {
+                binds_from: n.notice.binds_from().map(|t| t.to_string()),
+                plan: n.plan_code,
+                catalog_version: n.version,
+                old_price: n.notice.old_price.into(),
+                new_price: n.notice.new_price.into(),
+                effective_from: n.notice.effective_from.to_string(),
+                sent_at: n.notice.sent_at.map(|t| t.to_string()),
+                messages: n
+                    .messages
+                    .into_iter()
+                    .map(|m| NoticeMessageJson {
+                        id: m.id,
+                        channel: m.channel.as_str(),
+                        state: m.state.as_str(),
+                        sent_at: m.sent_at.map(|t| t.to_string()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}

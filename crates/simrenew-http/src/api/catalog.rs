@@ -368,3 +368,73 @@ pub async fn publish_catalog_version(
         }),
     ))
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedVersionJson {
+    pub id: i64,
+    /// The version's number within its brand.
+    pub version: u32,
+    pub effective_from: String,
+    pub published_at: String,
+    /// At the time of the request: `in_force`, `upcoming` or `superseded`.
+    #[schema(example = "upcoming")]
+    pub status: &'static str,
+    /// When the worker recorded the price notices it brings to lines renewing automatically;
+    /// null: not yet.
+    pub noticed_at: Option<String>,
+    pub plans: Vec<PlanJson>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CatalogVersionList {
+    pub brand: String,
+    /// The latest first.
+    pub items: Vec<ListedVersionJson>,
+}
+
+/// Lists a brand's catalog versions, upcoming and past ones included, with their plans.
+/// Administrators of the platform and of the brand only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/brands/{code}/catalog-versions",
+    tag = "catalog",
+    params(("code" = String, Path, description = "The brand's code", pattern = r"^[a-z0-9-]{1,32}$")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = CatalogVersionList),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_catalog_versions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<CatalogVersionList>, ApiError> {
+    let brand = administered_brand(&state, &caller, &code).await?;
+    let listed = state.app.catalog_versions(brand.id).await?;
+    let now = state.app.now();
+    let versions: Vec<_> = listed.iter().map(|l| l.version.clone()).collect();
+    let in_force = simrenew_domain::catalog::version_in_force(&versions, now).map(|v| v.id);
+    Ok(Json(CatalogVersionList {
+        brand: brand.code.clone(),
+        items: listed
+            .iter()
+            .map(|l| ListedVersionJson {
+                id: l.version.id.0,
+                version: l.version.version,
+                effective_from: l.version.effective_from.to_string(),
+                published_at: l.version.published_at.to_string(),
+                status: if Some(l.version.id) == in_force {
+                    "in_force"
+                } else if l.version.effective_from > now {
+                    "upcoming"
+                } else {
+                    "superseded"
+                },
+                noticed_at: l.noticed_at.map(|t| t.to_string()),
+                plans: l.plans.iter().map(|p| plan_json(p, &brand.code)).collect(),
+            })
+            .collect(),
+    }))
+}

@@ -78,6 +78,53 @@ pub struct PromotionChangeJson {
     pub global_limit: Option<u32>,
 }
 
+/// What a promotion gives, as listed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleOutJson {
+    /// `percent_off`, `amount_off` or `period_bonus`.
+    pub kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent_bp: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<MoneyJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub buy: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub free: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PromotionJson {
+    pub id: i64,
+    pub name: String,
+    /// Null: it applies by itself.
+    pub code: Option<String>,
+    pub rule: RuleOutJson,
+    pub first_renewal_only: bool,
+    /// Empty: every plan.
+    pub plan_codes: Vec<String>,
+    /// Empty: every channel.
+    pub channels: Vec<&'static str>,
+    pub valid_from: String,
+    /// Exclusive; null: no end.
+    pub valid_until: Option<String>,
+    pub per_customer_limit: Option<u32>,
+    pub global_limit: Option<u32>,
+    pub stackable: bool,
+    /// Orders that used it.
+    pub uses: u32,
+    /// At the time of the request: `scheduled`, `running` or `ended`.
+    #[schema(example = "running")]
+    pub status: &'static str,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PromotionList {
+    pub brand: String,
+    /// The latest first.
+    pub items: Vec<PromotionJson>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PromotionWrittenJson {
     pub id: i64,
@@ -204,6 +251,84 @@ pub async fn create_promotion(
     let p = new_promotion(brand.id, state.app.now(), &body)?;
     let id = state.app.create_promotion(&caller.label(), &p).await?;
     Ok((StatusCode::CREATED, Json(PromotionWrittenJson { id: id.0 })))
+}
+
+/// Lists a brand's promotions, ended and scheduled ones included, with how often each was
+/// used. Administrators of the platform and of the brand only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/brands/{code}/promotions",
+    tag = "catalog",
+    params(("code" = String, Path, description = "The brand's code", pattern = r"^[a-z0-9-]{1,32}$")),
+    security(("api_key" = []), ("session" = [])),
+    responses(
+        (status = 200, body = PromotionList),
+        (status = "4XX", body = Problem, content_type = "application/problem+json"),
+        (status = "5XX", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+pub async fn list_promotions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiPath(code): ApiPath<String>,
+) -> Result<Json<PromotionList>, ApiError> {
+    let brand = super::catalog::administered_brand(&state, &caller, &code).await?;
+    let now = state.app.now();
+    let listed = state.app.promotions_of(brand.id).await?;
+    Ok(Json(PromotionList {
+        brand: brand.code.clone(),
+        items: listed
+            .into_iter()
+            .map(|l| {
+                let p = l.promotion;
+                let rule = match p.rule {
+                    PromotionRule::PercentOff { percent_bp } => RuleOutJson {
+                        kind: "percent_off",
+                        percent_bp: Some(percent_bp),
+                        amount: None,
+                        buy: None,
+                        free: None,
+                    },
+                    PromotionRule::AmountOff { amount } => RuleOutJson {
+                        kind: "amount_off",
+                        percent_bp: None,
+                        amount: Some(amount.into()),
+                        buy: None,
+                        free: None,
+                    },
+                    PromotionRule::PeriodBonus { buy, free } => RuleOutJson {
+                        kind: "period_bonus",
+                        percent_bp: None,
+                        amount: None,
+                        buy: Some(buy),
+                        free: Some(free),
+                    },
+                };
+                PromotionJson {
+                    id: p.id.0,
+                    status: if p.valid_from > now {
+                        "scheduled"
+                    } else if p.valid_until.is_some_and(|u| u <= now) {
+                        "ended"
+                    } else {
+                        "running"
+                    },
+                    name: p.name,
+                    code: p.code.map(|c| c.as_str().to_owned()),
+                    rule,
+                    first_renewal_only: p.first_renewal_only,
+                    plan_codes: p.plan_codes,
+                    channels: p.channels.iter().map(|c| c.as_str()).collect(),
+                    valid_from: p.valid_from.to_string(),
+                    valid_until: p.valid_until.map(|t| t.to_string()),
+                    per_customer_limit: p.per_customer_limit,
+                    global_limit: p.global_limit,
+                    stackable: p.stackable,
+                    uses: l.uses,
+                }
+            })
+            .collect(),
+    }))
 }
 
 /// The promotion `raw` names, if the caller administers its brand: "not found" otherwise.

@@ -2,14 +2,17 @@
 
 use async_trait::async_trait;
 use jiff::Timestamp;
-use simrenew_app::sales::ports::{LineDetails, LineFilter, OrderDetails, PlanFilter, SalesStore};
+use simrenew_app::sales::ports::{
+    LineDetails, LineFilter, ListedPromotion, ListedVersion, OrderDetails, PlanFilter, SalesStore,
+};
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::Channel;
-use simrenew_domain::catalog::Plan;
+use simrenew_domain::catalog::{CatalogVersion, Plan};
 use simrenew_domain::identifiers::Msisdn;
-use simrenew_domain::ids::{BrandId, OrderId, QuoteId};
+use simrenew_domain::ids::{BrandId, CatalogVersionId, OrderId, QuoteId};
 use simrenew_domain::line::Line;
+use simrenew_domain::money::Currency;
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
 use sqlx::Any;
@@ -17,9 +20,9 @@ use tracing::instrument;
 
 use crate::codec::{
     self, get, BRAND_COLUMNS, BRAND_COLUMNS_AS_B, BUNDLE_COLUMNS, LINE_COLUMNS, ORDER_COLUMNS,
-    PLAN_COLUMNS,
+    PLAN_COLUMNS, PROMOTION_COLUMNS,
 };
-use crate::error::map;
+use crate::error::{corrupt, map};
 use crate::Db;
 
 /// The state of a line at `$1` (the rule of `simrenew_domain::line::effective_state`).
@@ -214,5 +217,71 @@ impl SalesStore for Db {
         let channel = Channel::parse(&get::<String>(&row, "channel")?)
             .map_err(|e| crate::error::corrupt("channel", e))?;
         Ok(Some((msisdn, channel)))
+    }
+
+    async fn catalog_versions(&self, brand: BrandId) -> StoreResult<Vec<ListedVersion>> {
+        let versions = sqlx::query(
+            "SELECT id, brand_id, version, effective_from, published_at, noticed_at \
+             FROM catalog_versions WHERE brand_id = $1 ORDER BY version DESC",
+        )
+        .bind(brand.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        let plans = sqlx::query(&format!(
+            "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 ORDER BY p.id"
+        ))
+        .bind(brand.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?
+        .iter()
+        .map(codec::plan)
+        .collect::<StoreResult<Vec<Plan>>>()?;
+        versions
+            .iter()
+            .map(|row| {
+                let id = CatalogVersionId(get(row, "id")?);
+                Ok(ListedVersion {
+                    version: CatalogVersion {
+                        id,
+                        brand_id: BrandId(get(row, "brand_id")?),
+                        version: codec::u32_of(get(row, "version")?, "version")?,
+                        effective_from: codec::ts(get(row, "effective_from")?)?,
+                        published_at: codec::ts(get(row, "published_at")?)?,
+                    },
+                    noticed_at: codec::opt_ts(get(row, "noticed_at")?)?,
+                    plans: plans
+                        .iter()
+                        .filter(|p| p.catalog_version_id == id)
+                        .cloned()
+                        .collect(),
+                })
+            })
+            .collect()
+    }
+
+    async fn promotions(&self, brand: BrandId) -> StoreResult<Vec<ListedPromotion>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {PROMOTION_COLUMNS}, b.currency AS brand_currency, \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM promotion_uses u \
+              WHERE u.promotion_id = p.id) AS uses \
+             FROM promotions p JOIN brands b ON b.id = p.brand_id \
+             WHERE p.brand_id = $1 ORDER BY p.id DESC"
+        ))
+        .bind(brand.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        rows.iter()
+            .map(|row| {
+                let currency = Currency::parse(&get::<String>(row, "brand_currency")?)
+                    .map_err(|e| corrupt("currency", e))?;
+                Ok(ListedPromotion {
+                    promotion: codec::promotion(row, currency)?,
+                    uses: codec::u32_of(get(row, "uses")?, "uses")?,
+                })
+            })
+            .collect()
     }
 }

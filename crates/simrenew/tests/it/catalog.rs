@@ -98,6 +98,29 @@ both! {
         assert!(!mails.is_empty() && mails.iter().all(|m| m.1 == format!("Test Mobile step {step}")), "{mails:?}");
         assert!(g.mail.to("jan@mail.example").is_empty(), "no notice without auto-renew");
 
+        // Administrators list the versions, the upcoming one noticed; the line shows its
+        // notice with the message that gave it, the line without auto-renew none.
+        let (s, versions) = app.get(uri).await;
+        assert_eq!(s, StatusCode::OK, "{versions}");
+        let items = versions["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3, "{versions}");
+        assert_eq!((items[0]["version"].as_u64(), items[0]["status"].as_str()), (Some(3), Some("upcoming")), "{versions}");
+        assert!(items[0]["noticed_at"].is_string(), "{versions}");
+        assert_eq!(items[0]["plans"][0]["price"]["amount_cents"], 1500, "{versions}");
+        assert_eq!(items.iter().filter(|v| v["status"] == "in_force").count(), 1, "{versions}");
+        let (s, notices) = app.get(&format!("/api/v1/lines/{msisdn}/price-notices")).await;
+        assert_eq!(s, StatusCode::OK, "{notices}");
+        let rise = notices["items"].as_array().unwrap().iter()
+            .find(|n| n["catalog_version"] == 3).unwrap_or_else(|| panic!("{notices}"));
+        assert_eq!((rise["old_price"]["amount_cents"].as_i64(), rise["new_price"]["amount_cents"].as_i64()), (Some(1000), Some(1500)), "{rise}");
+        assert!(rise["sent_at"].is_string() && rise["binds_from"].is_string(), "{rise}");
+        let messages = rise["messages"].as_array().unwrap();
+        assert!(messages.iter().any(|m| m["channel"] == "email" && m["state"] == "sent"), "{rise}");
+        let (_, none) = app.get(&format!("/api/v1/lines/{manual}/price-notices")).await;
+        assert_eq!(none["items"], json!([]), "{none}");
+        let (s, _) = app.request_as(None, axum::http::Method::GET, uri, None).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+
         // Nine days on, the new price is in force: a person pays it, the automatic renewal
         // keeps 10.00 and says why.
         app.clock.advance(days(9) + jiff::SignedDuration::from_hours(1));
@@ -155,6 +178,13 @@ both! {
         let (s, created) = app.post(uri, half).await;
         assert_eq!(s, StatusCode::CREATED, "{created}");
         let id = created["id"].as_i64().unwrap();
+        let listed = |list: &serde_json::Value| list["items"].as_array().unwrap().iter()
+            .find(|p| p["id"] == id).cloned().unwrap_or_else(|| panic!("{list}"));
+        let (s, list) = app.get(uri).await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        let p = listed(&list);
+        assert_eq!((p["code"].as_str(), p["status"].as_str(), p["uses"].as_u64()), (Some("HALFOFF"), Some("running"), Some(0)), "{p}");
+        assert_eq!((p["rule"]["kind"].as_str(), p["rule"]["percent_bp"].as_u64()), (Some("percent_off"), Some(5000)), "{p}");
         let (_, with) = app.post("/api/v1/quotes", quote(Some("HALFOFF"))).await;
         let with_total = with["total"]["amount_cents"].as_i64().unwrap();
         assert!(with_total < plain_total, "{with}");
@@ -177,6 +207,9 @@ both! {
         app.clock.advance(jiff::SignedDuration::from_secs(1));
         let (s, p) = app.post("/api/v1/quotes", quote(Some("HALFOFF"))).await;
         assert_eq!((s, p["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("promo_code")), "{p}");
+        let (_, list) = app.get(uri).await;
+        let p = listed(&list);
+        assert_eq!((p["name"].as_str(), p["status"].as_str()), (Some("Half off, spring"), Some("ended")), "{p}");
         assert_eq!(app.audit_entries("promotion.create").await.len(), 1);
         assert_eq!(app.audit_entries("promotion.change").await.len(), 1);
         assert_eq!(app.audit_entries("promotion.end").await.len(), 1);

@@ -300,6 +300,14 @@ both! {
         let entries = app.audit_entries("catalog.publish").await;
         assert_eq!(entries.len(), 1);
         assert!(entries[0].details.contains("TEST-10GB-30D=1500"), "{:?}", entries[0]);
+        let (ok, out, err) = simrenew(&app, &["catalog", "list", "--brand", "test"]);
+        assert!(ok, "{err}");
+        let first = out.lines().next().unwrap_or_default();
+        assert!(first.starts_with("version 3  upcoming  from 2030-01-01 00:00"), "{out}");
+        assert!(out.contains("TEST-10GB-30D") && out.contains("15.00 EUR"), "{out}");
+        assert_eq!(out.matches("in force").count(), 1, "{out}");
+        let (ok, _, err) = simrenew(&app, &["catalog", "list", "--brand", "nope"]);
+        assert!(!ok && err.contains("--brand nope"), "{err}");
     }
 }
 
@@ -319,6 +327,11 @@ both! {
         let (ok, out, err) = simrenew(&app, &["promotions", "end", &id]);
         assert!(ok, "{err}");
         assert!(out.contains("ended"), "{out}");
+        let (ok, out, err) = simrenew(&app, &["promotions", "list", "--brand", "test"]);
+        assert!(ok, "{err}");
+        let line = out.lines().find(|l| l.contains("SPRING25")).unwrap_or_else(|| panic!("{out}"));
+        assert!(line.trim_start().starts_with(&format!("{id}  ended")), "{out}");
+        assert!(line.contains("used 0"), "{out}");
         let (ok, _, err) = simrenew(&app, &["promotions", "end", "999999"]);
         assert!(!ok && err.contains("not found"), "{err}");
         assert_eq!(app.audit_entries("promotion.create").await.len(), 1);
