@@ -1,8 +1,11 @@
 //! One provider call with retries: the same request, with the same idempotency key, until it
 //! gets an answer that is not a timeout, a connection failure, a 429 or a 5xx.
 
+use std::num::NonZeroU32;
+use std::sync::Arc;
 use std::time::Duration;
 
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use reqwest::Url;
 use serde_json::Value;
 use simrenew_app::payments::providers::ProviderError;
@@ -57,11 +60,24 @@ impl Default for RetryPolicy {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Caller {
     pub(crate) http: reqwest::Client,
     pub(crate) policy: RetryPolicy,
     pub(crate) provider: ProviderName,
+    /// Paces every attempt (retries included) under the provider's rate limit; `None`: not
+    /// paced.
+    pace: Option<Arc<DefaultDirectRateLimiter>>,
+}
+
+impl std::fmt::Debug for Caller {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Caller")
+            .field("policy", &self.policy)
+            .field("provider", &self.provider)
+            .field("paced", &self.pace.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Caller {
@@ -78,7 +94,16 @@ impl Caller {
             http,
             policy,
             provider,
+            pace: None,
         })
+    }
+
+    /// At most `per_second` requests a second from here, evenly spaced (no burst): what a
+    /// provider's per-second rate limit allows.
+    pub(crate) fn paced(mut self, per_second: NonZeroU32) -> Self {
+        let quota = Quota::per_second(per_second).allow_burst(NonZeroU32::MIN);
+        self.pace = Some(Arc::new(RateLimiter::direct(quota)));
+        self
     }
 
     /// Sends the request `build` makes, retrying what may be retried; returns the JSON body
@@ -110,6 +135,9 @@ impl Caller {
         let mut delay = self.policy.backoff;
         let attempts = self.policy.attempts.max(1);
         for attempt in 1..=attempts {
+            if let Some(pace) = &self.pace {
+                pace.until_ready().await;
+            }
             let failure = match build().send().await {
                 Ok(res) if res.status().is_success() => match res.bytes().await {
                     Ok(body) if body.is_empty() => return Ok(Value::Null),

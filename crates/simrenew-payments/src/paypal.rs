@@ -177,6 +177,13 @@ impl PaypalProvider {
         })
     }
 
+    /// Paces this provider's calls from this process: at most `per_second` requests a second
+    /// to PayPal, retries included, each waiting its turn.
+    pub fn paced(mut self, per_second: std::num::NonZeroU32) -> Self {
+        self.caller = self.caller.paced(per_second);
+        self
+    }
+
     /// An OAuth2 access token (client credentials), kept until shortly before it expires.
     async fn token(&self) -> Result<Secret, ProviderError> {
         let mut cached = self.token.lock().await;

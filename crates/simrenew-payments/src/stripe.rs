@@ -81,6 +81,13 @@ impl StripeProvider {
         })
     }
 
+    /// Paces this provider's calls from this process: at most `per_second` requests a second
+    /// to Stripe, retries included, each waiting its turn.
+    pub fn paced(mut self, per_second: std::num::NonZeroU32) -> Self {
+        self.caller = self.caller.paced(per_second);
+        self
+    }
+
     async fn post(
         &self,
         operation: &str,

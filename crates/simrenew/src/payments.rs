@@ -36,6 +36,21 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// Requests a second to each provider from this process (`SIMRENEW_PROVIDER_RATE`, default
+/// 80: under Stripe's 100 operations a second in live mode; its test mode allows 25). Several
+/// processes share one account's limit: give each its part.
+fn rate() -> anyhow::Result<std::num::NonZeroU32> {
+    const DEFAULT: std::num::NonZeroU32 = std::num::NonZeroU32::new(80).unwrap();
+    match var("SIMRENEW_PROVIDER_RATE") {
+        None => Ok(DEFAULT),
+        Some(v) => v.trim().parse().map_err(|_| {
+            anyhow::anyhow!(
+                "SIMRENEW_PROVIDER_RATE: {v:?} is not a positive number of requests a second"
+            )
+        }),
+    }
+}
+
 fn retry() -> anyhow::Result<RetryPolicy> {
     let mut policy = RetryPolicy::default();
     if let Some(ms) = var("SIMRENEW_PROVIDER_TIMEOUT_MS") {
@@ -70,7 +85,9 @@ pub fn providers_from_env() -> anyhow::Result<Providers> {
         };
         tracing::info!(api_base = %config.api_base, "Stripe payments on");
         providers = providers.with(Arc::new(
-            StripeProvider::new(config).map_err(|e| anyhow::anyhow!("{e}"))?,
+            StripeProvider::new(config)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .paced(rate()?),
         ));
     }
     if let Some(client_secret) = secret("SIMRENEW_PAYPAL_CLIENT_SECRET")? {
@@ -86,7 +103,9 @@ pub fn providers_from_env() -> anyhow::Result<Providers> {
         };
         tracing::info!(api_base = %config.api_base, "PayPal payments on");
         providers = providers.with(Arc::new(
-            PaypalProvider::new(config).map_err(|e| anyhow::anyhow!("{e}"))?,
+            PaypalProvider::new(config)
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .paced(rate()?),
         ));
     }
     Ok(providers)

@@ -125,6 +125,48 @@ fn paypal_headers(sig: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A process's calls to a provider are paced under the configured rate however many are made
+/// at once: evenly spaced, no second sees more than the rate (one more at a window's edges).
+#[tokio::test]
+async fn provider_calls_are_paced_under_the_configured_rate() {
+    use simrenew_app::payments::providers::PaymentProvider;
+    let mock = ProviderMock::start().await;
+    let rate = std::num::NonZeroU32::new(5).unwrap();
+    let stripe = Arc::new(
+        StripeProvider::new(mock.stripe_config())
+            .unwrap()
+            .paced(rate),
+    );
+    let calls: Vec<_> = (0..12)
+        .map(|i| {
+            let s = stripe.clone();
+            tokio::spawn(async move { s.retrieve(&format!("pi_paced{i}")).await })
+        })
+        .collect();
+    for c in calls {
+        let _ = c.await.unwrap();
+    }
+    let mut at: Vec<std::time::Instant> = mock.requests().iter().map(|r| r.at).collect();
+    at.sort();
+    assert_eq!(at.len(), 12, "one request per call");
+    let second = std::time::Duration::from_secs(1);
+    for (i, start) in at.iter().enumerate() {
+        let within = at[i..]
+            .iter()
+            .take_while(|t| t.duration_since(*start) < second)
+            .count();
+        assert!(
+            within <= 6,
+            "{within} requests within a second of request {i}"
+        );
+    }
+    let span = at[11].duration_since(at[0]);
+    assert!(
+        span >= std::time::Duration::from_millis(2_000),
+        "12 calls at 5/s took {span:?}"
+    );
+}
+
 both! {
     async fn a_card_payment_captured_at_once_applies_the_renewal(app: TestApp) {
         let (app, mock) = with_providers(app).await;

@@ -42,6 +42,8 @@ pub struct Recorded {
     pub path: String,
     pub idempotency_key: Option<String>,
     pub violations: Vec<String>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 #[derive(Default)]
@@ -308,6 +310,7 @@ fn record(mock: &ProviderMock, method: &Method, path: &str, key: &Option<String>
         path: path.to_owned(),
         idempotency_key: key.clone(),
         violations: v,
+        at: std::time::Instant::now(),
     });
 }
 
