@@ -188,6 +188,16 @@ impl AutoRenewNotice {
         Self::ALL.into_iter().find(|n| n.step() == step)
     }
 
+    /// The reminder step that carries it when it stopped a data top-up rather than a renewal.
+    pub fn top_up_step(self) -> i32 {
+        self.step() + (TOP_UP_NOTICE_BASE - AUTO_RENEW_NOTICE_BASE)
+    }
+
+    /// The notice of a stopped data top-up a reminder step stands for, if it is one.
+    pub fn of_top_up_step(step: i32) -> Option<Self> {
+        Self::ALL.into_iter().find(|n| n.top_up_step() == step)
+    }
+
     /// Its name in message keys and answers.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -198,6 +208,10 @@ impl AutoRenewNotice {
         }
     }
 }
+
+/// The reminder steps of a data top-up that stopped (see [`AutoRenewNotice::top_up_step`]):
+/// the reminder's expiry is the line's, so each reason is told once per expiry and channel.
+pub const TOP_UP_NOTICE_BASE: i32 = 20_100;
 
 /// The reminder step of a notice of a price change: the reminder's expiry is the day the new
 /// price comes into force (`simrenew_domain::price_notice`).

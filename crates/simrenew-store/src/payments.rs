@@ -448,10 +448,11 @@ impl PaymentTx for SqlTx {
         .execute(&mut *self.tx)
         .await
         .map_err(map)?;
-        // An automatic renewal that charged it stops with it: nothing is charged to a method
-        // its holder removed, and nothing else is charged in its place.
+        // An automatic renewal or top-up that charged it stops with it: nothing is charged to a
+        // method its holder removed, and nothing else is charged in its place.
         sqlx::query(
-            "UPDATE lines SET auto_renew = FALSE, auto_renew_method_id = NULL \
+            "UPDATE lines SET auto_renew = FALSE, auto_renew_method_id = NULL, \
+             top_up_plan = NULL, top_up_below_mb = NULL, top_up_due_at = NULL \
              WHERE auto_renew_method_id = $1",
         )
         .bind(id.0)

@@ -1,6 +1,7 @@
 //! Usage records: a batch kept and debited in one transaction, in a handful of statements
 //! whatever its size (see `simrenew_app::network::usage`), with the notices of data used
-//! (80 %, 100 % of a bundle) the batch made due.
+//! (80 %, 100 % of a bundle) and the data top-ups (lines taken under their threshold) the
+//! batch made due.
 
 use std::collections::{HashMap, HashSet};
 
@@ -10,7 +11,7 @@ use simrenew_app::network::usage::{
     UsageCommit, UsageOutcome, UsageRecord, UsageSource, UsageStore,
 };
 use simrenew_app::StoreResult;
-use simrenew_domain::bundle::{debit, percent_used, Bundle};
+use simrenew_domain::bundle::{data_left_bytes, debit, percent_used, Bundle, BYTES_PER_MB};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::reminder::thresholds_crossed;
 
@@ -77,9 +78,12 @@ impl UsageStore for Db {
 
         // The lines, locked in id order as every writer locks a line first.
         let mut lines: HashMap<String, (i64, i64, Msisdn)> = HashMap::new();
+        // The lines with a data top-up set and not due yet, with their threshold in bytes.
+        let mut top_up_below: HashMap<i64, u64> = HashMap::new();
         for chunk in numbers.chunks(CHUNK) {
             let sql = format!(
-                "SELECT id, brand_id, msisdn FROM lines WHERE msisdn IN ({}) ORDER BY id{}",
+                "SELECT id, brand_id, msisdn, top_up_plan, top_up_below_mb, top_up_due_at \
+                 FROM lines WHERE msisdn IN ({}) ORDER BY id{}",
                 placeholders(1, chunk.len()),
                 self.dialect.for_update()
             );
@@ -91,7 +95,15 @@ impl UsageStore for Db {
                 let msisdn: String = get(&row, "msisdn")?;
                 let parsed =
                     Msisdn::parse(&msisdn).map_err(|e| crate::error::corrupt("msisdn", e))?;
-                lines.insert(msisdn, (get(&row, "id")?, get(&row, "brand_id")?, parsed));
+                let id: i64 = get(&row, "id")?;
+                let plan: Option<String> = get(&row, "top_up_plan")?;
+                let below: Option<i64> = get(&row, "top_up_below_mb")?;
+                let due: Option<i64> = get(&row, "top_up_due_at")?;
+                if let (Some(_), Some(below), None) = (plan, below, due) {
+                    let mb = u64::try_from(below).unwrap_or(0);
+                    top_up_below.insert(id, mb.saturating_mul(BYTES_PER_MB));
+                }
+                lines.insert(msisdn, (id, get(&row, "brand_id")?, parsed));
             }
         }
         let mut fresh = Vec::new();
@@ -212,6 +224,40 @@ impl UsageStore for Db {
             }
         }
         set_by_id(&mut tx, "bundles", "id", "data_used_bytes", &moved).await?;
+        // A line this batch took from at or over its top-up threshold to under it is due for
+        // its top-up, marked in this transaction: a batch counted once marks once.
+        let mut top_ups_due = Vec::new();
+        for (line, below) in &top_up_below {
+            let Some(after) = bundles.get(line) else {
+                continue;
+            };
+            let was: Vec<Bundle> = after
+                .iter()
+                .map(|b| Bundle {
+                    data_used_bytes: before.get(&b.id.0).copied().unwrap_or_default(),
+                    ..b.clone()
+                })
+                .collect();
+            if let (Some(left_before), Some(left_after)) =
+                (data_left_bytes(&was, now), data_left_bytes(after, now))
+            {
+                if left_before >= *below && left_after < *below {
+                    top_ups_due.push(*line);
+                }
+            }
+        }
+        for chunk in top_ups_due.chunks(CHUNK) {
+            let sql = format!(
+                "UPDATE lines SET top_up_due_at = $1, top_up_attempts = 0, top_up_next_at = NULL \
+                 WHERE top_up_due_at IS NULL AND id IN ({})",
+                placeholders(2, chunk.len())
+            );
+            let mut q = sqlx::query(&sql).bind(now.as_second());
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            q.execute(tx.conn()).await.map_err(map)?;
+        }
         // The new records, with what no bundle took.
         let mut inserted = 0;
         for chunk in new.chunks(CHUNK) {

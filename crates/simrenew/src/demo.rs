@@ -316,7 +316,12 @@ fn plans(seed: &BrandSeed, price_factor: i64) -> Vec<NewPlan> {
             DataAllowance::Megabytes(1_000),
             Validity::CurrentPeriod,
             400,
-            &[Channel::Portal, Channel::Store, Channel::Partner],
+            &[
+                Channel::Portal,
+                Channel::Store,
+                Channel::Partner,
+                Channel::AutoRenew,
+            ],
         ),
     ]
 }

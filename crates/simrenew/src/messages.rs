@@ -118,7 +118,14 @@ impl MessageTexts for CatalogTexts {
         ]);
         let say = |key: &str| catalog().format(lang, key, &args);
         // The keys of the subject, the SMS, the e-mail's paragraph and its call to act.
-        let stopped = simrenew_domain::reminder::AutoRenewNotice::of_step(f.step);
+        use simrenew_domain::reminder::AutoRenewNotice;
+        let top_up_stopped = AutoRenewNotice::of_top_up_step(f.step);
+        let stopped = AutoRenewNotice::of_step(f.step).or(top_up_stopped);
+        let what = if top_up_stopped.is_some() {
+            "topup"
+        } else {
+            "autorenew"
+        };
         let price_notice = f.step == simrenew_domain::reminder::PRICE_NOTICE_STEP;
         let (subject, sms, body, action) =
             match simrenew_domain::reminder::data_notice_percent(f.step) {
@@ -137,10 +144,14 @@ impl MessageTexts for CatalogTexts {
                         Some(N::PaymentFailed) | None => "failed",
                     };
                     (
-                        format!("autorenew-subject-{why}"),
-                        format!("sms-autorenew-{why}"),
-                        format!("autorenew-{why}"),
-                        "reminder-renew-at",
+                        format!("{what}-subject-{why}"),
+                        format!("sms-{what}-{why}"),
+                        format!("{what}-{why}"),
+                        if top_up_stopped.is_some() {
+                            "data-buy-at"
+                        } else {
+                            "reminder-renew-at"
+                        },
                     )
                 }
                 Some(percent) => (
@@ -286,6 +297,40 @@ mod tests {
             price_change: (step == simrenew_domain::reminder::PRICE_NOTICE_STEP).then_some(&change),
         });
         (m.subject, m.text)
+    }
+
+    #[test]
+    fn a_stopped_top_up_is_worded_as_a_top_up_in_every_language() {
+        use simrenew_domain::reminder::AutoRenewNotice;
+        for language in ["nl", "fr", "de", "en", "zh"] {
+            for notice in AutoRenewNotice::ALL {
+                for channel in [MessageChannel::Email, MessageChannel::Sms] {
+                    let (subject, text) = word(language, notice.top_up_step(), channel);
+                    let renewal = word(language, notice.step(), channel);
+                    for t in [&subject, &text] {
+                        assert!(!t.contains("topup-") && !t.is_empty(), "{language}: {t}");
+                    }
+                    assert_ne!(
+                        subject, renewal.0,
+                        "{language} {notice:?}: a top-up's own words"
+                    );
+                    assert!(text.contains("+32470123456"), "{language}: {text}");
+                }
+            }
+        }
+        let (_, text) = word(
+            "en",
+            AutoRenewNotice::SpendCap.top_up_step(),
+            MessageChannel::Email,
+        );
+        assert!(
+            text.contains("monthly cap") && text.contains("31 March 2027"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Add a bundle at https://lumo.example"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -17,6 +17,12 @@
 //! and links to the brand's portal to renew by hand ([`AutoRenewNotice`]); the message rows
 //! commit with the stop, once per reason and expiry. The line then goes to grace at expiry as
 //! any other, and its schedule's reminders follow.
+//!
+//! A line may also top its data up ([`DataTopUp`]): an add-on plan bought the same way when the
+//! data left falls under a threshold. The usage batch that takes the line under it marks the
+//! line due in its own transaction (`simrenew-store`'s usage), so a crash never loses nor
+//! repeats the mark; the worker claims marked lines as it claims expiring ones, and a top-up
+//! that cannot be paid retries, then stops and tells the subscriber, as a renewal does.
 
 use async_trait::async_trait;
 use jiff::{SignedDuration, Timestamp};
@@ -53,6 +59,18 @@ pub const LEASE: SignedDuration = SignedDuration::from_mins(10);
 /// The audit actor of what the worker renews.
 pub const ACTOR: &str = "system:auto_renew";
 
+/// The highest threshold of a data top-up, in MB.
+pub const MAX_TOP_UP_BELOW_MB: u64 = 1_000_000;
+
+/// A data top-up: the add-on `plan` bought automatically when the data left on the line falls
+/// under `below_mb` (the add-on gives more than that, so that each top-up lifts the line back
+/// over it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataTopUp {
+    pub below_mb: u64,
+    pub plan: String,
+}
+
 /// A line's automatic renewal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AutoRenewSetting {
@@ -64,6 +82,9 @@ pub struct AutoRenewSetting {
     /// The subscriber's cap on what automatic renewals charge the line in a calendar month of
     /// the brand's zone, in the brand's currency's cents; `None`: no cap.
     pub monthly_cap_cents: Option<i64>,
+    /// Data bought automatically when little is left, whether or not the line renews
+    /// automatically at expiry; paid as its renewals are.
+    pub top_up: Option<DataTopUp>,
 }
 
 impl AutoRenewSetting {
@@ -74,6 +95,7 @@ impl AutoRenewSetting {
             plan: None,
             saved_method: None,
             monthly_cap_cents: None,
+            top_up: None,
         }
     }
 }
@@ -105,6 +127,9 @@ pub struct DueRenewal {
     /// Whom to tell if it stops (`None`: no subscriber, or an erased one).
     pub subscriber: Option<SubscriberId>,
     pub has_email: bool,
+    /// For a data top-up, when the line went under its threshold; `None`: a renewal at
+    /// expiry.
+    pub top_up_since: Option<Timestamp>,
 }
 
 /// The automatic renewals' reads and writes (a supertrait of [`crate::Store`]); each call is
@@ -125,22 +150,32 @@ pub trait AutoRenewStore {
         lease_until: Timestamp,
         limit: u32,
     ) -> StoreResult<Vec<DueRenewal>>;
-    /// Records a failed attempt: the next one at `next`.
-    async fn auto_renew_failed(&self, line: LineId, next: Timestamp) -> StoreResult<()>;
-    /// Stops the line's automatic renewal until it is set again (or retried by an admin), and
-    /// plans the messages that tell its subscriber, in one transaction.
+    /// Claims up to `limit` active lines marked due for a data top-up whose next attempt (if
+    /// any) is due at `now` and not held by another worker: each is held until `lease_until`.
+    async fn claim_top_ups(
+        &self,
+        now: Timestamp,
+        lease_until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<DueRenewal>>;
+    /// Records a failed attempt of the renewal or top-up: the next one at `next`.
+    async fn auto_renew_failed(&self, due: &DueRenewal, next: Timestamp) -> StoreResult<()>;
+    /// Stops the line's automatic renewal until it is set again (or retried by an admin), or
+    /// its top-up until the line next goes under the threshold, and plans the messages that
+    /// tell its subscriber, in one transaction.
     async fn auto_renew_stopped(
         &self,
-        line: LineId,
+        due: &DueRenewal,
         messages: &[NewReminder],
         now: Timestamp,
     ) -> StoreResult<()>;
-    async fn auto_renew_succeeded(&self, line: LineId) -> StoreResult<()>;
-    /// The line's order on the `auto_renew` channel placed at or after `since` and still
-    /// waiting for payment: the one a retry pays.
+    async fn auto_renew_succeeded(&self, due: &DueRenewal) -> StoreResult<()>;
+    /// The line's order of `plan` on the `auto_renew` channel placed at or after `since` and
+    /// still waiting for payment: the one a retry pays.
     async fn pending_auto_order(
         &self,
         line: LineId,
+        plan: &str,
         since: Timestamp,
     ) -> StoreResult<Option<OrderId>>;
 }
@@ -148,14 +183,22 @@ pub trait AutoRenewStore {
 /// The automatic renewal setting written with its audit entry.
 #[async_trait]
 pub trait AutoRenewTx {
-    async fn set_auto_renew(&mut self, line: LineId, setting: &AutoRenewSetting)
-        -> StoreResult<()>;
+    /// Writes the setting; `top_up_due`: the line is under its new top-up's threshold already,
+    /// due since then.
+    async fn set_auto_renew(
+        &mut self,
+        line: LineId,
+        setting: &AutoRenewSetting,
+        top_up_due: Option<Timestamp>,
+    ) -> StoreResult<()>;
 }
 
 /// What a pass of automatic renewals did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct AutoRenewReport {
     pub renewed: u32,
+    /// Of those, data top-ups.
+    pub topped_up: u32,
     /// Failed, to be tried again.
     pub failed: u32,
     /// Stopped; the subscriber is told to renew by hand.
@@ -215,8 +258,52 @@ impl App {
         setting: &AutoRenewSetting,
     ) -> AppResult<AutoRenewStatus> {
         let now = self.now();
+        // Read before the transaction: a second connection inside it could wait on a full pool.
+        let data_left =
+            simrenew_domain::bundle::data_left_mb(&self.line(msisdn).await?.bundles, now);
         let mut tx = self.store.begin().await?;
         let locked = lock_line(tx.as_mut(), msisdn).await?;
+        let top_up = match &setting.top_up {
+            None => None,
+            Some(t) => {
+                use simrenew_domain::parse::ParseError;
+                if t.below_mb == 0 || t.below_mb > MAX_TOP_UP_BELOW_MB {
+                    return Err(ParseError::new(
+                        "top_up.below_mb",
+                        format!("1 to {MAX_TOP_UP_BELOW_MB} MB"),
+                    )
+                    .into());
+                }
+                let catalog = self.catalog(tx.as_mut(), locked.brand.id).await?;
+                let plan = catalog
+                    .plan_in_force(&t.plan, now)
+                    .ok_or(AppError::not_found("plan", "top_up.plan"))?;
+                if !plan.is_add_on() || !plan.channels.contains(&Channel::AutoRenew) {
+                    return Err(ParseError::new(
+                        "top_up.plan",
+                        "an add-on plan sold for automatic renewals",
+                    )
+                    .into());
+                }
+                match plan.data.megabytes() {
+                    Some(mb) if mb > t.below_mb => {}
+                    _ => {
+                        return Err(ParseError::new(
+                            "top_up.below_mb",
+                            format!(
+                                "under the {} the add-on gives, so that a top-up lifts the line over it",
+                                plan.data
+                            ),
+                        )
+                        .into())
+                    }
+                }
+                Some(DataTopUp {
+                    below_mb: t.below_mb,
+                    plan: plan.code.clone(),
+                })
+            }
+        };
         let plan = match (&setting.plan, setting.enabled) {
             (Some(code), _) => {
                 let catalog = self.catalog(tx.as_mut(), locked.brand.id).await?;
@@ -273,8 +360,14 @@ impl App {
             plan,
             saved_method: method.as_ref().map(|m| m.id),
             monthly_cap_cents: setting.monthly_cap_cents,
+            top_up,
         };
-        tx.set_auto_renew(locked.line.id, &stored).await?;
+        let top_up_due = match (&stored.top_up, data_left) {
+            (Some(t), Some(left)) if left < t.below_mb => Some(now),
+            _ => None,
+        };
+        tx.set_auto_renew(locked.line.id, &stored, top_up_due)
+            .await?;
         let mut details = Vec::new();
         if let Some(p) = &stored.plan {
             details.push(format!("plan={p}"));
@@ -285,6 +378,9 @@ impl App {
         });
         if let Some(cap) = stored.monthly_cap_cents {
             details.push(format!("monthly_cap_cents={cap}"));
+        }
+        if let Some(t) = &stored.top_up {
+            details.push(format!("top_up={} below_mb={}", t.plan, t.below_mb));
         }
         tx.append_audit(
             &AuditEntry {
@@ -311,10 +407,14 @@ impl App {
         let now = self.now();
         let before = now.checked_add(LEAD).unwrap_or(now);
         let lease = now.checked_add(LEASE).unwrap_or(now);
-        let due = self
+        let mut due = self
             .store
             .claim_auto_renewals(now, before, lease, limit)
             .await?;
+        let room = limit.saturating_sub(u32::try_from(due.len()).unwrap_or(u32::MAX));
+        if room > 0 {
+            due.extend(self.store.claim_top_ups(now, lease, room).await?);
+        }
         let mut report = AutoRenewReport::default();
         for d in due {
             let attempt = match self.renew_automatically(&d).await {
@@ -331,7 +431,10 @@ impl App {
             match attempt {
                 Attempt::Renewed => {
                     report.renewed += 1;
-                    self.store.auto_renew_succeeded(d.line).await?;
+                    if d.top_up_since.is_some() {
+                        report.topped_up += 1;
+                    }
+                    self.store.auto_renew_succeeded(&d).await?;
                 }
                 Attempt::Pending | Attempt::Retry(_) => {
                     if let Attempt::Retry(cause) = &attempt {
@@ -345,15 +448,13 @@ impl App {
                         .copied()
                         .unwrap_or(RETRIES[0]);
                     let next = now.checked_add(wait).unwrap_or(now);
-                    self.store.auto_renew_failed(d.line, next).await?;
+                    self.store.auto_renew_failed(&d, next).await?;
                 }
                 Attempt::Stop(notice) => {
                     report.stopped += 1;
-                    tracing::info!(line = %d.msisdn, reason = notice.as_str(), "an automatic renewal stopped; the subscriber is told to renew by hand");
+                    tracing::info!(line = %d.msisdn, reason = notice.as_str(), top_up = d.top_up_since.is_some(), "an automatic renewal stopped; the subscriber is told to renew by hand");
                     let messages = self.stop_messages(&d, notice, now).await?;
-                    self.store
-                        .auto_renew_stopped(d.line, &messages, now)
-                        .await?;
+                    self.store.auto_renew_stopped(&d, &messages, now).await?;
                 }
             }
         }
@@ -388,12 +489,20 @@ impl App {
         else {
             return Ok(Attempt::Stop(AutoRenewNotice::PaymentFailed));
         };
-        // This expiry's order, if an earlier attempt placed it: paid, never placed twice.
-        let cycle_start = d
-            .expires_at
-            .checked_sub(LEAD + SignedDuration::from_hours(1))
-            .unwrap_or(d.expires_at);
-        let order = match self.store.pending_auto_order(d.line, cycle_start).await? {
+        // This expiry's (or this top-up's) order, if an earlier attempt placed it: paid, never
+        // placed twice.
+        let cycle_start = match d.top_up_since {
+            Some(since) => since,
+            None => d
+                .expires_at
+                .checked_sub(LEAD + SignedDuration::from_hours(1))
+                .unwrap_or(d.expires_at),
+        };
+        let order = match self
+            .store
+            .pending_auto_order(d.line, &d.plan, cycle_start)
+            .await?
+        {
             Some(order) => order,
             None => match self.create_order_as(Some(ACTOR), &purchase, None).await {
                 Ok(receipt) => receipt.order.id,
@@ -461,7 +570,10 @@ impl App {
             subscriber,
             d.has_email,
             d.expires_at,
-            notice.step(),
+            match d.top_up_since {
+                Some(_) => notice.top_up_step(),
+                None => notice.step(),
+            },
             now,
         );
         Ok(rows)

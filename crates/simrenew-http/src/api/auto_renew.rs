@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use simrenew_app::automation::auto_renew::{AutoRenewSetting, AutoRenewStatus, LEAD};
+use simrenew_app::automation::auto_renew::{AutoRenewSetting, AutoRenewStatus, DataTopUp, LEAD};
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::SavedPaymentMethodId;
 use simrenew_domain::money::Money;
@@ -28,6 +28,22 @@ pub struct AutoRenewRequestJson {
     /// The most automatic renewals may charge the line in a calendar month of the brand's
     /// zone, in the brand's currency; absent or null: no cap of the subscriber's own.
     pub monthly_cap: Option<MoneyJson>,
+    /// Buy an add-on plan automatically when the data left falls under a threshold, paid as
+    /// automatic renewals are and within the same limits; absent or null: no top-up.
+    pub top_up: Option<TopUpJson>,
+}
+
+/// A data top-up.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopUpJson {
+    /// Buy when the data left falls under this many MB (less than the add-on gives).
+    #[schema(minimum = 1, maximum = 1_000_000, example = 500)]
+    pub below_mb: u64,
+    /// The add-on plan's code (a plan valid for the current period, sold for automatic
+    /// renewals).
+    #[schema(min_length = 1, max_length = 64, example = "LUMO-1GB-ADDON")]
+    pub plan: String,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -45,6 +61,8 @@ pub struct AutoRenewJson {
     pub saved_method_id: Option<i64>,
     /// The subscriber's own cap on a month's automatic charges; null: none.
     pub monthly_cap: Option<MoneyJson>,
+    /// The data top-up; null: none.
+    pub top_up: Option<TopUpJson>,
     /// How long before expiry the line is renewed.
     pub hours_before_expiry: i64,
     /// The brand's limit of automatic charges per line per calendar month; past it, the
@@ -84,6 +102,10 @@ async fn answer(
             .setting
             .monthly_cap_cents
             .map(|c| Money::new(c, currency).into()),
+        top_up: s.setting.top_up.map(|t| TopUpJson {
+            below_mb: t.below_mb,
+            plan: t.plan,
+        }),
         hours_before_expiry: LEAD.as_hours(),
         monthly_auto_debit_limit: s.monthly_limit,
         this_month: AutoRenewMonthJson {
@@ -157,6 +179,14 @@ pub async fn set_auto_renew(
             ))
         }
     };
+    let top_up = match &body.top_up {
+        None => None,
+        Some(t) => Some(DataTopUp {
+            below_mb: t.below_mb,
+            plan: simrenew_domain::catalog::parse_plan_code(t.plan.trim())
+                .map_err(|e| ApiError::invalid("top_up.plan", e.reason))?,
+        }),
+    };
     let currency = state.app.line(&msisdn).await?.brand.currency;
     let monthly_cap_cents = match &body.monthly_cap {
         None => None,
@@ -181,6 +211,7 @@ pub async fn set_auto_renew(
                 plan,
                 saved_method,
                 monthly_cap_cents,
+                top_up,
             },
         )
         .await?;

@@ -1,7 +1,8 @@
 //! The portal's automatic renewal of a line: on or off, the plan it buys, what it is paid with
 //! (credit, or a card or PayPal account saved for the line), the subscriber's own monthly cap,
 //! and the brand's monthly limit — each explained in plain words, with what automatic renewals
-//! charged this month and, when one stopped, why and how to renew by hand.
+//! charged this month and, when one stopped, why and how to renew by hand; and the data
+//! top-up: an add-on bought the same way when the data left falls under a threshold.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -10,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use simrenew_app::automation::auto_renew::{AutoRenewSetting, AutoRenewStatus, LEAD};
+use simrenew_app::automation::auto_renew::{
+    AutoRenewSetting, AutoRenewStatus, DataTopUp, LEAD, MAX_TOP_UP_BELOW_MB,
+};
 use simrenew_domain::catalog::{parse_plan_code, Channel};
 use simrenew_domain::ids::SavedPaymentMethodId;
 use simrenew_domain::money::Money;
@@ -59,6 +62,11 @@ struct AutoRenewPage {
     stopped: bool,
     saved: bool,
     error: Option<Shown>,
+    /// The add-ons a top-up may buy.
+    top_ups: Vec<PlanChoice>,
+    top_up_on: bool,
+    top_up_plan: String,
+    top_up_below: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -69,6 +77,9 @@ struct AutoRenewForm {
     plan: Option<String>,
     saved_method_id: Option<String>,
     monthly_cap: Option<String>,
+    top_up: Option<String>,
+    top_up_plan: Option<String>,
+    top_up_below_mb: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -91,7 +102,26 @@ async fn form_page(
         .filter(|p| !p.is_add_on())
         .map(|p| plan_choice(&page, p))
         .collect();
+    let top_ups: Vec<PlanChoice> = portal_plans_through(&plans, d.line.kind(), Channel::AutoRenew)
+        .into_iter()
+        .filter(|p| p.is_add_on())
+        .map(|p| plan_choice(&page, p))
+        .collect();
     let s = &status.setting;
+    let top_up_on = typed.map_or(s.top_up.is_some(), |f| f.top_up.as_deref() == Some("on"));
+    let top_up_plan = typed
+        .and_then(|f| f.top_up_plan.clone())
+        .or_else(|| s.top_up.as_ref().map(|t| t.plan.clone()))
+        .filter(|c| top_ups.iter().any(|p| &p.code == c))
+        .or_else(|| top_ups.first().map(|p| p.code.clone()))
+        .unwrap_or_default();
+    let top_up_below = match typed {
+        Some(f) => f.top_up_below_mb.clone().unwrap_or_default(),
+        None => s
+            .top_up
+            .as_ref()
+            .map_or_else(|| "500".to_owned(), |t| t.below_mb.to_string()),
+    };
     let plan = typed
         .and_then(|f| f.plan.clone())
         .or_else(|| s.plan.clone())
@@ -164,6 +194,10 @@ async fn form_page(
         pay,
         cap,
         error,
+        top_ups,
+        top_up_on,
+        top_up_plan,
+        top_up_below,
         page: page.titled("auto-renew-title", "lines"),
     }
 }
@@ -226,11 +260,33 @@ fn setting_of(
             Some(cap.cents)
         }
     };
+    let top_up = match form.top_up.as_deref() {
+        Some("on") => {
+            let plan = form
+                .top_up_plan
+                .as_deref()
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .ok_or_else(|| invalid(page, "top_up.plan"))?;
+            Some(DataTopUp {
+                plan: parse_plan_code(plan).map_err(|_| invalid(page, "top_up.plan"))?,
+                below_mb: form
+                    .top_up_below_mb
+                    .as_deref()
+                    .map(str::trim)
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .filter(|n| (1..=MAX_TOP_UP_BELOW_MB).contains(n))
+                    .ok_or_else(|| invalid(page, "top_up.below_mb"))?,
+            })
+        }
+        _ => None,
+    };
     Ok(AutoRenewSetting {
         enabled,
         plan,
         saved_method,
         monthly_cap_cents,
+        top_up,
     })
 }
 

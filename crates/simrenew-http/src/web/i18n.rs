@@ -56,6 +56,8 @@ fn invalid_key(field: &str) -> &'static str {
         "details_confirmed" => "error-details-confirm",
         "monthly_cap" => "error-auto-renew-cap-invalid",
         "saved_method_id" => "error-method-not-offered",
+        "top_up.plan" => "error-top-up-plan",
+        "top_up.below_mb" => "error-top-up-below",
         _ => "error-invalid-input",
     }
 }
@@ -64,6 +66,8 @@ fn invalid_key(field: &str) -> &'static str {
 fn page_field(field: &'static str) -> &'static str {
     match field {
         "msisdn" => "phone",
+        "top_up.plan" => "top_up_plan",
+        "top_up.below_mb" => "top_up_below_mb",
         other => other,
     }
 }

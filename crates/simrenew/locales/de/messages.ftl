@@ -47,6 +47,18 @@ sms-autorenew-limit = { $brand }: { $number } nicht automatisch verlängert (Mon
 sms-autorenew-cap = { $brand }: { $number } nicht automatisch verlängert (Ihr Limit). Verlängern bis { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: Zahlung für { $number } fehlgeschlagen. Verlängern bis { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: Ihre Bank muss { $number } bestätigen. Verlängern bis { $date }: { $portal } Code { $code }
+topup-subject-limit = { $brand }: Laden Sie diesmal selbst Daten auf { $number } nach
+topup-subject-cap = { $brand }: Laden Sie diesmal selbst Daten auf { $number } nach
+topup-subject-failed = { $brand }: Wir konnten { $number } nicht automatisch Daten nachladen
+topup-subject-confirm = { $brand }: Ihre Bank möchte, dass Sie das Daten-Nachladen für { $number } bestätigen
+topup-limit = Ihre { $brand }-Leitung { $number } hat kaum noch Daten, wurde aber nicht automatisch aufgeladen: Die automatischen Abbuchungen haben erreicht, was { $brand } diesen Monat erlaubt. Es wurde nichts abgebucht. Laden Sie selbst Daten nach, wenn Sie mehr brauchen; die Leitung läuft bis zum { $date }.
+topup-cap = Ihre { $brand }-Leitung { $number } hat kaum noch Daten, wurde aber nicht automatisch aufgeladen: Das hätte Ihre selbst gesetzte Monatsgrenze überschritten. Es wurde nichts abgebucht. Laden Sie selbst Daten nach oder erhöhen Sie die Grenze; die Leitung läuft bis zum { $date }.
+topup-failed = Ihre { $brand }-Leitung { $number } hat kaum noch Daten, und das automatische Nachladen konnte mehrmals nicht bezahlt werden. Laden Sie selbst Daten nach, wenn Sie mehr brauchen; die Leitung läuft bis zum { $date }.
+topup-confirm = Ihre { $brand }-Leitung { $number } hat kaum noch Daten, und Ihre Bank möchte, dass Sie das automatische Nachladen bestätigen; es wurde daher nichts abgebucht. Laden Sie selbst Daten nach; Ihre Bank bittet Sie dann um Bestätigung. Die Leitung läuft bis zum { $date }.
+sms-topup-limit = { $brand }: { $number } fast ohne Daten, nicht aufgeladen (Monatslimit). Bis { $date }. Nachladen: { $portal } Code { $code }
+sms-topup-cap = { $brand }: { $number } fast ohne Daten, nicht aufgeladen (Ihre Grenze). Bis { $date }. Nachladen: { $portal } Code { $code }
+sms-topup-failed = { $brand }: Daten-Nachladen für { $number } fehlgeschlagen. Bis { $date }. Nachladen: { $portal } Code { $code }
+sms-topup-confirm = { $brand }: Ihre Bank muss das Daten-Nachladen für { $number } bestätigen. Bis { $date }. Nachladen: { $portal } Code { $code }
 
 # Eine Mitteilung über eine Preisänderung des Tarifs, den eine Leitung automatisch verlängert.
 # { $date } ist, ab wann der neue Preis gilt.

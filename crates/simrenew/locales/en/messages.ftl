@@ -47,6 +47,18 @@ sms-autorenew-limit = { $brand }: { $number } not renewed automatically (monthly
 sms-autorenew-cap = { $brand }: { $number } not renewed automatically (your cap). Renew before { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: payment for { $number } failed. Renew before { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: your bank must confirm the renewal of { $number }. Renew before { $date }: { $portal } Code { $code }
+topup-subject-limit = { $brand }: add data to { $number } by hand this time
+topup-subject-cap = { $brand }: add data to { $number } by hand this time
+topup-subject-failed = { $brand }: we could not add data to { $number } automatically
+topup-subject-confirm = { $brand }: your bank wants you to confirm the data top-up of { $number }
+topup-limit = Your { $brand } line { $number } is low on data, but it was not topped up automatically: automatic charges reached what { $brand } allows this month. Nothing was charged. Add data by hand if you need more; the line runs until { $date }.
+topup-cap = Your { $brand } line { $number } is low on data, but it was not topped up automatically: it would have gone over the monthly cap you set. Nothing was charged. Add data by hand, or raise the cap; the line runs until { $date }.
+topup-failed = Your { $brand } line { $number } is low on data, and the automatic top-up could not be paid, several times. Add data by hand if you need more; the line runs until { $date }.
+topup-confirm = Your { $brand } line { $number } is low on data, and your bank wants you to confirm the automatic top-up, so nothing was charged. Add data yourself; your bank will ask you to confirm. The line runs until { $date }.
+sms-topup-limit = { $brand }: { $number } low on data, not topped up (monthly limit). Until { $date }. Add data: { $portal } Code { $code }
+sms-topup-cap = { $brand }: { $number } low on data, not topped up (your cap). Until { $date }. Add data: { $portal } Code { $code }
+sms-topup-failed = { $brand }: data top-up of { $number } failed. Until { $date }. Add data: { $portal } Code { $code }
+sms-topup-confirm = { $brand }: your bank must confirm the data top-up of { $number }. Until { $date }. Add data: { $portal } Code { $code }
 
 # A notice of a price change of the plan a line renews automatically. { $date } is when the
 # new price comes into force.

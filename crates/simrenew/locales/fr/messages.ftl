@@ -47,6 +47,18 @@ sms-autorenew-limit = { $brand } : { $number } non renouvelé (limite mensuelle)
 sms-autorenew-cap = { $brand } : { $number } non renouvelé (votre plafond). Renouvelez avant le { $date } : { $portal } Code { $code }
 sms-autorenew-failed = { $brand } : paiement pour { $number } échoué. Renouvelez avant le { $date } : { $portal } Code { $code }
 sms-autorenew-confirm = { $brand } : votre banque doit confirmer { $number }. Renouvelez avant le { $date } : { $portal } Code { $code }
+topup-subject-limit = { $brand } : ajoutez vous-même des données à { $number } cette fois
+topup-subject-cap = { $brand } : ajoutez vous-même des données à { $number } cette fois
+topup-subject-failed = { $brand } : nous n'avons pas pu ajouter de données à { $number } automatiquement
+topup-subject-confirm = { $brand } : votre banque veut que vous confirmiez la recharge de données de { $number }
+topup-limit = Votre ligne { $brand } { $number } n'a presque plus de données, mais n'a pas été rechargée automatiquement : les débits automatiques ont atteint ce que { $brand } permet ce mois-ci. Rien n'a été débité. Ajoutez des données vous-même si vous en avez besoin ; la ligne court jusqu'au { $date }.
+topup-cap = Votre ligne { $brand } { $number } n'a presque plus de données, mais n'a pas été rechargée automatiquement : cela aurait dépassé le plafond mensuel que vous avez fixé. Rien n'a été débité. Ajoutez des données vous-même, ou relevez le plafond ; la ligne court jusqu'au { $date }.
+topup-failed = Votre ligne { $brand } { $number } n'a presque plus de données, et la recharge automatique n'a pas pu être payée, plusieurs fois. Ajoutez des données vous-même si vous en avez besoin ; la ligne court jusqu'au { $date }.
+topup-confirm = Votre ligne { $brand } { $number } n'a presque plus de données, et votre banque veut que vous confirmiez la recharge automatique : rien n'a donc été débité. Ajoutez des données vous-même ; votre banque vous demandera de confirmer. La ligne court jusqu'au { $date }.
+sms-topup-limit = { $brand } : { $number } presque sans données, non rechargé (limite mensuelle). Jusqu'au { $date }. Recharger : { $portal } Code { $code }
+sms-topup-cap = { $brand } : { $number } presque sans données, non rechargé (votre plafond). Jusqu'au { $date }. Recharger : { $portal } Code { $code }
+sms-topup-failed = { $brand } : la recharge de données de { $number } a échoué. Jusqu'au { $date }. Recharger : { $portal } Code { $code }
+sms-topup-confirm = { $brand } : votre banque doit confirmer la recharge de données de { $number }. Jusqu'au { $date }. Recharger : { $portal } Code { $code }
 
 # Un avis de changement de prix de la formule qu'une ligne renouvelle automatiquement.
 # { $date } est la date d'entrée en vigueur du nouveau prix.

@@ -47,6 +47,18 @@ sms-autorenew-limit = { $brand }: { $number } niet automatisch verlengd (maandli
 sms-autorenew-cap = { $brand }: { $number } niet automatisch verlengd (je limiet). Verleng vóór { $date }: { $portal } Code { $code }
 sms-autorenew-failed = { $brand }: betaling voor { $number } mislukt. Verleng vóór { $date }: { $portal } Code { $code }
 sms-autorenew-confirm = { $brand }: je bank moet de verlenging van { $number } bevestigen. Verleng vóór { $date }: { $portal } Code { $code }
+topup-subject-limit = { $brand }: vul de data van { $number } deze keer zelf aan
+topup-subject-cap = { $brand }: vul de data van { $number } deze keer zelf aan
+topup-subject-failed = { $brand }: we konden de data van { $number } niet automatisch aanvullen
+topup-subject-confirm = { $brand }: je bank wil dat je de data-aanvulling van { $number } bevestigt
+topup-limit = Je { $brand }-lijn { $number } heeft bijna geen data meer, maar werd niet automatisch aangevuld: de automatische betalingen bereikten deze maand wat { $brand } toelaat. Er werd niets aangerekend. Vul zelf data aan als je meer nodig hebt; de lijn loopt tot { $date }.
+topup-cap = Je { $brand }-lijn { $number } heeft bijna geen data meer, maar werd niet automatisch aangevuld: dat zou boven de maandlimiet gaan die je zelf instelde. Er werd niets aangerekend. Vul zelf data aan, of verhoog je limiet; de lijn loopt tot { $date }.
+topup-failed = Je { $brand }-lijn { $number } heeft bijna geen data meer, en de automatische aanvulling kon meermaals niet betaald worden. Vul zelf data aan als je meer nodig hebt; de lijn loopt tot { $date }.
+topup-confirm = Je { $brand }-lijn { $number } heeft bijna geen data meer, en je bank wil dat je de automatische aanvulling bevestigt; er werd dus niets aangerekend. Vul zelf data aan; je bank vraagt je dan om te bevestigen. De lijn loopt tot { $date }.
+sms-topup-limit = { $brand }: { $number } bijna zonder data, niet aangevuld (maandlimiet). Tot { $date }. Aanvullen: { $portal } Code { $code }
+sms-topup-cap = { $brand }: { $number } bijna zonder data, niet aangevuld (je limiet). Tot { $date }. Aanvullen: { $portal } Code { $code }
+sms-topup-failed = { $brand }: data-aanvulling van { $number } mislukt. Tot { $date }. Aanvullen: { $portal } Code { $code }
+sms-topup-confirm = { $brand }: je bank moet de data-aanvulling van { $number } bevestigen. Tot { $date }. Aanvullen: { $portal } Code { $code }
 
 # Een bericht over een prijswijziging van het abonnement dat een lijn automatisch verlengt.
 # { $date } is wanneer de nieuwe prijs ingaat.

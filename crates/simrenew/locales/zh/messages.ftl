@@ -46,6 +46,18 @@ sms-autorenew-limit = { $brand }：{ $number } 未自动续费（每月上限）
 sms-autorenew-cap = { $brand }：{ $number } 未自动续费（您的上限）。请在 { $date } 前续费：{ $portal } 验证码 { $code }
 sms-autorenew-failed = { $brand }：{ $number } 付款失败。请在 { $date } 前续费：{ $portal } 验证码 { $code }
 sms-autorenew-confirm = { $brand }：银行需确认 { $number } 的续费。请在 { $date } 前续费：{ $portal } 验证码 { $code }
+topup-subject-limit = { $brand }：这次请手动为 { $number } 加购流量
+topup-subject-cap = { $brand }：这次请手动为 { $number } 加购流量
+topup-subject-failed = { $brand }：我们未能自动为 { $number } 加购流量
+topup-subject-confirm = { $brand }：您的银行要求您确认 { $number } 的流量加购
+topup-limit = 您的 { $brand } 线路 { $number } 流量即将用完，但未自动加购：本月自动扣款已达到 { $brand } 允许的上限。未扣任何费用。如需更多流量，请手动加购；线路有效期至 { $date }。
+topup-cap = 您的 { $brand } 线路 { $number } 流量即将用完，但未自动加购：这会超过您设定的每月上限。未扣任何费用。请手动加购，或提高上限；线路有效期至 { $date }。
+topup-failed = 您的 { $brand } 线路 { $number } 流量即将用完，自动加购多次付款失败。如需更多流量，请手动加购；线路有效期至 { $date }。
+topup-confirm = 您的 { $brand } 线路 { $number } 流量即将用完，您的银行要求您确认自动加购，因此未扣任何费用。请自行加购；银行会要求您确认。线路有效期至 { $date }。
+sms-topup-limit = { $brand }：{ $number } 流量即将用完，未自动加购（每月上限）。有效期至 { $date }。加购：{ $portal } 验证码 { $code }
+sms-topup-cap = { $brand }：{ $number } 流量即将用完，未自动加购（您的上限）。有效期至 { $date }。加购：{ $portal } 验证码 { $code }
+sms-topup-failed = { $brand }：{ $number } 的流量加购失败。有效期至 { $date }。加购：{ $portal } 验证码 { $code }
+sms-topup-confirm = { $brand }：您的银行需要确认 { $number } 的流量加购。有效期至 { $date }。加购：{ $portal } 验证码 { $code }
 
 # 线路自动续费套餐的价格变更通知。{ $date } 是新价格生效的日期。
 price-subject = { $brand }：{ $number } 上 { $plan } 的价格将变更

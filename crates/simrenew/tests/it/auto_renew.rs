@@ -308,3 +308,113 @@ both! {
         assert_eq!((got["enabled"].clone(), got["saved_method_id"].clone()), (json!(false), json!(null)), "{got}");
     }
 }
+
+both! {
+    async fn a_line_under_its_threshold_tops_up_its_data_once_per_fall_within_the_cap(app: TestApp) {
+        use simrenew_app::network::usage::{UsageRecord, UsageSource};
+        use simrenew_app::sales::ports::NewBundle;
+        let mut app = app;
+        let g = crate::reminders::with_gateways(&mut app);
+        let expiry = app.now().checked_add(days(20)).unwrap();
+        let (msisdn, _) =
+            crate::reminders::subscriber_line(&app, Some("emma@mail.example"), "en", expiry).await;
+        let line = app.app.store.line_details(&msisdn, app.now()).await.unwrap().unwrap().line;
+        let mut tx = app.app.store.begin().await.unwrap();
+        tx.insert_bundle(
+            &NewBundle {
+                brand_id: app.brand.id,
+                line_id: line.id,
+                order_id: None,
+                plan_code: "TEST-5GB-30D".into(),
+                data_mb: Some(5_000),
+                starts_at: app.now().checked_sub(days(10)).unwrap(),
+                ends_at: expiry,
+            },
+            app.now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+        sqlx::query(&format!("UPDATE lines SET credit_cents = 10000 WHERE id = {}", line.id.0))
+            .execute(&pool)
+            .await
+            .unwrap();
+        pool.close().await;
+        app.app.forget_everything_here();
+        let m = msisdn.to_string();
+
+        // What cannot hold is refused, naming the field: not an add-on, a threshold the
+        // add-on would not lift the line over.
+        for (bad, field) in [
+            (json!({"enabled": false, "top_up": {"below_mb": 500, "plan": "TEST-5GB-30D"}}), "top_up.plan"),
+            (json!({"enabled": false, "top_up": {"below_mb": 1_000, "plan": "TEST-1GB-ADDON"}}), "top_up.below_mb"),
+            (json!({"enabled": false, "top_up": {"below_mb": 0, "plan": "TEST-1GB-ADDON"}}), "top_up.below_mb"),
+            (json!({"enabled": false, "top_up": {"below_mb": 500, "plan": "NOPE-1GB"}}), "top_up.plan"),
+        ] {
+            let (s, p) = put_auto_renew(&app, &m, bad).await;
+            assert!(s.is_client_error(), "{s}: {p}");
+            assert_eq!(p["field"], field, "{p}");
+        }
+        // A top-up without renewal at expiry, within a cap of one add-on (4.00) a month.
+        let (s, set) = put_auto_renew(&app, &m, json!({"enabled": false,
+            "monthly_cap": {"amount_cents": 400, "currency": "EUR"},
+            "top_up": {"below_mb": 500, "plan": "TEST-1GB-ADDON"}})).await;
+        assert_eq!(s, StatusCode::OK, "{set}");
+        assert_eq!(set["top_up"], json!({"below_mb": 500, "plan": "TEST-1GB-ADDON"}), "{set}");
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.renewed, 0, "4,999 MB left: not due {r:?}");
+
+        let used = |id: &str, mb: u64| UsageRecord {
+            record_id: id.into(),
+            msisdn: msisdn.clone(),
+            start: app.now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap(),
+            end: app.now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap(),
+            bytes: mb * 1_000_000,
+        };
+        // 4,600 MB used, 400 left: under 500, due once however often the batch comes.
+        app.app.record_usage(&[used("u-1", 4_600)], UsageSource::File).await.unwrap();
+        app.app.record_usage(&[used("u-1", 4_600)], UsageSource::File).await.unwrap();
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!((r.renewed, r.topped_up), (1, 1), "{r:?}");
+        app.app.forget_everything_here();
+        let (_, got) = app.get(&format!("/api/v1/lines/{m}")).await;
+        assert_eq!(got["credit"]["amount_cents"], 10_000 - 400, "{got}");
+        assert_eq!(got["data_left_mb"], 1_400, "{got}");
+        let shown: jiff::Timestamp = got["expires_at"].as_str().unwrap().parse().unwrap();
+        assert_eq!(shown, expiry, "an add-on keeps the expiry: {got}");
+        let again = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(again.renewed, 0, "topped up once: {again:?}");
+
+        // Usage that stays over the threshold buys nothing; the next fall under it is stopped
+        // by the cap: nothing charged, the subscriber told once in a top-up's words.
+        app.clock.advance(jiff::SignedDuration::from_hours(3));
+        let used = |id: &str, mb: u64| UsageRecord {
+            record_id: id.into(),
+            msisdn: msisdn.clone(),
+            start: app.now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap(),
+            end: app.now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap(),
+            bytes: mb * 1_000_000,
+        };
+        app.app.record_usage(&[used("u-2", 500)], UsageSource::File).await.unwrap();
+        assert_eq!(app.app.run_auto_renewals(50).await.unwrap().renewed, 0);
+        app.app.record_usage(&[used("u-3", 500)], UsageSource::File).await.unwrap();
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!((r.renewed, r.stopped), (0, 1), "{r:?}");
+        app.app.forget_everything_here();
+        let (_, got) = app.get(&format!("/api/v1/lines/{m}")).await;
+        assert_eq!(got["credit"]["amount_cents"], 10_000 - 400, "{got}");
+        app.app.run_reminders().await.unwrap();
+        let step = simrenew_domain::reminder::AutoRenewNotice::SpendCap.top_up_step();
+        let told = |g: &crate::reminders::Gateways| g.mail.to("emma@mail.example").into_iter()
+            .filter(|m| m.1 == format!("Test Mobile step {step}")).count();
+        assert_eq!(told(&g), 1, "{:?}", g.mail.to("emma@mail.example"));
+        app.app.record_usage(&[used("u-4", 100)], UsageSource::File).await.unwrap();
+        let r = app.app.run_auto_renewals(50).await.unwrap();
+        assert_eq!(r.renewed + r.stopped + r.failed, 0, "stopped until the next fall: {r:?}");
+        app.app.run_reminders().await.unwrap();
+        assert_eq!(told(&g), 1, "told once");
+        assert_eq!(app.audit_entries("auto_renew.off").await.len(), 1);
+    }
+}

@@ -253,6 +253,31 @@ both! {
         assert_eq!(setting["plan"], "TEST-5GB-30D");
         assert_eq!(setting["monthly_cap"]["amount_cents"], 2_550);
         assert_eq!(setting["saved_method_id"], serde_json::Value::Null);
+        assert_eq!(setting["top_up"], serde_json::Value::Null);
+
+        // A data top-up: a threshold the add-on would not lift the line over is refused in
+        // words, in French on a French page; one under it is kept.
+        let fr = format!("/fr/lines/{msisdn}/auto-renew");
+        let (_, page, _) = b.get(&app, &fr).await;
+        assert!(page.contains("Recharge de données"), "{page}");
+        let csrf = hidden(&page, "csrf");
+        let top_up = |below: &'static str| [("csrf", csrf.clone()), ("enabled", "on".into()),
+            ("plan", "TEST-5GB-30D".into()), ("saved_method_id", "credit".into()),
+            ("monthly_cap", "25.50".into()), ("top_up", "on".into()),
+            ("top_up_plan", "TEST-1GB-ADDON".into()), ("top_up_below_mb", below.into())];
+        let form = top_up("1000");
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, page, _) = b.post(&app, &fr, &form).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("inférieur à ce que donne l'option") || page.contains("inférieur à ce que donne l&#39;option"), "{page}");
+        let form = top_up("300");
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (status, _, _) = b.post(&app, &fr, &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let (_, setting) = app.get(&format!("/api/v1/lines/{msisdn}/auto-renew")).await;
+        assert_eq!(setting["top_up"], serde_json::json!({"below_mb": 300, "plan": "TEST-1GB-ADDON"}), "{setting}");
+        let (_, page, _) = b.get(&app, &fr).await;
+        assert!(page.contains("value=\"300\""), "{page}");
 
         // Another subscriber's line is not found.
         let (status, _, _) = b.get(&app, "/en/lines/+32470000001/auto-renew").await;
