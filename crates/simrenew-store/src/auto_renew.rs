@@ -105,8 +105,8 @@ impl AutoRenewStore for Db {
         // A line whose retries are spent (or that was stopped) has attempts > 0 and no next
         // attempt: it waits. One held by another worker has its lease in the future.
         let rows = sqlx::query(&format!(
-            "SELECT id, brand_id, msisdn, auto_renew_plan, auto_renew_attempts, expires_at, \
-             auto_renew_method_id, subscriber_id FROM lines \
+            "SELECT {DUE_COLUMNS}, auto_renew_plan AS plan, auto_renew_attempts AS attempts, \
+             CAST(NULL AS BIGINT) AS top_up_since FROM lines \
              WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
              AND state IN ('{}', '{}') AND expires_at IS NOT NULL AND expires_at <= $1 \
              AND (grace_until IS NULL OR grace_until > $2) \
@@ -128,32 +128,8 @@ impl AutoRenewStore for Db {
             tx.commit_sql().await?;
             return Ok(vec![]);
         }
-        let mut due = rows
-            .iter()
-            .map(|r| {
-                Ok(DueRenewal {
-                    line: LineId(get(r, "id")?),
-                    brand: BrandId(get(r, "brand_id")?),
-                    msisdn: Msisdn::parse(&get::<String>(r, "msisdn")?)
-                        .map_err(|e| corrupt("msisdn", e))?,
-                    plan: get(r, "auto_renew_plan")?,
-                    attempts: u32::try_from(get::<i64>(r, "auto_renew_attempts")?).unwrap_or(0),
-                    expires_at: ts(get(r, "expires_at")?)?,
-                    saved_method: get::<Option<i64>>(r, "auto_renew_method_id")?
-                        .map(SavedPaymentMethodId),
-                    subscriber: get::<Option<i64>>(r, "subscriber_id")?.map(SubscriberId),
-                    has_email: false,
-                    top_up_since: None,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let ids = placeholders(2, due.len());
-        let sql = format!("UPDATE lines SET auto_renew_next_at = $1 WHERE id IN ({ids})");
-        let mut q = sqlx::query(&sql).bind(lease_until.as_second());
-        for d in &due {
-            q = q.bind(d.line.0);
-        }
-        q.execute(tx.conn()).await.map_err(map)?;
+        let mut due = due_of(&rows)?;
+        hold(&mut tx, "auto_renew_next_at", lease_until, &due).await?;
         tell_whom(&mut tx, &mut due).await?;
         tx.commit_sql().await?;
         Ok(due)
@@ -180,8 +156,8 @@ impl AutoRenewStore for Db {
         }
         let mut tx = self.begin_sql().await?;
         let rows = sqlx::query(&format!(
-            "SELECT id, brand_id, msisdn, top_up_plan, top_up_attempts, top_up_due_at, \
-             expires_at, auto_renew_method_id, subscriber_id FROM lines WHERE {DUE} \
+            "SELECT {DUE_COLUMNS}, top_up_plan AS plan, top_up_attempts AS attempts, \
+             top_up_due_at AS top_up_since FROM lines WHERE {DUE} \
              ORDER BY top_up_due_at, id LIMIT $2{}",
             tx.dialect.skip_locked(),
         ))
@@ -194,32 +170,8 @@ impl AutoRenewStore for Db {
             tx.commit_sql().await?;
             return Ok(vec![]);
         }
-        let mut due = rows
-            .iter()
-            .map(|r| {
-                Ok(DueRenewal {
-                    line: LineId(get(r, "id")?),
-                    brand: BrandId(get(r, "brand_id")?),
-                    msisdn: Msisdn::parse(&get::<String>(r, "msisdn")?)
-                        .map_err(|e| corrupt("msisdn", e))?,
-                    plan: get(r, "top_up_plan")?,
-                    attempts: u32::try_from(get::<i64>(r, "top_up_attempts")?).unwrap_or(0),
-                    expires_at: ts(get(r, "expires_at")?)?,
-                    saved_method: get::<Option<i64>>(r, "auto_renew_method_id")?
-                        .map(SavedPaymentMethodId),
-                    subscriber: get::<Option<i64>>(r, "subscriber_id")?.map(SubscriberId),
-                    has_email: false,
-                    top_up_since: Some(ts(get(r, "top_up_due_at")?)?),
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        let ids = placeholders(2, due.len());
-        let sql = format!("UPDATE lines SET top_up_next_at = $1 WHERE id IN ({ids})");
-        let mut q = sqlx::query(&sql).bind(lease_until.as_second());
-        for d in &due {
-            q = q.bind(d.line.0);
-        }
-        q.execute(tx.conn()).await.map_err(map)?;
+        let mut due = due_of(&rows)?;
+        hold(&mut tx, "top_up_next_at", lease_until, &due).await?;
         tell_whom(&mut tx, &mut due).await?;
         tx.commit_sql().await?;
         Ok(due)
@@ -313,6 +265,49 @@ impl AutoRenewStore for Db {
         .map_err(map)?;
         Ok(id.map(OrderId))
     }
+}
+
+/// The columns of a due line that renewals and top-ups share; each query adds `plan`,
+/// `attempts` and `top_up_since`.
+const DUE_COLUMNS: &str = "id, brand_id, msisdn, expires_at, auto_renew_method_id, subscriber_id";
+
+/// The claimed lines, from rows of [`DUE_COLUMNS`] and their own three.
+fn due_of(rows: &[sqlx::any::AnyRow]) -> StoreResult<Vec<DueRenewal>> {
+    rows.iter()
+        .map(|r| {
+            Ok(DueRenewal {
+                line: LineId(get(r, "id")?),
+                brand: BrandId(get(r, "brand_id")?),
+                msisdn: Msisdn::parse(&get::<String>(r, "msisdn")?)
+                    .map_err(|e| corrupt("msisdn", e))?,
+                plan: get(r, "plan")?,
+                attempts: u32::try_from(get::<i64>(r, "attempts")?).unwrap_or(0),
+                expires_at: ts(get(r, "expires_at")?)?,
+                saved_method: get::<Option<i64>>(r, "auto_renew_method_id")?
+                    .map(SavedPaymentMethodId),
+                subscriber: get::<Option<i64>>(r, "subscriber_id")?.map(SubscriberId),
+                has_email: false,
+                top_up_since: get::<Option<i64>>(r, "top_up_since")?.map(ts).transpose()?,
+            })
+        })
+        .collect()
+}
+
+/// Holds the claimed lines until `lease_until` in `column` (the renewal's or the top-up's).
+async fn hold(
+    tx: &mut SqlTx,
+    column: &str,
+    lease_until: Timestamp,
+    due: &[DueRenewal],
+) -> StoreResult<()> {
+    let ids = placeholders(2, due.len());
+    let sql = format!("UPDATE lines SET {column} = $1 WHERE id IN ({ids})");
+    let mut q = sqlx::query(&sql).bind(lease_until.as_second());
+    for d in due {
+        q = q.bind(d.line.0);
+    }
+    q.execute(tx.conn()).await.map_err(map)?;
+    Ok(())
 }
 
 /// Whom a stop is told to: the subscriber on record, unless erased.
