@@ -180,6 +180,39 @@ pub struct CatalogVersion {
     pub published_at: Timestamp,
 }
 
+/// Where a catalog version stands at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionStatus {
+    InForce,
+    Upcoming,
+    Superseded,
+}
+
+impl VersionStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InForce => "in_force",
+            Self::Upcoming => "upcoming",
+            Self::Superseded => "superseded",
+        }
+    }
+}
+
+/// Where `v`, one of a brand's `versions`, stands at `now`.
+pub fn version_status(
+    versions: &[CatalogVersion],
+    v: &CatalogVersion,
+    now: Timestamp,
+) -> VersionStatus {
+    if version_in_force(versions, now).is_some_and(|f| f.id == v.id) {
+        VersionStatus::InForce
+    } else if v.effective_from > now {
+        VersionStatus::Upcoming
+    } else {
+        VersionStatus::Superseded
+    }
+}
+
 /// The version in force at `now`: the latest whose `effective_from` has passed.
 pub fn version_in_force(versions: &[CatalogVersion], now: Timestamp) -> Option<&CatalogVersion> {
     versions

@@ -75,6 +75,19 @@ pub struct Promotion {
     pub stackable: bool,
 }
 
+impl Promotion {
+    /// At `now`: `scheduled` (not started), `running` or `ended`.
+    pub fn status(&self, now: Timestamp) -> &'static str {
+        if self.valid_from > now {
+            "scheduled"
+        } else if self.valid_until.is_some_and(|u| u <= now) {
+            "ended"
+        } else {
+            "running"
+        }
+    }
+}
+
 /// How often a promotion was used, by this customer and by everyone.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PromotionUsage {

@@ -123,6 +123,17 @@ pub(crate) const PLAN_COLUMNS: &str = "p.id, p.brand_id, p.catalog_version_id, p
     p.data_mb, p.validity_unit, p.validity_count, p.price_cents, p.currency, p.line_kinds, \
     p.channels";
 
+/// A `catalog_versions` row (`id, brand_id, version, effective_from, published_at`).
+pub(crate) fn catalog_version(row: &AnyRow) -> R<simrenew_domain::catalog::CatalogVersion> {
+    Ok(simrenew_domain::catalog::CatalogVersion {
+        id: simrenew_domain::ids::CatalogVersionId(get(row, "id")?),
+        brand_id: simrenew_domain::ids::BrandId(get(row, "brand_id")?),
+        version: u32_of(get(row, "version")?, "version")?,
+        effective_from: ts(get(row, "effective_from")?)?,
+        published_at: ts(get(row, "published_at")?)?,
+    })
+}
+
 pub(crate) fn plan(row: &AnyRow) -> R<Plan> {
     let count = u32_of(get(row, "validity_count")?, "validity_count")?;
     let validity = match get::<String>(row, "validity_unit")?.as_str() {

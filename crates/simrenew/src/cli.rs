@@ -752,17 +752,12 @@ async fn list_catalog(url: &str, brand: &str) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = app.now();
     let versions: Vec<_> = listed.iter().map(|l| l.version.clone()).collect();
-    let in_force = simrenew_domain::catalog::version_in_force(&versions, now).map(|v| v.id);
     let zone = b.time_zone.clone();
     for l in &listed {
         let v = &l.version;
-        let status = if Some(v.id) == in_force {
-            "in force"
-        } else if v.effective_from > now {
-            "upcoming"
-        } else {
-            "superseded"
-        };
+        let status = simrenew_domain::catalog::version_status(&versions, v, now)
+            .as_str()
+            .replace('_', " ");
         let noticed = match l.noticed_at {
             Some(_) => "notices recorded",
             None => "notices not yet recorded",
@@ -834,13 +829,7 @@ async fn promotions(url: &str, command: PromotionsCommand) -> anyhow::Result<()>
                 |t: jiff::Timestamp| t.to_zoned(zone.clone()).strftime("%Y-%m-%d").to_string();
             for l in &listed {
                 let p = &l.promotion;
-                let status = if p.valid_from > now {
-                    "scheduled"
-                } else if p.valid_until.is_some_and(|u| u <= now) {
-                    "ended"
-                } else {
-                    "running"
-                };
+                let status = p.status(now);
                 let until = p.valid_until.map_or_else(|| "no end".to_owned(), day);
                 let limit = p
                     .global_limit

@@ -415,7 +415,6 @@ pub async fn list_catalog_versions(
     let listed = state.app.catalog_versions(brand.id).await?;
     let now = state.app.now();
     let versions: Vec<_> = listed.iter().map(|l| l.version.clone()).collect();
-    let in_force = simrenew_domain::catalog::version_in_force(&versions, now).map(|v| v.id);
     Ok(Json(CatalogVersionList {
         brand: brand.code.clone(),
         items: listed
@@ -425,13 +424,8 @@ pub async fn list_catalog_versions(
                 version: l.version.version,
                 effective_from: l.version.effective_from.to_string(),
                 published_at: l.version.published_at.to_string(),
-                status: if Some(l.version.id) == in_force {
-                    "in_force"
-                } else if l.version.effective_from > now {
-                    "upcoming"
-                } else {
-                    "superseded"
-                },
+                status: simrenew_domain::catalog::version_status(&versions, &l.version, now)
+                    .as_str(),
                 noticed_at: l.noticed_at.map(|t| t.to_string()),
                 plans: l.plans.iter().map(|p| plan_json(p, &brand.code)).collect(),
             })

@@ -306,13 +306,7 @@ pub async fn list_promotions(
                 };
                 PromotionJson {
                     id: p.id.0,
-                    status: if p.valid_from > now {
-                        "scheduled"
-                    } else if p.valid_until.is_some_and(|u| u <= now) {
-                        "ended"
-                    } else {
-                        "running"
-                    },
+                    status: p.status(now),
                     name: p.name,
                     code: p.code.map(|c| c.as_str().to_owned()),
                     rule,

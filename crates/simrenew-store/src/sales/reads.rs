@@ -8,9 +8,9 @@ use simrenew_app::sales::ports::{
 use simrenew_app::StoreResult;
 use simrenew_domain::brand::Brand;
 use simrenew_domain::catalog::Channel;
-use simrenew_domain::catalog::{CatalogVersion, Plan};
+use simrenew_domain::catalog::Plan;
 use simrenew_domain::identifiers::Msisdn;
-use simrenew_domain::ids::{BrandId, CatalogVersionId, OrderId, QuoteId};
+use simrenew_domain::ids::{BrandId, OrderId, QuoteId};
 use simrenew_domain::line::Line;
 use simrenew_domain::money::Currency;
 use sqlx::any::AnyArguments;
@@ -241,15 +241,10 @@ impl SalesStore for Db {
         versions
             .iter()
             .map(|row| {
-                let id = CatalogVersionId(get(row, "id")?);
+                let version = codec::catalog_version(row)?;
+                let id = version.id;
                 Ok(ListedVersion {
-                    version: CatalogVersion {
-                        id,
-                        brand_id: BrandId(get(row, "brand_id")?),
-                        version: codec::u32_of(get(row, "version")?, "version")?,
-                        effective_from: codec::ts(get(row, "effective_from")?)?,
-                        published_at: codec::ts(get(row, "published_at")?)?,
-                    },
+                    version,
                     noticed_at: codec::opt_ts(get(row, "noticed_at")?)?,
                     plans: plans
                         .iter()

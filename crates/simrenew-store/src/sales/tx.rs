@@ -10,7 +10,7 @@ use simrenew_app::sales::ports::{
 };
 use simrenew_app::{StoreError, StoreResult};
 use simrenew_domain::brand::Brand;
-use simrenew_domain::catalog::{CatalogVersion, Channel, Plan};
+use simrenew_domain::catalog::{Channel, Plan};
 use simrenew_domain::esim::ProfileOrderState;
 use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::*;
@@ -402,15 +402,7 @@ impl SalesTx for SqlTx {
         .await
         .map_err(map)?
         .iter()
-        .map(|row| {
-            Ok(CatalogVersion {
-                id: CatalogVersionId(get(row, "id")?),
-                brand_id: BrandId(get(row, "brand_id")?),
-                version: codec::u32_of(get(row, "version")?, "version")?,
-                effective_from: codec::ts(get(row, "effective_from")?)?,
-                published_at: codec::ts(get(row, "published_at")?)?,
-            })
-        })
+        .map(codec::catalog_version)
         .collect::<StoreResult<Vec<_>>>()?;
         let plans = sqlx::query(&format!(
             "SELECT {PLAN_COLUMNS} FROM plans p WHERE p.brand_id = $1 ORDER BY p.id"

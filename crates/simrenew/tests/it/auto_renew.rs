@@ -390,13 +390,6 @@ both! {
         // Usage that stays over the threshold buys nothing; the next fall under it is stopped
         // by the cap: nothing charged, the subscriber told once in a top-up's words.
         app.clock.advance(jiff::SignedDuration::from_hours(3));
-        let used = |id: &str, mb: u64| UsageRecord {
-            record_id: id.into(),
-            msisdn: msisdn.clone(),
-            start: app.now().checked_sub(jiff::SignedDuration::from_hours(2)).unwrap(),
-            end: app.now().checked_sub(jiff::SignedDuration::from_hours(1)).unwrap(),
-            bytes: mb * 1_000_000,
-        };
         app.app.record_usage(&[used("u-2", 500)], UsageSource::File).await.unwrap();
         assert_eq!(app.app.run_auto_renewals(50).await.unwrap().renewed, 0);
         app.app.record_usage(&[used("u-3", 500)], UsageSource::File).await.unwrap();
