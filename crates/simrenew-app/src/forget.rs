@@ -23,6 +23,9 @@ pub enum Forget {
     Access(String),
     /// Every brand's catalog and promotions.
     Catalogs,
+    /// Which lines a subscriber holds, or their name (a line sold to them, their details
+    /// recorded).
+    Subscriber(i64),
 }
 
 impl Forget {
@@ -34,6 +37,7 @@ impl Forget {
             Forget::Principals => "principals".to_owned(),
             Forget::Access(m) => format!("access {m}"),
             Forget::Catalogs => "catalogs".to_owned(),
+            Forget::Subscriber(id) => format!("subscriber {id}"),
         }
     }
 
@@ -47,6 +51,7 @@ impl Forget {
         match text.split_once(' ') {
             Some(("line", m)) => plain(m).map(Forget::Line),
             Some(("access", m)) => plain(m).map(Forget::Access),
+            Some(("subscriber", id)) => id.parse().ok().map(Forget::Subscriber),
             None if text == "lines" => Some(Forget::AllLines),
             None if text == "principals" => Some(Forget::Principals),
             None if text == "catalogs" => Some(Forget::Catalogs),
@@ -95,11 +100,26 @@ impl App {
     /// Forgets here only: what another process said it changed.
     pub fn forget_here(&self, what: &Forget) {
         match what {
-            Forget::Line(m) => self.line_cache.invalidate(m.as_str()),
-            Forget::AllLines => self.line_cache.invalidate_all(),
+            Forget::Line(m) => {
+                self.line_cache.invalidate(m.as_str());
+                self.portfolio.lines.invalidate(m.as_str());
+            }
+            Forget::AllLines => {
+                self.line_cache.invalidate_all();
+                self.portfolio.lines.invalidate_all();
+                self.portfolio.subscribers.invalidate_all();
+            }
             Forget::Principals => self.principal_cache.invalidate_all(),
-            Forget::Access(m) => self.access_cache.invalidate(m.as_str()),
+            Forget::Access(m) => {
+                self.access_cache.invalidate(m.as_str());
+                // The line may have changed hands: which subscriber held it is not kept here.
+                self.portfolio.subscribers.invalidate_all();
+            }
             Forget::Catalogs => self.catalog_cache.invalidate_all(),
+            Forget::Subscriber(id) => self
+                .portfolio
+                .subscribers
+                .invalidate(&simrenew_domain::ids::SubscriberId(*id)),
         }
     }
 
@@ -110,6 +130,8 @@ impl App {
         self.principal_cache.invalidate_all();
         self.access_cache.invalidate_all();
         self.catalog_cache.invalidate_all();
+        self.portfolio.lines.invalidate_all();
+        self.portfolio.subscribers.invalidate_all();
     }
 }
 
@@ -124,6 +146,7 @@ mod tests {
             Forget::AllLines,
             Forget::Principals,
             Forget::Access("+32470123456".into()),
+            Forget::Subscriber(42),
             Forget::Catalogs,
         ] {
             assert_eq!(Forget::decode(&e.encode()), Some(e));

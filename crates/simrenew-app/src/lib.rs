@@ -30,6 +30,7 @@ pub mod maintenance;
 pub mod network;
 pub mod notifications;
 pub mod payments;
+pub mod portfolio;
 pub mod sales;
 pub mod sealing;
 pub mod store;
@@ -59,6 +60,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub(crate) line_cache: moka::sync::Cache<String, Arc<LineDetails>>,
+    /// What the "my lines" page shows beside the line reads, kept as long.
+    pub(crate) portfolio: portfolio::PortfolioCache,
     pub(crate) catalog_cache: moka::sync::Cache<simrenew_domain::ids::BrandId, Arc<Catalog>>,
     /// Payment providers (Stripe, PayPal), installed once by [`App::install_providers`];
     /// shared by every clone of the `App`.
@@ -115,6 +118,7 @@ impl App {
             store,
             clock,
             line_cache,
+            portfolio: portfolio::PortfolioCache::new(ttl),
             catalog_cache,
             providers: Default::default(),
             principal_cache: identity::principals::principal_cache(),
@@ -177,6 +181,12 @@ impl App {
     /// Forgets what is cached of a line after a write to it.
     pub(crate) fn line_changed(&self, msisdn: &simrenew_domain::identifiers::Msisdn) {
         self.forget(forget::Forget::Line(msisdn.as_str().to_owned()));
+    }
+
+    /// Forgets which lines a subscriber holds and their name, after a line was given to them
+    /// or their details written.
+    pub(crate) fn subscriber_changed(&self, subscriber: simrenew_domain::ids::SubscriberId) {
+        self.forget(forget::Forget::Subscriber(subscriber.0));
     }
 
     /// The clock's time, to the second: what is stored is what is answered.

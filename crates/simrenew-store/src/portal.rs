@@ -1,6 +1,7 @@
 //! The reads of the subscriber portal and the counter console, and writing a brand's look.
 
 use async_trait::async_trait;
+use simrenew_app::portfolio::Holdings;
 use simrenew_app::sales::portal::{IdentificationRecord, OrderSummary, PortalReads, StoreInfo};
 use simrenew_app::StoreResult;
 use simrenew_domain::brand_look::{parse_logo_svg, BrandLook, Colour};
@@ -196,16 +197,42 @@ impl PortalReads for Db {
         }))
     }
 
-    async fn syncing_lines(&self, subscriber: SubscriberId) -> StoreResult<Vec<LineId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT DISTINCT o.line_id FROM lines l JOIN orders o ON o.line_id = l.id \
-             WHERE l.subscriber_id = $1 AND o.state = 'syncing'",
+    async fn subscriber_holdings(
+        &self,
+        subscriber: SubscriberId,
+        limit: u32,
+    ) -> StoreResult<Holdings> {
+        let rows = sqlx::query(
+            "SELECT CASE WHEN s.erased_at IS NULL THEN s.name END AS name, l.msisdn \
+             FROM subscribers s LEFT JOIN lines l ON l.subscriber_id = s.id \
+             WHERE s.id = $1 ORDER BY l.id LIMIT $2",
         )
         .bind(subscriber.0)
+        .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(map)?;
-        Ok(ids.into_iter().map(LineId).collect())
+        let mut holdings = Holdings::default();
+        for row in &rows {
+            holdings.name = get(row, "name")?;
+            if let Some(m) = get::<Option<String>>(row, "msisdn")? {
+                holdings
+                    .lines
+                    .push(Msisdn::parse(&m).map_err(|e| corrupt("lines.msisdn", e))?);
+            }
+        }
+        Ok(holdings)
+    }
+
+    async fn line_syncing(&self, line: LineId) -> StoreResult<bool> {
+        let syncing: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM orders WHERE line_id = $1 AND state = 'syncing' LIMIT 1",
+        )
+        .bind(line.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
+        Ok(syncing.is_some())
     }
 }
 

@@ -109,8 +109,13 @@ impl App {
             return Ok((0, rejected));
         }
         tx.commit().await?;
+        let mut holders = std::collections::BTreeSet::new();
         for (_, line) in rows {
             self.line_changed(&line.msisdn);
+            holders.extend(line.subscriber_id);
+        }
+        for subscriber in holders {
+            self.subscriber_changed(subscriber);
         }
         Ok((imported, rejected))
     }

@@ -91,8 +91,15 @@ pub trait PortalReads: Send + Sync {
     async fn identifications_of_line(&self, line: LineId)
         -> StoreResult<Vec<IdentificationRecord>>;
     async fn brand_look(&self, brand: BrandId) -> StoreResult<Option<BrandLook>>;
-    /// The subscriber's lines with a renewal still syncing with the network.
-    async fn syncing_lines(&self, subscriber: SubscriberId) -> StoreResult<Vec<LineId>>;
+    /// The subscriber's name (none once erased) and the numbers of their lines (at most
+    /// `limit`, oldest first), in one statement.
+    async fn subscriber_holdings(
+        &self,
+        subscriber: SubscriberId,
+        limit: u32,
+    ) -> StoreResult<crate::portfolio::Holdings>;
+    /// Whether a renewal of the line is still syncing with the network.
+    async fn line_syncing(&self, line: LineId) -> StoreResult<bool>;
 }
 
 /// How many orders the history shows.
@@ -187,11 +194,6 @@ impl App {
         self.relying_party
             .as_ref()
             .map(|rp| rp.origin().as_str().trim_end_matches('/').to_owned())
-    }
-
-    /// The subscriber's lines whose renewal is still syncing with the network.
-    pub async fn syncing_lines(&self, subscriber: SubscriberId) -> AppResult<Vec<LineId>> {
-        Ok(self.store.syncing_lines(subscriber).await?)
     }
 
     /// The brand's look, or the plain one when it has set none.

@@ -12,7 +12,6 @@ use simrenew_app::identity::second_factor::SecondFactor;
 use simrenew_app::identity::signin::SignInAddress;
 use simrenew_app::payments::checkout::StartPayment;
 use simrenew_app::sales::payment::PaymentInstruction;
-use simrenew_app::sales::ports::LineFilter;
 use simrenew_app::sales::renewal::{OrderSource, PurchaseRequest};
 use simrenew_app::AppError;
 use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind, Plan};
@@ -471,57 +470,28 @@ pub(super) async fn brand_plans(state: &AppState, page: &Page) -> Vec<Plan> {
 
 async fn lines_page(State(state): State<AppState>, page: Page) -> WebResult {
     let subscriber = page.subscriber()?;
-    let lines = state
+    let portfolio = state
         .app
-        .lines(&LineFilter {
-            brand: None,
-            subscriber: Some(subscriber),
-            kind: None,
-            state: None,
-            after: None,
-            limit: 100,
-        })
-        .await
-        .map_err(|e| app_error_page(&page, &e))?;
-    let syncing = state
-        .app
-        .syncing_lines(subscriber)
+        .portfolio(subscriber)
         .await
         .map_err(|e| app_error_page(&page, &e))?;
     let plans = brand_plans(&state, &page).await;
-    let mut views = vec![];
-    for l in &lines {
-        let d = state
-            .app
-            .line(&l.msisdn)
-            .await
-            .map_err(|e| app_error_page(&page, &e))?;
-        let mut view = line_view(&page, &d, &plans, syncing.contains(&l.id));
-        if l.kind() == LineKind::Esim {
-            let profile = state
-                .app
-                .esim_profile(&l.msisdn)
-                .await
-                .map_err(|e| app_error_page(&page, &e))?;
-            super::views::with_esim(&mut view, &page, profile.as_ref());
-        }
-        views.push(view);
-    }
-    let name = state
-        .app
-        .store
-        .subscriber_details(subscriber)
-        .await
-        .ok()
-        .flatten()
-        .map(|p| p.name);
+    let lines = portfolio
+        .lines
+        .iter()
+        .map(|l| {
+            let mut view = line_view(&page, &l.details, &plans, l.extras.syncing);
+            super::views::with_esim(&mut view, &page, l.extras.esim.as_ref());
+            view
+        })
+        .collect();
     let sells_esims = portal_plans(&plans, LineKind::Esim)
         .iter()
         .any(|p| !p.is_add_on());
     Ok(html(&LinesPage {
         page: page.titled("lines-title", "lines"),
-        name,
-        lines: views,
+        name: portfolio.name,
+        lines,
         sells_esims,
     }))
 }

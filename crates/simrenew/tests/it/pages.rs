@@ -284,3 +284,71 @@ both! {
         assert_eq!(status, StatusCode::NOT_FOUND);
     }
 }
+
+/// A network that confirms everything it is told.
+struct Confirms;
+
+#[async_trait::async_trait]
+impl simrenew_app::network::Provisioner for Confirms {
+    fn name(&self) -> &'static str {
+        "confirms"
+    }
+    fn topics(&self) -> &'static [&'static str] {
+        &simrenew_app::network::DELIVERED_TOPICS
+    }
+    async fn deliver(
+        &self,
+        item: &simrenew_app::network::OutboxItem,
+    ) -> simrenew_app::network::Delivery {
+        simrenew_app::network::Delivery::Confirmed {
+            operation_id: format!("op-{}", item.id),
+        }
+    }
+}
+
+both! {
+    async fn the_lines_page_shows_each_change_at_once(app: TestApp) {
+        // The page is served from memory; every write it shows makes it forget.
+        let mut app = app;
+        let mut b = Browser::default();
+        let msisdn = signed_in(&mut app, &mut b).await;
+        let syncing = "Syncing with the network";
+        let (status, page, _) = b.get(&app, "/en/lines").await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(page.contains(msisdn.as_str()) && !page.contains(syncing), "{page}");
+
+        // A renewal: syncing until the network confirms it.
+        let (s, order) = app
+            .post(
+                "/api/v1/orders",
+                serde_json::json!({"msisdn": msisdn.as_str(), "plan": "TEST-5GB-30D",
+                    "periods": 1, "payment": {"method": "credit"}}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{order}");
+        let (_, page, _) = b.get(&app, "/en/lines").await;
+        assert!(page.contains(syncing), "{page}");
+        let drained = app.app.drain_outbox(&Confirms, 100).await.unwrap();
+        assert_eq!(drained.orders_completed, 1, "{drained:?}");
+        let (_, page, _) = b.get(&app, "/en/lines").await;
+        assert!(!page.contains(syncing), "{page}");
+
+        // A line given to the same subscriber shows at once.
+        let subscriber = app.app.line(&msisdn).await.unwrap().line.subscriber_id;
+        let second = simrenew_domain::identifiers::Msisdn::parse("+32470999123").unwrap();
+        let row = simrenew_app::sales::ports::NewLine {
+            brand_id: app.brand.id,
+            subscriber_id: subscriber,
+            msisdn: second.clone(),
+            identity: simrenew_domain::line::LineIdentity::VirtualSim,
+            state: simrenew_domain::line::LineState::Active,
+            expires_at: None,
+            grace_until: None,
+            credit: simrenew_domain::money::Money::eur(0),
+        };
+        let (imported, rejected) = app.app.import_lines(&[(1, row)], false, |_| {}).await.unwrap();
+        assert_eq!((imported, rejected.len()), (1, 0));
+        let (_, page, _) = b.get(&app, "/en/lines").await;
+        assert!(page.contains(msisdn.as_str()) && page.contains(second.as_str()), "{page}");
+    }
+}
