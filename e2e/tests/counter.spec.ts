@@ -124,3 +124,36 @@ for (const lang of ["fr", "en"] as Lang[]) {
     expect(await forced.text()).toContain(t.refused);
   });
 }
+
+test("fr: an agent sells a new line on a SIM card of the store's stock, and that card only once", async ({ page, server }) => {
+  const card = server.output().match(/a card of Lumo's stock: (\d{19,20})/)![1];
+  await agentSignIn(page, server, "fr", "agent@lumo.example");
+  await page.locator('a[href="/fr/counter/sims/new"]').click();
+  await expect(page.locator("h1")).toHaveText("Une nouvelle ligne sur carte SIM");
+  await accessible(page);
+  const sell = async (iccid: string) => {
+    await page.locator("#name").fill("Sofie Claes");
+    await page.locator("#language").selectOption("nl");
+    await page.locator("#iccid").fill(iccid);
+    await page.locator('input[name="plan"][value="LUMO-5GB-30D"]').check();
+    await page.locator("#method-cash").check();
+    await page.locator("form[data-once] button[type=submit]").click();
+  };
+  // A mistyped card number: said in French, on the field, and nothing is sold.
+  const typo = card.slice(0, -1) + String((Number(card.slice(-1)) + 1) % 10);
+  await sell(typo);
+  await expect(page.locator("#form-error")).toHaveText("Ce numéro de carte SIM n’est pas valide : vérifiez les chiffres.");
+  await expect(page.locator("#iccid")).toHaveAttribute("aria-invalid", "true");
+  await accessible(page);
+
+  await sell(card);
+  await expect(page.locator("h1")).toHaveText("Client");
+  await expect(page.locator("dd.big")).toHaveText("Sofie Claes");
+  await expect(page.locator("[data-iccid]")).toHaveText(card);
+  await accessible(page);
+
+  // The same card again: it is on a line now.
+  await page.goto(`${server.base}/fr/counter/sims/new`);
+  await sell(card);
+  await expect(page.locator("#form-error")).toHaveText("Cette carte SIM est déjà sur une ligne : prenez une autre carte du stock.");
+});

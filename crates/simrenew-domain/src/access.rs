@@ -5,7 +5,7 @@
 //! ([`Denied::Hidden`]); one that may see it but not do what it asks is told so
 //! ([`Denied::Forbidden`]).
 
-use crate::catalog::{word_enum, Channel};
+use crate::catalog::{word_enum, Channel, LineKind};
 use crate::ids::{ApiKeyId, BrandId, LineId, StaffId, StoreId, SubscriberId};
 
 word_enum!(
@@ -32,6 +32,9 @@ pub const IDENTIFIES: &str = "identifies";
 
 /// The store capability that lets an agent sell new eSIM lines.
 pub const ACTIVATES_ESIMS: &str = "activates_esims";
+
+/// The store capability that lets an agent sell new lines on physical SIM cards.
+pub const SELLS_SIMS: &str = "sells_sims";
 
 /// The store capabilities that let an agent sell at the counter.
 pub const COUNTER_SALE_CAPABILITIES: [&str; 2] = ["renews_cash", "renews_card_terminal"];
@@ -302,16 +305,33 @@ impl Principal {
         }
     }
 
-    /// Selling a new line of `brand` through `channel` (to a new subscriber, or to
-    /// `subscriber` on record): administrators of the brand; agents of the brand at a store
-    /// that activates eSIMs, through the store channel; partners with the orders scope,
-    /// through theirs; a subscriber for themselves, through the portal.
+    /// Selling a new line of `kind` and `brand` through `channel` (to a new subscriber, or
+    /// to `subscriber` on record): administrators of the brand; agents of the brand through
+    /// the store channel, at a store that activates eSIMs for an eSIM and at one that sells
+    /// SIM cards for a physical SIM; for an eSIM only, partners with the orders scope through
+    /// theirs, and a subscriber for themselves through the portal. A physical SIM card is
+    /// handed over at a counter; virtual SIM accounts are not sold as new lines here.
     pub fn may_sell_new_line(
         &self,
+        kind: LineKind,
         brand: BrandId,
         subscriber: Option<SubscriberId>,
         channel: Channel,
     ) -> Result<(), Denied> {
+        let admin = matches!(
+            self,
+            Principal::PlatformAdmin { .. } | Principal::BrandAdmin { .. }
+        );
+        match kind {
+            LineKind::Esim => {}
+            LineKind::PhysicalSim if admin || matches!(self, Principal::Agent { .. }) => {}
+            LineKind::PhysicalSim => {
+                return Err(Denied::Forbidden("SIM cards are sold at a store's counter"))
+            }
+            LineKind::VirtualSim => {
+                return Err(Denied::Forbidden("virtual SIM accounts are not sold here"))
+            }
+        }
         match self {
             Principal::PlatformAdmin { .. } => Ok(()),
             Principal::BrandAdmin { brand: own, .. } => owned(brand == *own),
@@ -322,13 +342,17 @@ impl Principal {
                 if channel != Channel::Store {
                     return Err(Denied::Forbidden("agents sell through the store channel"));
                 }
+                let (capability, refusal) = match kind {
+                    LineKind::PhysicalSim => (SELLS_SIMS, "your store does not sell SIM cards"),
+                    _ => (ACTIVATES_ESIMS, "your store does not activate eSIMs"),
+                };
                 if stores
                     .iter()
-                    .any(|s| s.capabilities.iter().any(|c| c == ACTIVATES_ESIMS))
+                    .any(|s| s.capabilities.iter().any(|c| c == capability))
                 {
                     Ok(())
                 } else {
-                    Err(Denied::Forbidden("your store does not activate eSIMs"))
+                    Err(Denied::Forbidden(refusal))
                 }
             }
             Principal::Partner { brand: own, .. } => {
@@ -525,6 +549,57 @@ mod tests {
             Err(Denied::Forbidden(_))
         ));
         assert!(a.may_list_lines(None).is_err());
+    }
+
+    #[test]
+    fn sim_cards_are_sold_at_stores_that_sell_them_and_esims_where_they_activate() {
+        let agent = |caps: &[&str]| Principal::Agent {
+            staff: StaffId(1),
+            brand: OWN,
+            stores: vec![AgentStore {
+                id: StoreId(1),
+                capabilities: caps.iter().map(|c| (*c).to_owned()).collect(),
+            }],
+            serving: None,
+        };
+        let sells = agent(&[SELLS_SIMS]);
+        let store = Channel::Store;
+        assert_eq!(
+            sells.may_sell_new_line(LineKind::PhysicalSim, OWN, None, store),
+            Ok(())
+        );
+        assert!(sells
+            .may_sell_new_line(LineKind::Esim, OWN, None, store)
+            .is_err());
+        assert!(sells
+            .may_sell_new_line(LineKind::PhysicalSim, OTHER, None, store)
+            .is_err());
+        assert!(sells
+            .may_sell_new_line(LineKind::PhysicalSim, OWN, None, Channel::Portal)
+            .is_err());
+        let activates = agent(&[ACTIVATES_ESIMS]);
+        assert_eq!(
+            activates.may_sell_new_line(LineKind::Esim, OWN, None, store),
+            Ok(())
+        );
+        assert!(activates
+            .may_sell_new_line(LineKind::PhysicalSim, OWN, None, store)
+            .is_err());
+        let me = Principal::Subscriber {
+            subscriber: SubscriberId(5),
+        };
+        let portal = Channel::Portal;
+        let mine = Some(SubscriberId(5));
+        assert_eq!(
+            me.may_sell_new_line(LineKind::Esim, OWN, mine, portal),
+            Ok(())
+        );
+        assert!(me
+            .may_sell_new_line(LineKind::PhysicalSim, OWN, mine, portal)
+            .is_err());
+        assert!(me
+            .may_sell_new_line(LineKind::VirtualSim, OWN, mine, portal)
+            .is_err());
     }
 
     #[test]

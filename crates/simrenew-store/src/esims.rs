@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_app::esims::ports::{
-    EsimProfile, EsimStore, EsimTx, InstallRecorded, InstallReport, PoolAdded, PoolCounts,
+    EsimProfile, EsimStore, EsimTx, InstallRecorded, InstallReport, PoolAdded, PoolCard,
+    PoolCounts, PoolEntries,
 };
 use simrenew_app::identity::identification::Person;
 use simrenew_app::StoreResult;
@@ -69,16 +70,20 @@ impl EsimStore for Db {
     ) -> StoreResult<InstallRecorded> {
         let mut tx = self.begin_sql().await?;
         let lock = self.dialect.for_update();
-        let line: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT line_id FROM esim_orders WHERE iccid = $1{lock}"
+        let row = sqlx::query(&format!(
+            "SELECT line_id, (SELECT msisdn FROM lines WHERE id = line_id) AS msisdn \
+             FROM esim_orders WHERE iccid = $1{lock}"
         ))
         .bind(report.iccid.as_str())
         .fetch_optional(tx.conn())
         .await
         .map_err(map)?;
-        let Some(line) = line else {
+        let Some(row) = row else {
             return Ok(InstallRecorded::UnknownProfile);
         };
+        let line: i64 = get(&row, "line_id")?;
+        let msisdn = Msisdn::parse(&get::<String>(&row, "msisdn")?)
+            .map_err(|e| corrupt("lines.msisdn", e))?;
         let progress = report.state.map_or("unknown", |s| s.as_str());
         let kept = sqlx::query(
             "INSERT INTO esim_notifications (iccid, point, at, progress, received_at) \
@@ -124,7 +129,23 @@ impl EsimStore for Db {
                 .map_err(map)?;
         }
         tx.commit_sql().await?;
-        Ok(InstallRecorded::Recorded)
+        Ok(InstallRecorded::Recorded(msisdn))
+    }
+
+    async fn sim_cards_in_stock(&self, brand: BrandId, limit: u32) -> StoreResult<Vec<Iccid>> {
+        let iccids: Vec<String> = sqlx::query_scalar(
+            "SELECT iccid FROM sim_cards WHERE brand_id = $1 AND line_id IS NULL \
+             ORDER BY iccid LIMIT $2",
+        )
+        .bind(brand.0)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map)?;
+        iccids
+            .iter()
+            .map(|i| Iccid::parse(i).map_err(|e| corrupt("sim_cards.iccid", e)))
+            .collect()
     }
 
     async fn pool_counts(&self, brand: BrandId) -> StoreResult<PoolCounts> {
@@ -141,26 +162,33 @@ impl EsimStore for Db {
             .fetch_one(&self.pool)
             .await
             .map_err(map)?;
+        let sim_cards: i64 = sqlx::query_scalar(&count("sim_cards"))
+            .bind(brand.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map)?;
         Ok(PoolCounts {
             numbers_free: u64::try_from(numbers).unwrap_or(0),
             profiles_free: u64::try_from(profiles).unwrap_or(0),
+            sim_cards_free: u64::try_from(sim_cards).unwrap_or(0),
         })
     }
 
     async fn add_to_pools(
         &self,
         brand: BrandId,
-        numbers: &[Msisdn],
-        profiles: &[Iccid],
+        entries: PoolEntries<'_>,
         now: Timestamp,
     ) -> StoreResult<PoolAdded> {
         let mut tx = self.begin_sql().await?;
         let mut added = PoolAdded::default();
-        let numbers: Vec<&str> = numbers.iter().map(Msisdn::as_str).collect();
-        let profiles: Vec<&str> = profiles.iter().map(Iccid::as_str).collect();
+        let numbers: Vec<&str> = entries.numbers.iter().map(Msisdn::as_str).collect();
+        let profiles: Vec<&str> = entries.profiles.iter().map(Iccid::as_str).collect();
+        let sim_cards: Vec<&str> = entries.sim_cards.iter().map(Iccid::as_str).collect();
         for (table, column, line_column, entries) in [
             ("number_pool", "msisdn", "msisdn", &numbers),
             ("esim_profiles", "iccid", "iccid", &profiles),
+            ("sim_cards", "iccid", "iccid", &sim_cards),
         ] {
             for chunk in entries.chunks(500) {
                 let list = placeholders(1, chunk.len());
@@ -183,6 +211,26 @@ impl EsimStore for Db {
                             .push(((*entry).to_owned(), "already a line's".to_owned()));
                         continue;
                     }
+                    // One card is an eSIM profile or a SIM card, not both.
+                    let other = match table {
+                        "esim_profiles" => Some("sim_cards"),
+                        "sim_cards" => Some("esim_profiles"),
+                        _ => None,
+                    };
+                    if let Some(other) = other {
+                        let there: Option<i64> =
+                            sqlx::query_scalar(&format!("SELECT 1 FROM {other} WHERE iccid = $1"))
+                                .bind(*entry)
+                                .fetch_optional(tx.conn())
+                                .await
+                                .map_err(map)?;
+                        if there.is_some() {
+                            added
+                                .refused
+                                .push(((*entry).to_owned(), "already in a pool".to_owned()));
+                            continue;
+                        }
+                    }
                     let n = sqlx::query(&format!(
                         "INSERT INTO {table} ({column}, brand_id, added_at) VALUES ($1, $2, $3) \
                          ON CONFLICT DO NOTHING"
@@ -199,6 +247,7 @@ impl EsimStore for Db {
                             .refused
                             .push(((*entry).to_owned(), "already in a pool".to_owned())),
                         (_, "number_pool") => added.numbers += 1,
+                        (_, "sim_cards") => added.sim_cards += 1,
                         _ => added.profiles += 1,
                     }
                 }
@@ -239,17 +288,40 @@ impl EsimTx for SqlTx {
             .transpose()
     }
 
+    async fn reserve_sim_card(
+        &mut self,
+        brand: BrandId,
+        iccid: &Iccid,
+        now: Timestamp,
+    ) -> StoreResult<bool> {
+        // A sale at the same time waits for this row; once this one commits the card has its
+        // line, and the other finds none free.
+        let n = sqlx::query(
+            "UPDATE sim_cards SET taken_at = $1 \
+             WHERE iccid = $2 AND brand_id = $3 AND line_id IS NULL",
+        )
+        .bind(now.as_second())
+        .bind(iccid.as_str())
+        .bind(brand.0)
+        .execute(self.conn())
+        .await
+        .map_err(map)?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
     async fn take_from_pools(
         &mut self,
         msisdn: &Msisdn,
-        iccid: &Iccid,
+        card: PoolCard<'_>,
         line: LineId,
         now: Timestamp,
     ) -> StoreResult<()> {
-        for (table, column, value) in [
-            ("number_pool", "msisdn", msisdn.as_str()),
-            ("esim_profiles", "iccid", iccid.as_str()),
-        ] {
+        let card = match card {
+            PoolCard::EsimProfile(iccid) => ("esim_profiles", "iccid", iccid.as_str()),
+            PoolCard::SimCard(iccid) => ("sim_cards", "iccid", iccid.as_str()),
+        };
+        for (table, column, value) in [("number_pool", "msisdn", msisdn.as_str()), card] {
             let n = sqlx::query(&format!(
                 "UPDATE {table} SET line_id = $1, taken_at = $2 WHERE {column} = $3 \
                  AND line_id IS NULL"

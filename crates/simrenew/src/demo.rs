@@ -9,6 +9,7 @@ use anyhow::Context;
 use jiff::SignedDuration;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use simrenew_app::esims::ports::PoolEntries;
 use simrenew_app::identity::accounts::NewStaff;
 use simrenew_app::identity::api_keys::KeyOwner;
 use simrenew_app::network::Provisioner;
@@ -169,12 +170,11 @@ async fn simulated_network(
             tracing::error!(error = %e, "the network simulator stopped");
         }
     });
-    // The simulator's profile pool is new each run: each eSIM brand takes a share of it, and
-    // numbers its brand does not use yet.
+    // The simulator's profile pool is new each run: each eSIM brand takes a share of it. Each
+    // brand gets numbers for new lines it does not use yet; what is there already stays.
     let brands = app.brands().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    let esim_brands: Vec<_> = BRANDS
+    let selling: Vec<_> = BRANDS
         .iter()
-        .filter(|b| b.kinds.contains(&LineKind::Esim))
         .filter_map(|seed| {
             brands
                 .iter()
@@ -182,15 +182,30 @@ async fn simulated_network(
                 .map(|b| (b, seed))
         })
         .collect();
-    let share = profiles.len() / esim_brands.len().max(1);
-    for (i, (brand, seed)) in esim_brands.iter().enumerate() {
-        let numbers: Vec<Msisdn> = (0..200)
-            .map(|n| Msisdn::parse(&format!("{}{:06}", seed.prefix, 900_000 + n)))
-            .collect::<Result<_, _>>()?;
-        let mine = &profiles[i * share..(i + 1) * share];
-        app.add_to_pools(brand.id, &numbers, mine)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let esim_brands = selling
+        .iter()
+        .filter(|(_, seed)| seed.kinds.contains(&LineKind::Esim))
+        .count();
+    let share = profiles.len() / esim_brands.max(1);
+    let mut esim_brand = 0;
+    for (brand, seed) in &selling {
+        let numbers = demo_numbers(seed)?;
+        let mine = if seed.kinds.contains(&LineKind::Esim) {
+            esim_brand += 1;
+            &profiles[(esim_brand - 1) * share..esim_brand * share]
+        } else {
+            &[]
+        };
+        app.add_to_pools(
+            brand.id,
+            PoolEntries {
+                numbers: &numbers,
+                profiles: mine,
+                sim_cards: &[],
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     println!(
         "Network simulator (provisioning API and SM-DP+): http://{address} — orders leave \
@@ -378,6 +393,22 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
             quiet_hours: Default::default(),
         };
         brand.id = db.insert_brand(&brand).await.map_err(store_err)?;
+        // Numbers for new lines, and a stock of SIM cards for the counters that sell them.
+        let cards = if seed.kinds.contains(&LineKind::PhysicalSim) {
+            demo_sim_cards(brands.len())?
+        } else {
+            vec![]
+        };
+        app.add_to_pools(
+            brand.id,
+            PoolEntries {
+                numbers: &demo_numbers(seed)?,
+                profiles: &[],
+                sim_cards: &cards,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
         db.publish_catalog_version(brand.id, year_ago, year_ago, &plans(seed, 100))
             .await
             .map_err(store_err)?;
@@ -704,6 +735,29 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
     std::io::Write::write_all(&mut file, &csv)
         .with_context(|| format!("writing {DEMO_VOUCHERS_FILE}"))?;
     Ok(())
+}
+
+/// The numbers the demo gives a brand for new lines, apart from those of the seeded lines.
+fn demo_numbers(seed: &BrandSeed) -> anyhow::Result<Vec<Msisdn>> {
+    Ok((0..200)
+        .map(|n| Msisdn::parse(&format!("{}{:06}", seed.prefix, 900_000 + n)))
+        .collect::<Result<_, _>>()?)
+}
+
+/// How many physical SIM cards each brand that sells them holds in the demo's stock.
+pub const DEMO_SIM_CARDS: u32 = 50;
+
+/// The demo's stock of SIM cards of the `brand`-th brand: ICCIDs of the demo's issuer range,
+/// apart from those of the seeded lines.
+pub fn demo_sim_cards(brand: usize) -> anyhow::Result<Vec<Iccid>> {
+    (0..DEMO_SIM_CARDS)
+        .map(|n| {
+            Ok(Iccid::from_body(&format!(
+                "893209{brand:03}{:09}",
+                100_000_000 + n
+            ))?)
+        })
+        .collect()
 }
 
 async fn print_counts(db: &Db, url: &str) -> anyhow::Result<()> {

@@ -4,7 +4,8 @@
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use simrenew_app::esims::{Buyer, NewEsim};
+use simrenew_app::esims::ports::PoolEntries;
+use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
 use simrenew_app::identity::identification::Person;
 use simrenew_app::sales::payment::PaymentInstruction;
 use simrenew_app::App;
@@ -68,8 +69,9 @@ pub struct SellArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum PoolCommand {
-    /// Add numbers and eSIM profiles to a brand's pools, from files of one per line (numbers
-    /// E.164, profiles ICCIDs as the SM-DP+ prepared them); `#` starts a comment.
+    /// Add numbers, eSIM profiles and physical SIM cards to a brand's pools, from files of one
+    /// per line (numbers E.164; profiles ICCIDs as the SM-DP+ prepared them; SIM cards the
+    /// ICCIDs printed on the cards the brand's stores hold); `#` starts a comment.
     Add {
         #[arg(long)]
         brand: String,
@@ -77,8 +79,10 @@ pub enum PoolCommand {
         numbers: Option<PathBuf>,
         #[arg(long, value_name = "FILE")]
         profiles: Option<PathBuf>,
+        #[arg(long, value_name = "FILE")]
+        sim_cards: Option<PathBuf>,
     },
-    /// How many numbers and profiles a brand has free.
+    /// How many numbers, profiles and SIM cards a brand has free.
     Show {
         #[arg(long)]
         brand: String,
@@ -130,10 +134,11 @@ pub async fn pool(url: &str, command: PoolCommand) -> anyhow::Result<()> {
             brand: code,
             numbers,
             profiles,
+            sim_cards,
         } => {
             let brand = brand(&app, &code).await?;
-            if numbers.is_none() && profiles.is_none() {
-                anyhow::bail!("give --numbers FILE, --profiles FILE or both");
+            if numbers.is_none() && profiles.is_none() && sim_cards.is_none() {
+                anyhow::bail!("give --numbers FILE, --profiles FILE, --sim-cards FILE or several");
             }
             let numbers = match &numbers {
                 Some(p) => entries(p, Msisdn::parse)?,
@@ -143,18 +148,30 @@ pub async fn pool(url: &str, command: PoolCommand) -> anyhow::Result<()> {
                 Some(p) => entries(p, Iccid::parse)?,
                 None => vec![],
             };
+            let sim_cards = match &sim_cards {
+                Some(p) => entries(p, Iccid::parse)?,
+                None => vec![],
+            };
             let added = app
-                .add_to_pools(brand.id, &numbers, &profiles)
+                .add_to_pools(
+                    brand.id,
+                    PoolEntries {
+                        numbers: &numbers,
+                        profiles: &profiles,
+                        sim_cards: &sim_cards,
+                    },
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             for (entry, why) in &added.refused {
                 eprintln!("left out {entry}: {why}");
             }
             println!(
-                "{}: {} numbers and {} profiles added, {} left out",
+                "{}: {} numbers, {} profiles and {} SIM cards added, {} left out",
                 brand.name,
                 added.numbers,
                 added.profiles,
+                added.sim_cards,
                 added.refused.len()
             );
             Ok(())
@@ -166,8 +183,8 @@ pub async fn pool(url: &str, command: PoolCommand) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!(
-                "{}: {} numbers and {} eSIM profiles free",
-                brand.name, c.numbers_free, c.profiles_free
+                "{}: {} numbers, {} eSIM profiles and {} SIM cards free",
+                brand.name, c.numbers_free, c.profiles_free, c.sim_cards_free
             );
             Ok(())
         }
@@ -250,19 +267,21 @@ async fn sell(url: &str, a: SellArgs) -> anyhow::Result<()> {
             ))
         }
     };
-    let sale = NewEsim {
+    let sale = NewLineSale {
         brand: brand.id,
         buyer,
         plan_code: parse_plan_code(&a.plan).map_err(|e| field("plan", e.reason))?,
         periods,
         channel: Channel::parse(&a.channel).map_err(|e| field("channel", e.reason))?,
         promo_code: None,
-        eid: a
-            .eid
-            .as_deref()
-            .map(Eid::parse)
-            .transpose()
-            .map_err(|e| field("eid", e.reason))?,
+        card: NewCard::Esim {
+            eid: a
+                .eid
+                .as_deref()
+                .map(Eid::parse)
+                .transpose()
+                .map_err(|e| field("eid", e.reason))?,
+        },
         identification,
     };
     let payment = a
@@ -273,7 +292,7 @@ async fn sell(url: &str, a: SellArgs) -> anyhow::Result<()> {
         .map_err(|e| field("voucher", e.reason))?
         .map(PaymentInstruction::Voucher);
     let sold = app
-        .sell_esim("cli", &sale, payment.as_ref())
+        .sell_line("cli", &sale, payment.as_ref())
         .await
         .map_err(|e| anyhow::anyhow!("{}", crate::renew::describe(&e)))?;
     println!("number      {}", sold.msisdn);

@@ -1,7 +1,8 @@
-//! New eSIM lines: a sale takes a number and a profile from the brand's pools, creates the
-//! line (for a subscriber on record or a new one, identified at the sale, by the record of an
-//! earlier line, or later) and its
-//! first order, and pays it when a payment is given — one transaction. When that order is
+//! New lines: a sale takes a number from the brand's pool, and for an eSIM a profile from
+//! the brand's pool of profiles (a physical SIM card is the one the store hands over, by its
+//! ICCID), creates the line (for a subscriber on record or a new one, identified at the sale,
+//! by the record of an earlier line, or later) and its first order, and pays it when a
+//! payment is given — one transaction. When that order is
 //! paid (then, or later by any path a renewal is paid by), the profile is ordered from the
 //! SM-DP+ through the outbox (`esim_ordered`: ES2+ downloadOrder and confirmOrder, released
 //! at once for an identified subscriber); identification releases a held profile
@@ -24,7 +25,9 @@ use simrenew_domain::money::Money;
 use simrenew_domain::order::{Order, OrderState};
 use simrenew_domain::promotion::PromoCode;
 
-use self::ports::{EsimProfile, InstallRecorded, InstallReport, PoolAdded, PoolCounts};
+use self::ports::{
+    EsimProfile, InstallRecorded, InstallReport, PoolAdded, PoolCard, PoolCounts, PoolEntries,
+};
 use crate::audit::AuditEntry;
 use crate::identity::identification::Person;
 use crate::sales::payment::PaymentInstruction;
@@ -41,25 +44,43 @@ pub enum Buyer {
     New(Person),
 }
 
-/// A new eSIM line to sell.
+/// The card of a new line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NewCard {
+    /// An eSIM, its profile taken from the brand's pool; with the phone's EID when the buyer
+    /// gave it (the profile is then bound to that phone).
+    Esim { eid: Option<Eid> },
+    /// A physical SIM card handed over at a store, by the ICCID printed on it.
+    PhysicalSim { iccid: Iccid },
+}
+
+impl NewCard {
+    pub fn kind(&self) -> simrenew_domain::catalog::LineKind {
+        match self {
+            NewCard::Esim { .. } => simrenew_domain::catalog::LineKind::Esim,
+            NewCard::PhysicalSim { .. } => simrenew_domain::catalog::LineKind::PhysicalSim,
+        }
+    }
+}
+
+/// A new line to sell: an eSIM, or a physical SIM card at a store.
 #[derive(Debug, Clone)]
-pub struct NewEsim {
+pub struct NewLineSale {
     pub brand: BrandId,
     pub buyer: Buyer,
     pub plan_code: String,
     pub periods: u32,
     pub channel: Channel,
     pub promo_code: Option<PromoCode>,
-    /// The phone's EID, when the buyer gave it (the profile is then bound to that phone).
-    pub eid: Option<Eid>,
+    pub card: NewCard,
     /// The identification made at the sale (by staff who may identify); without it the line
     /// waits for identification and its profile is downloadable only after it.
     pub identification: Option<(IdentificationMethod, DocumentNumber)>,
 }
 
-/// A sold eSIM line.
+/// A sold line.
 #[derive(Debug, Clone)]
-pub struct EsimSale {
+pub struct LineSale {
     pub msisdn: Msisdn,
     pub iccid: Iccid,
     pub subscriber: Option<SubscriberId>,
@@ -84,15 +105,15 @@ fn new_matching_id() -> String {
 }
 
 impl App {
-    /// Sells a new eSIM line: number and profile from the brand's pools, the subscriber, the
-    /// identification when made, the first order, and its payment when given, in one
-    /// transaction. `actor` is the principal's label.
-    pub async fn sell_esim(
+    /// Sells a new line: its number from the brand's pool (and an eSIM's profile from its
+    /// pool of profiles), the subscriber, the identification when made, the first order, and
+    /// its payment when given, in one transaction. `actor` is the principal's label.
+    pub async fn sell_line(
         &self,
         actor: &str,
-        sale: &NewEsim,
+        sale: &NewLineSale,
         payment: Option<&PaymentInstruction>,
-    ) -> AppResult<EsimSale> {
+    ) -> AppResult<LineSale> {
         if let Buyer::New(person) = &sale.buyer {
             crate::identity::identification::check_person(person)?;
         }
@@ -127,16 +148,42 @@ impl App {
                 ),
             )
         })?;
-        let iccid = tx.free_profile(brand.id).await?.ok_or_else(|| {
-            AppError::conflict(
-                "brand",
-                format!(
-                    "{} has no eSIM profiles left; an administrator adds some with \
-                     `simrenew pool add`",
-                    brand.name
-                ),
-            )
-        })?;
+        let (iccid, identity) = match &sale.card {
+            NewCard::Esim { eid } => {
+                let iccid = tx.free_profile(brand.id).await?.ok_or_else(|| {
+                    AppError::conflict(
+                        "brand",
+                        format!(
+                            "{} has no eSIM profiles left; an administrator adds some with \
+                             `simrenew pool add`",
+                            brand.name
+                        ),
+                    )
+                })?;
+                let identity = LineIdentity::Esim {
+                    iccid: iccid.clone(),
+                    eid: eid.clone(),
+                    activation_code: None,
+                };
+                (iccid, identity)
+            }
+            NewCard::PhysicalSim { iccid } => {
+                if !tx.reserve_sim_card(brand.id, iccid, now).await? {
+                    return Err(AppError::conflict(
+                        "iccid",
+                        format!(
+                            "the SIM card {iccid} is not in {}'s stock, or was sold already",
+                            brand.name
+                        ),
+                    ));
+                }
+                let identity = LineIdentity::PhysicalSim {
+                    iccid: iccid.clone(),
+                };
+                (iccid.clone(), identity)
+            }
+        };
+        let esim = matches!(sale.card, NewCard::Esim { .. });
         let subscriber = match (&sale.buyer, &identification) {
             (Buyer::Existing(id), _) => Some(*id),
             // Identification creates the subscriber from the details it confirms.
@@ -149,11 +196,7 @@ impl App {
                     brand_id: brand.id,
                     subscriber_id: subscriber,
                     msisdn: msisdn.clone(),
-                    identity: LineIdentity::Esim {
-                        iccid: iccid.clone(),
-                        eid: sale.eid.clone(),
-                        activation_code: None,
-                    },
+                    identity,
                     // Identification (now, or later) activates it.
                     state: LineState::PendingIdentification,
                     expires_at: None,
@@ -163,7 +206,12 @@ impl App {
                 now,
             )
             .await?;
-        tx.take_from_pools(&msisdn, &iccid, line_id, now).await?;
+        let card = if esim {
+            PoolCard::EsimProfile(&iccid)
+        } else {
+            PoolCard::SimCard(&iccid)
+        };
+        tx.take_from_pools(&msisdn, card, line_id, now).await?;
         let chain = format!("line:{line_id}");
         let mut subscriber = subscriber;
         // A subscriber identified before (for another line) is identified for this one too: the
@@ -234,22 +282,24 @@ impl App {
                 now,
             )
             .await?;
-        tx.insert_profile_order(
-            line_id,
-            brand.id,
-            order_id,
-            &iccid,
-            sale.eid.as_ref(),
-            &new_matching_id(),
-            identification.is_some(),
-            now,
-        )
-        .await?;
+        if let NewCard::Esim { eid } = &sale.card {
+            tx.insert_profile_order(
+                line_id,
+                brand.id,
+                order_id,
+                &iccid,
+                eid.as_ref(),
+                &new_matching_id(),
+                identification.is_some(),
+                now,
+            )
+            .await?;
+        }
         tx.append_audit(
             &AuditEntry {
                 chain: chain.clone(),
                 actor: actor.to_owned(),
-                action: "esim.sell".into(),
+                action: if esim { "esim.sell" } else { "sim.sell" }.into(),
                 subject: chain.clone(),
                 details: format!(
                     "order={order_id} plan={} iccid={iccid} identified={}",
@@ -303,9 +353,11 @@ impl App {
         };
         tx.commit().await?;
         self.line_changed(&msisdn);
+        // A new line: its subscriber, new or not, holds one more.
+        self.forget(crate::forget::Forget::Access(msisdn.as_str().to_owned()));
         count_renewal(&receipt);
-        tracing::info!(line.id = %line_id, %iccid, "eSIM line sold");
-        Ok(EsimSale {
+        tracing::info!(line.id = %line_id, %iccid, esim, "line sold");
+        Ok(LineSale {
             msisdn,
             iccid,
             subscriber,
@@ -321,23 +373,23 @@ impl App {
 
     /// Records what the SM-DP+ tells of a profile's install.
     pub async fn record_install(&self, report: &InstallReport) -> AppResult<InstallRecorded> {
-        Ok(self.store.record_install(report, self.now()).await?)
+        let recorded = self.store.record_install(report, self.now()).await?;
+        if let InstallRecorded::Recorded(msisdn) = &recorded {
+            self.line_changed(msisdn);
+        }
+        Ok(recorded)
     }
 
     pub async fn pool_counts(&self, brand: BrandId) -> AppResult<PoolCounts> {
         Ok(self.store.pool_counts(brand).await?)
     }
 
-    /// Adds numbers and eSIM profiles to a brand's pools.
+    /// Adds numbers, eSIM profiles and SIM cards to a brand's pools.
     pub async fn add_to_pools(
         &self,
         brand: BrandId,
-        numbers: &[Msisdn],
-        profiles: &[Iccid],
+        entries: PoolEntries<'_>,
     ) -> AppResult<PoolAdded> {
-        Ok(self
-            .store
-            .add_to_pools(brand, numbers, profiles, self.now())
-            .await?)
+        Ok(self.store.add_to_pools(brand, entries, self.now()).await?)
     }
 }

@@ -59,10 +59,10 @@ pub struct InstallReport {
 }
 
 /// What became of a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InstallRecorded {
-    /// Kept; the line's install state is the newest notification's.
-    Recorded,
+    /// Kept; the line's install state is the newest notification's. The line's number.
+    Recorded(Msisdn),
     /// The same notification came before: nothing changed.
     Repeated,
     /// No eSIM sold here has this ICCID.
@@ -74,6 +74,25 @@ pub enum InstallRecorded {
 pub struct PoolCounts {
     pub numbers_free: u64,
     pub profiles_free: u64,
+    /// Physical SIM cards in stock, not sold yet.
+    pub sim_cards_free: u64,
+}
+
+/// The card a new line takes from a pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PoolCard<'a> {
+    EsimProfile(&'a Iccid),
+    SimCard(&'a Iccid),
+}
+
+/// What to add to a brand's pools.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PoolEntries<'a> {
+    pub numbers: &'a [Msisdn],
+    /// eSIM profiles, by the ICCIDs the SM-DP+ prepared.
+    pub profiles: &'a [Iccid],
+    /// Physical SIM cards in the brand's stock, by the ICCIDs printed on them.
+    pub sim_cards: &'a [Iccid],
 }
 
 /// What an addition to the pools did.
@@ -81,6 +100,7 @@ pub struct PoolCounts {
 pub struct PoolAdded {
     pub numbers: u64,
     pub profiles: u64,
+    pub sim_cards: u64,
     /// Entries left out, with the reason (already in a pool, already a line).
     pub refused: Vec<(String, String)>,
 }
@@ -97,13 +117,14 @@ pub trait EsimStore {
         now: Timestamp,
     ) -> StoreResult<InstallRecorded>;
     async fn pool_counts(&self, brand: BrandId) -> StoreResult<PoolCounts>;
-    /// Adds numbers and profiles to a brand's pools, in one transaction; an entry already in a
-    /// pool or on a line is refused with the reason and the rest added.
+    /// Up to `limit` of the brand's SIM cards in stock, not sold, by ICCID.
+    async fn sim_cards_in_stock(&self, brand: BrandId, limit: u32) -> StoreResult<Vec<Iccid>>;
+    /// Adds numbers, eSIM profiles and SIM cards to a brand's pools, in one transaction; an
+    /// entry already in a pool or on a line is refused with the reason and the rest added.
     async fn add_to_pools(
         &self,
         brand: BrandId,
-        numbers: &[Msisdn],
-        profiles: &[Iccid],
+        entries: PoolEntries<'_>,
         now: Timestamp,
     ) -> StoreResult<PoolAdded>;
 }
@@ -115,11 +136,21 @@ pub trait EsimTx {
     /// number of sales at once each get others: `FOR UPDATE SKIP LOCKED` on PostgreSQL).
     async fn free_number(&mut self, brand: BrandId) -> StoreResult<Option<Msisdn>>;
     async fn free_profile(&mut self, brand: BrandId) -> StoreResult<Option<Iccid>>;
-    /// Gives the number and the profile to the line.
+    /// Sets the brand's SIM card `iccid` aside for this sale, before its line is made: a card
+    /// in stock and not sold or set aside by another sale, which then waits for this one's
+    /// end; `false` when the brand holds no such card free.
+    async fn reserve_sim_card(
+        &mut self,
+        brand: BrandId,
+        iccid: &Iccid,
+        now: Timestamp,
+    ) -> StoreResult<bool>;
+    /// Gives the number, and the card (an eSIM profile, or the SIM card set aside), to the
+    /// line.
     async fn take_from_pools(
         &mut self,
         msisdn: &Msisdn,
-        iccid: &Iccid,
+        card: PoolCard<'_>,
         line: LineId,
         now: Timestamp,
     ) -> StoreResult<()>;

@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use simrenew_app::esims::ports::{EsimProfile, InstallRecorded, InstallReport};
-use simrenew_app::esims::{Buyer, NewEsim};
+use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
 use simrenew_app::identity::identification::{Person, LANGUAGES};
 use simrenew_domain::access::Principal;
-use simrenew_domain::catalog::{parse_plan_code, Channel};
+use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind};
 use simrenew_domain::esim::InstallState;
 use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
 use simrenew_domain::identifiers::{ActivationCode, Eid, Msisdn};
@@ -219,7 +219,7 @@ async fn visible_profile(
 }
 
 impl EsimSaleJson {
-    async fn parse(&self, state: &AppState, caller: &Principal) -> Result<NewEsim, ApiError> {
+    async fn parse(&self, state: &AppState, caller: &Principal) -> Result<NewLineSale, ApiError> {
         let own_subscriber = match caller {
             Principal::Subscriber { subscriber } => Some(*subscriber),
             _ => None,
@@ -327,7 +327,7 @@ impl EsimSaleJson {
                     .map_err(|e| ApiError::invalid("identification.document_number", e.reason))?,
             )),
         };
-        Ok(NewEsim {
+        Ok(NewLineSale {
             brand,
             buyer,
             plan_code: parse_plan_code(&self.plan).map_err(invalid)?,
@@ -340,13 +340,15 @@ impl EsimSaleJson {
                 .map(PromoCode::parse)
                 .transpose()
                 .map_err(invalid)?,
-            eid: self
-                .eid
-                .as_deref()
-                .filter(|e| !e.trim().is_empty())
-                .map(Eid::parse)
-                .transpose()
-                .map_err(invalid)?,
+            card: NewCard::Esim {
+                eid: self
+                    .eid
+                    .as_deref()
+                    .filter(|e| !e.trim().is_empty())
+                    .map(Eid::parse)
+                    .transpose()
+                    .map_err(invalid)?,
+            },
             identification,
         })
     }
@@ -380,7 +382,7 @@ pub async fn sell(
         Buyer::New(_) => None,
     };
     caller
-        .may_sell_new_line(sale.brand, subscriber, sale.channel)
+        .may_sell_new_line(LineKind::Esim, sale.brand, subscriber, sale.channel)
         .map_err(|d| denied(d, "brand").with_field("brand"))?;
     if sale.identification.is_some()
         && !matches!(
@@ -401,7 +403,7 @@ pub async fn sell(
     let payment = body.payment.as_ref().map(PaymentJson::parse).transpose()?;
     let sold = state
         .app
-        .sell_esim(&caller.label(), &sale, payment.as_ref())
+        .sell_line(&caller.label(), &sale, payment.as_ref())
         .await?;
     let profile = state
         .app
@@ -642,7 +644,7 @@ pub async fn download_progress(
         detail,
     };
     match state.app.record_install(&report).await? {
-        InstallRecorded::Recorded | InstallRecorded::Repeated => Ok(StatusCode::NO_CONTENT),
+        InstallRecorded::Recorded(_) | InstallRecorded::Repeated => Ok(StatusCode::NO_CONTENT),
         InstallRecorded::UnknownProfile => Err(ApiError::not_found("profile").with_field("iccid")),
     }
 }

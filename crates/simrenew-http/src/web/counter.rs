@@ -99,6 +99,7 @@ struct HomePage {
     error: Option<Shown>,
     /// A store of the agent's sells new eSIM lines.
     sells_esims: bool,
+    sells_sims: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +133,9 @@ async fn counter_home(State(state): State<AppState>, page: Page) -> Response {
                 sells_esims: stores
                     .iter()
                     .any(|s| s.can(simrenew_domain::access::ACTIVATES_ESIMS)),
+                sells_sims: stores
+                    .iter()
+                    .any(|s| s.can(simrenew_domain::access::SELLS_SIMS)),
                 page: page.titled("counter-title", "counter"),
             })
         }
@@ -272,6 +276,9 @@ async fn look_up(
                     sells_esims: stores
                         .iter()
                         .any(|s| s.can(simrenew_domain::access::ACTIVATES_ESIMS)),
+                    sells_sims: stores
+                        .iter()
+                        .any(|s| s.can(simrenew_domain::access::SELLS_SIMS)),
                     page: page.titled("counter-title", "counter"),
                 }),
             )

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 use simrenew_app::esims::ports::EsimProfile;
-use simrenew_app::esims::{Buyer, NewEsim};
+use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
 use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind};
 use simrenew_domain::identifiers::{Eid, Msisdn};
 
@@ -136,14 +136,14 @@ async fn buy(
         Ok(Some(b)) => b,
         _ => return Err(error_page(&page, StatusCode::NOT_FOUND, "error-not-found")),
     };
-    let sale = NewEsim {
+    let sale = NewLineSale {
         brand,
         buyer: Buyer::Existing(subscriber),
         plan_code: plan.clone(),
         periods: 1,
         channel: Channel::Portal,
         promo_code: None,
-        eid,
+        card: NewCard::Esim { eid },
         identification: None,
     };
     let actor = page
@@ -159,7 +159,7 @@ async fn buy(
         &form.once,
         &fingerprint,
         move || async move {
-            match st.app.sell_esim(&actor, &sale, None).await {
+            match st.app.sell_line(&actor, &sale, None).await {
                 Ok(sold) => Ok(pg.href(&format!("/orders/{}", sold.order.order.id))),
                 Err(e) => {
                     let status = status_of(&e);

@@ -103,6 +103,7 @@ pub fn shown(page: &Page, e: &AppError) -> Shown {
                 Some("method") => "error-method-not-offered",
                 Some("brand") => "error-no-new-lines",
                 Some("terminal_ref") => "error-terminal-ref",
+                Some("iccid") => "error-sim-on-line",
                 Some("saved_method_id") => "error-method-not-offered",
                 _ => "error-conflict",
             };

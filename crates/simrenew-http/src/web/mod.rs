@@ -20,7 +20,7 @@ pub mod calendar;
 pub mod check;
 pub mod cookies;
 pub mod counter;
-pub mod counter_esim;
+pub mod counter_new_line;
 pub mod demo_card;
 pub mod esims;
 pub mod forms;
@@ -165,7 +165,7 @@ pub fn router() -> Router<AppState> {
         .merge(check::router())
         .merge(calendar::router())
         .merge(counter::router())
-        .merge(counter_esim::router())
+        .merge(counter_new_line::router())
         .merge(demo_card::router())
         .route("/static/{file}", get(static_file))
         .route("/brand/{code}/look.css", get(look_css))

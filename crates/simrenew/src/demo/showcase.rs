@@ -298,6 +298,17 @@ pub async fn print_how_to_sign_in(app: &App, base: &str, secret: &str) -> anyhow
     println!("  agent {agent}, password {}", password(secret, agent));
     println!("  add this key to an authenticator app (or scan the code): {seed}");
     println!("{qr}");
+    let stock = app
+        .store
+        .sim_cards_in_stock(lumo.id, 1)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if let Some(card) = stock.first() {
+        println!(
+            "  to sell a new line on a SIM card, the number printed on a card of {}'s stock: {card}",
+            lumo.name
+        );
+    }
     println!(
         "  the kiosk agent {KIOSK_AGENT} (cash only) signs in the same way: password {}, key {}",
         password(secret, KIOSK_AGENT),

@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
+use simrenew_app::esims::ports::PoolEntries;
+use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
 use simrenew_app::identity::api_keys::KeyOwner;
+use simrenew_app::identity::identification::Person;
 use simrenew_domain::access::Scope;
 use simrenew_domain::identifiers::{Iccid, Msisdn};
 use simrenew_domain::voucher::VoucherValue;
@@ -67,7 +70,14 @@ async fn fill_pools(app: &TestApp, net: &Network, n: usize) -> Vec<Iccid> {
     let profiles: Vec<Iccid> = net.sim.available_profiles().into_iter().take(n).collect();
     let added = app
         .app
-        .add_to_pools(app.brand.id, &numbers, &profiles)
+        .add_to_pools(
+            app.brand.id,
+            PoolEntries {
+                numbers: &numbers,
+                profiles: &profiles,
+                sim_cards: &[],
+            },
+        )
         .await
         .unwrap();
     assert_eq!((added.numbers, added.profiles), (n as u64, n as u64));
@@ -524,5 +534,72 @@ both! {
         // Another subscriber's eSIM, or a number that is none, is not found.
         let (status, _, _) = b.get(&app, "/en/esims/%2B32470123999").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
+    }
+}
+
+both! {
+    async fn a_sim_card_is_sold_once_and_only_from_the_brands_stock(app: TestApp) {
+        // The counter sells physical SIM cards by the ICCID printed on them: only cards of the
+        // brand's stock, each once, however many agents try at once.
+        let numbers: Vec<Msisdn> = (0..8)
+            .map(|i| Msisdn::parse(&format!("+32470{:06}", 950_000 + i)).unwrap())
+            .collect();
+        let cards: Vec<Iccid> = (0..2)
+            .map(|i| Iccid::from_body(&format!("893209999{:09}", 100_000_000 + i)).unwrap())
+            .collect();
+        let added = app
+            .app
+            .add_to_pools(app.brand.id, PoolEntries { numbers: &numbers, profiles: &[], sim_cards: &cards })
+            .await
+            .unwrap();
+        assert_eq!((added.numbers, added.sim_cards), (8, 2));
+        // A card is in one pool only.
+        let again = app
+            .app
+            .add_to_pools(app.brand.id, PoolEntries { numbers: &[], profiles: &cards[..1], sim_cards: &cards[..1] })
+            .await
+            .unwrap();
+        assert_eq!((again.profiles, again.sim_cards, again.refused.len()), (0, 0, 2), "{again:?}");
+
+        let brand = app.brand.id;
+        let sale = move |iccid: &Iccid, i: usize| NewLineSale {
+            brand,
+            buyer: Buyer::New(Person { name: format!("Buyer {i}"), email: None, language: "nl".into() }),
+            plan_code: "TEST-5GB-30D".into(),
+            periods: 1,
+            channel: simrenew_domain::catalog::Channel::Store,
+            promo_code: None,
+            card: NewCard::PhysicalSim { iccid: iccid.clone() },
+            identification: None,
+        };
+        let app = Arc::new(app);
+        let mut tasks = vec![];
+        for i in 0..6 {
+            let (app, sale) = (app.clone(), sale(&cards[0], i));
+            tasks.push(tokio::spawn(async move { app.app.sell_line("agent", &sale, None).await }));
+        }
+        let mut sold = vec![];
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(s) => sold.push(s),
+                Err(simrenew_app::AppError::Conflict { field, .. }) => assert_eq!(field, Some("iccid")),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(sold.len(), 1, "one card, one line");
+        let line = app.app.line(&sold[0].msisdn).await.unwrap();
+        assert_eq!(line.line.kind(), simrenew_domain::catalog::LineKind::PhysicalSim);
+        assert_eq!(sold[0].iccid, cards[0]);
+        assert_eq!(line.line.stored_state, simrenew_domain::line::LineState::PendingIdentification);
+        assert!(app.app.esim_profile(&sold[0].msisdn).await.unwrap().is_none());
+        let counts = app.app.pool_counts(app.brand.id).await.unwrap();
+        assert_eq!((counts.numbers_free, counts.sim_cards_free), (7, 1));
+
+        // A card the brand does not hold is refused, and takes no number.
+        let stranger = Iccid::from_body("893209999000000777").unwrap();
+        let refused = app.app.sell_line("agent", &sale(&stranger, 9), None).await.unwrap_err();
+        assert!(matches!(refused, simrenew_app::AppError::Conflict { field: Some("iccid"), .. }), "{refused}");
+        let counts = app.app.pool_counts(app.brand.id).await.unwrap();
+        assert_eq!((counts.numbers_free, counts.sim_cards_free), (7, 1));
     }
 }

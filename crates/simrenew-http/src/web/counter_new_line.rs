@@ -1,7 +1,9 @@
-//! Selling a new eSIM line at the counter, where the agent's store activates eSIMs: the
-//! customer's details, the identification against their document (where the store
-//! identifies), the plan, and the payment in cash or on the card terminal; then the agent
-//! serves the new line, whose page shows the QR code to scan once the SM-DP+ prepared it.
+//! Selling a new line at the counter: an eSIM where the agent's store activates eSIMs, a
+//! physical SIM card from the store's stock where it sells SIM cards (by the ICCID printed on
+//! the card). The customer's details, the identification against their document (where the
+//! store identifies), the plan, and the payment in cash or on the card terminal; then the
+//! agent serves the new line, whose page shows an eSIM's QR code to scan once the SM-DP+
+//! prepared it.
 
 use askama::Template;
 use axum::extract::State;
@@ -10,14 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
-use simrenew_app::esims::{Buyer, NewEsim};
+use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
 use simrenew_app::identity::identification::{Person, LANGUAGES};
 use simrenew_app::payments::checkout::StorePayment;
 use simrenew_app::AppError;
-use simrenew_domain::access::{Principal, ACTIVATES_ESIMS, IDENTIFIES};
+use simrenew_domain::access::{Principal, ACTIVATES_ESIMS, IDENTIFIES, SELLS_SIMS};
 use simrenew_domain::catalog::{parse_plan_code, Channel, LineKind};
 use simrenew_domain::identification::{DocumentNumber, IdentificationMethod};
-use simrenew_domain::identifiers::Eid;
+use simrenew_domain::identifiers::{Eid, Iccid};
 use simrenew_domain::order::{may_record_store_payment, PaymentMethod};
 
 use super::counter::{agent, agent_stores, counter_methods};
@@ -30,15 +32,59 @@ use super::{error_page, html, status_of};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/{lang}/counter/esims/new", get(new_page).post(sell))
+    Router::new()
+        .route(
+            "/{lang}/counter/esims/new",
+            get(|s: State<AppState>, p: Page| new_page(s, p, Card::Esim))
+                .post(|s: State<AppState>, p: Page, f: Form<SaleForm>| sell(s, p, f, Card::Esim)),
+        )
+        .route(
+            "/{lang}/counter/sims/new",
+            get(|s: State<AppState>, p: Page| new_page(s, p, Card::Sim))
+                .post(|s: State<AppState>, p: Page, f: Form<SaleForm>| sell(s, p, f, Card::Sim)),
+        )
+}
+
+/// Which card the page sells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Card {
+    Esim,
+    Sim,
+}
+
+impl Card {
+    fn capability(self) -> &'static str {
+        match self {
+            Card::Esim => ACTIVATES_ESIMS,
+            Card::Sim => SELLS_SIMS,
+        }
+    }
+
+    /// The words for a store that cannot.
+    fn refusal(self) -> &'static str {
+        match self {
+            Card::Esim => "counter-store-does-not-activate",
+            Card::Sim => "counter-store-does-not-sell-sims",
+        }
+    }
+
+    fn kind(self) -> LineKind {
+        match self {
+            Card::Esim => LineKind::Esim,
+            Card::Sim => LineKind::PhysicalSim,
+        }
+    }
 }
 
 type WebResult = Result<Response, Response>;
 
 #[derive(Template)]
-#[template(path = "counter/esim_new.html")]
+#[template(path = "counter/line_new.html")]
 struct SalePage {
     page: Page,
+    /// A physical SIM card, not an eSIM.
+    sim: bool,
+    action: &'static str,
     plans: Vec<PlanChoice>,
     methods: Vec<MethodChoice>,
     identifies: bool,
@@ -69,27 +115,26 @@ struct SaleForm {
     plan: Option<String>,
     #[serde(default)]
     eid: String,
+    #[serde(default)]
+    iccid: String,
     method: Option<String>,
     terminal_ref: Option<String>,
 }
 
-/// The agent's stores that activate eSIMs; refused when none does.
+/// The agent's stores that sell `card`; refused when none does.
 async fn selling_stores(
     state: &AppState,
     page: &Page,
     principal: &Principal,
+    card: Card,
 ) -> Result<Vec<simrenew_app::sales::portal::StoreInfo>, Response> {
     let stores: Vec<_> = agent_stores(state, principal)
         .await
         .into_iter()
-        .filter(|s| s.can(ACTIVATES_ESIMS))
+        .filter(|s| s.can(card.capability()))
         .collect();
     if stores.is_empty() {
-        return Err(error_page(
-            page,
-            StatusCode::FORBIDDEN,
-            "counter-store-does-not-activate",
-        ));
+        return Err(error_page(page, StatusCode::FORBIDDEN, card.refusal()));
     }
     Ok(stores)
 }
@@ -100,9 +145,10 @@ async fn sale_form(
     stores: &[simrenew_app::sales::portal::StoreInfo],
     form: &SaleForm,
     error: Option<Shown>,
+    card: Card,
 ) -> SalePage {
     let plans = brand_plans(state, &page).await;
-    let choices: Vec<PlanChoice> = portal_plans_through(&plans, LineKind::Esim, Channel::Store)
+    let choices: Vec<PlanChoice> = portal_plans_through(&plans, card.kind(), Channel::Store)
         .into_iter()
         .filter(|p| !p.is_add_on())
         .map(|p| plan_choice(&page, p))
@@ -132,21 +178,32 @@ async fn sale_form(
         },
         once: one_time_token(),
         error,
-        page: page.titled("counter-esim-title", "counter"),
+        sim: card == Card::Sim,
+        action: match card {
+            Card::Esim => "/counter/esims/new",
+            Card::Sim => "/counter/sims/new",
+        },
+        page: page.titled(
+            match card {
+                Card::Esim => "counter-esim-title",
+                Card::Sim => "counter-sim-title",
+            },
+            "counter",
+        ),
     }
 }
 
-async fn new_page(State(state): State<AppState>, page: Page) -> WebResult {
+async fn new_page(State(state): State<AppState>, page: Page, card: Card) -> WebResult {
     let principal = agent(&page)?.clone();
-    let stores = selling_stores(&state, &page, &principal).await?;
+    let stores = selling_stores(&state, &page, &principal, card).await?;
     Ok(html(
-        &sale_form(&state, page, &stores, &SaleForm::default(), None).await,
+        &sale_form(&state, page, &stores, &SaleForm::default(), None, card).await,
     ))
 }
 
 /// What the form asks for, checked before anything is sold: the sale, then its payment.
 struct Checked {
-    sale: NewEsim,
+    sale: NewLineSale,
     method: PaymentMethod,
     store_code: String,
     terminal_ref: Option<String>,
@@ -178,9 +235,18 @@ fn check(
         Some(Ok(p)) if shown_page.plans.iter().any(|c| c.code == p) => p,
         _ => return Err(invalid(page, "plan")),
     };
-    let eid = match form.eid.trim() {
-        "" => None,
-        e => Some(Eid::parse(e).map_err(|_| Shown::new(Some("eid"), page.t("error-invalid-eid")))?),
+    let card = if shown_page.sim {
+        let iccid = Iccid::parse(form.iccid.trim())
+            .map_err(|_| Shown::new(Some("iccid"), page.t("error-invalid-iccid")))?;
+        NewCard::PhysicalSim { iccid }
+    } else {
+        let eid = match form.eid.trim() {
+            "" => None,
+            e => Some(
+                Eid::parse(e).map_err(|_| Shown::new(Some("eid"), page.t("error-invalid-eid")))?,
+            ),
+        };
+        NewCard::Esim { eid }
     };
     let identification = match (form.document_method.trim(), form.document_number.trim()) {
         ("", "") => None,
@@ -224,7 +290,7 @@ fn check(
         return Err(invalid(page, "terminal_ref"));
     }
     Ok(Checked {
-        sale: NewEsim {
+        sale: NewLineSale {
             brand: *brand,
             buyer: Buyer::New(Person {
                 name: name.to_owned(),
@@ -235,7 +301,7 @@ fn check(
             periods: 1,
             channel: Channel::Store,
             promo_code: None,
-            eid,
+            card,
             identification,
         },
         method,
@@ -245,7 +311,12 @@ fn check(
 }
 
 /// Sells the line, takes the payment for its first order, and serves its customer.
-async fn sell(State(state): State<AppState>, page: Page, Form(form): Form<SaleForm>) -> WebResult {
+async fn sell(
+    State(state): State<AppState>,
+    page: Page,
+    Form(form): Form<SaleForm>,
+    card: Card,
+) -> WebResult {
     let principal = agent(&page)?.clone();
     if !csrf_ok(&page, &form.csrf) {
         return Err(error_page(
@@ -254,8 +325,8 @@ async fn sell(State(state): State<AppState>, page: Page, Form(form): Form<SaleFo
             "error-form-expired",
         ));
     }
-    let stores = selling_stores(&state, &page, &principal).await?;
-    let shown_page = sale_form(&state, page.clone(), &stores, &form, None).await;
+    let stores = selling_stores(&state, &page, &principal, card).await?;
+    let shown_page = sale_form(&state, page.clone(), &stores, &form, None, card).await;
     let refuse = |status: StatusCode, e: Shown, shown_page: SalePage| {
         (
             status,
@@ -271,17 +342,23 @@ async fn sell(State(state): State<AppState>, page: Page, Form(form): Form<SaleFo
         Err(e) => return Ok(refuse(StatusCode::UNPROCESSABLE_ENTITY, e, shown_page)),
     };
     if principal
-        .may_sell_new_line(checked.sale.brand, None, Channel::Store)
+        .may_sell_new_line(
+            checked.sale.card.kind(),
+            checked.sale.brand,
+            None,
+            Channel::Store,
+        )
         .is_err()
     {
-        return Err(error_page(
-            &page,
-            StatusCode::FORBIDDEN,
-            "counter-store-does-not-activate",
-        ));
+        return Err(error_page(&page, StatusCode::FORBIDDEN, card.refusal()));
     }
     let actor = principal.label();
-    let fingerprint = format!("counter-esim:{}:{}", actor, checked.sale.plan_code);
+    let fingerprint = match &checked.sale.card {
+        NewCard::Esim { .. } => format!("counter-esim:{}:{}", actor, checked.sale.plan_code),
+        NewCard::PhysicalSim { iccid } => {
+            format!("counter-sim:{}:{}:{iccid}", actor, checked.sale.plan_code)
+        }
+    };
     let credential = page.credential.clone().unwrap_or_default();
     let st = state.clone();
     let pg = page.clone();
@@ -292,7 +369,7 @@ async fn sell(State(state): State<AppState>, page: Page, Form(form): Form<SaleFo
         &fingerprint,
         move || async move {
             let done = async {
-                let sold = st.app.sell_esim(&actor, &checked.sale, None).await?;
+                let sold = st.app.sell_line(&actor, &checked.sale, None).await?;
                 let total = sold.order.order.quote.total;
                 st.app
                     .record_store_payment_as(
