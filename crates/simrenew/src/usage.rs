@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use async_trait::async_trait;
-use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource, BATCH};
+use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource};
 use simrenew_app::App;
 use simrenew_network::jetstream::{
     HandlerError, Refusal, UsageBatchHandler, UsageConsumer, UsageStreamConfig,
@@ -110,7 +110,8 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     let rejects_path = rejects.map_or_else(|| default_rejects(file), Path::to_path_buf);
     let mut rejected = Rejects::create(rejects_path)?;
     let mut report = UsageReport::default();
-    let mut batch: Vec<(u64, String, UsageRecord)> = Vec::with_capacity(BATCH);
+    let size = app.usage_batch();
+    let mut batch: Vec<(u64, String, UsageRecord)> = Vec::with_capacity(size);
     while let Some(next) = reader.next() {
         match next.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))? {
             UsageLine::Record(r) => {
@@ -126,7 +127,7 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
                 );
             }
         }
-        if batch.len() == BATCH {
+        if batch.len() == size {
             count(app, &mut batch, &mut report, &mut rejected).await?;
         }
     }
