@@ -8,7 +8,9 @@
 //! [`debit`], then the new records, the bundles, the top-ups and the notices written. On
 //! PostgreSQL the statements take arrays and the new records go in by `COPY`, on a
 //! connection of [`Db::copy_pool`] (sqlx's `Any` driver has no `COPY`); a batch there is
-//! [`POSTGRES_BATCH`] records. SQLite, which has no `COPY`, binds lists of values.
+//! [`POSTGRES_BATCH`] records, copied first as if none was kept before, and looked up only
+//! when the primary key finds one that was. SQLite, which has no `COPY`, binds lists of
+//! values.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -496,8 +498,8 @@ impl Db {
         Ok(batch.commit(&writes))
     }
 
-    /// The same steps as on SQLite in eight statements whatever the batch's size, the new
-    /// records by `COPY`.
+    /// The same steps as on SQLite, in the same few statements whatever the batch's size, the
+    /// new records by `COPY`.
     async fn record_usage_postgres(
         &self,
         records: &[UsageRecord],
@@ -531,28 +533,8 @@ impl Db {
         }
         let fresh = batch.with_lines(lines);
 
-        // The records kept before: with their lines locked, no other transaction adds one of
-        // the same line meanwhile.
-        let ids: Vec<&str> = fresh
-            .iter()
-            .map(|i| records[*i].record_id.as_str())
-            .collect();
-        let kept_before: HashSet<String> = if ids.is_empty() {
-            HashSet::new()
-        } else {
-            sqlx::query_scalar::<_, String>(
-                "SELECT record_id FROM usage_records WHERE record_id = ANY($1)",
-            )
-            .bind(&ids)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(map)?
-            .into_iter()
-            .collect()
-        };
-        let (new, line_ids, earliest) = batch.new_records(&fresh, &kept_before);
-
         // The bundles of the lines used, in the span of the records.
+        let (_, line_ids, earliest) = batch.new_records(&fresh, &HashSet::new());
         let mut bundles: HashMap<i64, Vec<Bundle>> = HashMap::new();
         if !line_ids.is_empty() {
             let rows = sqlx::query(&format!(
@@ -569,7 +551,49 @@ impl Db {
                 bundles.entry(b.line_id.0).or_default().push(b);
             }
         }
-        let writes = batch.debit(&new, bundles, now);
+
+        // The records first, as if none was kept before (a new file, a new stream batch): the
+        // primary key finds a repeat as it copies. When one is found, the records kept before
+        // are looked up (with their lines locked, no other transaction adds one of the same
+        // line meanwhile) and the batch debited and copied again without them. A record id
+        // another transaction kept meanwhile for another line fails the second `COPY`, and the
+        // batch with it.
+        sqlx::query("SAVEPOINT usage_records")
+            .execute(&mut *tx)
+            .await
+            .map_err(map)?;
+        let mut writes = batch.debit(&fresh, bundles.clone(), now);
+        match copy_records(&mut tx, records, &writes.records, source, now).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict { .. }) => {
+                sqlx::query("ROLLBACK TO SAVEPOINT usage_records")
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(map)?;
+                let ids: Vec<&str> = fresh
+                    .iter()
+                    .map(|i| records[*i].record_id.as_str())
+                    .collect();
+                let kept_before: HashSet<String> = sqlx::query_scalar::<_, String>(
+                    "SELECT record_id FROM usage_records WHERE record_id = ANY($1)",
+                )
+                .bind(&ids)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(map)?
+                .into_iter()
+                .collect();
+                let (new, _, _) = batch.new_records(&fresh, &kept_before);
+                writes = batch.debit(&new, bundles, now);
+                copy_records(&mut tx, records, &writes.records, source, now)
+                    .await
+                    .map_err(|e| match e {
+                        StoreError::Conflict { .. } => came_twice(),
+                        other => other,
+                    })?;
+            }
+            Err(e) => return Err(e),
+        }
 
         if !writes.bundles.is_empty() {
             let (ids, used): (Vec<i64>, Vec<i64>) = writes.bundles.iter().copied().unzip();
@@ -594,51 +618,6 @@ impl Db {
             .execute(&mut *tx)
             .await
             .map_err(map)?;
-        }
-        // The new records, with what no bundle took. A record id another transaction kept
-        // meanwhile (for another line) fails the whole `COPY`, and the batch with it.
-        if !writes.records.is_empty() {
-            let mut copy = tx
-                .copy_in_raw(
-                    "COPY usage_records (record_id, brand_id, line_id, started_at, ended_at, \
-                     bytes, uncovered, source, received_at) FROM STDIN",
-                )
-                .await
-                .map_err(map)?;
-            let mut text = String::with_capacity(COPY_BUFFER + 256);
-            for n in &writes.records {
-                let r = &records[n.index];
-                // Record ids are of `A-Z a-z 0-9 . _ : -`: nothing to escape in `COPY`'s text.
-                let _ = writeln!(
-                    text,
-                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-                    r.record_id,
-                    n.brand_id,
-                    n.line_id,
-                    r.start.as_second(),
-                    r.end.as_second(),
-                    big(r.bytes),
-                    big(n.uncovered),
-                    source.as_str(),
-                    now.as_second()
-                );
-                if text.len() >= COPY_BUFFER {
-                    copy.send(std::mem::take(&mut text).into_bytes())
-                        .await
-                        .map_err(map)?;
-                    text.reserve(COPY_BUFFER + 256);
-                }
-            }
-            if !text.is_empty() {
-                copy.send(text.into_bytes()).await.map_err(map)?;
-            }
-            let copied = copy.finish().await.map_err(|e| match map(e) {
-                StoreError::Conflict { .. } => came_twice(),
-                other => other,
-            })?;
-            if copied != writes.records.len() as u64 {
-                return Err(came_twice());
-            }
         }
         if !writes.notices.is_empty() {
             let mut cols: [Vec<i64>; 5] = Default::default();
@@ -673,6 +652,64 @@ impl Db {
         }
         tx.commit().await.map_err(map)?;
         Ok(batch.commit(&writes))
+    }
+}
+
+/// `COPY`s `records` (the new ones of `batch`) into `usage_records`, with what no bundle took:
+/// `Conflict` when one of them was kept before.
+async fn copy_records(
+    conn: &mut sqlx::PgConnection,
+    batch: &[UsageRecord],
+    records: &[NewRecord],
+    source: UsageSource,
+    now: Timestamp,
+) -> StoreResult<()> {
+    if records.is_empty() {
+        return Ok(());
+    }
+    let mut copy = conn
+        .copy_in_raw(
+            "COPY usage_records (record_id, brand_id, line_id, started_at, ended_at, bytes, \
+             uncovered, source, received_at) FROM STDIN",
+        )
+        .await
+        .map_err(map)?;
+    let mut text = String::with_capacity(COPY_BUFFER + 256);
+    for n in records {
+        let r = &batch[n.index];
+        // Record ids are of `A-Z a-z 0-9 . _ : -`: nothing to escape in `COPY`'s text.
+        let _ = writeln!(
+            text,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            r.record_id,
+            n.brand_id,
+            n.line_id,
+            r.start.as_second(),
+            r.end.as_second(),
+            big(r.bytes),
+            big(n.uncovered),
+            source.as_str(),
+            now.as_second()
+        );
+        if text.len() >= COPY_BUFFER {
+            let full = std::mem::replace(&mut text, String::with_capacity(COPY_BUFFER + 256));
+            if let Err(e) = copy.send(full.into_bytes()).await {
+                // The server refused a row already (a record kept before): it says which.
+                return match copy.abort("refused").await {
+                    Err(refused) => Err(map(refused)),
+                    Ok(()) => Err(map(e)),
+                };
+            }
+        }
+    }
+    if !text.is_empty() {
+        copy.send(text.into_bytes()).await.map_err(map)?;
+    }
+    let copied = copy.finish().await.map_err(map)?;
+    if copied == records.len() as u64 {
+        Ok(())
+    } else {
+        Err(came_twice())
     }
 }
 
