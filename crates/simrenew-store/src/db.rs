@@ -73,6 +73,9 @@ pub struct Db {
     pub(crate) audit_key: Option<simrenew_app::audit::AuditKey>,
     /// What it was opened with, for connections of its own (`LISTEN`).
     pub(crate) url: String,
+    /// On PostgreSQL, connections of sqlx's own driver for what `Any` cannot do (`COPY`, for
+    /// usage records), opened when first used.
+    pub(crate) copy: Option<sqlx::PgPool>,
 }
 
 impl std::fmt::Debug for Db {
@@ -141,6 +144,31 @@ impl Db {
                 )
             }
         };
+        let copy = match dialect {
+            Dialect::Sqlite => None,
+            Dialect::Postgres => {
+                let schema = schema.clone();
+                Some(
+                    sqlx::postgres::PgPoolOptions::new()
+                        .max_connections((max / 8).max(2))
+                        .acquire_timeout(Duration::from_secs(30))
+                        .after_connect(move |conn, _meta| {
+                            let schema = schema.clone();
+                            Box::pin(async move {
+                                if let Some(schema) = schema {
+                                    conn.execute(format!("SET search_path TO {schema}").as_str())
+                                        .await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                        .connect_lazy_with(
+                            sqlx::postgres::PgConnectOptions::from_str(&url)
+                                .map_err(|e| e.to_string())?,
+                        ),
+                )
+            }
+        };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .acquire_timeout(Duration::from_secs(30))
@@ -175,6 +203,7 @@ impl Db {
             write_lock: (dialect == Dialect::Sqlite).then(|| Arc::new(Mutex::new(()))),
             audit_key: None,
             url: opened_with,
+            copy,
         })
     }
 
@@ -195,6 +224,13 @@ impl Db {
             Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Dialect::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// The PostgreSQL connections for `COPY` (see [`Db::copy`]).
+    pub(crate) fn copy_pool(&self) -> simrenew_app::StoreResult<&sqlx::PgPool> {
+        self.copy.as_ref().ok_or_else(|| {
+            simrenew_app::StoreError::Internal("COPY is only for PostgreSQL".to_owned())
+        })
     }
 
     pub fn dialect(&self) -> Dialect {
@@ -221,6 +257,9 @@ impl Db {
 
     pub async fn close(&self) {
         self.bookkeeping.close().await;
+        if let Some(copy) = &self.copy {
+            copy.close().await;
+        }
         self.pool.close().await;
     }
 }

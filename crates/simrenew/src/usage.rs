@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use async_trait::async_trait;
-use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource, BATCH};
+use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource};
 use simrenew_app::App;
 use simrenew_network::jetstream::{
     HandlerError, Refusal, UsageBatchHandler, UsageConsumer, UsageStreamConfig,
@@ -76,9 +76,14 @@ impl Rejects {
         });
     }
 
-    fn write_held(&mut self) -> anyhow::Result<()> {
-        self.held.sort_by_key(|r| r.line);
-        for r in self.held.drain(..) {
+    /// The lines not counted so far, to be written with the batch in hand.
+    fn take_held(&mut self) -> Vec<Rejected> {
+        std::mem::take(&mut self.held)
+    }
+
+    fn write(&mut self, mut held: Vec<Rejected>) -> anyhow::Result<()> {
+        held.sort_by_key(|r| r.line);
+        for r in held {
             self.writer
                 .write_record([
                     r.line.to_string().as_str(),
@@ -103,6 +108,7 @@ fn field_of(reason: &str) -> (&str, &str) {
 
 /// `simrenew import usage FILE.csv [--rejects REJECTS.csv]`: counts the good records, each
 /// once however often the file is imported, and writes every other line to the rejects file.
+/// A batch is read while the one before is being counted.
 pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::Result<()> {
     let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let mut reader = UsageReader::new(BufReader::new(input))
@@ -110,11 +116,24 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     let rejects_path = rejects.map_or_else(|| default_rejects(file), Path::to_path_buf);
     let mut rejected = Rejects::create(rejects_path)?;
     let mut report = UsageReport::default();
-    let mut batch: Vec<(u64, String, UsageRecord)> = Vec::with_capacity(BATCH);
+    let size = app.usage_batch();
+    let mut batch = Batch::with_capacity(size);
+    let mut counting: Option<Counting> = None;
     while let Some(next) = reader.next() {
-        match next.map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))? {
+        let next = match next {
+            Ok(next) => next,
+            Err(e) => {
+                // What was sent is counted (or not) whole before the error is told.
+                if let Some(c) = counting.take() {
+                    c.settle(&mut report, &mut rejected).await?;
+                }
+                return Err(anyhow::anyhow!("{}: {e}", file.display()));
+            }
+        };
+        match next {
             UsageLine::Record(r) => {
-                batch.push((reader.last_line(), reader.last_raw(), into_app(r)));
+                batch.lines.push((reader.last_line(), reader.last_raw()));
+                batch.records.push(into_app(r));
             }
             UsageLine::Reject(r) => {
                 rejected.push(
@@ -126,11 +145,20 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
                 );
             }
         }
-        if batch.len() == BATCH {
-            count(app, &mut batch, &mut report, &mut rejected).await?;
+        if batch.records.len() == size {
+            if let Some(c) = counting.take() {
+                c.settle(&mut report, &mut rejected).await?;
+            }
+            let full = std::mem::replace(&mut batch, Batch::with_capacity(size));
+            counting = Some(Counting::start(app, full, rejected.take_held()));
         }
     }
-    count(app, &mut batch, &mut report, &mut rejected).await?;
+    if let Some(c) = counting.take() {
+        c.settle(&mut report, &mut rejected).await?;
+    }
+    Counting::start(app, batch, rejected.take_held())
+        .settle(&mut report, &mut rejected)
+        .await?;
     rejected.writer.flush()?;
     println!(
         "{}: {} records counted ({} bytes from bundles, {} beyond them), {} counted before, {} rejected",
@@ -151,29 +179,73 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     Ok(())
 }
 
-async fn count(
-    app: &App,
-    batch: &mut Vec<(u64, String, UsageRecord)>,
-    report: &mut UsageReport,
-    rejected: &mut Rejects,
-) -> anyhow::Result<()> {
-    if batch.is_empty() {
-        return rejected.write_held();
-    }
-    let records: Vec<UsageRecord> = batch.iter().map(|(_, _, r)| r.clone()).collect();
-    let outcomes = app
-        .record_usage(&records, UsageSource::File)
-        .await
-        .map_err(|e| anyhow::anyhow!("counting usage: {e}"))?;
-    report.add(&outcomes);
-    for ((line, raw, r), outcome) in batch.iter().zip(&outcomes) {
-        if let UsageOutcome::Refused(reason) = outcome {
-            let (field, why) = field_of(reason);
-            rejected.push(*line, &r.record_id, field, why, raw);
+/// Records read and not yet sent, with the line each began on and its text.
+struct Batch {
+    records: Vec<UsageRecord>,
+    lines: Vec<(u64, String)>,
+}
+
+impl Batch {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            records: Vec::with_capacity(n),
+            lines: Vec::with_capacity(n),
         }
     }
-    batch.clear();
-    rejected.write_held()
+}
+
+/// A batch sent, and what became of each of its records (or why it could not be counted).
+type Counted = (Vec<UsageRecord>, Result<Vec<UsageOutcome>, String>);
+
+/// A batch being counted, with the lines not counted before it in the file.
+struct Counting {
+    task: tokio::task::JoinHandle<Counted>,
+    lines: Vec<(u64, String)>,
+    held: Vec<Rejected>,
+}
+
+impl Counting {
+    fn start(app: &App, batch: Batch, held: Vec<Rejected>) -> Self {
+        let app = app.clone();
+        let records = batch.records;
+        let task = tokio::spawn(async move {
+            let outcomes = if records.is_empty() {
+                Ok(Vec::new())
+            } else {
+                app.record_usage(&records, UsageSource::File)
+                    .await
+                    .map_err(|e| e.to_string())
+            };
+            (records, outcomes)
+        });
+        Self {
+            task,
+            lines: batch.lines,
+            held,
+        }
+    }
+
+    /// Waits for the batch and writes its rejects, with those of the lines before it.
+    async fn settle(self, report: &mut UsageReport, rejected: &mut Rejects) -> anyhow::Result<()> {
+        let (records, outcomes) = self.task.await.context("counting usage")?;
+        let outcomes = outcomes.map_err(|e| anyhow::anyhow!("counting usage: {e}"))?;
+        report.add(&outcomes);
+        let mut held = self.held;
+        for ((r, (line, raw)), outcome) in records.iter().zip(&self.lines).zip(&outcomes) {
+            if let UsageOutcome::Refused(reason) = outcome {
+                let (field, why) = field_of(reason);
+                rejected.count += 1;
+                held.push(Rejected {
+                    line: *line,
+                    record_id: r.record_id.clone(),
+                    field: field.to_owned(),
+                    reason: why.to_owned(),
+                    raw: raw.clone(),
+                });
+            }
+        }
+        rejected.write(held)
+    }
 }
 
 /// The worker's side of the stream: a batch counted in one transaction, its refusals named.

@@ -14,7 +14,8 @@ use simrenew_domain::identifiers::Msisdn;
 
 use crate::{App, AppError, AppResult, StoreResult};
 
-/// Records per transaction, at most.
+/// Records per transaction, at most, unless the store takes more
+/// ([`UsageStore::usage_batch`]).
 pub const BATCH: usize = 5_000;
 
 /// Bytes a record may carry, at most (what the database's integers hold).
@@ -95,8 +96,15 @@ pub struct UsageCommit {
 /// Usage records (a supertrait of [`crate::Store`]).
 #[async_trait]
 pub trait UsageStore {
+    /// Records a transaction takes at most: [`BATCH`], or more where the store writes a batch
+    /// in the same few statements whatever its size.
+    fn usage_batch(&self) -> usize {
+        BATCH
+    }
+
     /// Keeps the records not kept before and debits the bundles of their lines, all in one
-    /// transaction; a record of an unknown number is refused. At most [`BATCH`] records.
+    /// transaction; a record of an unknown number is refused. At most
+    /// [`UsageStore::usage_batch`] records.
     async fn record_usage(
         &self,
         batch: &[UsageRecord],
@@ -106,6 +114,12 @@ pub trait UsageStore {
 }
 
 impl App {
+    /// Records counted in one transaction, at most: a caller that gathers records gathers as
+    /// many.
+    pub fn usage_batch(&self) -> usize {
+        self.store.usage_batch().max(1)
+    }
+
     /// Counts a batch of usage records (see the module): the outcome of each, in order.
     pub async fn record_usage(
         &self,
@@ -128,7 +142,8 @@ impl App {
                 at.push(i);
             }
         }
-        for (chunk, idx) in taken.chunks(BATCH).zip(at.chunks(BATCH)) {
+        let size = self.usage_batch();
+        for (chunk, idx) in taken.chunks(size).zip(at.chunks(size)) {
             let commit = self.store.record_usage(chunk, source, self.now()).await?;
             if commit.outcomes.len() != chunk.len() {
                 return Err(AppError::Store(crate::StoreError::Internal(format!(

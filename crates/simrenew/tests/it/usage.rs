@@ -268,6 +268,124 @@ both! {
         let _ = js.delete_stream(&stream).await;
         let _ = js.delete_stream(format!("{stream}-REJECTS")).await;
     }
+
+    async fn a_batch_larger_than_a_transaction_of_either_database_counts_the_same(app: TestApp) {
+        use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource, BATCH};
+        let (a, b) = (
+            app.line(LineKind::Esim, 0, Some(days(20))).await,
+            app.line(LineKind::Esim, 0, Some(days(20))).await,
+        );
+        // Line a buys a data top-up under 1,000 MB left.
+        sqlx_exec(&app, &format!(
+            "UPDATE lines SET top_up_plan = 'TEST-1GB-ADDON', top_up_below_mb = 1000 WHERE msisdn = '{a}'"
+        )).await;
+        let unknown = Msisdn::parse("+32479999999").unwrap();
+        let (t1, t2) = (at(&app, 2), at(&app, 1));
+        let record = |id: String, msisdn: &Msisdn, bytes: u64| UsageRecord {
+            record_id: id,
+            msisdn: msisdn.clone(),
+            start: t1,
+            end: t2,
+            bytes,
+        };
+        app.app
+            .record_usage(&[record("pre-1".into(), &a, 100_000_000)], UsageSource::File)
+            .await
+            .unwrap();
+
+        // Line b's 6,000 MB first (past 80 % and 100 % of its 5,000 MB at once, within the
+        // first transaction of either database), each of its first 200 records twice; then
+        // line a's 4,200 MB (past 80 % and under its top-up threshold), a record kept before,
+        // 300 of a number no line has and one that ends before it starts.
+        let mut batch = Vec::new();
+        for i in 0..2_400 {
+            batch.push(record(format!("b-{i}"), &b, 2_500_000));
+            if i < 200 {
+                batch.push(record(format!("b-{i}"), &b, 2_500_000));
+            }
+        }
+        for i in 0..3_000 {
+            batch.push(record(format!("a-{i}"), &a, 1_400_000));
+            if i % 10 == 0 {
+                batch.push(record(format!("x-{i}"), &unknown, 10));
+            }
+        }
+        batch.push(record("pre-1".into(), &a, 100_000_000));
+        batch.push(UsageRecord { end: t1, start: t2, ..record("bad-1".into(), &a, 1) });
+        assert!(batch.len() > BATCH, "more than SQLite's transaction takes");
+
+        let outcomes = app.app.record_usage(&batch, UsageSource::File).await.unwrap();
+        let mut report = UsageReport::default();
+        report.add(&outcomes);
+        assert_eq!(
+            (report.counted, report.repeats, report.refused),
+            (5_400, 201, 301),
+            "{report:?}"
+        );
+        assert_eq!((report.debited_bytes, report.uncovered_bytes), (9_200_000_000, 1_000_000_000));
+        assert_eq!(outcomes[0], UsageOutcome::Counted { debited: 2_500_000, uncovered: 0 });
+        assert_eq!(outcomes[1], UsageOutcome::Repeat);
+        assert_eq!(outcomes[2_600], UsageOutcome::Counted { debited: 1_400_000, uncovered: 0 });
+        assert_eq!(outcomes[2_601], UsageOutcome::Refused("msisdn: no line +32479999999".into()));
+        assert_eq!(outcomes[batch.len() - 2], UsageOutcome::Repeat);
+        assert!(matches!(&outcomes[batch.len() - 1], UsageOutcome::Refused(r) if r.starts_with("end:")));
+
+        counted_once(&app, &a, &b).await;
+
+        // The same batch again changes nothing.
+        let again = app.app.record_usage(&batch, UsageSource::Stream).await.unwrap();
+        let mut report = UsageReport::default();
+        report.add(&again);
+        assert_eq!((report.counted, report.repeats, report.refused), (0, 5_601, 301), "{report:?}");
+        counted_once(&app, &a, &b).await;
+    }
+}
+
+/// What [`a_batch_larger_than_a_transaction_of_either_database_counts_the_same`] leaves, read
+/// from the database and through the API (whose line cache the batch made forget).
+async fn counted_once(app: &TestApp, a: &Msisdn, b: &Msisdn) {
+    let line_a = line_json(app, a).await;
+    let line_b = line_json(app, b).await;
+    assert_eq!(
+        line_a["bundles"][0]["data_used_bytes"], 4_300_000_000u64,
+        "{line_a}"
+    );
+    assert_eq!(
+        line_b["bundles"][0]["data_used_bytes"], 5_000_000_000u64,
+        "{line_b}"
+    );
+    let notices = |m: &Msisdn, percent: u8, planned: &str| {
+        format!(
+            "SELECT COUNT(*) FROM data_notices n JOIN lines l ON l.id = n.line_id \
+             WHERE l.msisdn = '{m}' AND n.percent = {percent} AND n.planned_at IS {planned}"
+        )
+    };
+    // Past 80 % and 100 % at once: the 100 % is told, the 80 % only recorded.
+    assert_eq!(scalar(app, &notices(b, 80, "NOT NULL")).await, 1);
+    assert_eq!(scalar(app, &notices(b, 100, "NULL")).await, 1);
+    assert_eq!(scalar(app, &notices(a, 80, "NULL")).await, 1);
+    assert_eq!(scalar(app, "SELECT COUNT(*) FROM data_notices").await, 3);
+    assert_eq!(
+        scalar(app, "SELECT COUNT(*) FROM usage_records").await,
+        5_401
+    );
+    let uncovered = "SELECT CAST(SUM(uncovered) AS BIGINT) FROM usage_records";
+    assert_eq!(scalar(app, uncovered).await, 1_000_000_000);
+    let due = "SELECT COUNT(*) FROM lines WHERE top_up_due_at IS NOT NULL";
+    assert_eq!(
+        scalar(app, &format!("{due} AND msisdn = '{a}'")).await,
+        1,
+        "under its threshold"
+    );
+    assert_eq!(scalar(app, due).await, 1);
+}
+
+/// Runs one statement on the database, as an operator would.
+async fn sqlx_exec(app: &TestApp, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&app.cli_url).await.unwrap();
+    sqlx::query(sql).execute(&pool).await.unwrap();
+    pool.close().await;
 }
 
 /// One number the database holds (not what reads compute).
