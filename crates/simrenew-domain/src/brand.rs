@@ -18,6 +18,9 @@ pub struct Brand {
     pub vat_rate_bp: u32,
     /// Days a line stays in grace after its expiry before it lapses.
     pub grace_days: u32,
+    /// Days a lapsed line keeps its number before the number is released, to the network and
+    /// to the brand's pool for a new line.
+    pub number_retention_days: u32,
     /// Days before expiry on which a reminder goes out; 0 is the day of expiry and negative
     /// values are days in grace.
     pub reminder_days: Vec<i32>,
@@ -83,6 +86,7 @@ mod month_tests {
             currency: Currency::EUR,
             vat_rate_bp: 2100,
             grace_days: 7,
+            number_retention_days: 90,
             reminder_days: vec![],
             monthly_auto_debit_limit: 4,
             portal_url: String::new(),

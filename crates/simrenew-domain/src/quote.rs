@@ -112,7 +112,9 @@ impl Line {
             LineState::PendingIdentification => {
                 ": the subscriber must be identified first (Belgian prepaid rule)"
             }
-            LineState::Lapsed => ": the number was released after grace",
+            LineState::Lapsed => {
+                ": its grace ended; the number is released after the brand's retention"
+            }
             LineState::Suspended => ": the operator suspended it",
         };
         Err(DomainError::LineNotRenewable { state, hint })
@@ -314,6 +316,7 @@ mod tests {
             currency: Currency::EUR,
             vat_rate_bp: 2100,
             grace_days: 7,
+            number_retention_days: 90,
             reminder_days: vec![7, 1],
             monthly_auto_debit_limit: 2,
             portal_url: "https://lumo.example".into(),

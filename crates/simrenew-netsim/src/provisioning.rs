@@ -295,6 +295,14 @@ fn apply(
     };
 
     let line = state.lines.entry(msisdn.as_str().to_owned()).or_default();
+    // A released number given to another card starts over on it, as a new line.
+    let given_again = operation == Operation::BundleGranted
+        && iccid.is_some()
+        && line.iccid.is_some()
+        && iccid != line.iccid;
+    if line.released && given_again {
+        *line = NetLine::default();
+    }
     if line.released {
         return Err(problem(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -30,8 +30,8 @@ impl Db {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO brands (code, name, time_zone, currency, vat_rate_bp, grace_days, \
              reminder_days, monthly_auto_debit_limit, portal_url, quiet_from_minute, \
-             quiet_until_minute) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+             quiet_until_minute, number_retention_days) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(&b.code)
         .bind(&b.name)
@@ -44,6 +44,7 @@ impl Db {
         .bind(&b.portal_url)
         .bind(b.quiet_hours.minutes().0)
         .bind(b.quiet_hours.minutes().1)
+        .bind(i64::from(b.number_retention_days))
         .fetch_one(&self.pool)
         .await
         .map_err(map)?;

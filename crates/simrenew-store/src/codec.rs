@@ -74,7 +74,7 @@ pub(crate) fn bool_of(row: &AnyRow, col: &str) -> R<bool> {
 
 pub(crate) const BRAND_COLUMNS: &str = "id, code, name, time_zone, currency, vat_rate_bp, \
     grace_days, reminder_days, monthly_auto_debit_limit, portal_url, quiet_from_minute, \
-    quiet_until_minute";
+    quiet_until_minute, number_retention_days";
 
 pub(crate) fn brand(row: &AnyRow) -> R<Brand> {
     brand_prefixed(row, "")
@@ -97,6 +97,10 @@ pub(crate) fn brand_prefixed(row: &AnyRow, prefix: &str) -> R<Brand> {
         currency: currency(row, &col("currency"))?,
         vat_rate_bp: u32_of(get(row, &col("vat_rate_bp"))?, "vat_rate_bp")?,
         grace_days: u32_of(get(row, &col("grace_days"))?, "grace_days")?,
+        number_retention_days: u32_of(
+            get(row, &col("number_retention_days"))?,
+            "number_retention_days",
+        )?,
         reminder_days,
         monthly_auto_debit_limit: u32_of(
             get(row, &col("monthly_auto_debit_limit"))?,
@@ -117,7 +121,8 @@ pub(crate) const BRAND_COLUMNS_AS_B: &str = "b.id AS b_id, b.code AS b_code, \
     b.vat_rate_bp AS b_vat_rate_bp, b.grace_days AS b_grace_days, \
     b.reminder_days AS b_reminder_days, \
     b.monthly_auto_debit_limit AS b_monthly_auto_debit_limit, b.portal_url AS b_portal_url, \
-    b.quiet_from_minute AS b_quiet_from_minute, b.quiet_until_minute AS b_quiet_until_minute";
+    b.quiet_from_minute AS b_quiet_from_minute, b.quiet_until_minute AS b_quiet_until_minute, \
+    b.number_retention_days AS b_number_retention_days";
 
 pub(crate) const PLAN_COLUMNS: &str = "p.id, p.brand_id, p.catalog_version_id, p.code, p.name, \
     p.data_mb, p.validity_unit, p.validity_count, p.price_cents, p.currency, p.line_kinds, \

@@ -239,11 +239,41 @@ impl Db {
 
     /// Applies the migrations this database has not seen yet.
     pub async fn migrate(&self) -> Result<(), String> {
-        let result = match self.dialect {
-            Dialect::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
-            Dialect::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
-        };
-        result.map_err(|e| format!("migration failed: {e}"))
+        let failed = |e: &dyn std::fmt::Display| format!("migration failed: {e}");
+        match self.dialect {
+            Dialect::Sqlite => {
+                // A migration that makes a table again (SQLite cannot drop a constraint) must
+                // not have the references to it checked while it does: SQLite's own procedure
+                // turns them off, which only works outside a transaction, so here, for the
+                // one connection the migrations run on. They are checked after.
+                let mut conn = self.pool.acquire().await.map_err(|e| failed(&e))?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| failed(&e))?;
+                let ran = sqlx::migrate!("migrations/sqlite").run(&mut *conn).await;
+                let broken = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| failed(&e))?
+                    .len();
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| failed(&e))?;
+                ran.map_err(|e| failed(&e))?;
+                if broken > 0 {
+                    return Err(failed(&format!(
+                        "{broken} rows refer to rows that are gone"
+                    )));
+                }
+                Ok(())
+            }
+            Dialect::Postgres => sqlx::migrate!("migrations/postgres")
+                .run(&self.pool)
+                .await
+                .map_err(|e| failed(&e)),
+        }
     }
 
     /// True when the database holds no brand yet (a fresh database).

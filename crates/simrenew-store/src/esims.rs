@@ -28,7 +28,8 @@ impl EsimStore for Db {
         let row = sqlx::query(
             "SELECT e.line_id, e.brand_id, e.order_id, e.iccid, COALESCE(l.eid, e.eid) AS eid, \
              e.state, l.activation_code, e.install_state, e.install_detail, e.updated_at, \
-             l.msisdn FROM esim_orders e JOIN lines l ON l.id = e.line_id WHERE l.msisdn = $1",
+             l.msisdn FROM esim_orders e JOIN lines l ON l.id = e.line_id WHERE l.msisdn = $1 \
+             AND l.number_released_at IS NULL",
         )
         .bind(msisdn.as_str())
         .fetch_optional(&self.pool)
@@ -190,10 +191,17 @@ impl EsimStore for Db {
             ("esim_profiles", "iccid", "iccid", &profiles),
             ("sim_cards", "iccid", "iccid", &sim_cards),
         ] {
+            // A released number is free again; a card is never used twice.
+            let held = if table == "number_pool" {
+                " AND number_released_at IS NULL"
+            } else {
+                ""
+            };
             for chunk in entries.chunks(500) {
                 let list = placeholders(1, chunk.len());
-                let on_lines =
-                    format!("SELECT {line_column} FROM lines WHERE {line_column} IN ({list})");
+                let on_lines = format!(
+                    "SELECT {line_column} FROM lines WHERE {line_column} IN ({list}){held}"
+                );
                 let mut q = sqlx::query_scalar::<_, String>(&on_lines);
                 for e in chunk {
                     q = q.bind(*e);

@@ -4,12 +4,14 @@
 use async_trait::async_trait;
 use jiff::Timestamp;
 use serde_json::json;
-use simrenew_app::automation::{LifecycleStore, LINE_SUSPENDED};
+use simrenew_app::automation::{LifecycleStore, LINE_SUSPENDED, NUMBER_RELEASED};
 use simrenew_app::StoreResult;
+use simrenew_domain::identifiers::Msisdn;
+use simrenew_domain::ids::BrandId;
 use simrenew_domain::line::LineState;
 
 use crate::codec::get;
-use crate::error::map;
+use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::{Db, Dialect};
 
@@ -108,5 +110,59 @@ impl LifecycleStore for Db {
         }
         tx.commit_sql().await?;
         Ok(lines.len() as u32)
+    }
+
+    async fn numbers_release(
+        &self,
+        cutoffs: &[(BrandId, Timestamp)],
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<Msisdn>> {
+        let mut released = Vec::new();
+        let mut tx = self.begin_sql().await?;
+        for (brand, cutoff) in cutoffs {
+            let left = i64::from(limit) - released.len() as i64;
+            if left <= 0 {
+                break;
+            }
+            let rows = sqlx::query(&format!(
+                "SELECT id, msisdn FROM lines WHERE brand_id = $1 AND state = '{lapsed}' \
+                 AND number_released_at IS NULL AND lapsed_at <= $2 ORDER BY id LIMIT $3{lock}",
+                lapsed = LineState::Lapsed.as_str(),
+                lock = skip_locked(tx.dialect),
+            ))
+            .bind(brand.0)
+            .bind(cutoff.as_second())
+            .bind(left)
+            .fetch_all(tx.conn())
+            .await
+            .map_err(map)?;
+            for row in &rows {
+                let id: i64 = get(row, "id")?;
+                let msisdn: String = get(row, "msisdn")?;
+                sqlx::query("UPDATE lines SET number_released_at = $1 WHERE id = $2")
+                    .bind(now.as_second())
+                    .bind(id)
+                    .execute(tx.conn())
+                    .await
+                    .map_err(map)?;
+                // Back in the pool, free for a new line of the brand.
+                sqlx::query(
+                    "INSERT INTO number_pool (msisdn, brand_id, added_at) VALUES ($1, $2, $3) \
+                     ON CONFLICT (msisdn) DO UPDATE SET brand_id = excluded.brand_id, \
+                     line_id = NULL, taken_at = NULL, added_at = excluded.added_at",
+                )
+                .bind(&msisdn)
+                .bind(brand.0)
+                .bind(now.as_second())
+                .execute(tx.conn())
+                .await
+                .map_err(map)?;
+                outbox(&mut tx, brand.0, id, NUMBER_RELEASED, &msisdn, now).await?;
+                released.push(Msisdn::parse(&msisdn).map_err(|e| corrupt("lines.msisdn", e))?);
+            }
+        }
+        tx.commit_sql().await?;
+        Ok(released)
     }
 }

@@ -305,7 +305,7 @@ impl ReminderStore for Db {
              r.attempts, r.sent_at, r.last_error FROM reminders r \
              JOIN lines l ON l.id = r.line_id {} ORDER BY r.id DESC LIMIT $1",
             if line.is_some() {
-                "WHERE l.msisdn = $2"
+                "WHERE l.msisdn = $2 AND l.number_released_at IS NULL"
             } else {
                 ""
             }

@@ -205,6 +205,7 @@ impl PortalReads for Db {
         let rows = sqlx::query(
             "SELECT CASE WHEN s.erased_at IS NULL THEN s.name END AS name, l.msisdn \
              FROM subscribers s LEFT JOIN lines l ON l.subscriber_id = s.id \
+             AND l.number_released_at IS NULL \
              WHERE s.id = $1 ORDER BY l.id LIMIT $2",
         )
         .bind(subscriber.0)

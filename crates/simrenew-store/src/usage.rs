@@ -376,7 +376,7 @@ impl Db {
         for chunk in numbers.chunks(CHUNK) {
             let sql = format!(
                 "SELECT id, brand_id, msisdn, top_up_plan, top_up_below_mb, top_up_due_at \
-                 FROM lines WHERE msisdn IN ({}) ORDER BY id{}",
+                 FROM lines WHERE msisdn IN ({}) AND number_released_at IS NULL ORDER BY id{}",
                 placeholders(1, chunk.len()),
                 self.dialect.for_update()
             );
@@ -513,7 +513,8 @@ impl Db {
         // The lines, locked in id order as every writer locks a line first.
         let rows = sqlx::query(
             "SELECT id, brand_id, msisdn, top_up_plan, top_up_below_mb, top_up_due_at \
-             FROM lines WHERE msisdn = ANY($1) ORDER BY id FOR UPDATE",
+             FROM lines WHERE msisdn = ANY($1) AND number_released_at IS NULL \
+             ORDER BY id FOR UPDATE",
         )
         .bind(&numbers)
         .fetch_all(&mut *tx)

@@ -387,6 +387,7 @@ async fn seed(db: &Db, app: &App) -> anyhow::Result<()> {
             currency: Currency::EUR,
             vat_rate_bp: 2100,
             grace_days: seed.grace_days,
+            number_retention_days: 90,
             reminder_days: vec![14, 7, 3, 1, 0, -1],
             monthly_auto_debit_limit: 4,
             portal_url: seed.portal.into(),

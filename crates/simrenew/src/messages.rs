@@ -265,6 +265,7 @@ mod tests {
             currency: Currency::EUR,
             vat_rate_bp: 2100,
             grace_days: 7,
+            number_retention_days: 90,
             reminder_days: vec![7, 1, 0, -1],
             monthly_auto_debit_limit: 4,
             portal_url: "https://lumo.example".into(),

@@ -109,6 +109,12 @@ fn request(item: &OutboxItem) -> Result<ProvisioningRequest, String> {
             msisdn: item.msisdn.clone(),
             iccid: item.iccid.clone(),
         })),
+        simrenew_app::network::NUMBER_RELEASED => {
+            Ok(ProvisioningRequest::NumberReleased(LineRef {
+                msisdn: item.msisdn.clone(),
+                iccid: item.iccid.clone(),
+            }))
+        }
         other => Err(format!("no provisioning operation for the topic {other}")),
     }
 }

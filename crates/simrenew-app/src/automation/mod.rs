@@ -1,6 +1,9 @@
 //! What runs by itself: automatic renewal ([`auto_renew`]) and the line lifecycle, written when it is due — `active → grace`
 //! at expiry, `grace → lapsed` when grace ends (with an outbox row that suspends the line at
-//! the network; a lapsed line cannot be renewed). Reads
+//! the network; a lapsed line cannot be renewed), and a lapsed line's number released when
+//! the brand's retention has passed since the lapse, counted in days of the brand's zone
+//! (an outbox row tells the network, and the number goes back to the brand's pool for a new
+//! line; the line keeps its row and history, and is no longer found by the number). Reads
 //! compute the same states from the expiry (`simrenew_domain::line::effective_state`), so
 //! reads and the database agree once the worker has passed; the worker only makes the
 //! database say it, and tells the network.
@@ -18,7 +21,7 @@ use jiff::Timestamp;
 
 use crate::{App, AppResult, StoreResult};
 
-pub use crate::network::LINE_SUSPENDED;
+pub use crate::network::{LINE_SUSPENDED, NUMBER_RELEASED};
 
 /// Lines moved per statement.
 pub const BATCH: u32 = 500;
@@ -31,6 +34,15 @@ pub trait LifecycleStore {
     /// Active or grace lines whose grace has ended: lapsed, each with a [`LINE_SUSPENDED`]
     /// outbox row, in one transaction.
     async fn lines_lapse(&self, now: Timestamp, limit: u32) -> StoreResult<u32>;
+    /// Lapsed lines of each brand whose lapse is at or before the brand's cutoff: their number
+    /// released, each with a [`NUMBER_RELEASED`] outbox row and the number given back to the
+    /// brand's pool, in one transaction. Answers the numbers released.
+    async fn numbers_release(
+        &self,
+        cutoffs: &[(simrenew_domain::ids::BrandId, Timestamp)],
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<simrenew_domain::identifiers::Msisdn>>;
 }
 
 /// What a lifecycle pass moved.
@@ -38,21 +50,47 @@ pub trait LifecycleStore {
 pub struct LifecycleReport {
     pub into_grace: u32,
     pub lapsed: u32,
+    pub numbers_released: u32,
 }
 
 impl LifecycleReport {
     pub fn moved_any(&self) -> bool {
-        self.into_grace + self.lapsed > 0
+        self.into_grace + self.lapsed + self.numbers_released > 0
     }
+}
+
+/// The latest lapse whose number is released at `now`: the brand's retention back from now,
+/// in calendar days of its zone.
+pub fn release_cutoff(brand: &simrenew_domain::brand::Brand, now: Timestamp) -> Option<Timestamp> {
+    let days = jiff::Span::new().days(i64::from(brand.number_retention_days));
+    now.to_zoned(brand.time_zone.clone())
+        .checked_sub(days)
+        .ok()
+        .map(|z| z.timestamp())
 }
 
 impl App {
     /// Writes the transitions that are due now, up to [`BATCH`] of each kind.
     pub async fn run_lifecycle(&self) -> AppResult<LifecycleReport> {
         let now = self.now();
+        let cutoffs: Vec<_> = self
+            .store
+            .brands()
+            .await?
+            .iter()
+            .filter_map(|b| Some((b.id, release_cutoff(b, now)?)))
+            .collect();
+        let into_grace = self.store.lines_into_grace(now, BATCH).await?;
+        let lapsed = self.store.lines_lapse(now, BATCH).await?;
+        let released = self.store.numbers_release(&cutoffs, now, BATCH).await?;
+        for msisdn in &released {
+            // The number is no longer this line's: a new line may hold it.
+            self.forget(crate::forget::Forget::Access(msisdn.as_str().to_owned()));
+        }
         let report = LifecycleReport {
-            into_grace: self.store.lines_into_grace(now, BATCH).await?,
-            lapsed: self.store.lines_lapse(now, BATCH).await?,
+            into_grace,
+            lapsed,
+            numbers_released: u32::try_from(released.len()).unwrap_or(u32::MAX),
         };
         if report.moved_any() {
             // Cached reads computed the same states; forget them so that none is stale.

@@ -23,7 +23,11 @@ use simrenew_domain::ids::{BrandId, LineId, OrderId};
 use crate::{App, AppResult, StoreResult};
 
 /// The topics a provisioning API delivers.
-pub const DELIVERED_TOPICS: [&str; 2] = [crate::sales::ports::BUNDLE_GRANTED, LINE_SUSPENDED];
+pub const DELIVERED_TOPICS: [&str; 3] = [
+    crate::sales::ports::BUNDLE_GRANTED,
+    LINE_SUSPENDED,
+    NUMBER_RELEASED,
+];
 
 /// The topics an SM-DP+ delivers (ES2+): a new eSIM's profile ordered, a held one released,
 /// one refunded before install given up.
@@ -35,6 +39,9 @@ pub const ESIM_TOPICS: [&str; 3] = [
 
 /// The outbox topic of a line lapsed: suspend it at the network.
 pub const LINE_SUSPENDED: &str = "line_suspended";
+
+/// The outbox topic of a lapsed line's number released after its brand's retention.
+pub const NUMBER_RELEASED: &str = "number_released";
 
 /// The topic as a metric's label: the ones delivered, or `other`.
 fn topic_label(topic: &str) -> &'static str {

@@ -23,6 +23,8 @@ pub struct BrandJson {
     pub currency: String,
     pub vat_rate_bp: u32,
     pub grace_days: u32,
+    /// Days a lapsed line keeps its number before it is released.
+    pub number_retention_days: u32,
     /// Days before expiry on which reminders go out (negative: days in grace).
     pub reminder_days: Vec<i32>,
     pub monthly_auto_debit_limit: u32,
@@ -65,6 +67,7 @@ pub async fn list_brands(
                 currency: b.currency.to_string(),
                 vat_rate_bp: b.vat_rate_bp,
                 grace_days: b.grace_days,
+                number_retention_days: b.number_retention_days,
                 reminder_days: b.reminder_days,
                 monthly_auto_debit_limit: b.monthly_auto_debit_limit,
                 portal_url: b.portal_url,

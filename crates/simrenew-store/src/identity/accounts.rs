@@ -235,11 +235,14 @@ impl IdentityStore for Db {
     }
 
     async fn line_access(&self, msisdn: &str) -> StoreResult<Option<LineAccess>> {
-        let row = sqlx::query("SELECT id, brand_id, subscriber_id FROM lines WHERE msisdn = $1")
-            .bind(msisdn)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(map)?;
+        let row = sqlx::query(
+            "SELECT id, brand_id, subscriber_id FROM lines WHERE msisdn = $1 \
+             AND number_released_at IS NULL",
+        )
+        .bind(msisdn)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map)?;
         let Some(row) = row else { return Ok(None) };
         Ok(Some(LineAccess {
             line: LineId(get(&row, "id")?),

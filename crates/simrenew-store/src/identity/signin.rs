@@ -60,7 +60,7 @@ impl SignInStore for Db {
     ) -> StoreResult<Option<(String, Option<SubscriberId>)>> {
         let row = sqlx::query(
             "SELECT b.code, l.subscriber_id FROM lines l JOIN brands b ON b.id = l.brand_id \
-             WHERE l.msisdn = $1",
+             WHERE l.msisdn = $1 AND l.number_released_at IS NULL",
         )
         .bind(msisdn)
         .fetch_optional(&self.pool)

@@ -89,7 +89,8 @@ impl SalesStore for Db {
     ) -> StoreResult<Option<LineDetails>> {
         let sql = format!(
             "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B} \
-             FROM lines l JOIN brands b ON b.id = l.brand_id WHERE l.msisdn = $1"
+             FROM lines l JOIN brands b ON b.id = l.brand_id WHERE l.msisdn = $1 \
+             AND l.number_released_at IS NULL"
         );
         let Some(row) = sqlx::query(&sql)
             .bind(msisdn.as_str())
@@ -121,7 +122,10 @@ impl SalesStore for Db {
     }
 
     async fn lines(&self, filter: &LineFilter, now: Timestamp) -> StoreResult<Vec<Line>> {
-        let mut sql = format!("SELECT {LINE_COLUMNS} FROM lines l WHERE l.id > $2");
+        // A line whose number was released is history: not listed.
+        let mut sql = format!(
+            "SELECT {LINE_COLUMNS} FROM lines l WHERE l.id > $2 AND l.number_released_at IS NULL"
+        );
         let mut n = 2;
         let mut param = |sql: &mut String, clause: &str| {
             n += 1;

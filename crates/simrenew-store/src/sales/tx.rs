@@ -384,8 +384,11 @@ impl SalesTx for SqlTx {
 
     #[instrument(level = "debug", skip_all, fields(line.msisdn = %msisdn))]
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>> {
-        self.line_where("l.msisdn = $1", LineKey::Msisdn(msisdn.as_str()))
-            .await
+        self.line_where(
+            "l.msisdn = $1 AND l.number_released_at IS NULL",
+            LineKey::Msisdn(msisdn.as_str()),
+        )
+        .await
     }
 
     async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>> {
@@ -838,7 +841,14 @@ impl SalesTx for SqlTx {
                 .map(|i| format!("${i}"))
                 .collect::<Vec<_>>()
                 .join(", ");
-            let sql = format!("SELECT {column} FROM lines WHERE {column} IN ({placeholders})");
+            // A released number is free again; a card is never used twice.
+            let held = if column == "msisdn" {
+                " AND number_released_at IS NULL"
+            } else {
+                ""
+            };
+            let sql =
+                format!("SELECT {column} FROM lines WHERE {column} IN ({placeholders}){held}");
             let mut q = sqlx::query_scalar::<_, String>(&sql);
             for v in values {
                 q = q.bind(v.as_str());

@@ -157,6 +157,49 @@ both! {
         assert_eq!(s, StatusCode::CONFLICT, "{refused}");
         assert_eq!(stored_state(&app, &msisdn).await, "lapsed");
         assert_eq!(stored_state(&app, &other).await, "active");
+
+        // The brand keeps a lapsed number 90 days: a day short of it, nothing moves.
+        app.clock.advance(days(89));
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert!(sim.received_for(Operation::NumberReleased).is_empty());
+        let (s, _) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Then the number is released to the network, once, and back in the brand's pool; the
+        // line is history, no longer found by the number, and a new line may take it.
+        app.clock.advance(days(1));
+        let free_before = app.app.pool_counts(app.brand.id).await.unwrap().numbers_free;
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(sim.received_for(Operation::NumberReleased).len(), 1);
+        assert!(sim.line(&msisdn).unwrap().released);
+        let (ok, _, err) = simrenew(&app, &["worker", "--once"], &base);
+        assert!(ok, "{err}");
+        assert_eq!(sim.received_for(Operation::NumberReleased).len(), 1);
+        // The worker ran in a process of its own: what this one keeps of the line is forgotten
+        // as a feed between them would have it.
+        app.app.forget_everything_here();
+        let (s, gone) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{gone}");
+        assert_eq!(stored_state(&app, &msisdn).await, "lapsed");
+        assert_eq!(app.app.pool_counts(app.brand.id).await.unwrap().numbers_free, free_before + 1);
+        let number = simrenew_domain::identifiers::Msisdn::parse(&msisdn).unwrap();
+        let row = simrenew_app::sales::ports::NewLine {
+            brand_id: app.brand.id,
+            subscriber_id: None,
+            msisdn: number.clone(),
+            identity: simrenew_domain::line::LineIdentity::VirtualSim,
+            state: simrenew_domain::line::LineState::Active,
+            expires_at: None,
+            grace_until: None,
+            credit: simrenew_domain::money::Money::eur(0),
+        };
+        let (imported, rejected) = app.app.import_lines(&[(1, row)], false, |_| {}).await.unwrap();
+        assert_eq!((imported, rejected.len()), (1, 0), "{rejected:?}");
+        let (s, line) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!((s, line["state"].as_str()), (StatusCode::OK, Some("active")), "{line}");
+        assert_eq!(line["kind"], "virtual_sim");
     }
 
     async fn an_order_completes_when_the_network_confirmed_every_bundle(app: TestApp) {

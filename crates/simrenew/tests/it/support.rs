@@ -439,6 +439,7 @@ async fn seed(db: &Db) -> Brand {
         currency: Currency::EUR,
         vat_rate_bp: 2100,
         grace_days: 7,
+        number_retention_days: 90,
         reminder_days: vec![7, 1],
         monthly_auto_debit_limit: 2,
         portal_url: "https://test.example".into(),
