@@ -10,7 +10,7 @@ use simrenew_domain::identifiers::Msisdn;
 use simrenew_domain::ids::BrandId;
 use simrenew_domain::line::LineState;
 
-use crate::codec::get;
+use crate::codec::{get, placeholders};
 use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::{Db, Dialect};
@@ -41,26 +41,28 @@ async fn take(
         .collect()
 }
 
+/// An outbox row of `topic` for each line, in one statement.
 async fn outbox(
     tx: &mut SqlTx,
-    brand: i64,
-    line: i64,
+    lines: &[(i64, i64, String)],
     topic: &str,
-    msisdn: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(brand)
-    .bind(line)
-    .bind(topic)
-    .bind(json!({ "msisdn": msisdn }).to_string())
-    .bind(now.as_second())
-    .execute(tx.conn())
-    .await
-    .map_err(map)?;
+    let values = (0..lines.len())
+        .map(|i| format!("(${}, ${}, $1, ${}, $2)", 3 * i + 3, 3 * i + 4, 3 * i + 5))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO outbox (brand_id, line_id, topic, payload, created_at) VALUES {values}"
+    );
+    let mut q = sqlx::query(&sql).bind(topic).bind(now.as_second());
+    for (id, brand, msisdn) in lines {
+        q = q
+            .bind(*brand)
+            .bind(*id)
+            .bind(json!({ "msisdn": msisdn }).to_string());
+    }
+    q.execute(tx.conn()).await.map_err(map)?;
     Ok(())
 }
 
@@ -96,17 +98,21 @@ impl LifecycleStore for Db {
             LineState::Grace.as_str()
         );
         let lines = take(&mut tx, &due, now, limit).await?;
-        for (id, brand, msisdn) in &lines {
-            sqlx::query(
-                "UPDATE lines SET state = $1, lapsed_at = $2, network_suspended_at = $2 WHERE id = $3",
-            )
-            .bind(LineState::Lapsed.as_str())
-            .bind(now.as_second())
-            .bind(id)
-            .execute(tx.conn())
-            .await
-            .map_err(map)?;
-            outbox(&mut tx, *brand, *id, LINE_SUSPENDED, msisdn, now).await?;
+        if !lines.is_empty() {
+            // The batch in two statements, whatever its size: a day's lapses are thousands.
+            let sql = format!(
+                "UPDATE lines SET state = $1, lapsed_at = $2, network_suspended_at = $2 \
+                 WHERE id IN ({})",
+                placeholders(3, lines.len())
+            );
+            let mut q = sqlx::query(&sql)
+                .bind(LineState::Lapsed.as_str())
+                .bind(now.as_second());
+            for (id, _, _) in &lines {
+                q = q.bind(id);
+            }
+            q.execute(tx.conn()).await.map_err(map)?;
+            outbox(&mut tx, &lines, LINE_SUSPENDED, now).await?;
         }
         tx.commit_sql().await?;
         Ok(lines.len() as u32)
@@ -158,7 +164,13 @@ impl LifecycleStore for Db {
                 .execute(tx.conn())
                 .await
                 .map_err(map)?;
-                outbox(&mut tx, brand.0, id, NUMBER_RELEASED, &msisdn, now).await?;
+                outbox(
+                    &mut tx,
+                    &[(id, brand.0, msisdn.clone())],
+                    NUMBER_RELEASED,
+                    now,
+                )
+                .await?;
                 released.push(Msisdn::parse(&msisdn).map_err(|e| corrupt("lines.msisdn", e))?);
             }
         }

@@ -62,6 +62,7 @@ impl ReminderStore for Db {
         step: i32,
         after: Option<Timestamp>,
         until: Timestamp,
+        from: Option<(Timestamp, LineId)>,
         limit: u32,
     ) -> StoreResult<Vec<ReminderCandidate>> {
         let rows = sqlx::query(&format!(
@@ -69,6 +70,7 @@ impl ReminderStore for Db {
              JOIN subscribers s ON s.id = l.subscriber_id \
              WHERE l.brand_id = $1 AND l.state IN ('{}', '{}') \
              AND l.expires_at IS NOT NULL AND l.expires_at <= $2 AND l.expires_at > $3 \
+             AND (l.expires_at > $7 OR (l.expires_at = $7 AND l.id > $8)) \
              AND s.erased_at IS NULL AND (l.auto_renew = $4 OR $5 <= 0) \
              AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.line_id = l.id \
                  AND r.expires_at = l.expires_at AND r.step <= $5) \
@@ -82,6 +84,8 @@ impl ReminderStore for Db {
         .bind(false)
         .bind(i64::from(step))
         .bind(i64::from(limit))
+        .bind(from.map_or(i64::MIN, |(t, _)| t.as_second()))
+        .bind(from.map_or(i64::MIN, |(_, l)| l.0))
         .fetch_all(&self.pool)
         .await
         .map_err(map)?;

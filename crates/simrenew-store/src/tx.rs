@@ -9,6 +9,9 @@ use tokio::sync::OwnedMutexGuard;
 use crate::error::map;
 use crate::{Db, Dialect};
 
+/// Reminder rows per `INSERT`: 7 parameters each, well under SQLite's and PostgreSQL's limits.
+const REMINDERS_PER_STATEMENT: usize = 500;
+
 pub(crate) struct SqlTx {
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) dialect: Dialect,
@@ -54,32 +57,48 @@ impl SqlTx {
     }
 
     /// Reminders planned in this transaction, those not there yet (one per line, expiry, step
-    /// and channel); how many were new.
+    /// and channel); how many were new. A day's plan is tens of thousands of rows: they go in
+    /// [`REMINDERS_PER_STATEMENT`] at a time, one multi-row `INSERT` each.
     pub(crate) async fn insert_reminders(
         &mut self,
         rows: &[simrenew_app::notifications::NewReminder],
         now: jiff::Timestamp,
     ) -> StoreResult<u32> {
         let mut new = 0;
-        for r in rows {
-            new += sqlx::query(
+        for chunk in rows.chunks(REMINDERS_PER_STATEMENT) {
+            let values = (0..chunk.len())
+                .map(|i| {
+                    let p = i * 7;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${}, 'pending', ${}, $1)",
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6,
+                        p + 7,
+                        p + 8
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
                 "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, \
-                     channel, state, due_at, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) \
-                     ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
-            )
-            .bind(r.brand.0)
-            .bind(r.line.0)
-            .bind(r.subscriber.0)
-            .bind(r.expires_at.as_second())
-            .bind(i64::from(r.step))
-            .bind(r.channel.as_str())
-            .bind(r.due_at.as_second())
-            .bind(now.as_second())
-            .execute(self.conn())
-            .await
-            .map_err(map)?
-            .rows_affected();
+                 channel, state, due_at, created_at) VALUES {values} \
+                 ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING"
+            );
+            let mut q = sqlx::query(&sql).bind(now.as_second());
+            for r in chunk {
+                q = q
+                    .bind(r.brand.0)
+                    .bind(r.line.0)
+                    .bind(r.subscriber.0)
+                    .bind(r.expires_at.as_second())
+                    .bind(i64::from(r.step))
+                    .bind(r.channel.as_str())
+                    .bind(r.due_at.as_second());
+            }
+            new += q.execute(self.conn()).await.map_err(map)?.rows_affected();
         }
         Ok(u32::try_from(new).unwrap_or(u32::MAX))
     }

@@ -207,13 +207,16 @@ pub struct DataNoticeDue {
 pub trait ReminderStore {
     /// Lines of `brand` expiring in (`after`, `until`], active or in grace, with a subscriber,
     /// without a reminder of `step` or a later (smaller) step for their current expiry; with
-    /// auto-renew on only when `step` is 0 or less. Soonest expiry first.
+    /// auto-renew on only when `step` is 0 or less. Soonest expiry first (then by line), from
+    /// past `from`, the last candidate of the batch before: each batch reads on from where the
+    /// last stopped rather than over the lines it planned.
     async fn reminder_candidates(
         &self,
         brand: BrandId,
         step: i32,
         after: Option<Timestamp>,
         until: Timestamp,
+        from: Option<(Timestamp, LineId)>,
         limit: u32,
     ) -> StoreResult<Vec<ReminderCandidate>>;
     /// Inserts the rows that are not there yet; how many were new.
@@ -472,11 +475,13 @@ impl App {
             let step = steps[i];
             let until = plus_days(now, step, slack);
             let after = steps.get(i + 1).map(|n| plus_days(now, *n, -slack));
+            let mut from = None;
             loop {
                 let candidates = self
                     .store
-                    .reminder_candidates(brand.id, step, after, until, BATCH)
+                    .reminder_candidates(brand.id, step, after, until, from, BATCH)
                     .await?;
+                from = candidates.last().map(|c| (c.expires_at, c.line));
                 let mut rows = Vec::new();
                 for c in &candidates {
                     if current_step(&steps, c.expires_at, now, &brand.time_zone) != Some(step) {
