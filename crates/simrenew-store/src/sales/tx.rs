@@ -96,8 +96,11 @@ impl SqlTx {
             "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}, \
              EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id AND o.paid_at IS NOT NULL) \
              AS renewed_before, \
-             CASE WHEN l.state = 'pending_identification' THEN EXISTS (SELECT 1 FROM \
+             CASE WHEN l.state = 'pending_identification' THEN (EXISTS (SELECT 1 FROM \
                  esim_orders e WHERE e.line_id = l.id AND e.state = 'awaiting_payment') \
+                 OR (EXISTS (SELECT 1 FROM sim_cards c WHERE c.line_id = l.id) \
+                 AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id \
+                 AND o.paid_at IS NOT NULL))) \
                  ELSE FALSE END AS sold_with_line \
              FROM lines l JOIN brands b ON b.id = l.brand_id WHERE {clause}{for_update}"
         );
