@@ -20,12 +20,7 @@ use crate::{App, AppError, AppResult};
 /// The most lines the page shows.
 pub const MAX_LINES: u32 = 100;
 
-/// A subscriber's name (none once erased) and the numbers of their lines, oldest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Holdings {
-    pub name: Option<String>,
-    pub lines: Vec<Msisdn>,
-}
+pub use crate::sales::portal::Holdings;
 
 /// What a line shows beside its read.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,8 +1,9 @@
 //! The reads of the subscriber portal and the counter console, and writing a brand's look.
 
 use async_trait::async_trait;
-use simrenew_app::portfolio::Holdings;
-use simrenew_app::sales::portal::{IdentificationRecord, OrderSummary, PortalReads, StoreInfo};
+use simrenew_app::sales::portal::{
+    Holdings, IdentificationRecord, OrderSummary, PortalReads, StoreInfo,
+};
 use simrenew_app::StoreResult;
 use simrenew_domain::brand_look::{parse_logo_svg, BrandLook, Colour};
 use simrenew_domain::catalog::Channel;

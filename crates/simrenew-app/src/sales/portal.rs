@@ -97,9 +97,16 @@ pub trait PortalReads: Send + Sync {
         &self,
         subscriber: SubscriberId,
         limit: u32,
-    ) -> StoreResult<crate::portfolio::Holdings>;
+    ) -> StoreResult<Holdings>;
     /// Whether a renewal of the line is still syncing with the network.
     async fn line_syncing(&self, line: LineId) -> StoreResult<bool>;
+}
+
+/// A subscriber's name (none once erased) and the numbers of their lines, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Holdings {
+    pub name: Option<String>,
+    pub lines: Vec<Msisdn>,
 }
 
 /// How many orders the history shows.
