@@ -143,35 +143,41 @@ impl LifecycleStore for Db {
             .fetch_all(tx.conn())
             .await
             .map_err(map)?;
-            for row in &rows {
-                let id: i64 = get(row, "id")?;
-                let msisdn: String = get(row, "msisdn")?;
-                sqlx::query("UPDATE lines SET number_released_at = $1 WHERE id = $2")
-                    .bind(now.as_second())
-                    .bind(id)
-                    .execute(tx.conn())
-                    .await
-                    .map_err(map)?;
-                // Back in the pool, free for a new line of the brand.
-                sqlx::query(
-                    "INSERT INTO number_pool (msisdn, brand_id, added_at) VALUES ($1, $2, $3) \
-                     ON CONFLICT (msisdn) DO UPDATE SET brand_id = excluded.brand_id, \
-                     line_id = NULL, taken_at = NULL, added_at = excluded.added_at",
-                )
-                .bind(&msisdn)
-                .bind(brand.0)
-                .bind(now.as_second())
-                .execute(tx.conn())
-                .await
-                .map_err(map)?;
-                outbox(
-                    &mut tx,
-                    &[(id, brand.0, msisdn.clone())],
-                    NUMBER_RELEASED,
-                    now,
-                )
-                .await?;
-                released.push(Msisdn::parse(&msisdn).map_err(|e| corrupt("lines.msisdn", e))?);
+            let lines = rows
+                .iter()
+                .map(|r| Ok((get(r, "id")?, brand.0, get(r, "msisdn")?)))
+                .collect::<StoreResult<Vec<(i64, i64, String)>>>()?;
+            if lines.is_empty() {
+                continue;
+            }
+            // The brand's batch in three statements, as a batch of lapses.
+            let sql = format!(
+                "UPDATE lines SET number_released_at = $1 WHERE id IN ({})",
+                placeholders(2, lines.len())
+            );
+            let mut q = sqlx::query(&sql).bind(now.as_second());
+            for (id, _, _) in &lines {
+                q = q.bind(id);
+            }
+            q.execute(tx.conn()).await.map_err(map)?;
+            // Back in the pool, free for a new line of the brand.
+            let values = (0..lines.len())
+                .map(|i| format!("(${}, $1, $2)", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "INSERT INTO number_pool (msisdn, brand_id, added_at) VALUES {values} \
+                 ON CONFLICT (msisdn) DO UPDATE SET brand_id = excluded.brand_id, \
+                 line_id = NULL, taken_at = NULL, added_at = excluded.added_at"
+            );
+            let mut q = sqlx::query(&sql).bind(brand.0).bind(now.as_second());
+            for (_, _, msisdn) in &lines {
+                q = q.bind(msisdn);
+            }
+            q.execute(tx.conn()).await.map_err(map)?;
+            outbox(&mut tx, &lines, NUMBER_RELEASED, now).await?;
+            for (_, _, msisdn) in &lines {
+                released.push(Msisdn::parse(msisdn).map_err(|e| corrupt("lines.msisdn", e))?);
             }
         }
         tx.commit_sql().await?;
