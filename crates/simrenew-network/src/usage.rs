@@ -59,6 +59,10 @@ impl RecordId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 /// One usage record.
@@ -109,15 +113,18 @@ pub struct UsageReader<R: Read> {
     positions: [usize; 5],
     record: csv::StringRecord,
     numbers: NumberCache,
+    /// Lines read and not yet counted in the metrics, accepted and malformed: counted a
+    /// thousand at a time, and when the reader is dropped.
+    uncounted: [u64; 2],
 }
 
 impl<R: Read> UsageReader<R> {
     /// Reads and checks the header.
     pub fn new(input: R) -> Result<Self, UsageFileError> {
+        // Values are trimmed as they are taken, rather than each record rebuilt trimmed.
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(true)
-            .trim(csv::Trim::All)
             .from_reader(input);
         let headers = reader
             .headers()
@@ -130,6 +137,7 @@ impl<R: Read> UsageReader<R> {
                 .enumerate()
                 .filter(|(_, h)| {
                     h.trim_start_matches('\u{feff}')
+                        .trim()
                         .eq_ignore_ascii_case(column)
                 })
                 .map(|(p, _)| p)
@@ -141,9 +149,11 @@ impl<R: Read> UsageReader<R> {
             }
         }
         if let Some(extra) = headers.iter().find(|h| {
-            !COLUMNS
-                .iter()
-                .any(|c| h.trim_start_matches('\u{feff}').eq_ignore_ascii_case(c))
+            !COLUMNS.iter().any(|c| {
+                h.trim_start_matches('\u{feff}')
+                    .trim()
+                    .eq_ignore_ascii_case(c)
+            })
         }) {
             return Err(UsageFileError::Header(format!(
                 "{extra:?} is not one of them"
@@ -154,6 +164,7 @@ impl<R: Read> UsageReader<R> {
             positions,
             record: csv::StringRecord::new(),
             numbers: NumberCache::default(),
+            uncounted: [0; 2],
         })
     }
 }
@@ -164,10 +175,34 @@ impl<R: Read> UsageReader<R> {
         self.record.position().map_or(0, |p| p.line())
     }
 
-    /// The last record read, as it came (its values joined by commas).
-    pub fn last_raw(&self) -> String {
-        self.record.iter().collect::<Vec<_>>().join(",")
+    /// The last record read, as it came (its values joined by commas), added to `text`.
+    pub fn push_last_raw(&self, text: &mut String) {
+        for (i, value) in self.record.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            text.push_str(value.trim());
+        }
     }
+
+    fn count(&mut self) {
+        for (n, result) in self.uncounted.iter_mut().zip(["accepted", "malformed"]) {
+            if *n > 0 {
+                metrics::counter!("simrenew_usage_records_total", "source" => "file", "result" => result)
+                    .increment(std::mem::take(n));
+            }
+        }
+    }
+}
+
+impl<R: Read> Drop for UsageReader<R> {
+    fn drop(&mut self) {
+        self.count();
+    }
+}
+
+fn raw_of(record: &csv::StringRecord) -> String {
+    record.iter().map(str::trim).collect::<Vec<_>>().join(",")
 }
 
 impl<R: Read> Iterator for UsageReader<R> {
@@ -178,30 +213,25 @@ impl<R: Read> Iterator for UsageReader<R> {
             Ok(false) => None,
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
-                let raw = self.record.iter().collect::<Vec<_>>().join(",");
                 let r = &self.record;
-                let fields: Option<Vec<&str>> = self.positions.iter().map(|p| r.get(*p)).collect();
-                let parsed = match fields {
-                    Some(f) if r.len() == COLUMNS.len() => from_fields(
-                        [f[0], f[1], f[2], f[3], f[4]],
-                        line,
-                        &raw,
-                        &mut self.numbers,
-                    ),
+                let [a, b, c, d, e] = self.positions;
+                let parsed = match (r.get(a), r.get(b), r.get(c), r.get(d), r.get(e)) {
+                    (Some(a), Some(b), Some(c), Some(d), Some(e)) if r.len() == COLUMNS.len() => {
+                        let f = [a.trim(), b.trim(), c.trim(), d.trim(), e.trim()];
+                        from_fields(f, line, || raw_of(r), &mut self.numbers)
+                    }
                     _ => Err(UsageReject {
                         line,
-                        record_id: r.get(self.positions[0]).map(str::to_owned),
+                        record_id: r.get(self.positions[0]).map(|id| id.trim().to_owned()),
                         field: "record",
                         reason: format!("has {} values, 5 expected", r.len()),
-                        raw,
+                        raw: raw_of(r),
                     }),
                 };
-                let result = match &parsed {
-                    Ok(_) => "accepted",
-                    Err(_) => "malformed",
-                };
-                metrics::counter!("simrenew_usage_records_total", "source" => "file", "result" => result)
-                    .increment(1);
+                self.uncounted[usize::from(parsed.is_err())] += 1;
+                if self.uncounted.iter().sum::<u64>() >= 1_000 {
+                    self.count();
+                }
                 Some(Ok(match parsed {
                     Ok(r) => UsageLine::Record(r),
                     Err(e) => UsageLine::Reject(e),
@@ -264,7 +294,7 @@ pub fn parse_record_with(
     if !raw.is_empty() && !raw.contains(['"', '\n', '\r']) {
         let fields: Vec<&str> = raw.split(',').map(str::trim).collect();
         if let [a, b, c, d, e] = fields.as_slice() {
-            return from_fields([a, b, c, d, e], 1, &raw, numbers);
+            return from_fields([a, b, c, d, e], 1, || raw.clone(), numbers);
         }
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -300,15 +330,17 @@ pub fn parse_record_with(
     from_fields(
         [&record[0], &record[1], &record[2], &record[3], &record[4]],
         1,
-        &raw,
+        || raw.clone(),
         numbers,
     )
 }
 
+/// The record of the five values in [`COLUMNS`] order, or why not; `raw` gives the line as it
+/// came, only for a reject.
 fn from_fields(
     f: [&str; 5],
     line: u64,
-    raw: &str,
+    raw: impl Fn() -> String,
     numbers: &mut NumberCache,
 ) -> Result<UsageRecord, UsageReject> {
     let reject = |field, reason: String| UsageReject {
@@ -316,7 +348,7 @@ fn from_fields(
         record_id: Some(f[0].to_owned()).filter(|s| !s.is_empty()),
         field,
         reason,
-        raw: raw.to_owned(),
+        raw: raw(),
     };
     let record_id = RecordId::parse(f[0]).map_err(|r| reject("record_id", r))?;
     let msisdn = numbers

@@ -31,7 +31,9 @@ pub(crate) fn map(e: sqlx::Error) -> StoreError {
 }
 
 fn is_busy(message: &str) -> bool {
-    message.contains("database is locked") || message.contains("could not serialize")
+    message.contains("database is locked")
+        || message.contains("could not serialize")
+        || message.contains("deadlock detected")
 }
 
 /// A stored value the domain does not accept: the database was edited by hand or a

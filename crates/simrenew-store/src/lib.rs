@@ -36,3 +36,4 @@ mod usage;
 
 pub use admin::{CountedTable, NewPlan, NewPromotion, NewStore};
 pub use db::{ConnectOptions, Db, Dialect};
+pub use usage::{POSTGRES_BATCH, POSTGRES_LANES};

@@ -3,6 +3,7 @@
 //! parsers and count with `App::record_usage`, which keeps each record once by its id.
 
 use std::fs::File;
+use std::hash::BuildHasher as _;
 use std::io::{BufReader, BufWriter};
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,7 @@ use simrenew_network::usage::{self as records, UsageLine, UsageReader};
 
 fn into_app(r: records::UsageRecord) -> UsageRecord {
     UsageRecord {
-        record_id: r.record_id.as_str().to_owned(),
+        record_id: r.record_id.into_string(),
         msisdn: r.msisdn,
         start: r.start,
         end: r.end,
@@ -40,8 +41,9 @@ struct Rejects {
     path: PathBuf,
     writer: csv::Writer<BufWriter<File>>,
     count: u64,
-    /// Lines of the batch in hand not counted: written when the batch is.
-    held: Vec<Rejected>,
+    /// Lines not counted and not yet written: written in order once no batch still being read
+    /// or counted holds a line before them.
+    pending: Vec<Rejected>,
 }
 
 struct Rejected {
@@ -61,13 +63,13 @@ impl Rejects {
             path,
             writer,
             count: 0,
-            held: Vec::new(),
+            pending: Vec::new(),
         })
     }
 
     fn push(&mut self, line: u64, record_id: &str, field: &str, reason: &str, raw: &str) {
         self.count += 1;
-        self.held.push(Rejected {
+        self.pending.push(Rejected {
             line,
             record_id: record_id.to_owned(),
             field: field.to_owned(),
@@ -76,14 +78,14 @@ impl Rejects {
         });
     }
 
-    /// The lines not counted so far, to be written with the batch in hand.
-    fn take_held(&mut self) -> Vec<Rejected> {
-        std::mem::take(&mut self.held)
-    }
-
-    fn write(&mut self, mut held: Vec<Rejected>) -> anyhow::Result<()> {
-        held.sort_by_key(|r| r.line);
-        for r in held {
+    /// Writes the lines not counted before line `before`.
+    fn write_before(&mut self, before: u64) -> anyhow::Result<()> {
+        if !self.pending.iter().any(|r| r.line < before) {
+            return Ok(());
+        }
+        self.pending.sort_by_key(|r| r.line);
+        let later = self.pending.partition_point(|r| r.line < before);
+        for r in self.pending.drain(..later) {
             self.writer
                 .write_record([
                     r.line.to_string().as_str(),
@@ -108,7 +110,11 @@ fn field_of(reason: &str) -> (&str, &str) {
 
 /// `simrenew import usage FILE.csv [--rejects REJECTS.csv]`: counts the good records, each
 /// once however often the file is imported, and writes every other line to the rejects file.
-/// A batch is read while the one before is being counted.
+///
+/// The records are read while those before are being counted, in as many lanes as the store
+/// counts batches at once ([`App::usage_lanes`]): a line's records all go to one lane (by its
+/// number), so that each line's are counted in the file's order and two lanes never wait for
+/// each other's lines.
 pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::Result<()> {
     let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
     let mut reader = UsageReader::new(BufReader::new(input))
@@ -117,24 +123,30 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     let mut rejected = Rejects::create(rejects_path)?;
     let mut report = UsageReport::default();
     let size = app.usage_batch();
-    let mut batch = Batch::with_capacity(size);
-    let mut counting: Option<Counting> = None;
+    let mut lanes: Vec<Lane> = (0..app.usage_lanes())
+        .map(|_| Lane {
+            filling: Batch::with_capacity(size),
+            counting: None,
+        })
+        .collect();
+    let lane_of = foldhash::fast::FixedState::with_seed(0);
     while let Some(next) = reader.next() {
         let next = match next {
             Ok(next) => next,
             Err(e) => {
                 // What was sent is counted (or not) whole before the error is told.
-                if let Some(c) = counting.take() {
-                    c.settle(&mut report, &mut rejected).await?;
+                for lane in &mut lanes {
+                    if let Some(c) = lane.counting.take() {
+                        c.settle(&mut report, &mut rejected).await?;
+                    }
                 }
+                rejected.write_before(u64::MAX)?;
+                rejected.writer.flush()?;
                 return Err(anyhow::anyhow!("{}: {e}", file.display()));
             }
         };
-        match next {
-            UsageLine::Record(r) => {
-                batch.lines.push((reader.last_line(), reader.last_raw()));
-                batch.records.push(into_app(r));
-            }
+        let r = match next {
+            UsageLine::Record(r) => r,
             UsageLine::Reject(r) => {
                 rejected.push(
                     r.line,
@@ -143,22 +155,45 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
                     &r.reason,
                     &r.raw,
                 );
+                continue;
             }
-        }
+        };
+        let n = (lane_of.hash_one(r.msisdn.as_str()) % lanes.len() as u64) as usize;
+        let lane = &mut lanes[n];
+        let batch = &mut lane.filling;
+        let from = batch.raw.len();
+        reader.push_last_raw(&mut batch.raw);
+        batch
+            .lines
+            .push((reader.last_line(), from..batch.raw.len()));
+        batch.records.push(into_app(r));
         if batch.records.len() == size {
-            if let Some(c) = counting.take() {
+            if let Some(c) = lane.counting.take() {
                 c.settle(&mut report, &mut rejected).await?;
             }
-            let full = std::mem::replace(&mut batch, Batch::with_capacity(size));
-            counting = Some(Counting::start(app, full, rejected.take_held()));
+            let full = std::mem::replace(&mut lane.filling, Batch::with_capacity(size));
+            lane.counting = Some(Counting::start(app, full));
+            let before = lanes
+                .iter()
+                .filter_map(Lane::first_line)
+                .min()
+                .unwrap_or(reader.last_line() + 1);
+            rejected.write_before(before)?;
         }
     }
-    if let Some(c) = counting.take() {
-        c.settle(&mut report, &mut rejected).await?;
+    for lane in &mut lanes {
+        if let Some(c) = lane.counting.take() {
+            c.settle(&mut report, &mut rejected).await?;
+        }
+        let last = std::mem::replace(&mut lane.filling, Batch::with_capacity(0));
+        lane.counting = Some(Counting::start(app, last));
     }
-    Counting::start(app, batch, rejected.take_held())
-        .settle(&mut report, &mut rejected)
-        .await?;
+    for lane in &mut lanes {
+        if let Some(c) = lane.counting.take() {
+            c.settle(&mut report, &mut rejected).await?;
+        }
+    }
+    rejected.write_before(u64::MAX)?;
     rejected.writer.flush()?;
     println!(
         "{}: {} records counted ({} bytes from bundles, {} beyond them), {} counted before, {} rejected",
@@ -179,10 +214,28 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     Ok(())
 }
 
-/// Records read and not yet sent, with the line each began on and its text.
+/// A lane of the import: the batch being read, and the one before it being counted.
+struct Lane {
+    filling: Batch,
+    counting: Option<Counting>,
+}
+
+impl Lane {
+    /// The first line of the file this lane has not counted yet.
+    fn first_line(&self) -> Option<u64> {
+        let counting = self.counting.as_ref().and_then(|c| c.lines.first());
+        counting
+            .or_else(|| self.filling.lines.first())
+            .map(|(line, _)| *line)
+    }
+}
+
+/// Records read and not yet sent, with the line each began on and where its text is in
+/// `raw` (the batch's lines one after the other: one buffer rather than a string each).
 struct Batch {
     records: Vec<UsageRecord>,
-    lines: Vec<(u64, String)>,
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+    raw: String,
 }
 
 impl Batch {
@@ -190,6 +243,7 @@ impl Batch {
         Self {
             records: Vec::with_capacity(n),
             lines: Vec::with_capacity(n),
+            raw: String::with_capacity(n * 80),
         }
     }
 }
@@ -197,15 +251,15 @@ impl Batch {
 /// A batch sent, and what became of each of its records (or why it could not be counted).
 type Counted = (Vec<UsageRecord>, Result<Vec<UsageOutcome>, String>);
 
-/// A batch being counted, with the lines not counted before it in the file.
+/// A batch being counted.
 struct Counting {
     task: tokio::task::JoinHandle<Counted>,
-    lines: Vec<(u64, String)>,
-    held: Vec<Rejected>,
+    lines: Vec<(u64, std::ops::Range<usize>)>,
+    raw: String,
 }
 
 impl Counting {
-    fn start(app: &App, batch: Batch, held: Vec<Rejected>) -> Self {
+    fn start(app: &App, batch: Batch) -> Self {
         let app = app.clone();
         let records = batch.records;
         let task = tokio::spawn(async move {
@@ -221,30 +275,22 @@ impl Counting {
         Self {
             task,
             lines: batch.lines,
-            held,
+            raw: batch.raw,
         }
     }
 
-    /// Waits for the batch and writes its rejects, with those of the lines before it.
+    /// Waits for the batch and holds its rejects to be written in the file's order.
     async fn settle(self, report: &mut UsageReport, rejected: &mut Rejects) -> anyhow::Result<()> {
         let (records, outcomes) = self.task.await.context("counting usage")?;
         let outcomes = outcomes.map_err(|e| anyhow::anyhow!("counting usage: {e}"))?;
         report.add(&outcomes);
-        let mut held = self.held;
         for ((r, (line, raw)), outcome) in records.iter().zip(&self.lines).zip(&outcomes) {
             if let UsageOutcome::Refused(reason) = outcome {
                 let (field, why) = field_of(reason);
-                rejected.count += 1;
-                held.push(Rejected {
-                    line: *line,
-                    record_id: r.record_id.clone(),
-                    field: field.to_owned(),
-                    reason: why.to_owned(),
-                    raw: raw.clone(),
-                });
+                rejected.push(*line, &r.record_id, field, why, &self.raw[raw.clone()]);
             }
         }
-        rejected.write(held)
+        Ok(())
     }
 }
 

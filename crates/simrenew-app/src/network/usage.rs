@@ -21,6 +21,9 @@ pub const BATCH: usize = 5_000;
 /// Bytes a record may carry, at most (what the database's integers hold).
 pub const MAX_BYTES: u64 = i64::MAX as u64;
 
+/// Times a batch is counted again after it met another at once (a record id, a deadlock).
+const RETRIES: u32 = 3;
+
 /// One usage record, parsed by the network adapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UsageRecord {
@@ -102,6 +105,12 @@ pub trait UsageStore {
         BATCH
     }
 
+    /// Batches of different lines that may be counted at once: more than one where the
+    /// database writes them side by side rather than one after the other.
+    fn usage_lanes(&self) -> usize {
+        1
+    }
+
     /// Keeps the records not kept before and debits the bundles of their lines, all in one
     /// transaction; a record of an unknown number is refused. At most
     /// [`UsageStore::usage_batch`] records.
@@ -120,6 +129,12 @@ impl App {
         self.store.usage_batch().max(1)
     }
 
+    /// Batches of different lines a caller may have counted at once (see
+    /// [`UsageStore::usage_lanes`]).
+    pub fn usage_lanes(&self) -> usize {
+        self.store.usage_lanes().max(1)
+    }
+
     /// Counts a batch of usage records (see the module): the outcome of each, in order.
     pub async fn record_usage(
         &self,
@@ -127,24 +142,50 @@ impl App {
         source: UsageSource,
     ) -> AppResult<Vec<UsageOutcome>> {
         let mut outcomes = vec![None; batch.len()];
-        let mut taken = Vec::with_capacity(batch.len());
-        let mut at = Vec::with_capacity(batch.len());
-        for (i, r) in batch.iter().enumerate() {
+        let refusal = |r: &UsageRecord| {
             if r.bytes > MAX_BYTES {
-                outcomes[i] = Some(UsageOutcome::Refused(format!(
-                    "bytes: {} is more than {MAX_BYTES}",
-                    r.bytes
-                )));
+                Some(format!("bytes: {} is more than {MAX_BYTES}", r.bytes))
             } else if r.end < r.start {
-                outcomes[i] = Some(UsageOutcome::Refused("end: before the start".to_owned()));
+                Some("end: before the start".to_owned())
             } else {
-                taken.push(r.clone());
-                at.push(i);
+                None
             }
-        }
+        };
+        // The records as they came when all of them may be counted, as they mostly are.
+        let filtered: Vec<UsageRecord>;
+        let (taken, at): (&[UsageRecord], Vec<usize>) =
+            if batch.iter().all(|r| refusal(r).is_none()) {
+                (batch, (0..batch.len()).collect())
+            } else {
+                let mut kept = Vec::with_capacity(batch.len());
+                let mut at = Vec::with_capacity(batch.len());
+                for (i, r) in batch.iter().enumerate() {
+                    match refusal(r) {
+                        Some(why) => outcomes[i] = Some(UsageOutcome::Refused(why)),
+                        None => {
+                            kept.push(r.clone());
+                            at.push(i);
+                        }
+                    }
+                }
+                filtered = kept;
+                (&filtered, at)
+            };
         let size = self.usage_batch();
         for (chunk, idx) in taken.chunks(size).zip(at.chunks(size)) {
-            let commit = self.store.record_usage(chunk, source, self.now()).await?;
+            // A batch that met another at once on a record id or a lock is counted again,
+            // whole: its transaction left nothing.
+            let mut tries = 0;
+            let commit = loop {
+                match self.store.record_usage(chunk, source, self.now()).await {
+                    Err(crate::StoreError::Unavailable(why)) if tries < RETRIES => {
+                        tries += 1;
+                        tracing::debug!(%why, tries, "usage batch counted again");
+                        tokio::time::sleep(std::time::Duration::from_millis(50 << tries)).await;
+                    }
+                    other => break other?,
+                }
+            };
             if commit.outcomes.len() != chunk.len() {
                 return Err(AppError::Store(crate::StoreError::Internal(format!(
                     "{} outcomes for {} usage records",

@@ -269,6 +269,55 @@ both! {
         let _ = js.delete_stream(format!("{stream}-REJECTS")).await;
     }
 
+    async fn a_file_of_many_batches_counts_in_lanes_and_rejects_in_the_files_order(app: TestApp) {
+        use simrenew_store::{POSTGRES_BATCH, POSTGRES_LANES};
+        let mut lines = Vec::new();
+        for _ in 0..6 {
+            lines.push(app.line(LineKind::Esim, 0, Some(days(20))).await);
+        }
+        let (t1, t2) = (at(&app, 2), at(&app, 1));
+        // More records than the lanes take in one batch each, so that batches of every lane
+        // are counted side by side; a malformed line and one of an unknown number now and then.
+        let records = POSTGRES_BATCH * POSTGRES_LANES * 5 / 4;
+        let mut text = "record_id,msisdn,start,end,bytes\n".to_owned();
+        let mut rejected_lines = Vec::new();
+        let mut used = vec![0u64; lines.len()];
+        for i in 0..records {
+            let file_line = i as u64 + 2;
+            if i % 4_999 == 17 {
+                text.push_str(&format!("m-{i},{},{t1},{t2},lots\n", lines[0]));
+                rejected_lines.push(file_line);
+            } else if i % 7_001 == 3 {
+                text.push_str(&format!("u-{i},+32479999999,{t1},{t2},1\n"));
+                rejected_lines.push(file_line);
+            } else {
+                let n = (i * 7) % lines.len();
+                let bytes = 1_000 + (i as u64 % 97);
+                used[n] += bytes;
+                text.push_str(&format!("r-{i},{},{t1},{t2},{bytes}\n", lines[n]));
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("usage.csv");
+        std::fs::write(&file, text).unwrap();
+        let (ok, out, err) = simrenew(&app, &["import", "usage", file.to_str().unwrap()], &[]);
+        assert!(ok, "{out}{err}");
+        let counted = records - rejected_lines.len();
+        assert!(out.contains(&format!("{counted} records counted")), "{out}");
+        assert!(out.contains(&format!("{} rejected", rejected_lines.len())), "{out}");
+        for (msisdn, used) in lines.iter().zip(&used) {
+            let line = line_json(&app, msisdn).await;
+            assert_eq!(line["bundles"][0]["data_used_bytes"], *used, "{line}");
+        }
+        let rejects = std::fs::read_to_string(dir.path().join("usage.rejects.csv")).unwrap();
+        let written: Vec<u64> = rejects
+            .lines()
+            .skip(1)
+            .map(|row| row.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(written, rejected_lines, "every reject once, in the file's order");
+    }
+
     async fn a_batch_larger_than_a_transaction_of_either_database_counts_the_same(app: TestApp) {
         use simrenew_app::network::usage::{UsageOutcome, UsageRecord, UsageReport, UsageSource, BATCH};
         let (a, b) = (
