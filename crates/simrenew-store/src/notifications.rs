@@ -181,51 +181,72 @@ impl ReminderStore for Db {
         .fetch_all(tx.conn())
         .await
         .map_err(map)?;
+        if ids.is_empty() {
+            tx.commit_sql().await?;
+            return Ok(vec![]);
+        }
+        // The claim of the round in one statement (each row its own code), then what the
+        // messages say in one more, whatever the round's size.
+        let cases = (0..ids.len())
+            .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let listed = (0..ids.len())
+            .map(|i| format!("${}", 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "UPDATE reminders SET state = 'sending', code_hash = CASE id {cases} END, \
+             claimed_at = $1, attempts = attempts + 1 WHERE id IN ({listed})"
+        );
+        let mut q = sqlx::query(&sql).bind(now.as_second());
+        for (code_index, id) in ids.iter().enumerate() {
+            q = q.bind(*id).bind(&code_hashes[code_index]);
+        }
+        q.execute(tx.conn()).await.map_err(map)?;
+        let sql = format!(
+            "SELECT r.id, r.brand_id, r.expires_at, r.step, r.channel, r.attempts, \
+             l.msisdn, l.grace_until, l.currency, s.name, s.email, s.language, \
+             pn.old_price_cents, pn.new_price_cents, pn.plan_code, p.name AS plan_name \
+             FROM reminders r \
+             JOIN lines l ON l.id = r.line_id JOIN subscribers s ON s.id = r.subscriber_id \
+             LEFT JOIN price_notices pn ON pn.id = (SELECT MAX(n.id) FROM price_notices n \
+                 WHERE r.step = $1 AND n.line_id = r.line_id \
+                 AND n.effective_from = r.expires_at) \
+             LEFT JOIN plans p ON p.catalog_version_id = pn.catalog_version_id \
+                 AND p.code = pn.plan_code \
+             WHERE r.id IN ({})",
+            placeholders(2, ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(i64::from(simrenew_domain::reminder::PRICE_NOTICE_STEP));
+        for id in &ids {
+            q = q.bind(*id);
+        }
+        let mut rows: std::collections::HashMap<i64, AnyRow> = std::collections::HashMap::new();
+        for row in q.fetch_all(tx.conn()).await.map_err(map)? {
+            rows.insert(get(&row, "id")?, row);
+        }
         let mut claimed = Vec::with_capacity(ids.len());
         for (code_index, id) in ids.into_iter().enumerate() {
-            sqlx::query(
-                "UPDATE reminders SET state = 'sending', code_hash = $1, claimed_at = $2, \
-                 attempts = attempts + 1 WHERE id = $3",
-            )
-            .bind(&code_hashes[code_index])
-            .bind(now.as_second())
-            .bind(id)
-            .execute(tx.conn())
-            .await
-            .map_err(map)?;
-            let r = sqlx::query(
-                "SELECT r.id, r.brand_id, r.expires_at, r.step, r.channel, r.attempts, \
-                 l.msisdn, l.grace_until, l.currency, s.name, s.email, s.language, \
-                 pn.old_price_cents, pn.new_price_cents, pn.plan_code, p.name AS plan_name \
-                 FROM reminders r \
-                 JOIN lines l ON l.id = r.line_id JOIN subscribers s ON s.id = r.subscriber_id \
-                 LEFT JOIN price_notices pn ON r.step = $2 AND pn.line_id = r.line_id \
-                     AND pn.effective_from = r.expires_at \
-                 LEFT JOIN plans p ON p.catalog_version_id = pn.catalog_version_id \
-                     AND p.code = pn.plan_code \
-                 WHERE r.id = $1 ORDER BY pn.id DESC LIMIT 1",
-            )
-            .bind(id)
-            .bind(i64::from(simrenew_domain::reminder::PRICE_NOTICE_STEP))
-            .fetch_one(tx.conn())
-            .await
-            .map_err(map)?;
+            let r = rows
+                .get(&id)
+                .ok_or_else(|| corrupt("reminder", format!("{id} has no line or subscriber")))?;
             claimed.push(ClaimedReminder {
                 id,
                 code_index,
-                brand: BrandId(get(&r, "brand_id")?),
-                msisdn: msisdn(&r)?,
-                subscriber_name: get(&r, "name")?,
-                email: get::<Option<String>>(&r, "email")?
+                brand: BrandId(get(r, "brand_id")?),
+                msisdn: msisdn(r)?,
+                subscriber_name: get(r, "name")?,
+                email: get::<Option<String>>(r, "email")?
                     .map(|e| Email::parse(&e).map_err(|e| corrupt("email", e)))
                     .transpose()?,
-                language: get(&r, "language")?,
-                expires_at: ts(get(&r, "expires_at")?)?,
-                grace_until: opt_ts(get(&r, "grace_until")?)?,
-                step: step(&r)?,
-                channel: channel(&r)?,
-                attempts: u32_of(get(&r, "attempts")?, "attempts")?,
-                price_change: price_change(&r)?,
+                language: get(r, "language")?,
+                expires_at: ts(get(r, "expires_at")?)?,
+                grace_until: opt_ts(get(r, "grace_until")?)?,
+                step: step(r)?,
+                channel: channel(r)?,
+                attempts: u32_of(get(r, "attempts")?, "attempts")?,
+                price_change: price_change(r)?,
             });
         }
         tx.commit_sql().await?;

@@ -12,17 +12,17 @@
 //! reminders due claimed for sending, [`IN_FLIGHT`] at a time, as the worker claims them).
 //! Each prints `PHASE ROWS MILLISECONDS`. What it claims stays claimed: run it on a copy.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use simrenew_app::automation::auto_renew::{AutoRenewStore, LEAD, LEASE};
 use simrenew_app::automation::{LifecycleStore, BATCH as LIFECYCLE_BATCH};
-use simrenew_app::notifications::{
-    MessageChannel, NewReminder, ReminderStore, BATCH as REMINDER_BATCH, IN_FLIGHT,
-};
-use simrenew_app::sales::ports::SalesStore;
-use simrenew_domain::reminder::{current_step, is_schedule_step};
+use simrenew_app::identity::signin::{MailGateway, SmsGateway};
+use simrenew_app::notifications::{ReminderStore, IN_FLIGHT};
+use simrenew_app::{App, ManualClock};
+use simrenew_domain::identifiers::{Email, Msisdn};
 use simrenew_store::Db;
 
 /// Lines the worker claims for automatic renewal per pass (`worker.rs`).
@@ -40,7 +40,7 @@ async fn main() -> anyhow::Result<()> {
     let rows = match phase.as_str() {
         "renewals" => renewals(&db, now).await?,
         "lifecycle" => lifecycle(&db, now).await?,
-        "reminders" => reminders(&db, now).await?,
+        "reminders" => reminders(db, now).await?,
         "claims" => claims(&db, now).await?,
         other => bail!("no phase {other}"),
     };
@@ -82,63 +82,42 @@ async fn lifecycle(db: &Db, now: Timestamp) -> anyhow::Result<u64> {
     }
 }
 
-/// `App::plan_reminders` for every brand, with both channels on.
-async fn reminders(db: &Db, now: Timestamp) -> anyhow::Result<u64> {
-    let err = |e: simrenew_app::StoreError| anyhow::anyhow!("{e}");
-    let slack = SignedDuration::from_hours(2);
-    let plus_days = |days: i32, slack: SignedDuration| {
-        now.checked_add(SignedDuration::from_hours(24 * i64::from(days)) + slack)
-            .unwrap_or(now)
-    };
+/// A gateway this process has, never asked to send: planning only looks at which channels
+/// there are.
+struct Planning;
+
+#[async_trait::async_trait]
+impl MailGateway for Planning {
+    async fn send(&self, _: &Email, _: &str, _: &str) -> Result<(), String> {
+        Err("due_work plans reminders; it sends none".to_owned())
+    }
+}
+
+#[async_trait::async_trait]
+impl SmsGateway for Planning {
+    async fn send(&self, _: &Msisdn, _: &str) -> Result<(), String> {
+        Err("due_work plans reminders; it sends none".to_owned())
+    }
+}
+
+/// `App::plan_reminders` for every brand, as `App::run_reminders` plans them, with both
+/// channels on.
+async fn reminders(db: Db, now: Timestamp) -> anyhow::Result<u64> {
+    let app = App::new(Arc::new(db), Arc::new(ManualClock::new(now)))
+        .with_mail(Arc::new(Planning))
+        .with_sms(Arc::new(Planning));
     let mut planned = 0;
-    for brand in db.brands().await.map_err(err)? {
-        let mut steps = brand.reminder_days.clone();
-        steps.retain(|d| is_schedule_step(*d));
-        steps.sort_unstable_by(|a, b| b.cmp(a));
-        steps.dedup();
-        for i in (0..steps.len()).rev() {
-            let step = steps[i];
-            let until = plus_days(step, slack);
-            let after = steps.get(i + 1).map(|n| plus_days(*n, -slack));
-            let mut from = None;
-            loop {
-                let candidates = db
-                    .reminder_candidates(brand.id, step, after, until, from, REMINDER_BATCH)
-                    .await
-                    .map_err(err)?;
-                from = candidates.last().map(|c| (c.expires_at, c.line));
-                let mut rows = Vec::new();
-                for c in &candidates {
-                    if current_step(&steps, c.expires_at, now, &brand.time_zone) != Some(step) {
-                        continue;
-                    }
-                    if step < 0 && c.grace_until.is_none_or(|g| now >= g) {
-                        continue;
-                    }
-                    let row = |channel, due_at| NewReminder {
-                        brand: brand.id,
-                        line: c.line,
-                        subscriber: c.subscriber,
-                        expires_at: c.expires_at,
-                        step,
-                        channel,
-                        due_at,
-                    };
-                    if c.has_email {
-                        rows.push(row(MessageChannel::Email, now));
-                    }
-                    rows.push(row(
-                        MessageChannel::Sms,
-                        brand.quiet_hours.next_allowed(now, &brand.time_zone),
-                    ));
-                }
-                let new = db.plan_reminders(&rows, now).await.map_err(err)?;
-                planned += u64::from(new);
-                if candidates.len() < REMINDER_BATCH as usize || new == 0 {
-                    break;
-                }
-            }
-        }
+    for brand in app
+        .store
+        .brands()
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        planned += u64::from(
+            app.plan_reminders(&brand, now)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        );
     }
     Ok(planned)
 }

@@ -464,7 +464,8 @@ impl App {
 
     /// Plans the current step of every line of `brand` due for one; latest steps first, so a
     /// line whose later step is due is planned for that one and leaves the earlier ones'.
-    async fn plan_reminders(&self, brand: &Brand, now: Timestamp) -> AppResult<u32> {
+    /// [`App::run_reminders`] plans each brand so, once a minute, before it sends.
+    pub async fn plan_reminders(&self, brand: &Brand, now: Timestamp) -> AppResult<u32> {
         let mut steps = brand.reminder_days.clone();
         steps.retain(|d| simrenew_domain::reminder::is_schedule_step(*d));
         steps.sort_unstable_by(|a, b| b.cmp(a));
