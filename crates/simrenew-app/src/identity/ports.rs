@@ -66,7 +66,9 @@ pub trait IdentityTx: Send {
     /// Replaces a subscriber's personal data and ends their sessions; false when unknown.
     async fn erase_subscriber(&mut self, id: SubscriberId, now: Timestamp) -> StoreResult<bool>;
     /// Records an identification: the line's subscriber (created from `person` when the line
-    /// has none), the method, verifier and document hash; the line becomes active.
+    /// has none), the method, verifier and document hash; the line becomes active, and the
+    /// time its bundles were bought for starts now (they and the expiry move on by the time
+    /// since the first began).
     async fn record_identification(
         &mut self,
         line: &Line,

@@ -459,6 +459,35 @@ impl IdentityTx for SqlTx {
             .execute(self.conn())
             .await
             .map_err(map)?;
+        // The time paid for starts now: a line sold before its subscriber was identified could
+        // not be used meanwhile, so its bundles and its expiry move on by the time it waited.
+        let first: Option<i64> =
+            sqlx::query_scalar("SELECT MIN(starts_at) FROM bundles WHERE line_id = $1")
+                .bind(line.id.0)
+                .fetch_one(self.conn())
+                .await
+                .map_err(map)?;
+        let waited = first.map_or(0, |first| now.as_second() - first);
+        if waited > 0 {
+            sqlx::query(
+                "UPDATE bundles SET starts_at = starts_at + $1, ends_at = ends_at + $1 \
+                 WHERE line_id = $2",
+            )
+            .bind(waited)
+            .bind(line.id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+            sqlx::query(
+                "UPDATE lines SET expires_at = expires_at + $1, grace_until = grace_until + $1 \
+                 WHERE id = $2",
+            )
+            .bind(waited)
+            .bind(line.id.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+        }
         Ok(subscriber)
     }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::{Method, StatusCode};
+use jiff::SignedDuration;
 use serde_json::{json, Value};
 use simrenew_app::esims::ports::PoolEntries;
 use simrenew_app::esims::{Buyer, NewCard, NewLineSale};
@@ -17,6 +18,7 @@ use simrenew_app::identity::identification::Person;
 use simrenew_domain::access::Scope;
 use simrenew_domain::identifiers::{Iccid, Msisdn};
 use simrenew_domain::voucher::VoucherValue;
+use simrenew_domain::Timestamp;
 use simrenew_netsim::{Netsim, NetsimConfig, ProfileState};
 
 use crate::support::{both, TestApp, AUDIT_KEY};
@@ -302,7 +304,12 @@ both! {
             .get(&format!("/api/v1/esims/{}/qr.svg", msisdn.replace('+', "%2B")))
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{qr}");
+        let (_, before) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        let expiry = |l: &Value| l["expires_at"].as_str().unwrap().parse::<Timestamp>().unwrap();
+        let bought_until = expiry(&before);
 
+        // Identified three days later: the seven days paid for start then.
+        app.clock.advance(SignedDuration::from_hours(72));
         let (s, line) = app
             .post(&format!("/api/v1/lines/{msisdn}/identification"), json!({
                 "method": "passport_at_store", "document_number": "EL1234567",
@@ -311,6 +318,14 @@ both! {
             .await;
         assert_eq!(s, StatusCode::OK, "{line}");
         assert_eq!(line["state"], "active");
+        let (_, after) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
+        assert_eq!(
+            expiry(&after).duration_since(bought_until),
+            SignedDuration::from_hours(72),
+            "{before} {after}"
+        );
+        let starts = after["bundles"][0]["starts_at"].as_str().unwrap().parse::<Timestamp>().unwrap();
+        assert_eq!(starts, app.now(), "{after}");
         worker(&app, &net);
         let e = esim(&app, &msisdn).await;
         assert!(e["activation"]["code"].as_str().is_some(), "{e}");
