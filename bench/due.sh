@@ -28,7 +28,8 @@ DUE=$PWD/target/release/examples/due_work
 
 DBS="due_bench_seed due_bench_find due_bench_day"
 drop_all() { for d in $DBS; do psql "$PG_ADMIN" -qc "DROP DATABASE IF EXISTS $d" 2>/dev/null || true; done; }
-trap drop_all EXIT
+# KEEP=1 keeps the databases for a look at their plans.
+trap '[ -n "${KEEP:-}" ] || drop_all' EXIT
 drop_all
 psql "$PG_ADMIN" -qc "CREATE DATABASE due_bench_seed"
 

@@ -160,7 +160,10 @@ impl JobStore for Db {
                 .await
                 .map_err(map)?;
         let retries: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM lines WHERE auto_renew = TRUE AND auto_renew_next_at IS NOT NULL",
+            "SELECT COUNT(*) FROM lines WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
+             AND state IN ('active', 'grace') \
+             AND (auto_renew_attempts = 0 OR auto_renew_next_at IS NOT NULL) \
+             AND auto_renew_next_at IS NOT NULL",
         )
         .fetch_one(&self.pool)
         .await

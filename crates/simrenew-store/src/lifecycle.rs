@@ -19,19 +19,24 @@ fn skip_locked(d: Dialect) -> &'static str {
     d.skip_locked()
 }
 
-/// Takes up to `limit` lines matching `due` (a condition on `lines`, its parameters from $1).
+/// Takes up to `limit` lines of `brand` matching `due` (a condition on `lines`, `now` in $1,
+/// the brand in $2) in the order `order`, which an index gives so that the statement reads
+/// only the lines it takes.
 async fn take(
     tx: &mut SqlTx,
     due: &str,
+    order: &str,
+    brand: BrandId,
     now: Timestamp,
     limit: u32,
 ) -> StoreResult<Vec<(i64, i64, String)>> {
     let sql = format!(
-        "SELECT id, brand_id, msisdn FROM lines WHERE {due} ORDER BY id LIMIT $2{}",
+        "SELECT id, brand_id, msisdn FROM lines WHERE {due} ORDER BY {order} LIMIT $3{}",
         skip_locked(tx.dialect)
     );
     let rows = sqlx::query(&sql)
         .bind(now.as_second())
+        .bind(brand.0)
         .bind(i64::from(limit))
         .fetch_all(tx.conn())
         .await
@@ -68,18 +73,25 @@ async fn outbox(
 
 #[async_trait]
 impl LifecycleStore for Db {
-    async fn lines_into_grace(&self, now: Timestamp, limit: u32) -> StoreResult<u32> {
-        // No outbox row goes with it: one statement moves the batch.
+    async fn lines_into_grace(
+        &self,
+        brand: BrandId,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u32> {
+        // No outbox row goes with it: one statement moves the batch, found through lines_due
+        // (the active lines past their expiry are the ones not moved yet).
         let mut tx = self.begin_sql().await?;
         let moved = sqlx::query(&format!(
             "UPDATE lines SET state = '{grace}' WHERE id IN (SELECT id FROM lines \
-             WHERE state = '{active}' AND expires_at <= $1 AND grace_until > $1 \
-             ORDER BY id LIMIT $2{lock})",
+             WHERE state = '{active}' AND brand_id = $2 AND expires_at <= $1 \
+             AND grace_until > $1 ORDER BY expires_at, id LIMIT $3{lock})",
             grace = LineState::Grace.as_str(),
             active = LineState::Active.as_str(),
             lock = skip_locked(tx.dialect),
         ))
         .bind(now.as_second())
+        .bind(brand.0)
         .bind(i64::from(limit))
         .execute(tx.conn())
         .await
@@ -89,15 +101,40 @@ impl LifecycleStore for Db {
         Ok(u32::try_from(moved).unwrap_or(u32::MAX))
     }
 
-    async fn lines_lapse(&self, now: Timestamp, limit: u32) -> StoreResult<u32> {
+    async fn lines_lapse(&self, brand: BrandId, now: Timestamp, limit: u32) -> StoreResult<u32> {
         let mut tx = self.begin_sql().await?;
-        let due = format!(
-            "state IN ('{}', '{}') AND expires_at <= $1 AND (grace_until IS NULL \
-             OR grace_until <= $1)",
-            LineState::Active.as_str(),
-            LineState::Grace.as_str()
-        );
-        let lines = take(&mut tx, &due, now, limit).await?;
+        // Lines in grace whose grace has ended (lines_grace_end), then active lines whose
+        // grace ended before they were moved to it, or that have none (lines_due).
+        let mut lines = take(
+            &mut tx,
+            &format!(
+                "state = '{}' AND brand_id = $2 AND grace_until <= $1",
+                LineState::Grace.as_str()
+            ),
+            "grace_until, id",
+            brand,
+            now,
+            limit,
+        )
+        .await?;
+        let left = limit.saturating_sub(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+        if left > 0 {
+            lines.extend(
+                take(
+                    &mut tx,
+                    &format!(
+                        "state = '{}' AND brand_id = $2 AND expires_at <= $1 \
+                         AND (grace_until IS NULL OR grace_until <= $1)",
+                        LineState::Active.as_str()
+                    ),
+                    "expires_at, id",
+                    brand,
+                    now,
+                    left,
+                )
+                .await?,
+            );
+        }
         if !lines.is_empty() {
             // The batch in two statements, whatever its size: a day's lapses are thousands.
             let sql = format!(

@@ -21,6 +21,7 @@ use simrenew_app::automation::auto_renew::{AutoRenewStore, LEAD, LEASE};
 use simrenew_app::automation::{LifecycleStore, BATCH as LIFECYCLE_BATCH};
 use simrenew_app::identity::signin::{MailGateway, SmsGateway};
 use simrenew_app::notifications::{ReminderStore, IN_FLIGHT};
+use simrenew_app::sales::ports::SalesStore;
 use simrenew_app::{App, ManualClock};
 use simrenew_domain::identifiers::{Email, Msisdn};
 use simrenew_store::Db;
@@ -65,18 +66,22 @@ async fn renewals(db: &Db, now: Timestamp) -> anyhow::Result<u64> {
 }
 
 async fn lifecycle(db: &Db, now: Timestamp) -> anyhow::Result<u64> {
+    let brands = db.brands().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut moved = 0;
     loop {
-        let grace = db
-            .lines_into_grace(now, LIFECYCLE_BATCH)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        let lapsed = db
-            .lines_lapse(now, LIFECYCLE_BATCH)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        moved += u64::from(grace + lapsed);
-        if grace + lapsed == 0 {
+        let mut round = 0;
+        for brand in &brands {
+            round += db
+                .lines_into_grace(brand.id, now, LIFECYCLE_BATCH)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            round += db
+                .lines_lapse(brand.id, now, LIFECYCLE_BATCH)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        moved += u64::from(round);
+        if round == 0 {
             return Ok(moved);
         }
     }

@@ -29,11 +29,22 @@ pub const BATCH: u32 = 500;
 /// The lifecycle's writes (a supertrait of [`crate::Store`]); each call is one transaction.
 #[async_trait]
 pub trait LifecycleStore {
-    /// Active lines whose expiry has passed but not their grace: now in grace.
-    async fn lines_into_grace(&self, now: Timestamp, limit: u32) -> StoreResult<u32>;
-    /// Active or grace lines whose grace has ended: lapsed, each with a [`LINE_SUSPENDED`]
-    /// outbox row, in one transaction.
-    async fn lines_lapse(&self, now: Timestamp, limit: u32) -> StoreResult<u32>;
+    /// Active lines of `brand` whose expiry has passed but not their grace: now in grace,
+    /// soonest expiry first.
+    async fn lines_into_grace(
+        &self,
+        brand: simrenew_domain::ids::BrandId,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u32>;
+    /// Active or grace lines of `brand` whose grace has ended: lapsed, each with a
+    /// [`LINE_SUSPENDED`] outbox row, in one transaction.
+    async fn lines_lapse(
+        &self,
+        brand: simrenew_domain::ids::BrandId,
+        now: Timestamp,
+        limit: u32,
+    ) -> StoreResult<u32>;
     /// Lapsed lines of each brand whose lapse is at or before the brand's cutoff: their number
     /// released, each with a [`NUMBER_RELEASED`] outbox row and the number given back to the
     /// brand's pool, in one transaction. Answers the numbers released.
@@ -70,18 +81,29 @@ pub fn release_cutoff(brand: &simrenew_domain::brand::Brand, now: Timestamp) -> 
 }
 
 impl App {
-    /// Writes the transitions that are due now, up to [`BATCH`] of each kind.
+    /// Writes the transitions that are due now, up to [`BATCH`] of each kind in all.
     pub async fn run_lifecycle(&self) -> AppResult<LifecycleReport> {
         let now = self.now();
-        let cutoffs: Vec<_> = self
-            .store
-            .brands()
-            .await?
+        let brands = self.store.brands().await?;
+        let cutoffs: Vec<_> = brands
             .iter()
             .filter_map(|b| Some((b.id, release_cutoff(b, now)?)))
             .collect();
-        let into_grace = self.store.lines_into_grace(now, BATCH).await?;
-        let lapsed = self.store.lines_lapse(now, BATCH).await?;
+        let (mut into_grace, mut lapsed) = (0, 0);
+        for brand in &brands {
+            if into_grace < BATCH {
+                into_grace += self
+                    .store
+                    .lines_into_grace(brand.id, now, BATCH - into_grace)
+                    .await?;
+            }
+            if lapsed < BATCH {
+                lapsed += self
+                    .store
+                    .lines_lapse(brand.id, now, BATCH - lapsed)
+                    .await?;
+            }
+        }
         let released = self.store.numbers_release(&cutoffs, now, BATCH).await?;
         for msisdn in &released {
             // The number is no longer this line's: a new line may hold it.
