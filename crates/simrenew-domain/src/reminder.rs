@@ -107,6 +107,28 @@ pub fn step_due(expires_at: Timestamp, days: i32, tz: &TimeZone) -> Option<Times
     add_days(expires_at, -i64::from(days), tz).ok()
 }
 
+/// The latest expiry for which step `days` is due at `now`: `days` calendar days from `now`
+/// in `tz`, at the same wall-clock time (negative: days back, in grace). Step `d` of a line is
+/// due once its expiry is at most this far ahead, which is [`step_due`] read from `now`'s
+/// side: the two agree but within an hour of a change of daylight saving time, where this one
+/// is the rule (it keeps every step's lines one interval of expiries).
+pub fn step_reach(now: Timestamp, days: i32, tz: &TimeZone) -> Option<Timestamp> {
+    add_days(now, i64::from(days), tz).ok()
+}
+
+/// The schedule's steps, latest first (most days before expiry), each once, ignoring what is
+/// not a step of days.
+fn steps_of(schedule: &[i32]) -> Vec<i32> {
+    let mut steps: Vec<i32> = schedule
+        .iter()
+        .copied()
+        .filter(|d| is_schedule_step(*d))
+        .collect();
+    steps.sort_unstable_by(|a, b| b.cmp(a));
+    steps.dedup();
+    steps
+}
+
 /// The step of `schedule` due at `now` for a line expiring at `expires_at`: the last one whose
 /// time has come, while the next has not.
 pub fn current_step(
@@ -115,14 +137,51 @@ pub fn current_step(
     now: Timestamp,
     tz: &TimeZone,
 ) -> Option<i32> {
-    let mut steps: Vec<i32> = schedule.to_vec();
-    steps.sort_unstable_by(|a, b| b.cmp(a));
-    steps.dedup();
     // The latest step (fewest days before expiry) whose time has come.
-    steps
+    steps_of(schedule)
         .into_iter()
         .rev()
-        .find(|d| step_due(expires_at, *d, tz).is_some_and(|due| due <= now))
+        .find(|d| step_reach(now, *d, tz).is_some_and(|reach| expires_at <= reach))
+}
+
+/// The expiries whose current step at `now` is `step`, one interval for each step of the
+/// schedule: after `after` (none for the schedule's last step, which stays current) and at or
+/// before `until`. Lets a store select a step's lines by their expiry alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepWindow {
+    pub step: i32,
+    pub after: Option<Timestamp>,
+    pub until: Timestamp,
+}
+
+impl StepWindow {
+    pub fn holds(&self, expires_at: Timestamp) -> bool {
+        expires_at <= self.until && self.after.is_none_or(|a| expires_at > a)
+    }
+}
+
+/// Every step's window of `schedule` at `now`, latest step first: together they hold exactly
+/// the expiries [`current_step`] gives a step for, each in the window of that step.
+pub fn step_windows(schedule: &[i32], now: Timestamp, tz: &TimeZone) -> Vec<StepWindow> {
+    let steps = steps_of(schedule);
+    let reaches: Vec<Option<Timestamp>> = steps.iter().map(|d| step_reach(now, *d, tz)).collect();
+    steps
+        .iter()
+        .enumerate()
+        .filter_map(|(i, step)| {
+            let until = reaches[i]?;
+            let after = match steps.get(i + 1) {
+                Some(_) => Some(reaches[i + 1]?),
+                None => None,
+            };
+            // Out of the zone's range, a step has no window (nor, in `current_step`, a due).
+            Some(StepWindow {
+                step: *step,
+                after,
+                until,
+            })
+        })
+        .collect()
 }
 
 /// Reminder steps from here on are notices of data used, not days before expiry: the step is
@@ -326,6 +385,49 @@ mod tests {
             ),
             Some(7)
         );
+    }
+
+    #[test]
+    fn each_step_window_holds_exactly_the_expiries_whose_current_step_it_is() {
+        // Nows on both changes of daylight saving time in Brussels (28 March and 31 October
+        // 2027), expiries every 17 minutes from 20 days before to 20 days after.
+        let tz = brussels();
+        let schedule = [7, 14, 3, 1, 0, -1, -3, 3];
+        for now in [
+            "2027-03-28T01:30+01:00[Europe/Brussels]",
+            "2027-03-28T03:30+02:00[Europe/Brussels]",
+            "2027-03-21T02:30+01:00[Europe/Brussels]",
+            "2027-10-31T02:30+01:00[Europe/Brussels]",
+            "2027-10-24T02:30+02:00[Europe/Brussels]",
+            "2027-06-01T09:00[Europe/Brussels]",
+        ] {
+            let now = at(now);
+            let windows = step_windows(&schedule, now, &tz);
+            assert_eq!(
+                windows.iter().map(|w| w.step).collect::<Vec<_>>(),
+                [14, 7, 3, 1, 0, -1, -3]
+            );
+            let mut e = now
+                .checked_sub(jiff::SignedDuration::from_hours(480))
+                .unwrap();
+            let end = now
+                .checked_add(jiff::SignedDuration::from_hours(480))
+                .unwrap();
+            while e < end {
+                let holding: Vec<i32> = windows
+                    .iter()
+                    .filter(|w| w.holds(e))
+                    .map(|w| w.step)
+                    .collect();
+                let step = current_step(&schedule, e, now, &tz);
+                assert_eq!(
+                    holding,
+                    step.into_iter().collect::<Vec<_>>(),
+                    "{e} at {now}"
+                );
+                e = e.checked_add(jiff::SignedDuration::from_mins(17)).unwrap();
+            }
+        }
     }
 
     #[test]

@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use jiff::Timestamp;
 use simrenew_app::notifications::calendar::{CalendarStore, CalendarTx};
 use simrenew_app::notifications::{
-    CheckedMessage, ClaimedReminder, DataNoticeDue, MessageChannel, NewReminder, ReminderCandidate,
-    ReminderRecord, ReminderState, ReminderStore,
+    CheckedMessage, ClaimedReminder, DataNoticeDue, MessageChannel, NewReminder, ReminderRecord,
+    ReminderState, ReminderStore, StepPlan,
 };
 use simrenew_app::StoreResult;
 use simrenew_domain::identifiers::{Email, Msisdn};
@@ -56,60 +56,110 @@ fn step(row: &AnyRow) -> StoreResult<i32> {
 
 #[async_trait]
 impl ReminderStore for Db {
-    async fn reminder_candidates(
+    async fn plan_step(
         &self,
-        brand: BrandId,
-        step: i32,
-        after: Option<Timestamp>,
-        until: Timestamp,
+        plan: &StepPlan,
+        state: LineState,
         from: Option<(Timestamp, LineId)>,
         limit: u32,
-    ) -> StoreResult<Vec<ReminderCandidate>> {
-        let rows = sqlx::query(&format!(
-            "SELECT l.id, l.subscriber_id, l.expires_at, l.grace_until, s.email FROM lines l \
-             JOIN subscribers s ON s.id = l.subscriber_id \
-             WHERE l.brand_id = $1 AND l.state IN ('{}', '{}') \
-             AND l.expires_at IS NOT NULL AND l.expires_at <= $2 AND l.expires_at > $3 \
-             AND (l.expires_at > $7 OR (l.expires_at = $7 AND l.id > $8)) \
-             AND s.erased_at IS NULL AND (l.auto_renew = $4 OR $5 <= 0) \
-             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.line_id = l.id \
-                 AND r.expires_at = l.expires_at AND r.step <= $5) \
-             ORDER BY l.expires_at, l.id LIMIT $6",
-            LineState::Active.as_str(),
-            LineState::Grace.as_str()
+    ) -> StoreResult<(u32, Option<(Timestamp, LineId)>)> {
+        let channels: Vec<(MessageChannel, Timestamp)> = [
+            (MessageChannel::Email, plan.email_due),
+            (MessageChannel::Sms, plan.sms_due),
+        ]
+        .into_iter()
+        .filter_map(|(c, due)| Some((c, due?)))
+        .collect();
+        if channels.is_empty() || limit == 0 {
+            return Ok((0, None));
+        }
+        let step = plan.window.step;
+        // The window's lines of the brand in `state` from past `from`, in the order of
+        // lines_due, which holds every column named here: $1 brand, $2 state, $3 until,
+        // $4 after, $5 and $6 the expiry and line read on from.
+        const WINDOW: &str = "l.brand_id = $1 AND l.state = $2 AND l.expires_at <= $3 \
+             AND l.expires_at > $4 AND l.expires_at >= $5 AND (l.expires_at > $5 OR l.id > $6)";
+        let (from_expiry, from_line) =
+            from.map_or((i64::MIN, i64::MIN), |(e, l)| (e.as_second(), l.0));
+        let after = plan.window.after.map_or(i64::MIN, |a| a.as_second());
+        let mut tx = self.begin_sql().await?;
+        // Where this batch ends: the limit-th line of the window, or the window's end.
+        let last: Option<(i64, i64)> = sqlx::query_as(&format!(
+            "SELECT l.expires_at, l.id FROM lines l WHERE {WINDOW} \
+             ORDER BY l.expires_at, l.id LIMIT 1 OFFSET {}",
+            limit - 1
         ))
-        .bind(brand.0)
-        .bind(until.as_second())
-        .bind(after.map_or(i64::MIN, |a| a.as_second()))
-        .bind(false)
-        .bind(i64::from(step))
-        .bind(i64::from(limit))
-        .bind(from.map_or(i64::MIN, |(t, _)| t.as_second()))
-        .bind(from.map_or(i64::MIN, |(_, l)| l.0))
-        .fetch_all(&self.pool)
+        .bind(plan.brand.0)
+        .bind(state.as_str())
+        .bind(plan.window.until.as_second())
+        .bind(after)
+        .bind(from_expiry)
+        .bind(from_line)
+        .fetch_optional(tx.conn())
         .await
         .map_err(map)?;
-        rows.iter()
-            .map(|r| {
-                Ok(ReminderCandidate {
-                    line: LineId(get(r, "id")?),
-                    subscriber: SubscriberId(get(r, "subscriber_id")?),
-                    expires_at: ts(get(r, "expires_at")?)?,
-                    grace_until: opt_ts(get(r, "grace_until")?)?,
-                    has_email: get::<Option<String>>(r, "email")?.is_some(),
-                })
+        let (to_expiry, to_line) = last.unwrap_or((plan.window.until.as_second(), i64::MAX));
+        // One row per channel of this process, from $11 on: the channel and when it is due.
+        let offered = (0..channels.len())
+            .map(|i| {
+                format!(
+                    "SELECT CAST(${} AS TEXT) AS channel, CAST(${} AS BIGINT) AS due_at",
+                    2 * i + 11,
+                    2 * i + 12
+                )
             })
-            .collect()
-    }
-
-    async fn plan_reminders(&self, rows: &[NewReminder], now: Timestamp) -> StoreResult<u32> {
-        if rows.is_empty() {
-            return Ok(0);
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        // The subscriber is looked up line by line (a scalar subquery, which neither database
+        // turns into a join): a batch's lines are few beside all subscribers.
+        let sql = format!(
+            "INSERT INTO reminders (brand_id, line_id, subscriber_id, expires_at, step, channel, \
+             state, due_at, created_at) \
+             SELECT l.brand_id, l.id, l.subscriber_id, l.expires_at, $7, c.channel, 'pending', \
+             c.due_at, $8 FROM lines l CROSS JOIN ({offered}) AS c \
+             WHERE {WINDOW} AND l.expires_at <= $9 AND (l.expires_at < $9 OR l.id <= $10) \
+             {auto_renew}{grace}\
+             AND NOT EXISTS (SELECT 1 FROM reminders r WHERE r.line_id = l.id \
+                 AND r.expires_at = l.expires_at AND r.step <= $7) \
+             AND (SELECT CASE WHEN s.erased_at IS NULL \
+                      AND (c.channel <> '{email}' OR s.email IS NOT NULL) THEN 1 ELSE 0 END \
+                  FROM subscribers s WHERE s.id = l.subscriber_id) = 1 \
+             ON CONFLICT (line_id, expires_at, step, channel) DO NOTHING",
+            email = MessageChannel::Email.as_str(),
+            // A line that renews by itself is told only once the renewal did not happen.
+            auto_renew = if step > 0 {
+                "AND l.auto_renew = FALSE "
+            } else {
+                ""
+            },
+            // A reminder during grace only while the line is in grace.
+            grace = if step < 0 {
+                "AND l.grace_until > $8 "
+            } else {
+                ""
+            },
+        );
+        let mut q = sqlx::query(&sql)
+            .bind(plan.brand.0)
+            .bind(state.as_str())
+            .bind(plan.window.until.as_second())
+            .bind(after)
+            .bind(from_expiry)
+            .bind(from_line)
+            .bind(i64::from(step))
+            .bind(plan.now.as_second())
+            .bind(to_expiry)
+            .bind(to_line);
+        for (channel, due) in &channels {
+            q = q.bind(channel.as_str()).bind(due.as_second());
         }
-        let mut tx = self.begin_sql().await?;
-        let new = tx.insert_reminders(rows, now).await?;
+        let new = q.execute(tx.conn()).await.map_err(map)?.rows_affected();
         tx.commit_sql().await?;
-        Ok(new)
+        let last = match last {
+            Some((expiry, line)) => Some((ts(expiry)?, LineId(line))),
+            None => None,
+        };
+        Ok((u32::try_from(new).unwrap_or(u32::MAX), last))
     }
 
     async fn data_notices_due(&self, limit: u32) -> StoreResult<Vec<DataNoticeDue>> {
@@ -253,17 +303,21 @@ impl ReminderStore for Db {
         Ok(claimed)
     }
 
-    async fn reminder_sent(&self, id: i64, now: Timestamp) -> StoreResult<()> {
+    async fn reminders_sent(&self, ids: &[i64], now: Timestamp) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
         let mut tx = self.begin_sql().await?;
-        sqlx::query(
+        let sql = format!(
             "UPDATE reminders SET state = 'sent', sent_at = $1, last_error = NULL \
-             WHERE id = $2 AND state = 'sending'",
-        )
-        .bind(now.as_second())
-        .bind(id)
-        .execute(tx.conn())
-        .await
-        .map_err(map)?;
+             WHERE state = 'sending' AND id IN ({})",
+            placeholders(2, ids.len())
+        );
+        let mut q = sqlx::query(&sql).bind(now.as_second());
+        for id in ids {
+            q = q.bind(*id);
+        }
+        q.execute(tx.conn()).await.map_err(map)?;
         tx.commit_sql().await
     }
 

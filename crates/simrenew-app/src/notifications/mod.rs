@@ -2,11 +2,13 @@
 //! SMS, in the subscriber's language, and the check of a message's verification code.
 //!
 //! A worker pass first *plans*: for each brand and step of its schedule
-//! (`simrenew_domain::reminder`), the lines whose current step it is get one row per channel,
-//! unique per line, expiry, step and channel, so no step is planned twice however many
-//! workers run. Then it *sends*: due rows are claimed [`IN_FLIGHT`] at a time (`pending →
-//! sending`, with a fresh verification code's hash) in a transaction committed before the
-//! gateways are asked, and marked `sent` after they answered. A worker killed mid-send leaves its rows `sending`: they
+//! (`simrenew_domain::reminder`), the lines whose expiry is in the step's window get one row
+//! per channel, written by the database from the lines themselves a batch a statement, unique
+//! per line, expiry, step and channel, so no step is planned twice however many workers run.
+//! Then it *sends*: due rows are claimed [`IN_FLIGHT`] at a time (`pending → sending`, with a
+//! fresh verification code's hash) in a transaction committed before the gateways are asked,
+//! and marked `sent` together once they answered. A worker killed mid-send leaves its rows
+//! `sending`: they
 //! are shown to admins and never sent again, because a reminder sent twice is worse than one
 //! an admin sees missing. A gateway's refusal is tried again after 5, 10 and 20 minutes, then
 //! the row is `failed`.
@@ -28,7 +30,7 @@ use jiff::{SignedDuration, Timestamp};
 use simrenew_domain::brand::Brand;
 use simrenew_domain::identifiers::{Email, Msisdn};
 use simrenew_domain::ids::{BrandId, LineId, SubscriberId};
-use simrenew_domain::reminder::{current_step, VerificationCode, CODE_LEN};
+use simrenew_domain::reminder::{step_windows, VerificationCode, CODE_LEN};
 
 use crate::{App, AppResult, StoreResult};
 
@@ -37,7 +39,11 @@ pub const BATCH: u32 = 200;
 
 /// Reminders claimed at once and sent side by side: what a worker killed mid-send leaves
 /// `sending`, at most.
-pub const IN_FLIGHT: usize = 8;
+pub const IN_FLIGHT: usize = 32;
+
+/// How long a pass goes on sending due reminders before the worker turns to its other work
+/// (renewals and the lifecycle wait no longer than this behind a day's reminders).
+pub const SEND_FOR: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// How often a process plans reminders.
 pub const PLAN_EVERY: SignedDuration = SignedDuration::from_secs(60);
@@ -107,16 +113,22 @@ impl ReminderState {
     }
 }
 
-/// A line that may be due for a step: active or in grace, with a subscriber, and no reminder
-/// of this step or a later one for its current expiry.
-#[derive(Debug, Clone)]
-pub struct ReminderCandidate {
-    pub line: LineId,
-    pub subscriber: SubscriberId,
-    pub expires_at: Timestamp,
-    pub grace_until: Option<Timestamp>,
-    pub has_email: bool,
+/// A step of a brand's schedule to plan, by the channels of this process: each line whose
+/// current step it is gets a row per channel (e-mail only to a subscriber with an address),
+/// due when the channel may send.
+#[derive(Debug, Clone, Copy)]
+pub struct StepPlan {
+    pub brand: BrandId,
+    pub window: simrenew_domain::reminder::StepWindow,
+    pub now: Timestamp,
+    /// When an e-mail may go; `None` when this process sends none.
+    pub email_due: Option<Timestamp>,
+    /// When an SMS may go (after the brand's quiet hours); `None` when this process sends none.
+    pub sms_due: Option<Timestamp>,
 }
+
+/// Lines read per statement when a step is planned.
+pub const PLAN_BATCH: u32 = 5_000;
 
 /// A reminder to plan.
 #[derive(Debug, Clone)]
@@ -205,22 +217,20 @@ pub struct DataNoticeDue {
 /// transaction.
 #[async_trait]
 pub trait ReminderStore {
-    /// Lines of `brand` expiring in (`after`, `until`], active or in grace, with a subscriber,
-    /// without a reminder of `step` or a later (smaller) step for their current expiry; with
-    /// auto-renew on only when `step` is 0 or less. Soonest expiry first (then by line), from
-    /// past `from`, the last candidate of the batch before: each batch reads on from where the
-    /// last stopped rather than over the lines it planned.
-    async fn reminder_candidates(
+    /// Plans `plan`'s step for up to `limit` lines of its brand in `state` whose expiry is in
+    /// the step's window, soonest expiry first (then by line) from past `from`: lines with a
+    /// subscriber (not erased), without a reminder of this step or a later (smaller) one for
+    /// their current expiry; with auto-renew on only from step 0 (when the renewal did not
+    /// happen); during grace only while it lasts. Inserts the rows in the database, in one
+    /// transaction: how many were new, and the last line read, from which the next call
+    /// reads on (`None` when the window has no more).
+    async fn plan_step(
         &self,
-        brand: BrandId,
-        step: i32,
-        after: Option<Timestamp>,
-        until: Timestamp,
+        plan: &StepPlan,
+        state: simrenew_domain::line::LineState,
         from: Option<(Timestamp, LineId)>,
         limit: u32,
-    ) -> StoreResult<Vec<ReminderCandidate>>;
-    /// Inserts the rows that are not there yet; how many were new.
-    async fn plan_reminders(&self, rows: &[NewReminder], now: Timestamp) -> StoreResult<u32>;
+    ) -> StoreResult<(u32, Option<(Timestamp, LineId)>)>;
     /// The data notices not planned yet, oldest first.
     async fn data_notices_due(&self, limit: u32) -> StoreResult<Vec<DataNoticeDue>>;
     /// Inserts the reminders of these data notices that are not there yet and marks the
@@ -238,7 +248,8 @@ pub trait ReminderStore {
         now: Timestamp,
         code_hashes: &[String],
     ) -> StoreResult<Vec<ClaimedReminder>>;
-    async fn reminder_sent(&self, id: i64, now: Timestamp) -> StoreResult<()>;
+    /// These reminders were sent (the gateways took them), in one statement.
+    async fn reminders_sent(&self, ids: &[i64], now: Timestamp) -> StoreResult<()>;
     /// A refusal: pending again at `retry_at`, or failed when `None`.
     async fn reminder_refused(
         &self,
@@ -311,11 +322,6 @@ pub fn code_hash(code: &VerificationCode) -> String {
 }
 
 /// `now + days` as plain seconds; the calendar's answer is within two hours of it.
-fn plus_days(now: Timestamp, days: i32, slack: SignedDuration) -> Timestamp {
-    now.checked_add(SignedDuration::from_hours(24 * i64::from(days)) + slack)
-        .unwrap_or(now)
-}
-
 impl App {
     /// Words reminders with these texts; without them, no reminder is planned.
     pub fn with_message_texts(mut self, texts: Arc<dyn MessageTexts>) -> Self {
@@ -387,7 +393,8 @@ impl App {
         rows
     }
 
-    /// Plans the reminders due now and sends those whose time has come.
+    /// Plans the reminders due now and sends those whose time has come, for [`SEND_FOR`] at
+    /// most: what is left goes in the next pass.
     pub async fn run_reminders(&self) -> AppResult<ReminderReport> {
         let mut report = ReminderReport::default();
         let (mail, sms) = self.reminder_channels();
@@ -418,6 +425,7 @@ impl App {
         }
         let brands: HashMap<BrandId, &Brand> = brands.iter().map(|b| (b.id, b)).collect();
         report.planned += self.plan_data_notices(&brands, now).await?;
+        let started = std::time::Instant::now();
         loop {
             let codes: Vec<VerificationCode> = (0..IN_FLIGHT)
                 .map(|_| VerificationCode::from_random(rand::random::<[u8; CODE_LEN]>()))
@@ -431,12 +439,10 @@ impl App {
                 self.send_reminder(brand, c, code).await
             }))
             .await;
+            let mut sent = Vec::with_capacity(n);
             for (c, outcome) in claimed.into_iter().zip(outcomes) {
                 match outcome {
-                    Ok(()) => {
-                        self.store.reminder_sent(c.id, self.now()).await?;
-                        report.sent += 1;
-                    }
+                    Ok(()) => sent.push(c.id),
                     Err(cause) => {
                         let retry_at = (c.attempts < SEND_ATTEMPTS).then(|| {
                             let wait = RETRY_AFTER * 2i32.pow(c.attempts.saturating_sub(1));
@@ -455,59 +461,40 @@ impl App {
                     }
                 }
             }
-            if n < IN_FLIGHT {
+            self.store.reminders_sent(&sent, self.now()).await?;
+            report.sent += u32::try_from(sent.len()).unwrap_or(u32::MAX);
+            if n < IN_FLIGHT || started.elapsed() >= SEND_FOR {
                 break;
             }
         }
         Ok(report)
     }
 
-    /// Plans the current step of every line of `brand` due for one; latest steps first, so a
-    /// line whose later step is due is planned for that one and leaves the earlier ones'.
+    /// Plans the current step of every line of `brand` due for one, step by step of its
+    /// schedule: each step's window of expiries ([`step_windows`]) read through in the
+    /// database, [`PLAN_BATCH`] lines a statement, the lines in grace after the active ones.
     /// [`App::run_reminders`] plans each brand so, once a minute, before it sends.
     pub async fn plan_reminders(&self, brand: &Brand, now: Timestamp) -> AppResult<u32> {
-        let mut steps = brand.reminder_days.clone();
-        steps.retain(|d| simrenew_domain::reminder::is_schedule_step(*d));
-        steps.sort_unstable_by(|a, b| b.cmp(a));
-        steps.dedup();
-        let slack = SignedDuration::from_hours(2);
+        use simrenew_domain::line::LineState;
+        let (mail, sms) = self.reminder_channels();
         let mut planned = 0;
-        for i in (0..steps.len()).rev() {
-            let step = steps[i];
-            let until = plus_days(now, step, slack);
-            let after = steps.get(i + 1).map(|n| plus_days(now, *n, -slack));
-            let mut from = None;
-            loop {
-                let candidates = self
-                    .store
-                    .reminder_candidates(brand.id, step, after, until, from, BATCH)
-                    .await?;
-                from = candidates.last().map(|c| (c.expires_at, c.line));
-                let mut rows = Vec::new();
-                for c in &candidates {
-                    if current_step(&steps, c.expires_at, now, &brand.time_zone) != Some(step) {
-                        continue;
+        for window in step_windows(&brand.reminder_days, now, &brand.time_zone) {
+            let plan = StepPlan {
+                brand: brand.id,
+                window,
+                now,
+                email_due: mail.then_some(now),
+                sms_due: sms.then(|| brand.quiet_hours.next_allowed(now, &brand.time_zone)),
+            };
+            for state in [LineState::Active, LineState::Grace] {
+                let mut from = None;
+                loop {
+                    let (new, last) = self.store.plan_step(&plan, state, from, PLAN_BATCH).await?;
+                    planned += new;
+                    match last {
+                        Some(last) => from = Some(last),
+                        None => break,
                     }
-                    // A reminder during grace only while the line is in grace.
-                    if step < 0 && c.grace_until.is_none_or(|g| now >= g) {
-                        continue;
-                    }
-                    rows.extend(self.reminder_rows(
-                        brand,
-                        c.line,
-                        c.subscriber,
-                        c.has_email,
-                        c.expires_at,
-                        step,
-                        now,
-                    ));
-                }
-                let new = self.store.plan_reminders(&rows, now).await?;
-                planned += new;
-                // A full batch may hide more; one that planned nothing has only lines whose
-                // step is not due yet after all.
-                if candidates.len() < BATCH as usize || new == 0 {
-                    break;
                 }
             }
         }

@@ -225,6 +225,58 @@ both! {
         assert_eq!(bad["field"], "code");
     }
 
+    async fn a_step_of_more_lines_than_a_statement_reads_is_planned_whole_and_once(app: TestApp) {
+        use simrenew_app::notifications::StepPlan;
+        use simrenew_domain::reminder::step_windows;
+        let mut app = app;
+        with_gateways(&mut app);
+        // Step 7 of the fixture brand on 18 January: five lines expiring at one instant (read
+        // on by line), two a day later and one beyond the window.
+        let now = at("2027-01-18T12:00[Europe/Brussels]");
+        app.clock.set(now);
+        let same = at("2027-01-24T12:00[Europe/Brussels]");
+        let mut lines = Vec::new();
+        for i in 0..5 {
+            lines.push(line(&app, Some(&format!("same{i}@mail.example")), "en", same).await);
+        }
+        let later = at("2027-01-25T11:00[Europe/Brussels]");
+        for _ in 0..2 {
+            lines.push(line(&app, None, "nl", later).await);
+        }
+        line(&app, Some("beyond@mail.example"), "en", at("2027-01-25T13:00[Europe/Brussels]")).await;
+        let windows = step_windows(&app.brand.reminder_days, now, &app.brand.time_zone);
+        let window = *windows.iter().find(|w| w.step == 7).unwrap();
+        assert!(window.holds(same) && window.holds(later));
+        let plan = StepPlan {
+            brand: app.brand.id,
+            window,
+            now,
+            email_due: Some(now),
+            sms_due: Some(now),
+        };
+        let store = &app.app.store;
+        let (mut planned, mut from, mut statements) = (0, None, 0);
+        loop {
+            let (new, last) = store.plan_step(&plan, LineState::Active, from, 2).await.unwrap();
+            planned += new;
+            statements += 1;
+            match last {
+                Some(l) => from = Some(l),
+                None => break,
+            }
+        }
+        assert_eq!(planned, 5 * 2 + 2, "e-mail and SMS for five, SMS for two");
+        assert_eq!(statements, 4, "two lines a statement, then the window's end");
+        let (again, _) = store.plan_step(&plan, LineState::Active, None, 100).await.unwrap();
+        assert_eq!(again, 0, "planned once");
+        // Only e-mail in this process: the lines without an address get nothing.
+        let mail_only = StepPlan { sms_due: None, ..plan };
+        let (mailed, _) = store.plan_step(&mail_only, LineState::Active, None, 100).await.unwrap();
+        assert_eq!(mailed, 0);
+        let report = app.app.run_reminders().await.unwrap();
+        assert_eq!((report.planned, report.sent), (0, 12), "{report:?}");
+    }
+
     async fn an_sms_waits_for_the_end_of_the_quiet_hours(app: TestApp) {
         let mut app = app;
         let g = with_gateways(&mut app);
