@@ -53,12 +53,18 @@ impl NetworkStore for Db {
         let topic_list = placeholders(4, topics.len());
         let skip_locked = self.dialect.skip_locked();
         // One statement: the due rows are chosen, skipping those another worker is claiming
-        // right now, and claimed; SQLite's writers queue behind its write lock.
+        // right now, and claimed; SQLite's writers queue behind its write lock. A line awaiting
+        // identification cannot be used: its bundles are told to the network once it is
+        // identified, with the dates they then start and end on.
         let claim = format!(
             "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN ( \
              SELECT id FROM outbox WHERE processed_at IS NULL AND dead_at IS NULL \
              AND COALESCE(next_attempt_at, 0) <= $2 AND COALESCE(claimed_until, 0) <= $2 \
-             AND topic IN ({topic_list}) ORDER BY id LIMIT $3{skip_locked}) RETURNING id"
+             AND topic IN ({topic_list}) AND NOT (topic = '{granted}' AND EXISTS (SELECT 1 \
+                 FROM lines l WHERE l.id = outbox.line_id AND l.state = '{waiting}')) \
+             ORDER BY id LIMIT $3{skip_locked}) RETURNING id",
+            granted = simrenew_app::sales::ports::BUNDLE_GRANTED,
+            waiting = simrenew_domain::line::LineState::PendingIdentification.as_str(),
         );
         let mut tx = self.begin_sql().await?;
         let mut q = sqlx::query_scalar::<_, i64>(&claim)

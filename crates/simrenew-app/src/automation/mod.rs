@@ -24,7 +24,7 @@ use crate::{App, AppResult, StoreResult};
 pub use crate::network::{LINE_SUSPENDED, NUMBER_RELEASED};
 
 /// Lines moved per statement.
-pub const BATCH: u32 = 500;
+pub const BATCH: u32 = 2_000;
 
 /// The lifecycle's writes (a supertrait of [`crate::Store`]); each call is one transaction.
 #[async_trait]

@@ -128,7 +128,7 @@ pub struct StepPlan {
 }
 
 /// Lines read per statement when a step is planned.
-pub const PLAN_BATCH: u32 = 5_000;
+pub const PLAN_BATCH: u32 = 20_000;
 
 /// A reminder to plan.
 #[derive(Debug, Clone)]

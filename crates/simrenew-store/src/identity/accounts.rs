@@ -487,6 +487,41 @@ impl IdentityTx for SqlTx {
             .execute(self.conn())
             .await
             .map_err(map)?;
+            // The network has not been told of these bundles yet (their outbox rows wait for
+            // the identification): it is told their new dates.
+            let bundles: Vec<(i64, i64, i64)> =
+                sqlx::query_as("SELECT id, starts_at, ends_at FROM bundles WHERE line_id = $1")
+                    .bind(line.id.0)
+                    .fetch_all(self.conn())
+                    .await
+                    .map_err(map)?;
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, payload FROM outbox WHERE line_id = $1 AND topic = $2 \
+                 AND processed_at IS NULL",
+            )
+            .bind(line.id.0)
+            .bind(simrenew_app::sales::ports::BUNDLE_GRANTED)
+            .fetch_all(self.conn())
+            .await
+            .map_err(map)?;
+            for (id, payload) in rows {
+                let mut payload: serde_json::Value =
+                    serde_json::from_str(&payload).map_err(|e| corrupt("outbox.payload", e))?;
+                let Some(&(_, starts_at, ends_at)) = bundles
+                    .iter()
+                    .find(|b| payload["bundle_id"].as_i64() == Some(b.0))
+                else {
+                    continue;
+                };
+                payload["starts_at"] = codec::ts(starts_at)?.to_string().into();
+                payload["ends_at"] = codec::ts(ends_at)?.to_string().into();
+                sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2")
+                    .bind(payload.to_string())
+                    .bind(id)
+                    .execute(self.conn())
+                    .await
+                    .map_err(map)?;
+            }
         }
         Ok(subscriber)
     }

@@ -300,6 +300,10 @@ both! {
         assert_eq!(e["stage"], "awaiting_identification", "{e}");
         assert!(e["activation"].is_null(), "the code is not shown before identification: {e}");
         assert_eq!(net.sim.profile(&profiles[0]).unwrap().state, ProfileState::Confirmed);
+        assert!(
+            net.sim.line(&msisdn).is_none_or(|l| l.bundles.is_empty()),
+            "the network hears of the bundle once the line can be used"
+        );
         let (s, qr) = app
             .get(&format!("/api/v1/esims/{}/qr.svg", msisdn.replace('+', "%2B")))
             .await;
@@ -327,6 +331,11 @@ both! {
         let starts = after["bundles"][0]["starts_at"].as_str().unwrap().parse::<Timestamp>().unwrap();
         assert_eq!(starts, app.now(), "{after}");
         worker(&app, &net);
+        // The network was told the bundle's dates as they are now.
+        let told = net.sim.line(&msisdn).expect("the line is known to the network");
+        assert_eq!(told.bundles.len(), 1, "{told:?}");
+        assert_eq!(told.bundles[0].starts_at, starts);
+        assert_eq!(told.bundles[0].ends_at, expiry(&after));
         let e = esim(&app, &msisdn).await;
         assert!(e["activation"]["code"].as_str().is_some(), "{e}");
         assert_ne!(net.sim.profile(&profiles[0]).unwrap().state, ProfileState::Confirmed);
