@@ -81,23 +81,26 @@ impl ReminderStore for Db {
              AND l.expires_at > $4 AND l.expires_at >= $5 AND (l.expires_at > $5 OR l.id > $6)";
         let (from_expiry, from_line) =
             from.map_or((i64::MIN, i64::MIN), |(e, l)| (e.as_second(), l.0));
-        let after = plan.window.after.map_or(i64::MIN, |a| a.as_second());
+        let window = |sql| {
+            sqlx::query(sql)
+                .bind(plan.brand.0)
+                .bind(state.as_str())
+                .bind(plan.window.until.as_second())
+                .bind(plan.window.after.map_or(i64::MIN, |a| a.as_second()))
+                .bind(from_expiry)
+                .bind(from_line)
+        };
         let mut tx = self.begin_sql().await?;
         // Where this batch ends: the limit-th line of the window, or the window's end.
-        let last: Option<(i64, i64)> = sqlx::query_as(&format!(
+        let sql = format!(
             "SELECT l.expires_at, l.id FROM lines l WHERE {WINDOW} \
              ORDER BY l.expires_at, l.id LIMIT 1 OFFSET {}",
             limit - 1
-        ))
-        .bind(plan.brand.0)
-        .bind(state.as_str())
-        .bind(plan.window.until.as_second())
-        .bind(after)
-        .bind(from_expiry)
-        .bind(from_line)
-        .fetch_optional(tx.conn())
-        .await
-        .map_err(map)?;
+        );
+        let last = match window(&sql).fetch_optional(tx.conn()).await.map_err(map)? {
+            Some(r) => Some((get::<i64>(&r, "expires_at")?, get::<i64>(&r, "id")?)),
+            None => None,
+        };
         let (to_expiry, to_line) = last.unwrap_or((plan.window.until.as_second(), i64::MAX));
         // One row per channel of this process, from $11 on: the channel and when it is due.
         let offered = (0..channels.len())
@@ -139,13 +142,7 @@ impl ReminderStore for Db {
                 ""
             },
         );
-        let mut q = sqlx::query(&sql)
-            .bind(plan.brand.0)
-            .bind(state.as_str())
-            .bind(plan.window.until.as_second())
-            .bind(after)
-            .bind(from_expiry)
-            .bind(from_line)
+        let mut q = window(&sql)
             .bind(i64::from(step))
             .bind(plan.now.as_second())
             .bind(to_expiry)

@@ -30,16 +30,13 @@ use simrenew_http::AppState;
 use simrenew_payments::{DemoCardProvider, RunMode};
 use simrenew_store::{CountedTable, Db, NewPlan, NewPromotion, NewStore};
 
+use crate::secrets::DEMO_SECRET_FILE;
 use crate::{cli, wiring};
 
 mod showcase;
 
 /// The demo's platform admin.
 pub const DEMO_ADMIN: &str = "admin@simrenew.example";
-
-/// Where the demo keeps the secret its keys are made from when the environment gives none,
-/// so that what one run sealed the next run can open.
-pub const DEMO_SECRET_FILE: &str = "simrenew-demo.secret";
 
 /// How many lines the demo makes.
 pub const DEMO_LINES: usize = 1000;

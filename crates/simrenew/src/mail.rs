@@ -20,7 +20,7 @@ impl SmtpMail {
     /// and `SIMRENEW_MAIL_FROM` (e.g. `Lumo <no-reply@lumo.example>`); `None` when no URL is
     /// set.
     pub fn from_env() -> anyhow::Result<Option<Self>> {
-        let Some(url) = crate::wiring::env_or_file("SIMRENEW_SMTP_URL")? else {
+        let Some(url) = crate::secrets::env_or_file("SIMRENEW_SMTP_URL")? else {
             return Ok(None);
         };
         let from = std::env::var("SIMRENEW_MAIL_FROM").map_err(|_| {

@@ -11,6 +11,7 @@ mod messages;
 mod output;
 mod payments;
 mod renew;
+mod secrets;
 mod smdp;
 mod sms;
 mod telemetry;

@@ -27,9 +27,9 @@ pub enum PaymentsCommand {
     },
 }
 
-/// A secret: see [`wiring::env_or_file`].
+/// A secret: see [`crate::secrets::env_or_file`].
 fn secret(name: &str) -> anyhow::Result<Option<Secret>> {
-    Ok(wiring::env_or_file(name)?.map(Secret::new))
+    Ok(crate::secrets::env_or_file(name)?.map(Secret::new))
 }
 
 fn var(name: &str) -> Option<String> {

@@ -26,7 +26,7 @@ impl HttpSms {
             std::env::var(name)
                 .map_err(|_| anyhow::anyhow!("{name} must be set with SIMRENEW_SMS_BASE_URL"))
         };
-        let token = crate::wiring::env_or_file("SIMRENEW_SMS_TOKEN")?.ok_or_else(|| {
+        let token = crate::secrets::env_or_file("SIMRENEW_SMS_TOKEN")?.ok_or_else(|| {
             anyhow::anyhow!(
                 "SIMRENEW_SMS_TOKEN (or SIMRENEW_SMS_TOKEN_FILE) must be set with \
                  SIMRENEW_SMS_BASE_URL"

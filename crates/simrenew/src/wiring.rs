@@ -1,5 +1,6 @@
 //! The composition root: the wall clock, the store chosen by URL, the application state.
 
+use crate::secrets;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -54,8 +55,8 @@ pub async fn open(url: &str) -> anyhow::Result<Db> {
 /// The key of the audit log's MACs, from `SIMRENEW_AUDIT_KEY_FILE` or `SIMRENEW_AUDIT_KEY`
 /// (at least 32 bytes), else the demo's (see [`demo_key`]); `None` when there is none.
 pub fn audit_key() -> anyhow::Result<Option<AuditKey>> {
-    secret("SIMRENEW_AUDIT_KEY")?
-        .or_else(|| demo_key("audit"))
+    secrets::secret("SIMRENEW_AUDIT_KEY")?
+        .or_else(|| secrets::demo_key("audit"))
         .map(|k| AuditKey::new(&k).context("SIMRENEW_AUDIT_KEY"))
         .transpose()
 }
@@ -82,69 +83,24 @@ pub fn app(db: Db) -> App {
 /// The secret of the keyed hash of identity document numbers, from `SIMRENEW_DOCUMENT_KEY_FILE`
 /// or `SIMRENEW_DOCUMENT_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn document_key() -> anyhow::Result<Option<Vec<u8>>> {
-    Ok(secret("SIMRENEW_DOCUMENT_KEY")?.or_else(|| demo_key("document")))
+    Ok(secrets::secret("SIMRENEW_DOCUMENT_KEY")?.or_else(|| secrets::demo_key("document")))
 }
 
 /// The key TOTP seeds are sealed with, from `SIMRENEW_SEALING_KEY_FILE` or
 /// `SIMRENEW_SEALING_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn sealing_key() -> anyhow::Result<Option<SealingKey>> {
-    secret("SIMRENEW_SEALING_KEY")?
-        .or_else(|| demo_key("sealing"))
+    secrets::secret("SIMRENEW_SEALING_KEY")?
+        .or_else(|| secrets::demo_key("sealing"))
         .map(|k| SealingKey::new(&k).context("SIMRENEW_SEALING_KEY"))
         .transpose()
-}
-
-/// A key derived from the secret `simrenew demo` keeps in the working directory
-/// ([`crate::demo::DEMO_SECRET_FILE`]), as the demo derives it, for a key the environment does
-/// not give: so that the commands the demo prints work as printed beside its database. Outside
-/// a demo's directory there is no such file, and no key comes from here.
-fn demo_key(purpose: &str) -> Option<Vec<u8>> {
-    let secret = std::fs::read_to_string(crate::demo::DEMO_SECRET_FILE).ok()?;
-    let secret = secret.trim();
-    (secret.len() >= 32).then(|| format!("{secret}:{purpose}").into_bytes())
 }
 
 /// The key of the hash kept instead of each voucher code, from `SIMRENEW_VOUCHER_KEY_FILE` or
 /// `SIMRENEW_VOUCHER_KEY` (at least 32 bytes); `None` when neither is set.
 pub fn voucher_key() -> anyhow::Result<Option<VoucherKey>> {
-    secret("SIMRENEW_VOUCHER_KEY")?
-        .or_else(|| demo_key("voucher"))
+    secrets::secret("SIMRENEW_VOUCHER_KEY")?
+        .or_else(|| secrets::demo_key("voucher"))
         .map(|k| VoucherKey::new(&k).map_err(|e| anyhow::anyhow!("SIMRENEW_VOUCHER_KEY: {e}")))
-        .transpose()
-}
-
-/// A key of at least 32 bytes; see [`env_or_file_bytes`].
-fn secret(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    let Some(key) = env_or_file_bytes(name)? else {
-        return Ok(None);
-    };
-    if key.len() < 32 {
-        anyhow::bail!("{name} must be at least 32 bytes");
-    }
-    Ok(Some(key))
-}
-
-/// The value of the variable `NAME`, or else the contents of the file named by `NAME_FILE`
-/// (how secrets are given), without surrounding whitespace; `None` when neither is set or the
-/// value is empty. The variable comes first, so that the environment wins over a `*_file`
-/// setting of the configuration file.
-pub fn env_or_file_bytes(name: &str) -> anyhow::Result<Option<Vec<u8>>> {
-    let raw = match std::env::var_os(name) {
-        Some(v) => v.into_encoded_bytes(),
-        None => match std::env::var(format!("{name}_FILE")) {
-            Ok(path) => {
-                std::fs::read(&path).with_context(|| format!("reading {name}_FILE {path}"))?
-            }
-            Err(_) => return Ok(None),
-        },
-    };
-    Ok(Some(raw.trim_ascii().to_vec()).filter(|v| !v.is_empty()))
-}
-
-/// [`env_or_file_bytes`] as text.
-pub fn env_or_file(name: &str) -> anyhow::Result<Option<String>> {
-    env_or_file_bytes(name)?
-        .map(|b| String::from_utf8(b).with_context(|| format!("{name} is not UTF-8 text")))
         .transpose()
 }
 
