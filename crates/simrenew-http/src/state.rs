@@ -1,5 +1,7 @@
 //! What every handler can reach.
 
+pub mod pages;
+
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -33,12 +35,12 @@ pub struct Shared {
     pub app: App,
     pub rendered_lines: moka::sync::Cache<String, RenderedLine>,
     /// What the pages keep.
-    pub web: crate::web::WebState,
+    pub web: pages::WebState,
     /// The reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
     /// The SM-DP+ that may report installs (handleDownloadProgressInfo); unset: the route
     /// answers 404. Set once, when the server starts.
-    pub smdp_notifications: std::sync::OnceLock<crate::api::esims::SmdpNotifications>,
+    pub smdp_notifications: std::sync::OnceLock<SmdpNotifications>,
 }
 
 /// The reverse proxies in front of the server, as CIDR ranges: only when the TCP peer is one
@@ -72,11 +74,7 @@ impl TrustedProxies {
 
 impl AppState {
     pub fn new(app: App) -> Self {
-        Self::build(
-            app,
-            crate::web::WebState::new(None),
-            TrustedProxies::default(),
-        )
+        Self::build(app, pages::WebState::new(None), TrustedProxies::default())
     }
 
     /// The state of `simrenew demo`, whose card payments are simulated: `challenges` is the
@@ -87,17 +85,17 @@ impl AppState {
     ) -> Self {
         Self::build(
             app,
-            crate::web::WebState::new(Some(challenges)),
+            pages::WebState::new(Some(challenges)),
             TrustedProxies::default(),
         )
     }
 
     /// The state of a server behind these reverse proxies.
     pub fn with_trusted_proxies(app: App, trusted_proxies: TrustedProxies) -> Self {
-        Self::build(app, crate::web::WebState::new(None), trusted_proxies)
+        Self::build(app, pages::WebState::new(None), trusted_proxies)
     }
 
-    fn build(app: App, web: crate::web::WebState, trusted_proxies: TrustedProxies) -> Self {
+    fn build(app: App, web: pages::WebState, trusted_proxies: TrustedProxies) -> Self {
         Self(Arc::new(Shared {
             web,
             app,
@@ -108,5 +106,49 @@ impl AppState {
                 .time_to_live(simrenew_app::LINE_CACHE_TTL)
                 .build(),
         }))
+    }
+}
+
+/// Who may call handleDownloadProgressInfo: the SM-DP+ presenting this bearer token and
+/// naming itself so in the envelope.
+#[derive(Clone)]
+pub struct SmdpNotifications {
+    token_hash: [u8; 32],
+    pub requester_id: String,
+}
+
+impl SmdpNotifications {
+    pub fn new(token: &str, requester_id: &str) -> Self {
+        use sha2::Digest;
+        Self {
+            token_hash: sha2::Sha256::digest(token.as_bytes()).into(),
+            requester_id: requester_id.to_owned(),
+        }
+    }
+
+    pub(crate) fn admits(&self, headers: &axum::http::HeaderMap) -> bool {
+        use sha2::Digest;
+        let Some(token) = headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return false;
+        };
+        // Digests of equal length compared whole: the comparison says nothing of the token.
+        let given: [u8; 32] = sha2::Sha256::digest(token.trim().as_bytes()).into();
+        given
+            .iter()
+            .zip(self.token_hash.iter())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0
+    }
+}
+
+impl std::fmt::Debug for SmdpNotifications {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmdpNotifications")
+            .field("requester_id", &self.requester_id)
+            .finish_non_exhaustive()
     }
 }

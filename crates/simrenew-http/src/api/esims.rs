@@ -545,49 +545,7 @@ pub async fn qr_png(
     Ok(image("image/png", png))
 }
 
-/// Who may call handleDownloadProgressInfo: the SM-DP+ presenting this bearer token and
-/// naming itself so in the envelope.
-#[derive(Clone)]
-pub struct SmdpNotifications {
-    token_hash: [u8; 32],
-    pub requester_id: String,
-}
-
-impl SmdpNotifications {
-    pub fn new(token: &str, requester_id: &str) -> Self {
-        use sha2::Digest;
-        Self {
-            token_hash: sha2::Sha256::digest(token.as_bytes()).into(),
-            requester_id: requester_id.to_owned(),
-        }
-    }
-
-    fn admits(&self, headers: &HeaderMap) -> bool {
-        use sha2::Digest;
-        let Some(token) = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-        else {
-            return false;
-        };
-        // Digests of equal length compared whole: the comparison says nothing of the token.
-        let given: [u8; 32] = sha2::Sha256::digest(token.trim().as_bytes()).into();
-        given
-            .iter()
-            .zip(self.token_hash.iter())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0
-    }
-}
-
-impl std::fmt::Debug for SmdpNotifications {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SmdpNotifications")
-            .field("requester_id", &self.requester_id)
-            .finish_non_exhaustive()
-    }
-}
+pub use crate::state::SmdpNotifications;
 
 /// ES2+ handleDownloadProgressInfo, called by the SM-DP+: how a profile's download and
 /// install went. Recorded once per notification (a repeat answers the same); 204 once kept.

@@ -142,7 +142,12 @@ pub async fn new_calendar_link(
     Ok((
         StatusCode::CREATED,
         axum::Json(CalendarLinkJson {
-            url: crate::web::portal::calendar_url(&portal_url, &token),
+            url: calendar_url(&portal_url, &token),
         }),
     ))
+}
+
+/// The address of a feed on the brand's portal.
+pub fn calendar_url(portal_url: &str, token: &str) -> String {
+    format!("{}/calendar/{token}.ics", portal_url.trim_end_matches('/'))
 }

@@ -1472,13 +1472,8 @@ async fn new_calendar_link(
         .await
         .map_err(|e| app_error_page(&page, &e))?;
     let url = match &page.brand {
-        Some(b) => calendar_url(&b.portal_url, &token),
+        Some(b) => crate::api::subscribers::calendar_url(&b.portal_url, &token),
         None => return Err(error_page(&page, StatusCode::NOT_FOUND, "error-not-found")),
     };
     account(state, page, Some(url)).await
-}
-
-/// The address of a feed on the brand's portal.
-pub fn calendar_url(portal_url: &str, token: &str) -> String {
-    format!("{}/calendar/{token}.ics", portal_url.trim_end_matches('/'))
 }
