@@ -278,6 +278,10 @@ pub struct ReminderFacts<'a> {
     /// Set once the line is past its expiry.
     pub grace_until: Option<Timestamp>,
     pub step: i32,
+    /// Calendar days from the day the message goes out to the day of expiry, in the brand's
+    /// zone (negative once past it): what the message says is left, which is the step's days
+    /// only when it goes out on the step's day.
+    pub days_left: i32,
     pub channel: MessageChannel,
     pub code: &'a VerificationCode,
     /// The brand's portal, the only address a message links to.
@@ -322,6 +326,13 @@ pub fn code_hash(code: &VerificationCode) -> String {
 }
 
 /// `now + days` as plain seconds; the calendar's answer is within two hours of it.
+/// Calendar days from the day of `from` to the day of `to`, in `tz`.
+fn days_between(from: Timestamp, to: Timestamp, tz: &jiff::tz::TimeZone) -> Option<i32> {
+    let from = from.to_zoned(tz.clone()).date();
+    let to = to.to_zoned(tz.clone()).date();
+    from.until(to).ok().map(|span| span.get_days())
+}
+
 impl App {
     /// Words reminders with these texts; without them, no reminder is planned.
     pub fn with_message_texts(mut self, texts: Arc<dyn MessageTexts>) -> Self {
@@ -555,6 +566,7 @@ impl App {
             expires_at: c.expires_at,
             grace_until: c.grace_until.filter(|_| c.step < 0),
             step: c.step,
+            days_left: days_between(self.now(), c.expires_at, &brand.time_zone).unwrap_or(c.step),
             channel: c.channel,
             code,
             portal_url,

@@ -73,12 +73,13 @@ impl MessageTexts for Plain {
             html: None,
             subject: format!("{} step {}", f.brand.name, f.step),
             text: format!(
-                "lang={} to={} number={} expires={} step={} code={} check={}",
+                "lang={} to={} number={} expires={} step={} days={} code={} check={}",
                 f.language,
                 f.subscriber_name,
                 f.msisdn,
                 f.expires_at,
                 f.step,
+                f.days_left,
                 f.code.display(),
                 f.check_url
             ),
@@ -305,6 +306,17 @@ both! {
         let r = app.app.run_reminders().await.unwrap();
         assert_eq!(r.sent, 2, "{r:?}");
         assert!(g.mail.sent().iter().all(|m| m.1 == "Test Mobile step 1"));
+
+        // On the 26th for a line expiring on the 31st, first seen then: step 7 is current,
+        // and its message says the 5 days that are left, not the step's 7.
+        let late = at("2027-01-31T12:00[Europe/Brussels]");
+        line(&app, Some("later@mail.example"), "de", late).await;
+        app.clock.set(at("2027-01-26T13:00[Europe/Brussels]"));
+        app.app.run_reminders().await.unwrap();
+        let told = g.mail.to("later@mail.example");
+        assert_eq!(told.len(), 1, "{told:?}");
+        assert_eq!(told[0].1, "Test Mobile step 7");
+        assert!(told[0].2.contains("days=5 "), "{}", told[0].2);
     }
 
     async fn concurrent_passes_send_every_reminder_once(app: TestApp) {
