@@ -13,9 +13,9 @@ use simrenew_domain::esim::{InstallState, ProfileOrderState};
 use simrenew_domain::identifiers::{ActivationCode, Eid, Iccid, Msisdn};
 use simrenew_domain::ids::{BrandId, LineId, OrderId, SubscriberId};
 
-use crate::codec::{get, placeholders, ts};
+use crate::codec::{get, ts};
 use crate::error::{corrupt, map};
-use crate::tx::SqlTx;
+use crate::tx::{Holding, SqlTx};
 use crate::{Db, Dialect};
 
 fn skip_locked(dialect: Dialect) -> &'static str {
@@ -186,32 +186,14 @@ impl EsimStore for Db {
         let numbers: Vec<&str> = entries.numbers.iter().map(Msisdn::as_str).collect();
         let profiles: Vec<&str> = entries.profiles.iter().map(Iccid::as_str).collect();
         let sim_cards: Vec<&str> = entries.sim_cards.iter().map(Iccid::as_str).collect();
-        for (table, column, line_column, entries) in [
-            ("number_pool", "msisdn", "msisdn", &numbers),
-            ("esim_profiles", "iccid", "iccid", &profiles),
-            ("sim_cards", "iccid", "iccid", &sim_cards),
+        for (table, column, key, entries) in [
+            ("number_pool", "msisdn", Holding::Number, &numbers),
+            ("esim_profiles", "iccid", Holding::Card, &profiles),
+            ("sim_cards", "iccid", Holding::Card, &sim_cards),
         ] {
-            // A released number is free again; a card is never used twice.
-            let held = if table == "number_pool" {
-                " AND number_released_at IS NULL"
-            } else {
-                ""
-            };
             for chunk in entries.chunks(500) {
-                let list = placeholders(1, chunk.len());
-                let on_lines = format!(
-                    "SELECT {line_column} FROM lines WHERE {line_column} IN ({list}){held}"
-                );
-                let mut q = sqlx::query_scalar::<_, String>(&on_lines);
-                for e in chunk {
-                    q = q.bind(*e);
-                }
-                let taken: std::collections::HashSet<String> = q
-                    .fetch_all(tx.conn())
-                    .await
-                    .map_err(map)?
-                    .into_iter()
-                    .collect();
+                let taken: std::collections::HashSet<String> =
+                    tx.held_by_lines(key, chunk).await?.into_iter().collect();
                 for entry in chunk {
                     if taken.contains(*entry) {
                         added

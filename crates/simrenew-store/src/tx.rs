@@ -25,7 +25,40 @@ pub(crate) struct SqlTx {
     pub(crate) effect: Option<String>,
 }
 
+/// What a line holds that no other may: its number, its card (ICCID).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Holding {
+    Number,
+    Card,
+}
+
 impl SqlTx {
+    /// Which of `values` a line holds as its `key`, 500 to a statement. A released number is
+    /// free again; a card is never used twice.
+    pub(crate) async fn held_by_lines(
+        &mut self,
+        key: Holding,
+        values: &[&str],
+    ) -> StoreResult<Vec<String>> {
+        let (column, held) = match key {
+            Holding::Number => ("msisdn", " AND number_released_at IS NULL"),
+            Holding::Card => ("iccid", ""),
+        };
+        let mut found = Vec::new();
+        for chunk in values.chunks(500) {
+            let sql = format!(
+                "SELECT {column} FROM lines WHERE {column} IN ({}){held}",
+                crate::codec::placeholders(1, chunk.len())
+            );
+            let mut q = sqlx::query_scalar::<_, String>(&sql);
+            for v in chunk {
+                q = q.bind(*v);
+            }
+            found.extend(q.fetch_all(self.conn()).await.map_err(map)?);
+        }
+        Ok(found)
+    }
+
     pub(crate) fn conn(&mut self) -> &mut sqlx::AnyConnection {
         &mut self.tx
     }

@@ -27,7 +27,7 @@ use crate::codec::{
     PROMOTION_COLUMNS,
 };
 use crate::error::{corrupt, map};
-use crate::tx::SqlTx;
+use crate::tx::{Holding, SqlTx};
 use crate::Dialect;
 
 /// Whom a promotion use is counted for, as the `promotion_uses.customer` column keeps it.
@@ -835,29 +835,10 @@ impl SalesTx for SqlTx {
         msisdns: &[String],
         iccids: &[String],
     ) -> StoreResult<Vec<String>> {
-        let mut found = vec![];
-        for (column, values) in [("msisdn", msisdns), ("iccid", iccids)] {
-            if values.is_empty() {
-                continue;
-            }
-            let placeholders = (1..=values.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            // A released number is free again; a card is never used twice.
-            let held = if column == "msisdn" {
-                " AND number_released_at IS NULL"
-            } else {
-                ""
-            };
-            let sql =
-                format!("SELECT {column} FROM lines WHERE {column} IN ({placeholders}){held}");
-            let mut q = sqlx::query_scalar::<_, String>(&sql);
-            for v in values {
-                q = q.bind(v.as_str());
-            }
-            found.extend(q.fetch_all(self.conn()).await.map_err(map)?);
-        }
+        let msisdns: Vec<&str> = msisdns.iter().map(String::as_str).collect();
+        let iccids: Vec<&str> = iccids.iter().map(String::as_str).collect();
+        let mut found = self.held_by_lines(Holding::Number, &msisdns).await?;
+        found.extend(self.held_by_lines(Holding::Card, &iccids).await?);
         Ok(found)
     }
 
