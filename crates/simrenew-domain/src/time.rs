@@ -8,6 +8,14 @@ use jiff::{tz::TimeZone, Span, Timestamp};
 
 use crate::error::DomainError;
 
+/// Calendar days from the day of `from` to the day of `to`, in `tz` (negative when `to` is on
+/// an earlier day): what "in N days" says, whatever the hours.
+pub fn calendar_days(from: Timestamp, to: Timestamp, tz: &TimeZone) -> i32 {
+    let from = from.to_zoned(tz.clone()).date();
+    let to = to.to_zoned(tz.clone()).date();
+    (to - from).get_days()
+}
+
 /// `start + days` calendar days in `tz`.
 pub fn add_days(start: Timestamp, days: i64, tz: &TimeZone) -> Result<Timestamp, DomainError> {
     add(start, Span::new().try_days(days), tz)

@@ -19,14 +19,17 @@ use crate::error::{corrupt, map};
 use crate::tx::SqlTx;
 use crate::Db;
 
-/// The lines due for automatic renewal: expiring before $1, not past their grace at $2, and
-/// with an attempt due. A line whose retries are spent (or that was stopped) has attempts > 0
-/// and no next attempt: it waits. One held by another worker has its lease in the future. The
-/// second line repeats the predicate of the index `lines_auto_renew_due`, word for word, so
-/// that both databases read the due lines through it.
-const AUTO_RENEWAL_DUE: &str = "auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
-     AND state IN ('active', 'grace') AND (auto_renew_attempts = 0 OR auto_renew_next_at IS NOT NULL) \
-     AND expires_at IS NOT NULL AND expires_at <= $1 \
+/// The predicate of the index `lines_auto_renew_due` (migration 0084), word for word, so that
+/// both databases read through it the statements that repeat it: the lines that may renew
+/// automatically, not those whose retries are spent or that were stopped (attempts > 0 and no
+/// next attempt: they wait).
+pub(crate) const AUTO_RENEWABLE: &str = "auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
+     AND state IN ('active', 'grace') \
+     AND (auto_renew_attempts = 0 OR auto_renew_next_at IS NOT NULL)";
+
+/// Of those, the lines due for automatic renewal: expiring before $1, not past their grace at
+/// $2, and with an attempt due. One held by another worker has its lease in the future.
+const AUTO_RENEWAL_DUE: &str = "expires_at IS NOT NULL AND expires_at <= $1 \
      AND (grace_until IS NULL OR grace_until > $2) \
      AND ((auto_renew_attempts = 0 AND auto_renew_next_at IS NULL) OR auto_renew_next_at <= $2)";
 
@@ -95,7 +98,7 @@ impl AutoRenewStore for Db {
     ) -> StoreResult<Vec<DueRenewal>> {
         // Most passes find nothing due: a read says so without taking the write lock.
         let any: Option<i64> = sqlx::query_scalar(&format!(
-            "SELECT id FROM lines WHERE {AUTO_RENEWAL_DUE} LIMIT 1"
+            "SELECT id FROM lines WHERE {AUTO_RENEWABLE} AND {AUTO_RENEWAL_DUE} LIMIT 1"
         ))
         .bind(before.as_second())
         .bind(now.as_second())
@@ -108,7 +111,7 @@ impl AutoRenewStore for Db {
         let mut tx = self.begin_sql().await?;
         let rows = sqlx::query(&format!(
             "SELECT {DUE_COLUMNS}, auto_renew_plan AS plan, auto_renew_attempts AS attempts, \
-             CAST(NULL AS BIGINT) AS top_up_since FROM lines WHERE {AUTO_RENEWAL_DUE} \
+             CAST(NULL AS BIGINT) AS top_up_since FROM lines WHERE {AUTO_RENEWABLE} AND {AUTO_RENEWAL_DUE} \
              ORDER BY expires_at, id LIMIT $3{}",
             tx.dialect.skip_locked(),
         ))

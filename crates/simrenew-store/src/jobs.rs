@@ -159,12 +159,10 @@ impl JobStore for Db {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(map)?;
-        let retries: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM lines WHERE auto_renew = TRUE AND auto_renew_plan IS NOT NULL \
-             AND state IN ('active', 'grace') \
-             AND (auto_renew_attempts = 0 OR auto_renew_next_at IS NOT NULL) \
-             AND auto_renew_next_at IS NOT NULL",
-        )
+        let retries: i64 = sqlx::query_scalar(&format!(
+            "SELECT COUNT(*) FROM lines WHERE {} AND auto_renew_next_at IS NOT NULL",
+            crate::auto_renew::AUTO_RENEWABLE
+        ))
         .fetch_one(&self.pool)
         .await
         .map_err(map)?;

@@ -326,13 +326,6 @@ pub fn code_hash(code: &VerificationCode) -> String {
 }
 
 /// `now + days` as plain seconds; the calendar's answer is within two hours of it.
-/// Calendar days from the day of `from` to the day of `to`, in `tz`.
-fn days_between(from: Timestamp, to: Timestamp, tz: &jiff::tz::TimeZone) -> Option<i32> {
-    let from = from.to_zoned(tz.clone()).date();
-    let to = to.to_zoned(tz.clone()).date();
-    from.until(to).ok().map(|span| span.get_days())
-}
-
 impl App {
     /// Words reminders with these texts; without them, no reminder is planned.
     pub fn with_message_texts(mut self, texts: Arc<dyn MessageTexts>) -> Self {
@@ -381,7 +374,7 @@ impl App {
         step: i32,
         now: Timestamp,
     ) -> Vec<NewReminder> {
-        let (mail, sms) = self.reminder_channels();
+        let (email_due, sms_due) = self.reminder_dues(brand, now);
         let row = |channel, due_at| NewReminder {
             brand: brand.id,
             line,
@@ -392,16 +385,27 @@ impl App {
             due_at,
         };
         let mut rows = Vec::new();
-        if mail && has_email {
-            rows.push(row(MessageChannel::Email, now));
+        if let (Some(due), true) = (email_due, has_email) {
+            rows.push(row(MessageChannel::Email, due));
         }
-        if sms {
-            rows.push(row(
-                MessageChannel::Sms,
-                brand.quiet_hours.next_allowed(now, &brand.time_zone),
-            ));
+        if let Some(due) = sms_due {
+            rows.push(row(MessageChannel::Sms, due));
         }
         rows
+    }
+
+    /// When a reminder planned at `now` may go by e-mail and by SMS (after the brand's quiet
+    /// hours); `None` for a channel this process does not send by.
+    fn reminder_dues(
+        &self,
+        brand: &Brand,
+        now: Timestamp,
+    ) -> (Option<Timestamp>, Option<Timestamp>) {
+        let (mail, sms) = self.reminder_channels();
+        (
+            mail.then_some(now),
+            sms.then(|| brand.quiet_hours.next_allowed(now, &brand.time_zone)),
+        )
     }
 
     /// Plans the reminders due now and sends those whose time has come, for [`SEND_FOR`] at
@@ -487,15 +491,15 @@ impl App {
     /// [`App::run_reminders`] plans each brand so, once a minute, before it sends.
     pub async fn plan_reminders(&self, brand: &Brand, now: Timestamp) -> AppResult<u32> {
         use simrenew_domain::line::LineState;
-        let (mail, sms) = self.reminder_channels();
+        let (email_due, sms_due) = self.reminder_dues(brand, now);
         let mut planned = 0;
         for window in step_windows(&brand.reminder_days, now, &brand.time_zone) {
             let plan = StepPlan {
                 brand: brand.id,
                 window,
                 now,
-                email_due: mail.then_some(now),
-                sms_due: sms.then(|| brand.quiet_hours.next_allowed(now, &brand.time_zone)),
+                email_due,
+                sms_due,
             };
             for state in [LineState::Active, LineState::Grace] {
                 let mut from = None;
@@ -566,7 +570,11 @@ impl App {
             expires_at: c.expires_at,
             grace_until: c.grace_until.filter(|_| c.step < 0),
             step: c.step,
-            days_left: days_between(self.now(), c.expires_at, &brand.time_zone).unwrap_or(c.step),
+            days_left: simrenew_domain::time::calendar_days(
+                self.now(),
+                c.expires_at,
+                &brand.time_zone,
+            ),
             channel: c.channel,
             code,
             portal_url,

@@ -336,10 +336,7 @@ impl Page {
 
     /// Calendar days from today to the day of `t`, in the brand's zone.
     pub fn days_until(&self, t: Timestamp) -> i64 {
-        let tz = self.tz();
-        let today = self.now.to_zoned(tz.clone()).date();
-        let day = t.to_zoned(tz).date();
-        (day - today).get_days().into()
+        simrenew_domain::time::calendar_days(self.now, t, &self.tz()).into()
     }
 
     pub fn megabytes(&self, mb: u64) -> String {
