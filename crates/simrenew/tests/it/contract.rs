@@ -175,13 +175,15 @@ async fn schemathesis(bin: &std::path::Path, demo: &Demo, phases: &str) -> Strin
             "negative_data_rejection,positive_data_acceptance",
         ])
         .args(["--phases", phases])
+        // One worker: Debian's Python 3.11 builds ASTs with a recursion counter that two
+        // threads can upset (CPython gh-106905), which Hypothesis's own reporting then trips on.
         .args([
             "--max-time",
             "120",
             "--max-examples",
             "25",
             "--workers",
-            "2",
+            "1",
         ])
         .args(["--request-timeout", "10", "--seed", "20261201"])
         .args(["--output-truncate", "true"])
