@@ -25,6 +25,11 @@ use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, AppResult, StoreError, StoreResult};
 
+/// The audit chain of a line's money movements and of what changes its time or identity.
+pub fn line_chain(line: simrenew_domain::ids::LineId) -> String {
+    format!("line:{line}")
+}
+
 /// One entry of the audit log, before it is chained.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {

@@ -56,18 +56,48 @@ pub(crate) async fn lock_head(conn: &mut AnyConnection, chain: &str) -> StoreRes
     ))
 }
 
+/// A chain's head locked by the transaction holding it: its last entry's number and MAC.
+#[derive(Debug, Clone)]
+pub(crate) struct HeldHead {
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl SqlTx {
+    /// The next entry's number in `chain` and the MAC it follows: from the head this
+    /// transaction holds when it is that chain's, else by [`lock_head`].
+    pub(crate) async fn next_in_chain(&mut self, chain: &str) -> StoreResult<(i64, String)> {
+        match self.held_head.take() {
+            Some(h) if h.chain == chain => Ok((h.seq + 1, h.hash)),
+            _ => lock_head(self.conn(), chain).await,
+        }
+    }
+
+    /// The head of `chain` as this transaction holds it locked: its last entry `seq`, whose
+    /// MAC is `hash`.
+    pub(crate) fn hold_head(&mut self, chain: &str, seq: i64, hash: String) {
+        self.held_head = Some(HeldHead {
+            chain: chain.to_owned(),
+            seq,
+            hash,
+        });
+    }
+}
+
 /// Appends `e` to its chain inside the caller's transaction: the head locked, the entry MACed
 /// under `key` and inserted, the head moved.
 pub(crate) async fn append(
-    conn: &mut AnyConnection,
+    tx: &mut SqlTx,
     key: Option<&AuditKey>,
     e: &AuditEntry,
     now: Timestamp,
 ) -> StoreResult<()> {
     let key = key_or_refuse(key)?;
     let at = now.as_second();
-    let (seq, prev) = lock_head(&mut *conn, &e.chain).await?;
+    let (seq, prev) = tx.next_in_chain(&e.chain).await?;
     let mac = key.entry_mac(&prev, seq, at, e);
+    let conn = tx.conn();
     sqlx::query(
         "INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, prev_hash, \
          hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -91,6 +121,7 @@ pub(crate) async fn append(
         .execute(&mut *conn)
         .await
         .map_err(map)?;
+    tx.hold_head(&e.chain, seq, mac);
     Ok(())
 }
 
@@ -165,7 +196,7 @@ impl AuditStore for Db {
 impl AuditTx for SqlTx {
     async fn append_audit(&mut self, e: &AuditEntry, now: Timestamp) -> StoreResult<()> {
         let key = self.audit_key.clone();
-        append(self.conn(), key.as_ref(), e, now).await?;
+        append(self, key.as_ref(), e, now).await?;
         self.record_effect(e.subject.clone());
         Ok(())
     }

@@ -23,6 +23,9 @@ pub(crate) struct SqlTx {
     /// at commit, in this transaction.
     pub(crate) attempt: Option<simrenew_app::idempotency::Attempt>,
     pub(crate) effect: Option<String>,
+    /// An audit chain's head this transaction holds locked, as it last left it: the next
+    /// entry of that chain follows it without locking it again.
+    pub(crate) held_head: Option<crate::audit::HeldHead>,
 }
 
 /// What a line holds that no other may: its number, its card (ICCID).
@@ -164,6 +167,7 @@ impl Db {
             audit_key: self.audit_key.clone(),
             attempt: simrenew_app::idempotency::current_attempt(),
             effect: None,
+            held_head: None,
         })
     }
 }

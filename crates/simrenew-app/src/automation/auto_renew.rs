@@ -384,7 +384,7 @@ impl App {
         }
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", locked.line.id),
+                chain: crate::audit::line_chain(locked.line.id),
                 actor: actor.to_owned(),
                 action: if stored.enabled {
                     "auto_renew.on".into()

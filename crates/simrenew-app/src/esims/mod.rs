@@ -329,6 +329,7 @@ impl App {
                 pay(
                     tx.as_mut(),
                     order,
+                    None,
                     locked,
                     &brand,
                     &plan,

@@ -43,7 +43,7 @@ impl App {
         let mut tx = self.store.begin().await?;
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", line.line),
+                chain: crate::audit::line_chain(line.line),
                 actor: agent.label(),
                 action: "counter.look_up".into(),
                 subject: format!("line:{}", line.line),

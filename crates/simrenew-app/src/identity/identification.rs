@@ -89,7 +89,7 @@ impl App {
         tx.profile_identified(line.id, now).await?;
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", line.id),
+                chain: crate::audit::line_chain(line.id),
                 actor: verifier.to_owned(),
                 action: "line.identify".into(),
                 subject: format!("line:{}", line.id),

@@ -339,6 +339,7 @@ impl App {
         let receipt = pay(
             tx.as_mut(),
             order,
+            None,
             locked,
             &brand,
             &plan,
@@ -353,7 +354,7 @@ impl App {
         tx.mark_applied(payment.id).await?;
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", receipt.order.line_id),
+                chain: crate::audit::line_chain(receipt.order.line_id),
                 actor: actor.to_owned(),
                 action: "payment.store".into(),
                 subject: format!("payment:{}", payment.id),
@@ -433,7 +434,7 @@ impl App {
         if !known.iter().any(|k| k.id == m.id) {
             tx.append_audit(
                 &AuditEntry {
-                    chain: format!("line:{}", line.id),
+                    chain: crate::audit::line_chain(line.id),
                     actor: actor.to_owned(),
                     action: "saved_method.add".into(),
                     subject: format!("saved_method:{}", m.id),
@@ -485,7 +486,7 @@ impl App {
         }
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", saved.line_id),
+                chain: crate::audit::line_chain(saved.line_id),
                 actor: actor.to_owned(),
                 action: "saved_method.remove".into(),
                 subject: format!("saved_method:{}", saved.id),
@@ -654,6 +655,7 @@ impl App {
                 match pay(
                     tx.as_mut(),
                     order,
+                    None,
                     locked,
                     &brand,
                     &plan,

@@ -208,7 +208,7 @@ impl App {
         };
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", line.id),
+                chain: crate::audit::line_chain(line.id),
                 actor: actor.to_owned(),
                 action: "payment.refund".into(),
                 subject: format!("payment:{id}"),
@@ -345,7 +345,7 @@ impl App {
         let shortening = shorten_line(tx.as_mut(), &order, &line, amount, kept, now).await?;
         tx.append_audit(
             &AuditEntry {
-                chain: format!("line:{}", line.id),
+                chain: crate::audit::line_chain(line.id),
                 actor: actor.to_owned(),
                 action: "order.refund_to_credit".into(),
                 subject: format!("order:{}", order.id),

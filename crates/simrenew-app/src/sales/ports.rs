@@ -163,6 +163,20 @@ pub struct RenewalWrite {
     pub state: simrenew_domain::line::LineState,
     /// The money movement's entry in the line's audit chain, written with the rest.
     pub audit: crate::audit::AuditEntry,
+    /// The order itself when it is not written yet, its id reserved by
+    /// [`SalesTx::lock_line_to_order`]: written with the rest, paid.
+    pub unwritten_order: Option<UnwrittenOrder>,
+}
+
+/// An order whose id is reserved but whose row is written by its renewal
+/// ([`RenewalWrite::unwritten_order`]), in its paid state: one row written once instead of
+/// inserted waiting for payment and moved to paid in the same transaction.
+#[derive(Debug, Clone)]
+pub struct UnwrittenOrder {
+    pub plan: PlanId,
+    pub channel: Channel,
+    pub quote: Quote,
+    pub placed_by: Option<String>,
 }
 
 /// The outbox topic of a bundle granted to a line.
@@ -279,6 +293,14 @@ pub trait SalesTx: Send {
     /// The line with its brand, locked against concurrent renewals until commit.
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>>;
     async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>>;
+    /// [`SalesTx::lock_line`] for an order paid in this transaction: with, where the store can
+    /// in the same statement (PostgreSQL), the id of that order reserved, so that the order is
+    /// written by its renewal ([`RenewalWrite::unwritten_order`]). Without a reserved id the
+    /// order is inserted ([`SalesTx::insert_order`]) before it is paid.
+    async fn lock_line_to_order(
+        &mut self,
+        msisdn: &Msisdn,
+    ) -> StoreResult<Option<(LockedLine, Option<OrderId>)>>;
     /// Every catalog version of a brand with its plans, and the brand's promotions.
     async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog>;
     async fn plan(&mut self, id: PlanId) -> StoreResult<Plan>;

@@ -19,7 +19,7 @@ use simrenew_domain::quote::{quote, Quote, QuoteInput};
 use simrenew_domain::DomainError;
 
 use super::payment::{PaymentInstruction, PaymentStep, Settlement};
-use super::ports::{Customer, LockedLine, RenewalWrite, SalesTx};
+use super::ports::{Customer, LockedLine, RenewalWrite, SalesTx, UnwrittenOrder};
 use crate::audit::AuditEntry;
 use crate::{App, AppError, AppResult};
 
@@ -137,11 +137,22 @@ impl App {
     ) -> AppResult<OrderReceipt> {
         let now = self.now();
         let mut tx = self.store.begin().await?;
-        let (locked, plan, channel, q) = match source {
+        let (locked, plan, channel, q, reserved) = match source {
             OrderSource::Purchase(req) => {
-                let locked = lock_line(tx.as_mut(), &req.msisdn).await?;
+                // Paid at once from credit or by a capture, whose settlement writes nothing
+                // before the renewal (a voucher's does, referring to the order): the order can
+                // be written once, by its renewal.
+                let (locked, reserved) = match payment {
+                    Some(PaymentInstruction::Credit | PaymentInstruction::Captured { .. }) => tx
+                        .lock_line_to_order(&req.msisdn)
+                        .await?
+                        .ok_or(AppError::not_found("line", "msisdn"))?,
+                    Some(PaymentInstruction::Voucher(_)) | None => {
+                        (lock_line(tx.as_mut(), &req.msisdn).await?, None)
+                    }
+                };
                 let (plan, q) = price(self, tx.as_mut(), &locked, req, now).await?;
-                (locked, plan, req.channel, q)
+                (locked, plan, req.channel, q, reserved)
             }
             OrderSource::Quote(id) => {
                 let stored = tx
@@ -168,7 +179,7 @@ impl App {
                     ));
                 }
                 let plan = tx.plan(stored.plan_id).await?;
-                (locked, plan, stored.channel, stored.quote)
+                (locked, plan, stored.channel, stored.quote, None)
             }
         };
         let line = &locked.line;
@@ -182,18 +193,32 @@ impl App {
         if channel == Channel::AutoRenew && payment.is_none() {
             check_auto_debit_limits(tx.as_mut(), line.id, &brand, q.total, now).await?;
         }
-        let id = tx
-            .insert_order(
-                line.brand_id,
-                line.id,
-                plan.id,
-                channel,
-                &q,
-                from_quote,
-                actor,
-                now,
-            )
-            .await?;
+        let (id, unwritten) = match reserved {
+            Some(id) => (
+                id,
+                Some(UnwrittenOrder {
+                    plan: plan.id,
+                    channel,
+                    quote: q.clone(),
+                    placed_by: actor.map(str::to_owned),
+                }),
+            ),
+            None => {
+                let id = tx
+                    .insert_order(
+                        line.brand_id,
+                        line.id,
+                        plan.id,
+                        channel,
+                        &q,
+                        from_quote,
+                        actor,
+                        now,
+                    )
+                    .await?;
+                (id, None)
+            }
+        };
         let order = Order {
             id,
             brand_id: line.brand_id,
@@ -214,6 +239,7 @@ impl App {
                 pay(
                     tx.as_mut(),
                     order,
+                    unwritten,
                     locked,
                     &brand,
                     &plan,
@@ -265,12 +291,13 @@ impl App {
             .ok_or(AppError::not_found("line", "order_id"))?;
         let brand = locked.brand.clone();
         let plan = tx.plan(order.plan_id).await?;
-        let chain = format!("line:{}", locked.line.id);
+        let chain = crate::audit::line_chain(locked.line.id);
         self.check_method(&brand, order.channel, payment.method())?;
         let step = self.payment_step(payment)?;
         let receipt = pay(
             tx.as_mut(),
             order,
+            None,
             locked,
             &brand,
             &plan,
@@ -412,10 +439,13 @@ pub(crate) async fn check_auto_debit_limits(
 
 /// Settles the order and applies its renewal to the locked line. The audit entry names
 /// `actor` (who took or reported the payment), else whoever placed the order, else `system`.
+/// An `unwritten` order (its id reserved, see [`SalesTx::lock_line_to_order`]) is written by
+/// the renewal, paid.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn pay(
     tx: &mut dyn SalesTx,
     mut order: Order,
+    unwritten: Option<UnwrittenOrder>,
     locked: LockedLine,
     brand: &Brand,
     plan: &Plan,
@@ -479,7 +509,7 @@ pub(crate) async fn pay(
         tx.queue_profile_order(line.id, now).await?;
     }
     let audit = AuditEntry {
-        chain: format!("line:{}", line.id),
+        chain: crate::audit::line_chain(line.id),
         actor: actor
             .map(str::to_owned)
             .or_else(|| order.placed_by.clone())
@@ -511,6 +541,7 @@ pub(crate) async fn pay(
                     _ => LineState::Active,
                 },
                 audit,
+                unwritten_order: unwritten,
             },
             now,
         )

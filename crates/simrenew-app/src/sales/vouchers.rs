@@ -205,7 +205,7 @@ impl App {
                 tx.mark_voucher_redeemed(voucher.id, line.id, now).await?;
                 tx.append_audit(
                     &AuditEntry {
-                        chain: format!("line:{}", line.id),
+                        chain: crate::audit::line_chain(line.id),
                         actor: actor.unwrap_or("system").to_owned(),
                         action: "credit.voucher".into(),
                         subject: format!("voucher:{}", voucher.id),

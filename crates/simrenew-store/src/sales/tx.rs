@@ -83,17 +83,56 @@ impl SqlTx {
             .collect()
     }
 
+    /// The line locked, with its brand. With `reserve_order`, on PostgreSQL and in the same
+    /// statement: the id of an order to be written by its renewal, reserved from the orders'
+    /// sequence, and the head of the line's audit chain locked with the line (held for the
+    /// renewal's entry, see `SqlTx::next_in_chain`), when the chain has one.
     async fn line_where(
         &mut self,
         clause: &str,
         bind: LineKey<'_>,
-    ) -> StoreResult<Option<LockedLine>> {
-        let for_update = match self.dialect {
-            Dialect::Postgres => " FOR UPDATE OF l",
-            Dialect::Sqlite => "",
+        reserve_order: bool,
+    ) -> StoreResult<Option<(LockedLine, Option<OrderId>)>> {
+        let lock = match (self.dialect, reserve_order) {
+            (Dialect::Sqlite, _) => LineLock::Plain,
+            (Dialect::Postgres, false) => LineLock::Line,
+            (Dialect::Postgres, true) => LineLock::ToOrder { with_head: true },
+        };
+        match self.line_locked(clause, &bind, lock).await? {
+            // A chain without a head yet (a line's first audited act): the head is made when
+            // the renewal's entry is appended.
+            None if reserve_order && self.dialect == Dialect::Postgres => {
+                self.line_locked(clause, &bind, LineLock::ToOrder { with_head: false })
+                    .await
+            }
+            found => Ok(found),
+        }
+    }
+
+    async fn line_locked(
+        &mut self,
+        clause: &str,
+        bind: &LineKey<'_>,
+        lock: LineLock,
+    ) -> StoreResult<Option<(LockedLine, Option<OrderId>)>> {
+        const RESERVE: &str = ", nextval(pg_get_serial_sequence('orders', 'id')) AS reserved_order";
+        let (reserve, head, for_update) = match lock {
+            LineLock::Plain => ("", "", ""),
+            LineLock::Line => ("", "", " FOR UPDATE OF l"),
+            LineLock::ToOrder { with_head: false } => (RESERVE, "", " FOR UPDATE OF l"),
+            // The chain `simrenew_app::audit::line_chain` names.
+            LineLock::ToOrder { with_head: true } => (
+                RESERVE,
+                " JOIN audit_heads h ON h.chain = 'line:' || l.id",
+                " FOR UPDATE OF l, h",
+            ),
+        };
+        let head_columns = match head {
+            "" => "",
+            _ => ", h.seq AS head_seq, h.hash AS head_hash",
         };
         let sql = format!(
-            "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}, \
+            "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}{reserve}{head_columns}, \
              EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id AND o.paid_at IS NOT NULL) \
              AS renewed_before, \
              CASE WHEN l.state = 'pending_identification' THEN (EXISTS (SELECT 1 FROM \
@@ -102,22 +141,32 @@ impl SqlTx {
                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.line_id = l.id \
                  AND o.paid_at IS NOT NULL))) \
                  ELSE FALSE END AS sold_with_line \
-             FROM lines l JOIN brands b ON b.id = l.brand_id WHERE {clause}{for_update}"
+             FROM lines l JOIN brands b ON b.id = l.brand_id{head} \
+             WHERE {clause}{for_update}"
         );
         let q = sqlx::query(&sql);
         let q = match bind {
-            LineKey::Msisdn(m) => q.bind(m),
-            LineKey::Id(id) => q.bind(id),
+            LineKey::Msisdn(m) => q.bind(*m),
+            LineKey::Id(id) => q.bind(*id),
         };
         let Some(row) = q.fetch_optional(self.conn()).await.map_err(map)? else {
             return Ok(None);
         };
-        Ok(Some(LockedLine {
+        let reserved = match lock {
+            LineLock::ToOrder { .. } => Some(OrderId(get(&row, "reserved_order")?)),
+            _ => None,
+        };
+        let locked = LockedLine {
             line: codec::line(&row)?,
             brand: codec::brand_prefixed(&row, "b_")?,
             renewed_before: codec::bool_of(&row, "renewed_before")?,
             sold_with_line: codec::bool_of(&row, "sold_with_line")?,
-        }))
+        };
+        if let LineLock::ToOrder { with_head: true } = lock {
+            let chain = simrenew_app::audit::line_chain(locked.line.id);
+            self.hold_head(&chain, get(&row, "head_seq")?, get(&row, "head_hash")?);
+        }
+        Ok(Some((locked, reserved)))
     }
 
     /// SQLite: the statements one after the other (each is a function call in-process).
@@ -126,6 +175,30 @@ impl SqlTx {
         w: &RenewalWrite,
         now: Timestamp,
     ) -> StoreResult<Vec<BundleId>> {
+        // An order not written yet goes first, paid: what follows refers to it.
+        if let Some(o) = &w.unwritten_order {
+            sqlx::query(
+                "INSERT INTO orders (id, brand_id, line_id, plan_id, channel, state, \
+                 total_cents, vat_cents, currency, quote, created_at, placed_by, paid_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)",
+            )
+            .bind(w.order.0)
+            .bind(w.brand.0)
+            .bind(w.line.0)
+            .bind(o.plan.0)
+            .bind(o.channel.as_str())
+            .bind(OrderState::Syncing.as_str())
+            .bind(o.quote.total.cents)
+            .bind(o.quote.vat.cents)
+            .bind(o.quote.total.currency.as_str())
+            .bind(codec::encode_quote(&o.quote)?)
+            .bind(now.as_second())
+            .bind(o.placed_by.as_deref())
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
+            self.record_effect(format!("order:{}", w.order));
+        }
         if let Some(debit) = w.payment.credit_debit {
             self.move_credit_step_by_step(
                 w.brand,
@@ -188,13 +261,15 @@ impl SqlTx {
             .execute(self.conn())
             .await
             .map_err(map)?;
-        sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
-            .bind(OrderState::Syncing.as_str())
-            .bind(now.as_second())
-            .bind(w.order.0)
-            .execute(self.conn())
-            .await
-            .map_err(map)?;
+        if w.unwritten_order.is_none() {
+            sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
+                .bind(OrderState::Syncing.as_str())
+                .bind(now.as_second())
+                .bind(w.order.0)
+                .execute(self.conn())
+                .await
+                .map_err(map)?;
+        }
         Ok(ids)
     }
 
@@ -271,16 +346,28 @@ impl SqlTx {
         // $9 amount, $10 currency, $11 voucher, $12 state, $13 expires_at, $14 grace_until,
         // $15 order state, $16 topic, $17 audit chain, $18 actor, $19 action, $20 subject,
         // $21 details, $22 the first entry's previous hash, $23 the credit taken (0: none),
-        // $24 its ledger reason, $25 the audit entry's number, $26 its MAC; then (starts_at,
-        // ends_at, starts text, ends text) per window.
-        const FIXED: usize = 26;
+        // $24 its ledger reason, $25 the audit entry's number, $26 its MAC; for an order not
+        // written yet, $27 its plan, $28 channel, $29 total, $30 VAT, $31 currency, $32 quote,
+        // $33 placed by; then (starts_at, ends_at, starts text, ends text) per window.
+        let (fixed, ord) = match w.unwritten_order {
+            Some(_) => (
+                33,
+                "ord AS (INSERT INTO orders (id, brand_id, line_id, plan_id, channel, state, \
+                 total_cents, vat_cents, currency, quote, created_at, placed_by, paid_at) \
+                 VALUES ($3, $1, $2, $27, $28, $15, $29, $30, $31, $32, $4, $33, $4))",
+            ),
+            None => (
+                26,
+                "ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3)",
+            ),
+        };
         let key = self.audit_key.clone();
         let key = crate::audit::key_or_refuse(key.as_ref())?;
-        let (seq, prev) = crate::audit::lock_head(self.conn(), &w.audit.chain).await?;
+        let (seq, prev) = self.next_in_chain(&w.audit.chain).await?;
         let mac = key.entry_mac(&prev, seq, now.as_second(), &w.audit);
         let values = (0..w.windows.len())
             .map(|i| {
-                let p = FIXED + 4 * i;
+                let p = fixed + 4 * i;
                 format!(
                     "(${}::BIGINT, ${}::BIGINT, ${}::TEXT, ${}::TEXT)",
                     p + 1,
@@ -312,7 +399,7 @@ impl SqlTx {
                  balance_after_cents, currency, reason, order_id, voucher_id, created_at) \
                  SELECT $1, $2, -$23::BIGINT, credit_cents, $10, $24, $3, NULL, $4 FROM lin \
                  WHERE $23::BIGINT <> 0), \
-             ord AS (UPDATE orders SET state = $15, paid_at = $4 WHERE id = $3), \
+             {ord}, \
              {AUDIT_CTES} \
              SELECT id FROM bun ORDER BY starts_at"
         );
@@ -347,6 +434,17 @@ impl SqlTx {
             .bind(LedgerReason::RenewalPayment.as_str())
             .bind(seq)
             .bind(&mac);
+        if let Some(o) = &w.unwritten_order {
+            q = q
+                .bind(o.plan.0)
+                .bind(o.channel.as_str())
+                .bind(o.quote.total.cents)
+                .bind(o.quote.vat.cents)
+                .bind(o.quote.total.currency.as_str())
+                .bind(codec::encode_quote(&o.quote)?)
+                .bind(o.placed_by.as_deref());
+            self.record_effect(format!("order:{}", w.order));
+        }
         for (starts_at, ends_at) in &w.windows {
             q = q
                 .bind(starts_at.as_second())
@@ -355,6 +453,7 @@ impl SqlTx {
                 .bind(ends_at.to_string());
         }
         let ids = q.fetch_all(self.conn()).await.map_err(map)?;
+        self.hold_head(&w.audit.chain, seq, mac);
         Ok(ids.into_iter().map(BundleId).collect())
     }
 }
@@ -367,6 +466,21 @@ const AUDIT_CTES: &str =
     "alog AS (INSERT INTO audit_log (chain, seq, at, actor, action, subject, details, \
          prev_hash, hash) VALUES ($17, $25, $4, $18, $19, $20, $21, $22, $26)), \
      amove AS (UPDATE audit_heads SET seq = $25, hash = $26 WHERE chain = $17)";
+
+/// How a line is read in a write transaction.
+#[derive(Clone, Copy)]
+enum LineLock {
+    /// SQLite: its one writer holds the database.
+    Plain,
+    /// Row-locked until commit (PostgreSQL).
+    Line,
+    /// Row-locked, with an order id reserved and, `with_head`, the line's audit chain head
+    /// locked too (PostgreSQL).
+    ToOrder { with_head: bool },
+}
+
+/// A line by its number, released numbers aside.
+const LINE_BY_NUMBER: &str = "l.msisdn = $1 AND l.number_released_at IS NULL";
 
 enum LineKey<'a> {
     Msisdn(&'a str),
@@ -387,15 +501,21 @@ impl SalesTx for SqlTx {
 
     #[instrument(level = "debug", skip_all, fields(line.msisdn = %msisdn))]
     async fn lock_line(&mut self, msisdn: &Msisdn) -> StoreResult<Option<LockedLine>> {
-        self.line_where(
-            "l.msisdn = $1 AND l.number_released_at IS NULL",
-            LineKey::Msisdn(msisdn.as_str()),
-        )
-        .await
+        let locked = self.line_where(LINE_BY_NUMBER, LineKey::Msisdn(msisdn.as_str()), false);
+        Ok(locked.await?.map(|(l, _)| l))
     }
 
     async fn lock_line_by_id(&mut self, id: LineId) -> StoreResult<Option<LockedLine>> {
-        self.line_where("l.id = $1", LineKey::Id(id.0)).await
+        let locked = self.line_where("l.id = $1", LineKey::Id(id.0), false);
+        Ok(locked.await?.map(|(l, _)| l))
+    }
+
+    async fn lock_line_to_order(
+        &mut self,
+        msisdn: &Msisdn,
+    ) -> StoreResult<Option<(LockedLine, Option<OrderId>)>> {
+        self.line_where(LINE_BY_NUMBER, LineKey::Msisdn(msisdn.as_str()), true)
+            .await
     }
 
     async fn catalog(&mut self, brand: BrandId) -> StoreResult<Catalog> {

@@ -41,6 +41,11 @@ both! {
         for pair in bundles.windows(2) {
             assert_eq!(pair[0]["ends_at"], pair[1]["starts_at"]);
         }
+        // Each renewal's entry follows the one before in the line's audit chain, though each
+        // renewal read the chain's head with the line, while others held both.
+        let report = app.app.verify_audit().await.unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+
         // One more renewal fails for want of credit.
         let body = json!({"msisdn": msisdn.to_string(), "plan": "TEST-5GB-30D", "payment": {"method": "credit"}});
         assert_eq!(app.post("/api/v1/orders", body).await.0, StatusCode::PAYMENT_REQUIRED);
