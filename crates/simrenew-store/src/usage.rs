@@ -6,7 +6,7 @@
 //! Both databases run the same steps and share the rules ([`Batch`]): the lines locked, the
 //! records kept before looked up, the bundles read and debited with the domain's
 //! [`debit`], then the new records, the bundles, the top-ups and the notices written. On
-//! PostgreSQL the statements take arrays and the new records go in by `COPY`, on a
+//! PostgreSQL the statements take arrays and the new records go in by binary `COPY`, on a
 //! connection of [`Db::copy_pool`] (sqlx's `Any` driver has no `COPY`); a batch there is
 //! [`POSTGRES_BATCH`] records, copied first as if none was kept before, and looked up only
 //! when the primary key finds one that was, and [`POSTGRES_LANES`] batches of different
@@ -704,16 +704,18 @@ async fn copy_records(
     let mut copy = conn
         .copy_in_raw(
             "COPY usage_records (record_id, line_id, batch_id, started_at, ended_at, bytes, \
-             uncovered) FROM STDIN",
+             uncovered) FROM STDIN (FORMAT binary)",
         )
         .await
         .map_err(map)?;
-    let mut text = Vec::with_capacity(COPY_BUFFER + 256);
-    let mut number = itoa::Buffer::new();
+    let mut rows = Vec::with_capacity(COPY_BUFFER + 256);
+    rows.extend_from_slice(COPY_HEADER);
     for n in records {
         let r = &batch[n.index];
-        // Record ids are of `A-Z a-z 0-9 . _ : -`: nothing to escape in `COPY`'s text.
-        text.extend_from_slice(r.record_id.as_bytes());
+        let id = r.record_id.as_bytes();
+        rows.extend_from_slice(&COPY_FIELDS.to_be_bytes());
+        rows.extend_from_slice(&(id.len() as i32).to_be_bytes());
+        rows.extend_from_slice(id);
         let values = [
             n.line_id,
             batch_id,
@@ -723,12 +725,11 @@ async fn copy_records(
             big(n.uncovered),
         ];
         for value in values {
-            text.push(b'\t');
-            text.extend_from_slice(number.format(value).as_bytes());
+            rows.extend_from_slice(&8i32.to_be_bytes());
+            rows.extend_from_slice(&value.to_be_bytes());
         }
-        text.push(b'\n');
-        if text.len() >= COPY_BUFFER {
-            let full = std::mem::replace(&mut text, Vec::with_capacity(COPY_BUFFER + 256));
+        if rows.len() >= COPY_BUFFER {
+            let full = std::mem::replace(&mut rows, Vec::with_capacity(COPY_BUFFER + 256));
             if let Err(e) = copy.send(full).await {
                 // The server refused a row already (a record kept before): it says which.
                 return match copy.abort("refused").await {
@@ -738,9 +739,8 @@ async fn copy_records(
             }
         }
     }
-    if !text.is_empty() {
-        copy.send(text).await.map_err(map)?;
-    }
+    rows.extend_from_slice(&(-1i16).to_be_bytes());
+    copy.send(rows).await.map_err(map)?;
     let copied = copy.finish().await.map_err(map)?;
     if copied == records.len() as u64 {
         Ok(())
@@ -749,8 +749,16 @@ async fn copy_records(
     }
 }
 
-/// Bytes of `COPY` text sent at a time.
+/// Bytes of `COPY` rows sent at a time.
 const COPY_BUFFER: usize = 1 << 20;
+
+/// The start of `COPY`'s binary format: its signature, no flags, no header extension. Each row
+/// follows as its number of fields, then each field's length and bytes (a `BIGINT` as 8 bytes,
+/// big-endian); a field count of -1 ends the data. Numbers need no text and ids no escaping.
+const COPY_HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
+
+/// Fields of a `usage_records` row as copied.
+const COPY_FIELDS: i16 = 7;
 
 /// [`codec::bundle`] from a row of the `COPY` connection.
 fn bundle(row: &sqlx::postgres::PgRow) -> StoreResult<Bundle> {

@@ -2,6 +2,7 @@
 //! durable JetStream consumer (`SIMRENEW_NATS_URL`). Both read with `simrenew-network`'s
 //! parsers and count with `App::record_usage`, which keeps each record once by its id.
 
+use std::collections::VecDeque;
 use std::fs::File;
 use std::hash::BuildHasher as _;
 use std::io::{BufReader, BufWriter};
@@ -15,6 +16,7 @@ use simrenew_network::jetstream::{
     HandlerError, Refusal, UsageBatchHandler, UsageConsumer, UsageStreamConfig,
 };
 use simrenew_network::usage::{self as records, UsageLine, UsageReader};
+use tokio::sync::oneshot;
 
 fn into_app(r: records::UsageRecord) -> UsageRecord {
     UsageRecord {
@@ -126,7 +128,7 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     let mut lanes: Vec<Lane> = (0..app.usage_lanes())
         .map(|_| Lane {
             filling: Batch::with_capacity(size),
-            counting: None,
+            counting: VecDeque::with_capacity(IN_FLIGHT),
         })
         .collect();
     let lane_of = foldhash::fast::FixedState::with_seed(0);
@@ -136,7 +138,7 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
             Err(e) => {
                 // What was sent is counted (or not) whole before the error is told.
                 for lane in &mut lanes {
-                    if let Some(c) = lane.counting.take() {
+                    while let Some(c) = lane.counting.pop_front() {
                         c.settle(&mut report, &mut rejected).await?;
                     }
                 }
@@ -168,11 +170,8 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
             .push((reader.last_line(), from..batch.raw.len()));
         batch.records.push(into_app(r));
         if batch.records.len() == size {
-            if let Some(c) = lane.counting.take() {
-                c.settle(&mut report, &mut rejected).await?;
-            }
             let full = std::mem::replace(&mut lane.filling, Batch::with_capacity(size));
-            lane.counting = Some(Counting::start(app, full));
+            lane.send(app, full, &mut report, &mut rejected).await?;
             let before = lanes
                 .iter()
                 .filter_map(Lane::first_line)
@@ -182,14 +181,11 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
         }
     }
     for lane in &mut lanes {
-        if let Some(c) = lane.counting.take() {
-            c.settle(&mut report, &mut rejected).await?;
-        }
         let last = std::mem::replace(&mut lane.filling, Batch::with_capacity(0));
-        lane.counting = Some(Counting::start(app, last));
+        lane.send(app, last, &mut report, &mut rejected).await?;
     }
     for lane in &mut lanes {
-        if let Some(c) = lane.counting.take() {
+        while let Some(c) = lane.counting.pop_front() {
             c.settle(&mut report, &mut rejected).await?;
         }
     }
@@ -214,16 +210,40 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
     Ok(())
 }
 
-/// A lane of the import: the batch being read, and the one before it being counted.
+/// Batches a lane has sent and not settled: one being counted, the next waiting for it, so
+/// that the next starts the moment the one before commits rather than when the file's reader
+/// gets back to this lane.
+const IN_FLIGHT: usize = 2;
+
+/// A lane of the import: the batch being read, and those before it sent, oldest first.
 struct Lane {
     filling: Batch,
-    counting: Option<Counting>,
+    counting: VecDeque<Counting>,
 }
 
 impl Lane {
+    /// Sends `batch` to be counted after those sent before, settling the oldest first when
+    /// [`IN_FLIGHT`] are out.
+    async fn send(
+        &mut self,
+        app: &App,
+        batch: Batch,
+        report: &mut UsageReport,
+        rejected: &mut Rejects,
+    ) -> anyhow::Result<()> {
+        if self.counting.len() >= IN_FLIGHT {
+            if let Some(oldest) = self.counting.pop_front() {
+                oldest.settle(report, rejected).await?;
+            }
+        }
+        let after = self.counting.back_mut().and_then(|c| c.done.take());
+        self.counting.push_back(Counting::start(app, batch, after));
+        Ok(())
+    }
+
     /// The first line of the file this lane has not counted yet.
     fn first_line(&self) -> Option<u64> {
-        let counting = self.counting.as_ref().and_then(|c| c.lines.first());
+        let counting = self.counting.front().and_then(|c| c.lines.first());
         counting
             .or_else(|| self.filling.lines.first())
             .map(|(line, _)| *line)
@@ -256,13 +276,26 @@ struct Counting {
     task: tokio::task::JoinHandle<Counted>,
     lines: Vec<(u64, std::ops::Range<usize>)>,
     raw: String,
+    /// Told whether the batch was counted once it is over, for the lane's next batch to wait
+    /// on.
+    done: Option<oneshot::Receiver<bool>>,
 }
 
 impl Counting {
-    fn start(app: &App, batch: Batch) -> Self {
+    /// Counts `batch` once `after` (the lane's batch before) is counted: a lane's batches
+    /// share lines, whose records are counted in the file's order.
+    fn start(app: &App, batch: Batch, after: Option<oneshot::Receiver<bool>>) -> Self {
         let app = app.clone();
         let records = batch.records;
+        let (counted, done) = oneshot::channel();
         let task = tokio::spawn(async move {
+            if let Some(after) = after {
+                // A lane stops at its first batch not counted.
+                if after.await != Ok(true) {
+                    let stopped = "not sent: the batch before it was not counted".to_owned();
+                    return (records, Err(stopped));
+                }
+            }
             let outcomes = if records.is_empty() {
                 Ok(Vec::new())
             } else {
@@ -270,12 +303,14 @@ impl Counting {
                     .await
                     .map_err(|e| e.to_string())
             };
+            let _ = counted.send(outcomes.is_ok());
             (records, outcomes)
         });
         Self {
             task,
             lines: batch.lines,
             raw: batch.raw,
+            done: Some(done),
         }
     }
 
