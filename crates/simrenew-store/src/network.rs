@@ -229,14 +229,23 @@ impl NetworkStore for Db {
     }
 
     async fn provisioning_state(&self, order: OrderId) -> StoreResult<ProvisioningState> {
+        // Held: what `claim_outbox` leaves for a line awaiting identification.
         let row = sqlx::query(
             "SELECT \
-             COALESCE(SUM(CASE WHEN processed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS confirmed, \
-             COALESCE(SUM(CASE WHEN processed_at IS NULL AND dead_at IS NULL THEN 1 ELSE 0 END), 0) AS pending, \
-             COALESCE(SUM(CASE WHEN dead_at IS NOT NULL AND processed_at IS NULL THEN 1 ELSE 0 END), 0) AS dead \
-             FROM outbox WHERE order_id = $1",
+             COALESCE(SUM(CASE WHEN o.processed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS confirmed, \
+             COALESCE(SUM(CASE WHEN o.processed_at IS NULL AND o.dead_at IS NULL \
+                 AND NOT held THEN 1 ELSE 0 END), 0) AS pending, \
+             COALESCE(SUM(CASE WHEN o.dead_at IS NOT NULL AND o.processed_at IS NULL \
+                 THEN 1 ELSE 0 END), 0) AS dead, \
+             COALESCE(SUM(CASE WHEN o.processed_at IS NULL AND o.dead_at IS NULL \
+                 AND held THEN 1 ELSE 0 END), 0) AS held \
+             FROM (SELECT outbox.*, (topic = $2 AND EXISTS (SELECT 1 FROM lines l \
+                 WHERE l.id = outbox.line_id AND l.state = $3)) AS held \
+                 FROM outbox WHERE order_id = $1) o",
         )
         .bind(order.0)
+        .bind(simrenew_app::sales::ports::BUNDLE_GRANTED)
+        .bind(simrenew_domain::line::LineState::PendingIdentification.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(map)?;
@@ -246,6 +255,7 @@ impl NetworkStore for Db {
             confirmed: n("confirmed")?,
             pending: n("pending")?,
             dead: n("dead")?,
+            awaiting_identification: n("held")?,
         })
     }
 

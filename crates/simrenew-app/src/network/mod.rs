@@ -130,8 +130,11 @@ pub struct DeadLetter {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProvisioningState {
     pub confirmed: u32,
+    /// Being told, or to be told after a retry.
     pub pending: u32,
     pub dead: u32,
+    /// Bundles of a line awaiting identification: told once the subscriber is identified.
+    pub awaiting_identification: u32,
 }
 
 /// A delivery the network confirmed, to record.

@@ -271,12 +271,15 @@ pub struct OrderJson {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NetworkJson {
-    /// `confirmed` (every bundle), `pending` (being told, retried with back-off) or `failed`
+    /// `confirmed` (every bundle), `pending` (being told, retried with back-off),
+    /// `awaiting_identification` (the line's subscriber is to be identified first: its
+    /// bundles are told then, with the dates they start and end on from there) or `failed`
     /// (refused or never confirmed: a person must look).
     #[schema(example = "pending")]
     pub state: &'static str,
     pub bundles_confirmed: u32,
     pub bundles_pending: u32,
+    pub bundles_awaiting_identification: u32,
     pub bundles_failed: u32,
 }
 
@@ -519,11 +522,14 @@ pub(crate) async fn order_answer(
                 "failed"
             } else if n.pending > 0 {
                 "pending"
+            } else if n.awaiting_identification > 0 {
+                "awaiting_identification"
             } else {
                 "confirmed"
             },
             bundles_confirmed: n.confirmed,
             bundles_pending: n.pending,
+            bundles_awaiting_identification: n.awaiting_identification,
             bundles_failed: n.dead,
         });
     }

@@ -308,6 +308,13 @@ both! {
             .get(&format!("/api/v1/esims/{}/qr.svg", msisdn.replace('+', "%2B")))
             .await;
         assert_eq!(s, StatusCode::CONFLICT, "{qr}");
+        // The order says why it is still syncing.
+        let order = format!("/api/v1/orders/{}", sold["order"]["id"]);
+        let (_, waiting) = app.get(&order).await;
+        assert_eq!(waiting["state"], "syncing", "{waiting}");
+        assert_eq!(waiting["network"]["state"], "awaiting_identification", "{waiting}");
+        assert_eq!(waiting["network"]["bundles_awaiting_identification"], 1);
+        assert_eq!(waiting["network"]["bundles_pending"], 0);
         let (_, before) = app.get(&format!("/api/v1/lines/{msisdn}")).await;
         let expiry = |l: &Value| l["expires_at"].as_str().unwrap().parse::<Timestamp>().unwrap();
         let bought_until = expiry(&before);
@@ -336,6 +343,9 @@ both! {
         assert_eq!(told.bundles.len(), 1, "{told:?}");
         assert_eq!(told.bundles[0].starts_at, starts);
         assert_eq!(told.bundles[0].ends_at, expiry(&after));
+        let (_, done) = app.get(&order).await;
+        assert_eq!(done["network"]["state"], "confirmed", "{done}");
+        assert_eq!(done["network"]["bundles_awaiting_identification"], 0);
         let e = esim(&app, &msisdn).await;
         assert!(e["activation"]["code"].as_str().is_some(), "{e}");
         assert_ne!(net.sim.profile(&profiles[0]).unwrap().state, ProfileState::Confirmed);
