@@ -13,7 +13,7 @@ use sqlx::{AnyConnection, Row};
 
 use crate::codec::get;
 use crate::error::map;
-use crate::tx::SqlTx;
+use crate::tx::{HeldHead, SqlTx};
 use crate::{Db, Dialect};
 
 const RECORD_COLUMNS: &str = "id, chain, seq, at, actor, action, subject, details, prev_hash, hash";
@@ -54,14 +54,6 @@ pub(crate) async fn lock_head(conn: &mut AnyConnection, chain: &str) -> StoreRes
         row.try_get::<i64, _>("seq").map_err(map)? + 1,
         get(&row, "hash")?,
     ))
-}
-
-/// A chain's head locked by the transaction holding it: its last entry's number and MAC.
-#[derive(Debug, Clone)]
-pub(crate) struct HeldHead {
-    pub chain: String,
-    pub seq: i64,
-    pub hash: String,
 }
 
 impl SqlTx {

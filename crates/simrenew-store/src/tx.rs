@@ -25,7 +25,16 @@ pub(crate) struct SqlTx {
     pub(crate) effect: Option<String>,
     /// An audit chain's head this transaction holds locked, as it last left it: the next
     /// entry of that chain follows it without locking it again.
-    pub(crate) held_head: Option<crate::audit::HeldHead>,
+    pub(crate) held_head: Option<HeldHead>,
+}
+
+/// An audit chain's head locked by the transaction holding it: its last entry's number and
+/// MAC (see `audit::lock_head`).
+#[derive(Debug, Clone)]
+pub(crate) struct HeldHead {
+    pub chain: String,
+    pub seq: i64,
+    pub hash: String,
 }
 
 /// What a line holds that no other may: its number, its card (ICCID).
