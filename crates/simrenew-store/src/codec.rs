@@ -471,6 +471,21 @@ pub(crate) fn decode_quote(s: &str) -> R<Quote> {
     })
 }
 
+/// For `n` pairs bound as (id, value) from `$from` on: the arms of `CASE id ... END`
+/// (`WHEN $from THEN $from+1 ...`) and the ids' list for `IN (...)`, to set each row its own
+/// value in one `UPDATE`.
+pub(crate) fn case_by_id(from: usize, n: usize) -> (String, String) {
+    let cases = (0..n)
+        .map(|i| format!("WHEN ${} THEN ${}", from + 2 * i, from + 2 * i + 1))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let ids = (0..n)
+        .map(|i| format!("${}", from + 2 * i))
+        .collect::<Vec<_>>()
+        .join(", ");
+    (cases, ids)
+}
+
 /// `$from, $from+1, ...`: `n` bound values in a statement's `IN (...)` or `VALUES (...)`.
 pub(crate) fn placeholders(from: usize, n: usize) -> String {
     (from..from + n)

@@ -107,14 +107,7 @@ impl NetworkStore for Db {
         let mut orders: Vec<i64> = Vec::new();
         let mut newly: Vec<i64> = Vec::new();
         for chunk in confirmed.chunks(200) {
-            let cases = (0..chunk.len())
-                .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3))
-                .collect::<Vec<_>>()
-                .join(" ");
-            let ids = (0..chunk.len())
-                .map(|i| format!("${}", 2 * i + 2))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let (cases, ids) = crate::codec::case_by_id(2, chunk.len());
             let sql = format!(
                 "UPDATE outbox SET processed_at = $1, operation_id = CASE id {cases} END, \
                  claimed_until = NULL, last_error = NULL \

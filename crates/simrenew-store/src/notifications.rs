@@ -234,14 +234,7 @@ impl ReminderStore for Db {
         }
         // The claim of the round in one statement (each row its own code), then what the
         // messages say in one more, whatever the round's size.
-        let cases = (0..ids.len())
-            .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 2, 2 * i + 3))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let listed = (0..ids.len())
-            .map(|i| format!("${}", 2 * i + 2))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (cases, listed) = crate::codec::case_by_id(2, ids.len());
         let sql = format!(
             "UPDATE reminders SET state = 'sending', code_hash = CASE id {cases} END, \
              claimed_at = $1, attempts = attempts + 1 WHERE id IN ({listed})"

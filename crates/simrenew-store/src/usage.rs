@@ -354,14 +354,7 @@ async fn set_by_id(
     values: &[(i64, i64)],
 ) -> StoreResult<()> {
     for chunk in values.chunks(CHUNK) {
-        let cases = (0..chunk.len())
-            .map(|i| format!("WHEN ${} THEN ${}", 2 * i + 1, 2 * i + 2))
-            .collect::<Vec<_>>()
-            .join(" ");
-        let ids = (0..chunk.len())
-            .map(|i| format!("${}", 2 * i + 1))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let (cases, ids) = codec::case_by_id(1, chunk.len());
         let sql =
             format!("UPDATE {table} SET {column} = CASE {id} {cases} END WHERE {id} IN ({ids})");
         let mut q = sqlx::query(&sql);
