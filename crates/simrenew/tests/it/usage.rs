@@ -136,6 +136,32 @@ both! {
         assert_eq!(uncovered, 77);
     }
 
+    async fn a_file_that_breaks_off_stops_with_its_line_and_counts_nothing_after(app: TestApp) {
+        let msisdn = line_with_two_bundles(&app).await;
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("broken.csv");
+        let (t1, t2) = (at(&app, 3), at(&app, 2));
+        let mut text = format!(
+            "record_id,msisdn,start,end,bytes\n\
+             cdr-1,{msisdn},{t1},{t2},100\n\
+             cdr-2,{msisdn},{t1},{t2},1.5\n"
+        )
+        .into_bytes();
+        // Line 4 is not UTF-8: the file cannot be read on from there.
+        text.extend_from_slice(b"cdr-3,\xff\xfe,x,y,1\n");
+        text.extend_from_slice(format!("cdr-4,{msisdn},{t1},{t2},100\n").as_bytes());
+        std::fs::write(&file, text).unwrap();
+        let (ok, out, err) = simrenew(&app, &["import", "usage", file.to_str().unwrap()], &[]);
+        assert!(!ok, "{out}{err}");
+        assert!(err.contains("broken.csv") && err.contains("line 4"), "{err}");
+        // Nothing of the file was sent before it broke off, and nothing after it is counted;
+        // the line refused before is written.
+        assert_eq!(scalar(&app, "SELECT COUNT(*) FROM usage_records").await, 0);
+        let rejects = std::fs::read_to_string(dir.path().join("broken.rejects.csv")).unwrap();
+        assert!(rejects.lines().any(|l| l.starts_with("3,cdr-2,bytes,")), "{rejects}");
+        assert!(!rejects.contains("cdr-4"), "{rejects}");
+    }
+
     async fn a_bundle_is_debited_down_to_zero_and_an_unlimited_one_counts_without_debit(app: TestApp) {
         let small = app.line(LineKind::PhysicalSim, 0, Some(days(20))).await;
         let unlimited = app.line(LineKind::VirtualSim, 0, None).await;
