@@ -38,6 +38,17 @@ fn item(row: &AnyRow) -> StoreResult<OutboxItem> {
     })
 }
 
+/// An outbox row (of `outbox`) that waits for its line's identification: its bundle is told
+/// to the network once the line is identified, with the dates it then starts and ends on.
+fn held_for_identification() -> String {
+    format!(
+        "(outbox.topic = '{granted}' AND EXISTS (SELECT 1 FROM lines l \
+         WHERE l.id = outbox.line_id AND l.state = '{waiting}'))",
+        granted = simrenew_app::sales::ports::BUNDLE_GRANTED,
+        waiting = simrenew_domain::line::LineState::PendingIdentification.as_str(),
+    )
+}
+
 #[async_trait]
 impl NetworkStore for Db {
     async fn claim_outbox(
@@ -60,11 +71,9 @@ impl NetworkStore for Db {
             "UPDATE outbox SET claimed_until = $1, attempts = attempts + 1 WHERE id IN ( \
              SELECT id FROM outbox WHERE processed_at IS NULL AND dead_at IS NULL \
              AND COALESCE(next_attempt_at, 0) <= $2 AND COALESCE(claimed_until, 0) <= $2 \
-             AND topic IN ({topic_list}) AND NOT (topic = '{granted}' AND EXISTS (SELECT 1 \
-                 FROM lines l WHERE l.id = outbox.line_id AND l.state = '{waiting}')) \
+             AND topic IN ({topic_list}) AND NOT {held} \
              ORDER BY id LIMIT $3{skip_locked}) RETURNING id",
-            granted = simrenew_app::sales::ports::BUNDLE_GRANTED,
-            waiting = simrenew_domain::line::LineState::PendingIdentification.as_str(),
+            held = held_for_identification(),
         );
         let mut tx = self.begin_sql().await?;
         let mut q = sqlx::query_scalar::<_, i64>(&claim)
@@ -222,8 +231,7 @@ impl NetworkStore for Db {
     }
 
     async fn provisioning_state(&self, order: OrderId) -> StoreResult<ProvisioningState> {
-        // Held: what `claim_outbox` leaves for a line awaiting identification.
-        let row = sqlx::query(
+        let sql = format!(
             "SELECT \
              COALESCE(SUM(CASE WHEN o.processed_at IS NOT NULL THEN 1 ELSE 0 END), 0) AS confirmed, \
              COALESCE(SUM(CASE WHEN o.processed_at IS NULL AND o.dead_at IS NULL \
@@ -232,16 +240,14 @@ impl NetworkStore for Db {
                  THEN 1 ELSE 0 END), 0) AS dead, \
              COALESCE(SUM(CASE WHEN o.processed_at IS NULL AND o.dead_at IS NULL \
                  AND held THEN 1 ELSE 0 END), 0) AS held \
-             FROM (SELECT outbox.*, (topic = $2 AND EXISTS (SELECT 1 FROM lines l \
-                 WHERE l.id = outbox.line_id AND l.state = $3)) AS held \
-                 FROM outbox WHERE order_id = $1) o",
-        )
-        .bind(order.0)
-        .bind(simrenew_app::sales::ports::BUNDLE_GRANTED)
-        .bind(simrenew_domain::line::LineState::PendingIdentification.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(map)?;
+             FROM (SELECT outbox.*, {held} AS held FROM outbox WHERE order_id = $1) o",
+            held = held_for_identification(),
+        );
+        let row = sqlx::query(&sql)
+            .bind(order.0)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(map)?;
         let n =
             |c: &str| -> StoreResult<u32> { Ok(u32::try_from(get::<i64>(&row, c)?).unwrap_or(0)) };
         Ok(ProvisioningState {

@@ -116,20 +116,17 @@ impl SqlTx {
         lock: LineLock,
     ) -> StoreResult<Option<(LockedLine, Option<OrderId>)>> {
         const RESERVE: &str = ", nextval(pg_get_serial_sequence('orders', 'id')) AS reserved_order";
-        let (reserve, head, for_update) = match lock {
-            LineLock::Plain => ("", "", ""),
-            LineLock::Line => ("", "", " FOR UPDATE OF l"),
-            LineLock::ToOrder { with_head: false } => (RESERVE, "", " FOR UPDATE OF l"),
+        let (reserve, head_columns, head, for_update) = match lock {
+            LineLock::Plain => ("", "", "", ""),
+            LineLock::Line => ("", "", "", " FOR UPDATE OF l"),
+            LineLock::ToOrder { with_head: false } => (RESERVE, "", "", " FOR UPDATE OF l"),
             // The chain `simrenew_app::audit::line_chain` names.
             LineLock::ToOrder { with_head: true } => (
                 RESERVE,
+                ", h.seq AS head_seq, h.hash AS head_hash",
                 " JOIN audit_heads h ON h.chain = 'line:' || l.id",
                 " FOR UPDATE OF l, h",
             ),
-        };
-        let head_columns = match head {
-            "" => "",
-            _ => ", h.seq AS head_seq, h.hash AS head_hash",
         };
         let sql = format!(
             "SELECT {LINE_COLUMNS}, {BRAND_COLUMNS_AS_B}{reserve}{head_columns}, \
@@ -175,29 +172,12 @@ impl SqlTx {
         w: &RenewalWrite,
         now: Timestamp,
     ) -> StoreResult<Vec<BundleId>> {
-        // An order not written yet goes first, paid: what follows refers to it.
-        if let Some(o) = &w.unwritten_order {
-            sqlx::query(
-                "INSERT INTO orders (id, brand_id, line_id, plan_id, channel, state, \
-                 total_cents, vat_cents, currency, quote, created_at, placed_by, paid_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $11)",
-            )
-            .bind(w.order.0)
-            .bind(w.brand.0)
-            .bind(w.line.0)
-            .bind(o.plan.0)
-            .bind(o.channel.as_str())
-            .bind(OrderState::Syncing.as_str())
-            .bind(o.quote.total.cents)
-            .bind(o.quote.vat.cents)
-            .bind(o.quote.total.currency.as_str())
-            .bind(codec::encode_quote(&o.quote)?)
-            .bind(now.as_second())
-            .bind(o.placed_by.as_deref())
-            .execute(self.conn())
-            .await
-            .map_err(map)?;
-            self.record_effect(format!("order:{}", w.order));
+        // SQLite reserves no order ids (`lock_line_to_order`): its orders are inserted first.
+        if w.unwritten_order.is_some() {
+            return Err(StoreError::Internal(format!(
+                "order {} was to be written by its renewal, which SQLite does not do",
+                w.order
+            )));
         }
         if let Some(debit) = w.payment.credit_debit {
             self.move_credit_step_by_step(
@@ -261,15 +241,13 @@ impl SqlTx {
             .execute(self.conn())
             .await
             .map_err(map)?;
-        if w.unwritten_order.is_none() {
-            sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
-                .bind(OrderState::Syncing.as_str())
-                .bind(now.as_second())
-                .bind(w.order.0)
-                .execute(self.conn())
-                .await
-                .map_err(map)?;
-        }
+        sqlx::query("UPDATE orders SET state = $1, paid_at = $2 WHERE id = $3")
+            .bind(OrderState::Syncing.as_str())
+            .bind(now.as_second())
+            .bind(w.order.0)
+            .execute(self.conn())
+            .await
+            .map_err(map)?;
         Ok(ids)
     }
 
