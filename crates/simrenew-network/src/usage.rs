@@ -175,6 +175,11 @@ impl<R: Read> UsageReader<R> {
         self.record.position().map_or(0, |p| p.line())
     }
 
+    /// Bytes of the input read so far, the header included.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+
     /// The last record read, as it came (its values joined by commas), added to `text`.
     pub fn push_last_raw(&self, text: &mut String) {
         for (i, value) in self.record.iter().enumerate() {

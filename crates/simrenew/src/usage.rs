@@ -119,20 +119,25 @@ fn field_of(reason: &str) -> (&str, &str) {
 /// each other's lines.
 pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::Result<()> {
     let input = File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let file_bytes = input.metadata().map_or(0, |m| m.len());
     let mut reader = UsageReader::new(BufReader::new(input))
         .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let rejects_path = rejects.map_or_else(|| default_rejects(file), Path::to_path_buf);
     let mut rejected = Rejects::create(rejects_path)?;
     let mut report = UsageReport::default();
-    let size = app.usage_batch();
+    let most = app.usage_batch();
+    let first = (most / FIRST_SHARE).max(FIRST_LEAST).min(most);
     let mut lanes: Vec<Lane> = (0..app.usage_lanes())
         .map(|_| Lane {
-            filling: Batch::with_capacity(size),
+            filling: Batch::with_capacity(first),
+            size: first,
             counting: VecDeque::with_capacity(IN_FLIGHT),
         })
         .collect();
     let lane_of = foldhash::fast::FixedState::with_seed(0);
+    let mut read = 0u64;
     while let Some(next) = reader.next() {
+        read += 1;
         let next = match next {
             Ok(next) => next,
             Err(e) => {
@@ -169,8 +174,17 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
             .lines
             .push((reader.last_line(), from..batch.raw.len()));
         batch.records.push(into_app(r));
-        if batch.records.len() == size {
-            let full = std::mem::replace(&mut lane.filling, Batch::with_capacity(size));
+        if batch.records.len() == lane.size {
+            // Each lane's share of what is left, estimated from the bytes a record took so
+            // far: near the end of the file the batches shrink again, so that the lanes end
+            // together rather than one counting a large last batch alone.
+            let left = file_bytes.saturating_sub(reader.bytes_read());
+            let share = left.saturating_mul(read) / reader.bytes_read().max(1) / lanes.len() as u64;
+            let lane = &mut lanes[n];
+            lane.size = (lane.size * 2)
+                .min(most)
+                .min((share / 2).max(first as u64) as usize);
+            let full = std::mem::replace(&mut lane.filling, Batch::with_capacity(lane.size));
             lane.send(app, full, &mut report, &mut rejected).await?;
             let before = lanes
                 .iter()
@@ -215,9 +229,19 @@ pub async fn import(app: &App, file: &Path, rejects: Option<&Path>) -> anyhow::R
 /// gets back to this lane.
 const IN_FLIGHT: usize = 2;
 
+/// A lane's first batch is this share of the most a transaction takes ([`App::usage_batch`]),
+/// and each next one twice the one before up to that most: the lanes start counting soon
+/// after the file is opened, and then pay each batch's lines and bundles rarely.
+const FIRST_SHARE: usize = 16;
+
+/// Records of a lane's first batch, at least.
+const FIRST_LEAST: usize = 500;
+
 /// A lane of the import: the batch being read, and those before it sent, oldest first.
 struct Lane {
     filling: Batch,
+    /// Records the batch being read takes.
+    size: usize,
     counting: VecDeque<Counting>,
 }
 

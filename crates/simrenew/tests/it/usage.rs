@@ -302,9 +302,10 @@ both! {
             lines.push(app.line(LineKind::Esim, 0, Some(days(20))).await);
         }
         let (t1, t2) = (at(&app, 2), at(&app, 1));
-        // More records than the lanes take in one batch each, so that batches of every lane
-        // are counted side by side; a malformed line and one of an unknown number now and then.
-        let records = POSTGRES_BATCH * POSTGRES_LANES * 5 / 4;
+        // More records than the lanes' first batches (a sixteenth of the most) take, so that
+        // batches of every lane, growing and shrinking, are counted side by side; a malformed
+        // line and one of an unknown number now and then.
+        let records = POSTGRES_BATCH * POSTGRES_LANES * 5 / 16;
         let mut text = "record_id,msisdn,start,end,bytes\n".to_owned();
         let mut rejected_lines = Vec::new();
         let mut used = vec![0u64; lines.len()];
